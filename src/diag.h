@@ -1,0 +1,31 @@
+/*
+ * diag.h: collects problems found in configuration, rules and reference
+ * data as "FILE:LINE:COL: error|warning: text", so that one pass reports
+ * all of them. The collector owns every message added to it.
+ */
+#ifndef LR_DIAG_H
+#define LR_DIAG_H
+
+#include <stdio.h>
+#include <glib.h>
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING };
+
+struct diag;
+
+struct diag *diag_new(void);
+void diag_free(struct diag *d);
+
+/* Add one problem; line or col 0 leaves that part out of the text. */
+void diag_add(struct diag *d, enum diag_level level, const char *file,
+    int line, int col, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+guint diag_errors(const struct diag *d);
+guint diag_warnings(const struct diag *d);
+guint diag_count(const struct diag *d);
+/* The i-th formatted message, in the order added (borrowed). */
+const char *diag_get(const struct diag *d, guint i);
+/* Print every message, one a line, errors and warnings in file order. */
+void diag_print(const struct diag *d, FILE *fp);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * form.h: web-form notifications. Label/value pairs from plain text
+ * (`Label: value` lines, label line then value lines), and the mapping
+ * from a label to the lead field it fills (spec section 6). HTML layouts
+ * are read by html.h, which returns the same pairs.
+ */
+#ifndef LR_FORM_H
+#define LR_FORM_H
+
+#include <glib.h>
+
+#define FORM_MAX_PAIRS	200	/* pairs read from one message */
+#define FORM_MAX_LABEL	80	/* a longer "label" is prose, not a label */
+#define FORM_MAX_VALUE	16384	/* bytes kept of one value */
+
+struct form_pair {
+	char *label;		/* owned, as written, trimmed, no trailing ':' */
+	char *value;		/* owned, trimmed; may be "" */
+};
+
+enum form_field {
+	FF_NONE = 0,
+	FF_EMAIL, FF_NAME, FF_FIRST_NAME, FF_LAST_NAME, FF_COMPANY, FF_PHONE,
+	FF_WEBSITE, FF_COUNTRY, FF_EMPLOYEES, FF_BUDGET, FF_MESSAGE
+};
+
+struct form_pair *form_pair_new(const char *label, const char *value);
+void form_pair_free(gpointer p);
+
+/* Pairs found in UTF-8 text, at most max; caller owns the array (its
+ * free function frees the pairs). */
+GPtrArray *form_pairs_from_text(const char *text, guint max);
+
+/* Label compared as the spec says: case-insensitive, trimmed, without a
+ * required-field '*' or a trailing ':' or '?'. Caller owns the result. */
+char *form_label_key(const char *label);
+/* The lead field a label fills, or FF_NONE. */
+enum form_field form_field_of_label(const char *label);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * log.h: diagnostics for people and for systemd. Every message starts
+ * with its subsystem ("rules: ...", "mail: ..."). The log level is the
+ * one mutable global.
+ */
+#ifndef LR_LOG_H
+#define LR_LOG_H
+
+enum log_level { LOG_LVL_QUIET = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+void log_set_level(enum log_level lvl);
+enum log_level log_get_level(void);
+
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif
