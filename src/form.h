@@ -12,6 +12,7 @@
 #define FORM_MAX_PAIRS	200	/* pairs read from one message */
 #define FORM_MAX_LABEL	80	/* a longer "label" is prose, not a label */
 #define FORM_MAX_VALUE	16384	/* bytes kept of one value */
+#define FORM_MAX_LABEL_WORDS 8	/* a label of more words is a sentence */
 
 struct form_pair {
 	char *label;		/* owned, as written, trimmed, no trailing ':' */

@@ -1,0 +1,207 @@
+/*
+ * form.c: label/value pairs of web-form notifications in plain text, and
+ * the labels that fill lead fields (spec section 6).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "form.h"
+
+struct form_pair *
+form_pair_new(const char *label, const char *value)
+{
+	struct form_pair *p = g_new(struct form_pair, 1);
+
+	p->label = g_strdup(label);
+	p->value = g_strdup(value != NULL ? value : "");
+	return p;
+}
+
+void
+form_pair_free(gpointer ptr)
+{
+	struct form_pair *p = ptr;
+
+	if (p == NULL)
+		return;
+	g_free(p->label);
+	g_free(p->value);
+	g_free(p);
+}
+
+/* Labels of each lead field, as keys (see form_label_key()). */
+static const struct {
+	const char *key;
+	enum form_field field;
+} labels[] = {
+	{ "email", FF_EMAIL }, { "e-mail", FF_EMAIL },
+	{ "email address", FF_EMAIL }, { "e-mail address", FF_EMAIL },
+	{ "your email", FF_EMAIL }, { "your e-mail", FF_EMAIL },
+	{ "your email address", FF_EMAIL }, { "work email", FF_EMAIL },
+	{ "business email", FF_EMAIL }, { "mail", FF_EMAIL },
+	{ "name", FF_NAME }, { "full name", FF_NAME }, { "your name", FF_NAME },
+	{ "contact name", FF_NAME },
+	{ "first name", FF_FIRST_NAME }, { "firstname", FF_FIRST_NAME },
+	{ "given name", FF_FIRST_NAME }, { "name (first)", FF_FIRST_NAME },
+	{ "last name", FF_LAST_NAME }, { "lastname", FF_LAST_NAME },
+	{ "surname", FF_LAST_NAME }, { "family name", FF_LAST_NAME },
+	{ "name (last)", FF_LAST_NAME },
+	{ "company", FF_COMPANY }, { "company name", FF_COMPANY },
+	{ "organisation", FF_COMPANY }, { "organization", FF_COMPANY },
+	{ "organisation name", FF_COMPANY }, { "organization name", FF_COMPANY },
+	{ "business", FF_COMPANY }, { "business name", FF_COMPANY },
+	{ "phone", FF_PHONE }, { "phone number", FF_PHONE },
+	{ "telephone", FF_PHONE }, { "telephone number", FF_PHONE },
+	{ "mobile", FF_PHONE }, { "mobile number", FF_PHONE },
+	{ "tel", FF_PHONE },
+	{ "website", FF_WEBSITE }, { "web site", FF_WEBSITE },
+	{ "company website", FF_WEBSITE }, { "url", FF_WEBSITE },
+	{ "country", FF_COUNTRY }, { "country/region", FF_COUNTRY },
+	{ "country / region", FF_COUNTRY }, { "location", FF_COUNTRY },
+	{ "employees", FF_EMPLOYEES }, { "number of employees", FF_EMPLOYEES },
+	{ "company size", FF_EMPLOYEES }, { "team size", FF_EMPLOYEES },
+	{ "headcount", FF_EMPLOYEES }, { "employee count", FF_EMPLOYEES },
+	{ "budget", FF_BUDGET }, { "project budget", FF_BUDGET },
+	{ "message", FF_MESSAGE }, { "your message", FF_MESSAGE },
+	{ "message body", FF_MESSAGE }, { "comments", FF_MESSAGE },
+	{ "comment", FF_MESSAGE }, { "inquiry", FF_MESSAGE },
+	{ "enquiry", FF_MESSAGE }, { "details", FF_MESSAGE },
+	{ "how can we help", FF_MESSAGE }, { "how can we help you", FF_MESSAGE },
+};
+
+char *
+form_label_key(const char *label)
+{
+	GString *s = g_string_new(NULL);
+	char *folded, *out;
+	const char *p;
+
+	for (p = label; *p != '\0'; p++) {
+		if (*p == '*')
+			continue;
+		if (g_ascii_isspace(*p)) {
+			if (s->len > 0 && s->str[s->len - 1] != ' ')
+				g_string_append_c(s, ' ');
+			continue;
+		}
+		g_string_append_c(s, *p);
+	}
+	while (s->len > 0 && strchr(" :?", s->str[s->len - 1]) != NULL)
+		g_string_truncate(s, s->len - 1);
+	while (s->len > 0 && s->str[0] == ' ')
+		g_string_erase(s, 0, 1);
+	folded = g_utf8_casefold(s->str, (gssize)s->len);
+	g_string_free(s, TRUE);
+	out = g_utf8_normalize(folded, -1, G_NORMALIZE_NFC);
+	g_free(folded);
+	return out != NULL ? out : g_strdup("");
+}
+
+enum form_field
+form_field_of_label(const char *label)
+{
+	char *key = form_label_key(label);
+	enum form_field f = FF_NONE;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+		if (strcmp(key, labels[i].key) == 0) {
+			f = labels[i].field;
+			break;
+		}
+	}
+	g_free(key);
+	return f;
+}
+
+/*
+ * Does line hold "Label: value"? On success *label and *value point into
+ * the (modified) line. A label is short, starts with a letter and is not
+ * part of a URL, an address or a time of day.
+ */
+static gboolean
+split_label(char *line, char **label, char **value)
+{
+	char *p = line, *colon, *v, *l;
+	guint words = 0;
+	gunichar c;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if ((*p == '*' || *p == '-') && p[1] == ' ')	/* bullet */
+		p += 2;
+	colon = strchr(p, ':');
+	if (colon == NULL || colon == p || colon - p > FORM_MAX_LABEL)
+		return FALSE;
+	c = g_utf8_get_char_validated(p, -1);
+	if (c == (gunichar)-1 || c == (gunichar)-2 || !g_unichar_isalpha(c))
+		return FALSE;
+	for (l = p; l < colon; l++) {
+		if (strchr("<>@\"=[]{}|\\\t", *l) != NULL)
+			return FALSE;
+		if (*l == '.' && l[1] == ' ')	/* a sentence, not a label */
+			return FALSE;
+		words += *l == ' ' && l[1] != ' ' && l[1] != ':';
+	}
+	if (words >= FORM_MAX_LABEL_WORDS ||
+	    g_utf8_strlen(p, colon - p) > FORM_MAX_LABEL)
+		return FALSE;
+	if (g_ascii_isdigit(colon[-1]) && g_ascii_isdigit(colon[1]))
+		return FALSE;	/* a time of day, "at 16:05" */
+	v = colon + 1;
+	while (*v == ':')	/* "Label::" */
+		v++;
+	if (v[0] == '/' && v[1] == '/')	/* "https://..." */
+		return FALSE;
+	*colon = '\0';
+	*label = g_strstrip(p);
+	*value = g_strstrip(v);
+	return TRUE;
+}
+
+/* Append a continuation line to the last value, within the cap. */
+static void
+append_value(struct form_pair *p, const char *line)
+{
+	char *v;
+
+	if (strlen(p->value) + strlen(line) + 1 > FORM_MAX_VALUE)
+		return;
+	v = *p->value != '\0' ? g_strconcat(p->value, "\n", line, NULL) :
+	    g_strdup(line);
+	g_free(p->value);
+	p->value = v;
+}
+
+GPtrArray *
+form_pairs_from_text(const char *text, guint max)
+{
+	GPtrArray *pairs = g_ptr_array_new_with_free_func(form_pair_free);
+	char **lines;
+	struct form_pair *cur = NULL;	/* borrowed: the value that may go on */
+
+	if (text == NULL)
+		return pairs;
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL && pairs->len < max; i++) {
+		char *label, *value;
+		char *line = g_strstrip(lines[i]);
+
+		if (*line == '\0') {
+			/* A blank line ends a value, except right after a
+			 * label that stands alone ("name:\nJohn"). */
+			if (cur != NULL && *cur->value != '\0')
+				cur = NULL;
+			continue;
+		}
+		if (split_label(line, &label, &value)) {
+			cur = form_pair_new(label, value);
+			g_ptr_array_add(pairs, cur);
+			continue;
+		}
+		if (cur != NULL)
+			append_value(cur, line);
+	}
+	g_strfreev(lines);
+	return pairs;
+}

@@ -1,0 +1,427 @@
+/*
+ * mail.c: GMime parsing of one raw message into a struct mail.
+ *
+ * The walk is bounded (MAIL_MAX_DEPTH, MAIL_MAX_PARTS); body parts are
+ * decoded from their transfer encoding by GMime and converted to UTF-8
+ * here, byte by byte where iconv gives up, so that no charset problem
+ * ever stops a lead from being routed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "mail.h"
+
+static GMimeParserOptions *parser_options;
+
+/* GMime is initialised once per process; its options are shared. */
+static void
+mail_init(void)
+{
+	static gsize once;
+	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+
+	if (g_once_init_enter(&once)) {
+		g_mime_init();
+		parser_options = g_mime_parser_options_new();
+		g_mime_parser_options_set_rfc2047_compliance_mode(parser_options,
+		    GMIME_RFC_COMPLIANCE_LOOSE);
+		g_mime_parser_options_set_parameter_compliance_mode(
+		    parser_options, GMIME_RFC_COMPLIANCE_LOOSE);
+		g_mime_parser_options_set_address_compliance_mode(
+		    parser_options, GMIME_RFC_COMPLIANCE_LOOSE);
+		g_mime_parser_options_set_fallback_charsets(parser_options,
+		    fallback);
+		g_once_init_leave(&once, 1);
+	}
+}
+
+static void
+note(struct mail *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+note(struct mail *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->notes->len >= 32)
+		return;
+	va_start(ap, fmt);
+	g_ptr_array_add(m->notes, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* Append the U+FFFD replacement character. */
+static void
+put_replacement(GString *out)
+{
+	g_string_append(out, "\xEF\xBF\xBD");
+}
+
+/*
+ * Convert with iconv, replacing each undecodable byte by U+FFFD and going
+ * on after it. Returns FALSE when iconv does not know the charset.
+ */
+static gboolean
+convert_lossy(const char *bytes, gsize len, const char *charset, GString *out)
+{
+	iconv_t cd = g_mime_iconv_open("UTF-8", charset);
+	char buf[4096];
+	char *in = (char *)bytes;
+	size_t inleft = len;
+
+	if (cd == (iconv_t)-1)
+		return FALSE;
+	while (inleft > 0) {
+		char *o = buf;
+		size_t oleft = sizeof(buf);
+		size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
+		int saved = errno;
+
+		g_string_append_len(out, buf, o - buf);
+		if (rc != (size_t)-1)
+			continue;
+		if (saved == E2BIG)
+			continue;
+		/* EILSEQ or EINVAL: one bad byte, then start afresh. */
+		put_replacement(out);
+		in++;
+		inleft--;
+		iconv(cd, NULL, NULL, NULL, NULL);
+	}
+	/* Flush a stateful encoding (ISO-2022-JP) back to its initial state. */
+	{
+		char *o = buf;
+		size_t oleft = sizeof(buf);
+
+		iconv(cd, NULL, NULL, &o, &oleft);
+		g_string_append_len(out, buf, o - buf);
+	}
+	g_mime_iconv_close(cd);
+	return TRUE;
+}
+
+/* Valid UTF-8 from anything: invalid sequences become U+FFFD. */
+static char *
+make_valid(const char *s, gsize len)
+{
+	return g_utf8_make_valid(s, (gssize)len);
+}
+
+char *
+mail_to_utf8(const char *bytes, gsize len, const char *charset)
+{
+	GString *out;
+
+	if (bytes == NULL)
+		return g_strdup("");
+	if (charset != NULL && *charset != '\0' &&
+	    g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(charset, "utf8") != 0 &&
+	    g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+		out = g_string_sized_new(len + 16);
+		if (convert_lossy(bytes, len, charset, out)) {
+			char *r = make_valid(out->str, out->len);
+
+			g_string_free(out, TRUE);
+			return r;
+		}
+		g_string_free(out, TRUE);
+	}
+	/* Declared UTF-8 or ASCII, no charset, or one iconv does not know. */
+	if (g_utf8_validate(bytes, (gssize)len, NULL))
+		return g_strndup(bytes, len);
+	if (charset == NULL || g_ascii_strcasecmp(charset, "utf-8") != 0) {
+		out = g_string_sized_new(len + 16);
+		if (convert_lossy(bytes, len, "windows-1252", out)) {
+			char *r = make_valid(out->str, out->len);
+
+			g_string_free(out, TRUE);
+			return r;
+		}
+		g_string_free(out, TRUE);
+	}
+	return make_valid(bytes, len);
+}
+
+/* A header value made safe: valid UTF-8, capped, with no NUL. */
+static char *
+clean_value(const char *v)
+{
+	gsize n;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v);
+	if (n > MAIL_MAX_HEADER_BYTES)
+		n = MAIL_MAX_HEADER_BYTES;
+	return make_valid(v, n);
+}
+
+static void
+read_headers(struct mail *m, GMimeObject *obj)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	int n = g_mime_header_list_get_count(hl);
+
+	if (n > MAIL_MAX_HEADERS) {
+		note(m, "only the first %d of %d headers read",
+		    MAIL_MAX_HEADERS, n);
+		n = MAIL_MAX_HEADERS;
+	}
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		struct mail_header *mh = g_new(struct mail_header, 1);
+		const char *v = g_mime_header_get_value(h);
+
+		mh->name = clean_value(g_mime_header_get_name(h));
+		mh->value = clean_value(v != NULL ? v : "");
+		g_strstrip(mh->value);
+		g_ptr_array_add(m->headers, mh);
+	}
+}
+
+/* First mailbox of an address list that has an address. */
+static void
+first_mailbox(InternetAddressList *list, struct mail_addr *out)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		const char *addr, *name;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		addr = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
+		if (addr == NULL || strchr(addr, '@') == NULL)
+			continue;
+		name = internet_address_get_name(ia);
+		out->addr = clean_value(addr);
+		if (name != NULL && *name != '\0')
+			out->name = clean_value(name);
+		return;
+	}
+}
+
+static void
+read_envelope(struct mail *m, GMimeMessage *msg)
+{
+	const char *s = g_mime_message_get_subject(msg);
+	const char *id = g_mime_message_get_message_id(msg);
+	GDateTime *date = g_mime_message_get_date(msg);
+
+	first_mailbox(g_mime_message_get_from(msg), &m->from);
+	first_mailbox(g_mime_message_get_reply_to(msg), &m->reply_to);
+	if (s != NULL)
+		m->subject = clean_value(s);
+	if (id != NULL && *id != '\0') {
+		char *v = clean_value(id);
+
+		m->message_id = g_strdup_printf("<%s>", v);
+		g_free(v);
+	}
+	if (date != NULL) {
+		m->date = g_date_time_to_unix(date);
+		m->date_offset = g_date_time_format(date, "%z");
+	}
+}
+
+/* The part's content decoded from its transfer encoding, capped. */
+static char *
+part_text(struct mail *m, GMimePart *part)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	GMimeStream *mem;
+	GByteArray *ba;
+	const char *charset;
+	char *text;
+	gsize len;
+
+	if (w == NULL)
+		return g_strdup("");
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(w, mem);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	len = ba->len;
+	if (len > MAIL_MAX_BODY_BYTES) {
+		note(m, "only the first %d bytes of a body part scanned",
+		    MAIL_MAX_BODY_BYTES);
+		len = MAIL_MAX_BODY_BYTES;
+	}
+	charset = g_mime_object_get_content_type_parameter(
+	    GMIME_OBJECT(part), "charset");
+	text = mail_to_utf8((const char *)ba->data, len, charset);
+	g_object_unref(mem);
+	return text;
+}
+
+static gboolean
+is_attachment(GMimeObject *obj)
+{
+	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
+
+	if (cd != NULL && g_mime_content_disposition_is_attachment(cd))
+		return TRUE;
+	if (GMIME_IS_PART(obj) &&
+	    g_mime_part_get_filename(GMIME_PART(obj)) != NULL)
+		return TRUE;
+	return FALSE;
+}
+
+struct walk {
+	struct mail *m;
+	guint parts;
+};
+
+static void walk_object(struct walk *w, GMimeObject *obj, int depth);
+
+/* A leaf: the first inline text/plain and text/html are the body. */
+static void
+walk_leaf(struct walk *w, GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	gboolean text = ct != NULL && g_mime_content_type_is_type(ct, "text", "*");
+
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		w->m->attachments++;	/* a forwarded or returned message */
+		return;
+	}
+	if (!GMIME_IS_PART(obj))
+		return;
+	if (is_attachment(obj)) {
+		w->m->attachments++;
+		return;
+	}
+	if (!text)
+		return;
+	if (g_mime_content_type_is_type(ct, "text", "plain") && w->m->plain == NULL)
+		w->m->plain = part_text(w->m, GMIME_PART(obj));
+	else if (g_mime_content_type_is_type(ct, "text", "html") &&
+	    w->m->html == NULL)
+		w->m->html = part_text(w->m, GMIME_PART(obj));
+}
+
+static void
+walk_object(struct walk *w, GMimeObject *obj, int depth)
+{
+	if (obj == NULL)
+		return;
+	if (++w->parts > MAIL_MAX_PARTS) {
+		if (w->parts == MAIL_MAX_PARTS + 1)
+			note(w->m, "only the first %d MIME parts read",
+			    MAIL_MAX_PARTS);
+		return;
+	}
+	if (depth > MAIL_MAX_DEPTH) {
+		note(w->m, "MIME nesting deeper than %d not read",
+		    MAIL_MAX_DEPTH);
+		return;
+	}
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+
+		for (int i = 0; i < n; i++)
+			walk_object(w, g_mime_multipart_get_part(mp, i),
+			    depth + 1);
+		return;
+	}
+	walk_leaf(w, obj);
+}
+
+static gboolean
+is_report(GMimeObject *top)
+{
+	GMimeContentType *ct;
+	const char *rt;
+
+	if (top == NULL || !GMIME_IS_MULTIPART(top))
+		return FALSE;
+	ct = g_mime_object_get_content_type(top);
+	if (!g_mime_content_type_is_type(ct, "multipart", "report"))
+		return FALSE;
+	rt = g_mime_content_type_get_parameter(ct, "report-type");
+	/* Without report-type, a multipart/report is still machine mail. */
+	return rt == NULL || g_ascii_strcasecmp(rt, "delivery-status") == 0 ||
+	    g_ascii_strcasecmp(rt, "disposition-notification") == 0;
+}
+
+static void
+header_free(gpointer p)
+{
+	struct mail_header *h = p;
+
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+struct mail *
+mail_parse(const char *data, gsize len)
+{
+	struct mail *m = g_new0(struct mail, 1);
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	struct walk w = { m, 0 };
+
+	mail_init();
+	m->headers = g_ptr_array_new_with_free_func(header_free);
+	m->notes = g_ptr_array_new_with_free_func(g_free);
+	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, parser_options);
+	if (msg == NULL) {
+		note(m, "not a MIME message: GMime could not parse it");
+		m->plain = mail_to_utf8(data, MIN(len, MAIL_MAX_BODY_BYTES),
+		    NULL);
+		goto out;
+	}
+	read_headers(m, GMIME_OBJECT(msg));
+	read_envelope(m, msg);
+	m->report = is_report(g_mime_message_get_mime_part(msg));
+	walk_object(&w, g_mime_message_get_mime_part(msg), 0);
+	g_object_unref(msg);
+out:
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return m;
+}
+
+void
+mail_free(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	g_ptr_array_free(m->headers, TRUE);
+	g_ptr_array_free(m->notes, TRUE);
+	g_free(m->from.name);
+	g_free(m->from.addr);
+	g_free(m->reply_to.name);
+	g_free(m->reply_to.addr);
+	g_free(m->subject);
+	g_free(m->message_id);
+	g_free(m->date_offset);
+	g_free(m->plain);
+	g_free(m->html);
+	g_free(m);
+}
+
+const char *
+mail_header(const struct mail *m, const char *name)
+{
+	for (guint i = 0; i < m->headers->len; i++) {
+		const struct mail_header *h = g_ptr_array_index(m->headers, i);
+
+		if (g_ascii_strcasecmp(h->name, name) == 0)
+			return h->value;
+	}
+	return NULL;
+}

@@ -1,0 +1,58 @@
+/*
+ * mail.h: one raw message parsed with GMime into what lead extraction
+ * needs: the top-level headers decoded to UTF-8, the first text/plain and
+ * text/html body parts converted to UTF-8, the sender addresses, and a few
+ * structural facts. Never fails: a message GMime cannot make sense of
+ * yields what could be read plus a note. Everything fed by mail is capped
+ * by the limits below. The caller owns the returned struct.
+ */
+#ifndef LR_MAIL_H
+#define LR_MAIL_H
+
+#include <glib.h>
+
+#define MAIL_MAX_HEADERS	500		/* top-level headers kept */
+#define MAIL_MAX_HEADER_BYTES	16384		/* bytes kept of one header value */
+#define MAIL_MAX_BODY_BYTES	(1024 * 1024)	/* decoded bytes scanned of a body part */
+#define MAIL_MAX_DEPTH		32		/* MIME nesting walked */
+#define MAIL_MAX_PARTS		512		/* MIME parts walked */
+
+struct mail_header {
+	char *name;		/* owned, as written */
+	char *value;		/* owned, unfolded, RFC 2047 decoded, UTF-8 */
+};
+
+struct mail_addr {
+	char *name;		/* owned, display name decoded; NULL if none */
+	char *addr;		/* owned, addr-spec; NULL if none or empty */
+};
+
+struct mail {
+	GPtrArray *headers;	/* of struct mail_header *, owned, in order */
+	struct mail_addr from;
+	struct mail_addr reply_to;
+	char *subject;		/* owned, decoded; NULL if none */
+	char *message_id;	/* owned, with <>; NULL if none */
+	char *date_offset;	/* owned, "+0100"; NULL if no valid Date */
+	gint64 date;		/* seconds since the epoch; 0 if none */
+	char *plain;		/* owned, first text/plain body part, UTF-8 */
+	char *html;		/* owned, first text/html body part, UTF-8 */
+	guint attachments;	/* parts that are attachments */
+	gboolean report;	/* multipart/report delivery-status or MDN */
+	GPtrArray *notes;	/* of char *, owned: what was odd or capped */
+};
+
+struct mail *mail_parse(const char *data, gsize len);
+void mail_free(struct mail *m);
+
+/* First value of a top-level header (case-insensitive), borrowed. */
+const char *mail_header(const struct mail *m, const char *name);
+
+/*
+ * Bytes in charset to UTF-8. Unknown or missing charsets are read as
+ * UTF-8 when valid, else as windows-1252; bytes that cannot be decoded
+ * become U+FFFD; never fails. Caller owns the result.
+ */
+char *mail_to_utf8(const char *bytes, gsize len, const char *charset);
+
+#endif
