@@ -1,0 +1,250 @@
+/*
+ * expr.c: evaluating rule expressions against a lead (spec section 4.5).
+ * Comparisons are case-insensitive by Unicode case folding; a test on a
+ * field the lead lacks is false; header."X" and form."X" hold when any of
+ * their values does.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "expr.h"
+#include "number.h"
+
+#define EXPR_MAX_VALUES	64	/* values of one header or label tested */
+#define EVIDENCE_MAX	120	/* bytes of a matched text kept */
+
+struct expr *
+expr_new(enum expr_op op, int line, int col)
+{
+	struct expr *e = g_new0(struct expr, 1);
+
+	e->op = op;
+	e->line = line;
+	e->col = col;
+	return e;
+}
+
+void
+expr_free(struct expr *e)
+{
+	if (e == NULL)
+		return;
+	expr_free(e->a);
+	expr_free(e->b);
+	g_free(e->arg);
+	g_free(e->str);
+	g_free(e->name);
+	if (e->re != NULL)
+		g_regex_unref(e->re);
+	if (e->items != NULL)
+		g_hash_table_destroy(e->items);
+	g_free(e);
+}
+
+char *
+expr_fold(const char *s)
+{
+	char *f = g_utf8_casefold(s, -1);
+	char *n = g_utf8_normalize(f, -1, G_NORMALIZE_NFKC);
+
+	if (n == NULL)		/* invalid UTF-8: keep the fold as it is */
+		return f;
+	g_free(f);
+	return n;
+}
+
+gpointer
+expr_domain_lookup(GHashTable *set, const char *domain)
+{
+	const char *d = domain, *dot;
+	gpointer v;
+
+	if (set == NULL || domain == NULL)
+		return NULL;
+	/* The domain, then its parents; a bare TLD is never tried. Only
+	 * entries someone wrote can match, so "co.uk" matches nothing
+	 * unless the table holds it. */
+	while ((dot = strchr(d, '.')) != NULL) {
+		if ((v = g_hash_table_lookup(set, d)) != NULL)
+			return v;
+		d = dot + 1;
+	}
+	return NULL;
+}
+
+static void
+evidence_add(GPtrArray *ev, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+evidence_add(GPtrArray *ev, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (ev == NULL)
+		return;
+	va_start(ap, fmt);
+	s = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (strlen(s) > EVIDENCE_MAX) {
+		char *cut = g_utf8_find_prev_char(s, s + EVIDENCE_MAX);
+
+		if (cut != NULL)
+			strcpy(cut, "…");
+	}
+	g_ptr_array_add(ev, s);
+}
+
+static const char *
+field_label(const struct expr *e, char *buf, gsize n)
+{
+	if (e->field == LF_FORM || e->field == LF_HEADER)
+		g_snprintf(buf, n, "%s.\"%s\"", lead_field_name(e->field),
+		    e->arg);
+	else
+		g_snprintf(buf, n, "%s", lead_field_name(e->field));
+	return buf;
+}
+
+static gboolean
+domain_field(enum lead_field f)
+{
+	return f == LF_DOMAIN || f == LF_FROM_DOMAIN;
+}
+
+/* One value against a leaf test. */
+static gboolean
+test_value(const struct expr *e, const char *v, GPtrArray *ev)
+{
+	char lbl[128];
+	gboolean ok = FALSE;
+	char *fv;
+
+	switch (e->op) {
+	case EX_MATCH: {
+		GMatchInfo *mi = NULL;
+
+		if (e->re == NULL)
+			return FALSE;
+		ok = g_regex_match_full(e->re, v, -1, 0, 0, &mi, NULL);
+		if (ok && ev != NULL) {
+			char *m = g_match_info_fetch(mi, 0);
+
+			evidence_add(ev, "%s", m != NULL ? m : "");
+			g_free(m);
+		}
+		g_match_info_free(mi);
+		return ok;
+	}
+	case EX_IN_ITEMS:
+	case EX_IN_LIST:
+	case EX_IN_ACCOUNTS: {
+		GHashTable *set = e->op == EX_IN_ITEMS ? e->items : e->set;
+		const char *key;
+
+		if (set == NULL)
+			return FALSE;
+		fv = expr_fold(v);
+		key = fv;
+		if (e->op == EX_IN_ACCOUNTS && strchr(key, '@') != NULL)
+			key = strrchr(key, '@') + 1;
+		if (e->op == EX_IN_ACCOUNTS || domain_field(e->field))
+			ok = expr_domain_lookup(set, key) != NULL;
+		else
+			ok = g_hash_table_contains(set, key);
+		if (ok)
+			evidence_add(ev, "%s %s", field_label(e, lbl,
+			    sizeof(lbl)), v);
+		g_free(fv);
+		return ok;
+	}
+	case EX_EQ:
+	case EX_NE:
+	case EX_CONTAINS:
+		if (e->str == NULL)
+			return FALSE;
+		fv = expr_fold(v);
+		if (e->op == EX_CONTAINS)
+			ok = strstr(fv, e->str) != NULL;
+		else
+			ok = (strcmp(fv, e->str) == 0) == (e->op == EX_EQ);
+		g_free(fv);
+		if (ok)
+			evidence_add(ev, "%s %s", field_label(e, lbl,
+			    sizeof(lbl)), v);
+		return ok;
+	case EX_EXISTS:
+		evidence_add(ev, "%s %s", field_label(e, lbl, sizeof(lbl)), v);
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+static gboolean
+compare(const struct expr *e, double n)
+{
+	switch (e->op) {
+	case EX_LT: return n < e->num;
+	case EX_LE: return n <= e->num;
+	case EX_GT: return n > e->num;
+	case EX_GE: return n >= e->num;
+	default: return FALSE;
+	}
+}
+
+gboolean
+expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
+{
+	const char *vals[EXPR_MAX_VALUES];
+	guint n, mark = ev != NULL ? ev->len : 0;
+	char lbl[128];
+	double num;
+
+	switch (e->op) {
+	case EX_OR:
+		return expr_eval(e->a, l, ev) || expr_eval(e->b, l, ev);
+	case EX_AND:
+		if (expr_eval(e->a, l, ev) && expr_eval(e->b, l, ev))
+			return TRUE;
+		if (ev != NULL)		/* half an AND is no evidence */
+			g_ptr_array_remove_range(ev, mark, ev->len - mark);
+		return FALSE;
+	case EX_NOT:
+		/* What made the operand true is no reason for NOT. */
+		return !expr_eval(e->a, l, NULL);
+	case EX_AUTO:
+		if (l->is_auto)
+			evidence_add(ev, "auto: %s", l->auto_why);
+		return l->is_auto;
+	case EX_SPAM:
+		if (l->is_spam)
+			evidence_add(ev, "spam");
+		return l->is_spam;
+	case EX_LT: case EX_LE: case EX_GT: case EX_GE:
+		if (e->field == LF_FORM || e->field == LF_HEADER) {
+			n = lead_values(l, e->field, e->arg, vals,
+			    EXPR_MAX_VALUES);
+			for (guint i = 0; i < n; i++)
+				if (number_parse(vals[i], &num) &&
+				    compare(e, num)) {
+					evidence_add(ev, "%s %g", field_label(e,
+					    lbl, sizeof(lbl)), num);
+					return TRUE;
+				}
+			return FALSE;
+		}
+		if (!lead_number(l, e->field, e->arg, &num) || !compare(e, num))
+			return FALSE;
+		evidence_add(ev, "%s %g", field_label(e, lbl, sizeof(lbl)),
+		    num);
+		return TRUE;
+	default:
+		n = lead_values(l, e->field, e->arg, vals, EXPR_MAX_VALUES);
+		for (guint i = 0; i < n; i++)
+			if (test_value(e, vals[i], ev))
+				return TRUE;
+		return FALSE;
+	}
+}

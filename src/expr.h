@@ -1,0 +1,62 @@
+/*
+ * expr.h: the expressions of the rules language (spec section 4.5): the
+ * tree the parser builds and its evaluation against a lead. Evaluation
+ * reads only the lead and the tree, so a checked rule set can be shared
+ * freely. Every test that made the expression true leaves a few words of
+ * evidence ("matched 'strategy'", "country DE") for explain.
+ */
+#ifndef LR_EXPR_H
+#define LR_EXPR_H
+
+#include <glib.h>
+
+#include "lead.h"
+
+enum expr_op {
+	EX_OR, EX_AND, EX_NOT,
+	EX_MATCH,		/* FIELD ~ /re/ */
+	EX_EQ, EX_NE,		/* FIELD = word, case-insensitive */
+	EX_LT, EX_LE, EX_GT, EX_GE,
+	EX_IN_ITEMS,		/* FIELD in [a b c] */
+	EX_IN_LIST,		/* FIELD in NAME */
+	EX_IN_ACCOUNTS,		/* FIELD in accounts */
+	EX_CONTAINS,
+	EX_EXISTS,
+	EX_AUTO, EX_SPAM
+};
+
+struct expr {
+	enum expr_op op;
+	struct expr *a, *b;	/* owned: operands of or/and/not */
+	enum lead_field field;
+	char *arg;		/* owned: the label of form."..." / header."..." */
+	char *str;		/* owned: casefolded operand of = != contains */
+	double num;		/* operand of < <= > >= */
+	GRegex *re;		/* owned */
+	GHashTable *items;	/* owned (EX_IN_ITEMS): casefolded item -> itself */
+	char *name;		/* owned: list name (EX_IN_LIST) */
+	GHashTable *set;	/* borrowed: the list (EX_IN_LIST) or the
+				 * accounts table (EX_IN_ACCOUNTS), set when the
+				 * rule set is resolved; keys casefolded */
+	int line, col;		/* where the test starts */
+};
+
+struct expr *expr_new(enum expr_op op, int line, int col);
+void expr_free(struct expr *e);
+
+/*
+ * Evaluate e for l. When evidence is not NULL, a short text for each
+ * test that made e true is appended to it (char *, owned by the array).
+ */
+gboolean expr_eval(const struct expr *e, const struct lead *l,
+    GPtrArray *evidence);
+
+/* Look a domain up in a casefolded domain set: the domain itself, then
+ * each parent domain ("uk.acme.com" -> "acme.com"), never a bare TLD.
+ * Returns the value stored for the key that matched, or NULL. */
+gpointer expr_domain_lookup(GHashTable *set, const char *domain);
+
+/* Casefold s for comparisons (Unicode-aware, NFKC). Caller owns it. */
+char *expr_fold(const char *s);
+
+#endif

@@ -1,0 +1,695 @@
+/*
+ * lead.c: lead extraction (spec section 6). The mail layer gives decoded
+ * headers and UTF-8 bodies; here they become fields: the lead's address
+ * and name (form field, Reply-To or From), the form pairs of a web-form
+ * notification (text layouts first, then HTML tables), the company data,
+ * the country, and the machine-mail signals.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "country.h"
+#include "form.h"
+#include "html.h"
+#include "lead.h"
+#include "number.h"
+#include "quote.h"
+
+#define LEAD_MIN_FORM_PAIRS	3	/* a form notification has at least this many */
+#define LEAD_MAX_PAIR_VALUES	64	/* values of one form label or header tested */
+
+static const char *const field_names[LF_NFIELDS] = {
+	[LF_EMAIL] = "email", [LF_NAME] = "name", [LF_DOMAIN] = "domain",
+	[LF_FROM] = "from", [LF_FROM_NAME] = "from.name",
+	[LF_FROM_DOMAIN] = "from.domain", [LF_REPLY_TO] = "reply_to",
+	[LF_COMPANY] = "company", [LF_PHONE] = "phone",
+	[LF_WEBSITE] = "website", [LF_COUNTRY] = "country",
+	[LF_EMPLOYEES] = "employees", [LF_BUDGET] = "budget",
+	[LF_MESSAGE] = "message", [LF_SUBJECT] = "subject",
+	[LF_BODY] = "body", [LF_TEXT] = "text", [LF_TZ] = "tz",
+	[LF_LANGUAGE] = "language", [LF_ATTACHMENTS] = "attachments",
+	[LF_MESSAGE_ID] = "message_id", [LF_FORM] = "form",
+	[LF_HEADER] = "header",
+};
+
+/* Free-mail providers used when the rules declare no list "freemail". */
+static const char *const builtin_freemail[] = {
+	"gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr",
+	"yahoo.de", "ymail.com", "outlook.com", "hotmail.com", "hotmail.co.uk",
+	"hotmail.fr", "hotmail.de", "live.com", "live.co.uk", "msn.com",
+	"icloud.com", "me.com", "mac.com", "aol.com", "gmx.de", "gmx.net",
+	"gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de", "freenet.de",
+	"proton.me", "protonmail.com", "pm.me", "tutanota.com", "tuta.io",
+	"mail.com", "zoho.com", "yandex.ru", "yandex.com", "mail.ru",
+	"qq.com", "163.com", "126.com", "naver.com", "orange.fr", "free.fr",
+	"laposte.net", "libero.it", "virgilio.it", "seznam.cz", "wp.pl",
+	"o2.pl", "interia.pl", "bluewin.ch", "fastmail.com", "hey.com",
+	"rediffmail.com", "uol.com.br", "bol.com.br", NULL
+};
+
+/* Local parts of senders that are not people ("no-reply@..."). */
+static const char *const noreply_marks[] = {
+	"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
+	"do_not_reply", "mailer", NULL
+};
+
+/* Labels that make up a signature block rather than a form. */
+static const char *const signature_keys[] = {
+	"tel", "t", "phone", "mobile", "mob", "m", "cell", "fax", "f", "email",
+	"e-mail", "e", "mail", "web", "website", "www", "w", "url", "address",
+	"skype", "linkedin", "twitter", "direct", "office", "p", NULL
+};
+
+gboolean
+lead_builtin_freemail(const char *domain)
+{
+	for (guint i = 0; builtin_freemail[i] != NULL; i++)
+		if (g_ascii_strcasecmp(domain, builtin_freemail[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+is_freemail(GHashTable *freemail, const char *domain)
+{
+	if (domain == NULL)
+		return FALSE;
+	if (freemail != NULL)
+		return g_hash_table_contains(freemail, domain);
+	return lead_builtin_freemail(domain);
+}
+
+gboolean
+lead_field_lookup(const char *name, enum lead_field *f)
+{
+	for (int i = 0; i < LF_NFIELDS; i++) {
+		if (strcmp(name, field_names[i]) == 0) {
+			*f = (enum lead_field)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+lead_field_name(enum lead_field f)
+{
+	return f < LF_NFIELDS ? field_names[f] : "?";
+}
+
+gboolean
+lead_field_numeric(enum lead_field f)
+{
+	return f == LF_EMPLOYEES || f == LF_BUDGET || f == LF_ATTACHMENTS;
+}
+
+static gboolean
+addr_char(char c, gboolean domain)
+{
+	if (g_ascii_isalnum(c) || c == '-' || c == '.')
+		return TRUE;
+	if (domain)
+		return (unsigned char)c >= 0x80;
+	return strchr("_%+'!#$&*/=?^`{|}~", c) != NULL ||
+	    (unsigned char)c >= 0x80;
+}
+
+/*
+ * The first e-mail address in free text ("Jane <jane@acme.de>",
+ * "mailto:jane@acme.de"), or NULL. Caller owns the result.
+ */
+static char *
+find_address(const char *s)
+{
+	const char *at = s != NULL ? strchr(s, '@') : NULL;
+
+	for (; at != NULL; at = strchr(at + 1, '@')) {
+		const char *b = at, *e = at + 1;
+		char *a;
+
+		while (b > s && addr_char(b[-1], FALSE))
+			b--;
+		while (*e != '\0' && addr_char(*e, TRUE))
+			e++;
+		while (e > at + 1 && (e[-1] == '.' || e[-1] == '-'))
+			e--;
+		while (*b == '.')
+			b++;
+		if (b == at || memchr(at + 1, '.', e - at - 1) == NULL)
+			continue;
+		a = g_strndup(b, e - b);
+		if (g_str_has_prefix(a, "mailto:")) {
+			char *t = g_strdup(a + 7);
+
+			g_free(a);
+			a = t;
+		}
+		return a;
+	}
+	return NULL;
+}
+
+/* Lowercase domain of an address, or NULL. */
+static char *
+address_domain(const char *addr)
+{
+	const char *at = addr != NULL ? strrchr(addr, '@') : NULL;
+
+	if (at == NULL || at[1] == '\0')
+		return NULL;
+	return g_utf8_strdown(at + 1, -1);
+}
+
+/* Host of a website value without scheme, path or "www.": "acme.com". */
+static char *
+website_host(const char *url)
+{
+	const char *p = url, *e;
+	char *host;
+
+	if (url == NULL)
+		return NULL;
+	if (strstr(p, "://") != NULL)
+		p = strstr(p, "://") + 3;
+	while (*p == ' ')
+		p++;
+	if (g_ascii_strncasecmp(p, "www.", 4) == 0)
+		p += 4;
+	for (e = p; *e != '\0' && strchr("/:?# \t\n", *e) == NULL; e++)
+		;
+	while (e > p && e[-1] == '.')
+		e--;
+	if (e == p || memchr(p, '.', e - p) == NULL || memchr(p, '@', e - p))
+		return NULL;
+	host = g_ascii_strdown(p, e - p);
+	return host;
+}
+
+static gboolean
+is_noreply(const char *addr)
+{
+	const char *at = addr != NULL ? strchr(addr, '@') : NULL;
+	char *local;
+	gboolean yes = FALSE;
+
+	if (at == NULL)
+		return FALSE;
+	local = g_ascii_strdown(addr, at - addr);
+	for (guint i = 0; noreply_marks[i] != NULL && !yes; i++)
+		yes = strstr(local, noreply_marks[i]) != NULL;
+	g_free(local);
+	return yes;
+}
+
+static void
+set_str(struct lead *l, enum lead_field f, const char *v)
+{
+	if (l->str[f] != NULL || v == NULL)
+		return;
+	while (g_ascii_isspace(*v))
+		v++;
+	if (*v == '\0')
+		return;
+	l->str[f] = g_strstrip(g_strdup(v));
+}
+
+/* Pairs all of whose labels belong to a signature ("Tel:", "Web:"). */
+static gboolean
+only_signature_labels(GPtrArray *pairs)
+{
+	for (guint i = 0; i < pairs->len; i++) {
+		struct form_pair *p = g_ptr_array_index(pairs, i);
+		char *key = form_label_key(p->label);
+		gboolean sig = FALSE;
+
+		for (guint k = 0; signature_keys[k] != NULL && !sig; k++)
+			sig = strcmp(key, signature_keys[k]) == 0;
+		g_free(key);
+		if (!sig)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+form_like(GPtrArray *pairs)
+{
+	return pairs != NULL && pairs->len >= LEAD_MIN_FORM_PAIRS &&
+	    !only_signature_labels(pairs);
+}
+
+/* The pairs of the form, if the message is one (spec: text part when it
+ * yields three pairs, else the HTML); NULL otherwise. */
+static GPtrArray *
+find_form(const char *plain, struct html_doc *html, const char *html_text)
+{
+	GPtrArray *pairs = NULL;
+	char *stripped;
+
+	if (plain != NULL) {
+		stripped = quote_strip(plain);
+		pairs = form_pairs_from_text(stripped, FORM_MAX_PAIRS);
+		g_free(stripped);
+		if (form_like(pairs))
+			return pairs;
+		g_ptr_array_free(pairs, TRUE);
+	}
+	if (html == NULL)
+		return NULL;
+	pairs = html_form_pairs(html, FORM_MAX_PAIRS);
+	if (form_like(pairs))
+		return pairs;
+	g_ptr_array_free(pairs, TRUE);
+	stripped = quote_strip(html_text);
+	pairs = form_pairs_from_text(stripped, FORM_MAX_PAIRS);
+	g_free(stripped);
+	if (form_like(pairs))
+		return pairs;
+	g_ptr_array_free(pairs, TRUE);
+	return NULL;
+}
+
+/* Company data from the form's labelled fields; first filled one wins. */
+static void
+read_form_fields(struct lead *l, const char **first, const char **last,
+    char **form_email, char **form_email_name)
+{
+	for (guint i = 0; i < l->form->len; i++) {
+		struct form_pair *p = g_ptr_array_index(l->form, i);
+		enum form_field f = form_field_of_label(p->label);
+
+		if (*p->value == '\0')
+			continue;
+		switch (f) {
+		case FF_EMAIL:
+			if (*form_email == NULL)
+				*form_email = find_address(p->value);
+			if (*form_email != NULL && *form_email_name == NULL &&
+			    strchr(p->value, '<') != NULL)
+				*form_email_name = g_strstrip(g_strndup(
+				    p->value, strchr(p->value, '<') - p->value));
+			break;
+		case FF_NAME: set_str(l, LF_NAME, p->value); break;
+		case FF_FIRST_NAME: if (*first == NULL) *first = p->value; break;
+		case FF_LAST_NAME: if (*last == NULL) *last = p->value; break;
+		case FF_COMPANY: set_str(l, LF_COMPANY, p->value); break;
+		case FF_PHONE: set_str(l, LF_PHONE, p->value); break;
+		case FF_WEBSITE: set_str(l, LF_WEBSITE, p->value); break;
+		case FF_COUNTRY: set_str(l, LF_COUNTRY, p->value); break;
+		case FF_EMPLOYEES: set_str(l, LF_EMPLOYEES, p->value); break;
+		case FF_BUDGET: set_str(l, LF_BUDGET, p->value); break;
+		case FF_MESSAGE: set_str(l, LF_MESSAGE, p->value); break;
+		case FF_NONE: break;
+		}
+	}
+}
+
+/* An address in any other field whose label speaks of mail, or a
+ * "From: Name <addr>" line (Contact Form 7's default body). */
+static char *
+form_any_address(const struct lead *l)
+{
+	for (guint i = 0; i < l->form->len; i++) {
+		struct form_pair *p = g_ptr_array_index(l->form, i);
+		char *key = form_label_key(p->label);
+		gboolean mailish = strstr(key, "mail") != NULL ||
+		    strcmp(key, "from") == 0 || strcmp(key, "sender") == 0;
+		char *a = mailish ? find_address(p->value) : NULL;
+
+		g_free(key);
+		if (a != NULL)
+			return a;
+	}
+	return NULL;
+}
+
+/* email and name: form field, else Reply-To for forms and no-reply
+ * senders, else From (spec section 6). */
+static void
+choose_sender(struct lead *l, const struct mail *m)
+{
+	const char *first = NULL, *last = NULL;
+	char *femail = NULL, *fname = NULL;
+	const struct mail_addr *src = NULL;
+
+	if (l->form != NULL)
+		read_form_fields(l, &first, &last, &femail, &fname);
+	if (femail == NULL && l->is_form)
+		femail = form_any_address(l);
+	if (l->str[LF_NAME] == NULL && (first != NULL || last != NULL)) {
+		char *n = g_strjoin(" ", first ? first : "", last ? last : "", NULL);
+
+		set_str(l, LF_NAME, n);
+		g_free(n);
+	}
+	if (femail != NULL) {
+		l->str[LF_EMAIL] = femail;
+		set_str(l, LF_NAME, fname);
+		if (m->reply_to.addr != NULL &&
+		    g_ascii_strcasecmp(m->reply_to.addr, femail) == 0)
+			src = &m->reply_to;
+		else if (m->from.addr != NULL &&
+		    g_ascii_strcasecmp(m->from.addr, femail) == 0)
+			src = &m->from;
+	} else if (m->reply_to.addr != NULL &&
+	    (l->is_form || is_noreply(m->from.addr)))
+		src = &m->reply_to;
+	else if (m->from.addr != NULL)
+		src = &m->from;
+	g_free(fname);
+	if (src == NULL)
+		return;
+	set_str(l, LF_EMAIL, src->addr);
+	set_str(l, LF_NAME, src->name);
+}
+
+static void
+derive_domain_country(struct lead *l, GHashTable *freemail)
+{
+	char *d = address_domain(l->str[LF_EMAIL]);
+	const char *c = NULL;
+
+	if (d != NULL && is_freemail(freemail, d) && l->str[LF_WEBSITE]) {
+		char *w = website_host(l->str[LF_WEBSITE]);
+
+		if (w != NULL) {
+			g_free(d);
+			d = w;
+		}
+	}
+	l->str[LF_DOMAIN] = d;
+	if (l->str[LF_COUNTRY] != NULL) {
+		c = country_from_name(l->str[LF_COUNTRY]);
+		g_free(l->str[LF_COUNTRY]);
+		l->str[LF_COUNTRY] = NULL;
+		l->country_from = "form";
+	}
+	if (c == NULL && l->str[LF_PHONE] != NULL) {
+		c = country_from_phone(l->str[LF_PHONE]);
+		l->country_from = "phone";
+	}
+	if (c == NULL && d != NULL) {
+		c = country_from_domain(d);
+		l->country_from = "domain";
+	}
+	if (c == NULL)
+		l->country_from = NULL;
+	set_str(l, LF_COUNTRY, c);
+}
+
+static void
+parse_numbers(struct lead *l)
+{
+	if (l->str[LF_EMPLOYEES] != NULL)
+		l->has_employees = number_parse(l->str[LF_EMPLOYEES],
+		    &l->employees);
+	if (l->str[LF_BUDGET] != NULL)
+		l->has_budget = number_parse(l->str[LF_BUDGET], &l->budget);
+}
+
+/* Value of a header before any ';' parameters, trimmed, lowercase. */
+static char *
+header_token(const struct mail *m, const char *name)
+{
+	const char *v = mail_header(m, name);
+	const char *semi;
+
+	if (v == NULL)
+		return NULL;
+	semi = strchr(v, ';');
+	return g_strstrip(g_ascii_strdown(v, semi ? semi - v : -1));
+}
+
+/*
+ * Machine mail (spec section 6, `auto`): the first signal found, in
+ * words for explain, or NULL for mail a person wrote.
+ */
+static char *
+auto_signal(const struct mail *m)
+{
+	char *v;
+	const char *at;
+
+	if ((v = header_token(m, "Auto-Submitted")) != NULL) {
+		if (strcmp(v, "no") != 0) {
+			char *why = g_strdup_printf("Auto-Submitted: %s", v);
+
+			g_free(v);
+			return why;
+		}
+		g_free(v);
+	}
+	if (mail_header(m, "X-Autoreply") != NULL)
+		return g_strdup("X-Autoreply");
+	if (mail_header(m, "X-Autorespond") != NULL)
+		return g_strdup("X-Autorespond");
+	if ((v = header_token(m, "Precedence")) != NULL) {
+		if (strcmp(v, "bulk") == 0 || strcmp(v, "junk") == 0 ||
+		    strcmp(v, "list") == 0) {
+			char *why = g_strdup_printf("Precedence: %s", v);
+
+			g_free(v);
+			return why;
+		}
+		g_free(v);
+	}
+	if (mail_header(m, "List-Id") != NULL)
+		return g_strdup("List-Id");
+	if ((v = header_token(m, "Return-Path")) != NULL) {
+		char *p, *q;
+		gboolean null;
+
+		for (p = q = v; *p != '\0'; p++)
+			if (!g_ascii_isspace(*p))
+				*q++ = *p;
+		*q = '\0';
+		null = strcmp(v, "<>") == 0;
+		g_free(v);
+		if (null)
+			return g_strdup("null Return-Path");
+	}
+	if (m->report)
+		return g_strdup("multipart/report");
+	if (m->from.addr != NULL && (at = strchr(m->from.addr, '@')) != NULL) {
+		gsize n = at - m->from.addr;
+
+		if ((n == 13 && g_ascii_strncasecmp(m->from.addr,
+		    "mailer-daemon", n) == 0) || (n == 10 &&
+		    g_ascii_strncasecmp(m->from.addr, "postmaster", n) == 0))
+			return g_strdup_printf("From %s", m->from.addr);
+	} else if (m->from.addr != NULL && (g_ascii_strcasecmp(m->from.addr,
+	    "mailer-daemon") == 0 || g_ascii_strcasecmp(m->from.addr,
+	    "postmaster") == 0))
+		return g_strdup_printf("From %s", m->from.addr);
+	return NULL;
+}
+
+static gboolean
+spam_signal(const struct mail *m)
+{
+	const char *v = mail_header(m, "X-Spam-Flag");
+
+	if (v != NULL && g_ascii_strcasecmp(v, "yes") == 0)
+		return TRUE;
+	v = mail_header(m, "X-Spam-Status");
+	return v != NULL && g_ascii_strncasecmp(v, "yes", 3) == 0;
+}
+
+static void
+copy_headers(struct lead *l, const struct mail *m)
+{
+	for (guint i = 0; i < m->headers->len; i++) {
+		const struct mail_header *h = g_ptr_array_index(m->headers, i);
+		struct mail_header *c = g_new(struct mail_header, 1);
+
+		c->name = g_strdup(h->name);
+		c->value = g_strdup(h->value);
+		g_ptr_array_add(l->headers, c);
+	}
+	for (guint i = 0; i < m->notes->len; i++)
+		g_ptr_array_add(l->notes,
+		    g_strdup(g_ptr_array_index(m->notes, i)));
+}
+
+static void
+header_free(gpointer p)
+{
+	struct mail_header *h = p;
+
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+static gboolean
+blank(const char *s)
+{
+	if (s == NULL)
+		return TRUE;
+	for (; *s != '\0'; s++)
+		if (!g_ascii_isspace(*s))
+			return FALSE;
+	return TRUE;
+}
+
+struct lead *
+lead_from_mail(const struct mail *m, GHashTable *freemail)
+{
+	struct lead *l = g_new0(struct lead, 1);
+	const char *plain = blank(m->plain) ? NULL : m->plain;
+	struct html_doc *doc = NULL;
+	char *htext = NULL, *body = NULL;
+	const char *lang;
+
+	l->headers = g_ptr_array_new_with_free_func(header_free);
+	l->notes = g_ptr_array_new_with_free_func(g_free);
+	l->form_keys = g_ptr_array_new_with_free_func(g_free);
+	copy_headers(l, m);
+	l->date = m->date;
+	l->auto_why = auto_signal(m);
+	l->is_auto = l->auto_why != NULL;
+	l->is_spam = spam_signal(m);
+	l->attachments = m->attachments;
+
+	/* The HTML is parsed only when the text part cannot do. */
+	if (!blank(m->html)) {
+		doc = html_parse(m->html, strlen(m->html));
+		htext = html_text(doc, FALSE);
+	}
+	l->form = find_form(plain, doc, htext);
+	l->is_form = l->form != NULL;
+	if (l->form == NULL)
+		l->form = g_ptr_array_new_with_free_func(form_pair_free);
+	for (guint i = 0; i < l->form->len; i++) {
+		struct form_pair *p = g_ptr_array_index(l->form, i);
+
+		g_ptr_array_add(l->form_keys, form_label_key(p->label));
+	}
+
+	choose_sender(l, m);
+	set_str(l, LF_FROM, m->from.addr);
+	set_str(l, LF_FROM_NAME, m->from.name);
+	if (m->from.addr != NULL)
+		l->str[LF_FROM_DOMAIN] = address_domain(m->from.addr);
+	set_str(l, LF_REPLY_TO, m->reply_to.addr);
+	derive_domain_country(l, freemail);
+	parse_numbers(l);
+
+	/* body: a form's whole text; a person's new text only. */
+	if (l->is_form)
+		body = g_strdup(plain != NULL ? plain : htext);
+	else if (plain != NULL)
+		body = quote_strip(plain);
+	else if (doc != NULL) {
+		char *t = html_text(doc, TRUE);
+
+		body = quote_strip(t);
+		g_free(t);
+	}
+	if (body != NULL)
+		g_strstrip(body);
+	set_str(l, LF_BODY, body);
+	set_str(l, LF_SUBJECT, m->subject);
+	l->str[LF_TEXT] = g_strjoin("\n", m->subject ? m->subject : "",
+	    body ? body : "", NULL);
+	g_free(body);
+
+	set_str(l, LF_TZ, m->date_offset);
+	if ((lang = mail_header(m, "Content-Language")) != NULL) {
+		char *v = g_strndup(lang, strcspn(lang, ", ;"));
+
+		set_str(l, LF_LANGUAGE, v);
+		g_free(v);
+	}
+	set_str(l, LF_MESSAGE_ID, m->message_id);
+	l->str[LF_ATTACHMENTS] = g_strdup_printf("%u", l->attachments);
+
+	g_free(htext);
+	html_free(doc);
+	return l;
+}
+
+struct lead *
+lead_from_bytes(const char *data, gsize len, GHashTable *freemail)
+{
+	struct mail *m = mail_parse(data, len);
+	struct lead *l = lead_from_mail(m, freemail);
+
+	mail_free(m);
+	return l;
+}
+
+void
+lead_free(struct lead *l)
+{
+	if (l == NULL)
+		return;
+	for (int i = 0; i < LF_NFIELDS; i++)
+		g_free(l->str[i]);
+	g_free(l->auto_why);
+	g_ptr_array_free(l->form, TRUE);
+	g_ptr_array_free(l->form_keys, TRUE);
+	g_ptr_array_free(l->headers, TRUE);
+	g_ptr_array_free(l->notes, TRUE);
+	g_free(l);
+}
+
+guint
+lead_values(const struct lead *l, enum lead_field f, const char *arg,
+    const char **out, guint max)
+{
+	guint n = 0;
+
+	if (f == LF_FORM) {
+		char *key = form_label_key(arg != NULL ? arg : "");
+
+		for (guint i = 0; i < l->form->len && n < max; i++) {
+			const struct form_pair *p =
+			    g_ptr_array_index(l->form, i);
+
+			if (strcmp(g_ptr_array_index(l->form_keys, i), key) ==
+			    0 && *p->value != '\0')
+				out[n++] = p->value;
+		}
+		g_free(key);
+		return n;
+	}
+	if (f == LF_HEADER) {
+		for (guint i = 0; i < l->headers->len && n < max; i++) {
+			const struct mail_header *h =
+			    g_ptr_array_index(l->headers, i);
+
+			if (arg != NULL && g_ascii_strcasecmp(h->name, arg) == 0)
+				out[n++] = h->value;
+		}
+		return n;
+	}
+	if (f >= LF_NFIELDS || l->str[f] == NULL || max == 0)
+		return 0;
+	out[0] = l->str[f];
+	return 1;
+}
+
+gboolean
+lead_number(const struct lead *l, enum lead_field f, const char *arg,
+    double *out)
+{
+	const char *v[1];
+
+	switch (f) {
+	case LF_EMPLOYEES:
+		*out = l->employees;
+		return l->has_employees;
+	case LF_BUDGET:
+		*out = l->budget;
+		return l->has_budget;
+	case LF_ATTACHMENTS:
+		*out = l->attachments;
+		return TRUE;
+	default:
+		if (lead_values(l, f, arg, v, 1) == 0)
+			return FALSE;
+		return number_parse(v[0], out);
+	}
+}

@@ -1,0 +1,77 @@
+/*
+ * lead.h: one inbound inquiry extracted from one parsed message (spec
+ * section 6): who, which company, what they want, where they are, and
+ * whether the message is machine mail. A lead is a plain value: built once
+ * by lead_from_mail(), read by the rules, freed with lead_free(). Every
+ * string is UTF-8 and owned by the lead; absent fields are NULL, never "".
+ */
+#ifndef LR_LEAD_H
+#define LR_LEAD_H
+
+#include <glib.h>
+
+#include "mail.h"
+
+/* The fields a rule can test; FORM and HEADER take a name. */
+enum lead_field {
+	LF_EMAIL, LF_NAME, LF_DOMAIN, LF_FROM, LF_FROM_NAME, LF_FROM_DOMAIN,
+	LF_REPLY_TO, LF_COMPANY, LF_PHONE, LF_WEBSITE, LF_COUNTRY,
+	LF_EMPLOYEES, LF_BUDGET, LF_MESSAGE, LF_SUBJECT, LF_BODY, LF_TEXT,
+	LF_TZ, LF_LANGUAGE, LF_ATTACHMENTS, LF_MESSAGE_ID,
+	LF_FORM, LF_HEADER,
+	LF_NFIELDS
+};
+
+struct lead {
+	char *str[LF_NFIELDS];	/* owned; indexed by the simple fields */
+	gboolean has_employees;
+	double employees;
+	gboolean has_budget;
+	double budget;
+	guint attachments;
+	gboolean is_form;
+	gboolean is_auto;
+	gboolean is_spam;
+	char *auto_why;		/* owned: the signal that made it auto */
+	const char *country_from; /* static: "form", "phone", "domain" */
+	GPtrArray *form;	/* of struct form_pair *, owned, in order */
+	GPtrArray *form_keys;	/* of char *, owned: form_label_key() of each */
+	GPtrArray *headers;	/* of struct mail_header *, owned */
+	GPtrArray *notes;	/* of char *, owned: parse notes */
+	gint64 date;		/* Date header, seconds; 0 if none */
+};
+
+/*
+ * Build a lead. freemail is a set of lowercase domains (the rules' list
+ * named freemail), or NULL for the built-in list. The mail is read, not
+ * kept.
+ */
+struct lead *lead_from_mail(const struct mail *m, GHashTable *freemail);
+/* Parse raw bytes and build the lead in one go. */
+struct lead *lead_from_bytes(const char *data, gsize len, GHashTable *freemail);
+void lead_free(struct lead *l);
+
+/* The field named name ("email", "from.domain", ...); FALSE if none.
+ * "form" and "header" are returned as LF_FORM / LF_HEADER. */
+gboolean lead_field_lookup(const char *name, enum lead_field *f);
+const char *lead_field_name(enum lead_field f);
+/* Is f numeric in the JSON output (employees, budget, attachments)? */
+gboolean lead_field_numeric(enum lead_field f);
+
+/*
+ * The values of a field: one for a simple field that is present, none
+ * when absent, one per occurrence for header."Name" and form."Label"
+ * (label and header name compared case-insensitively; labels as
+ * form_label_key() compares them). Returns how many were put in out
+ * (borrowed pointers), at most max.
+ */
+guint lead_values(const struct lead *l, enum lead_field f, const char *arg,
+    const char **out, guint max);
+/* The number a field holds, for comparisons; FALSE when it holds none. */
+gboolean lead_number(const struct lead *l, enum lead_field f,
+    const char *arg, double *out);
+
+/* Is domain (lowercase) free mail by the built-in list? */
+gboolean lead_builtin_freemail(const char *domain);
+
+#endif

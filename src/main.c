@@ -1,0 +1,250 @@
+/*
+ * main.c: the command line (spec section 2). Global options, then one
+ * command; exit codes follow sysexits.h as mail tools do.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "diag.h"
+#include "explain.h"
+#include "log.h"
+#include "rules.h"
+
+struct globals {
+	const char *config;	/* -c FILE */
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: leadroute [-c FILE] [-v|-q] COMMAND [OPTIONS] [ARGS]\n"
+"\n"
+"  explain [--rules FILE] [--json] [--now TIME] FILE|DIR|-...\n"
+"                         decide messages offline and say why\n"
+"  check [--rules FILE]   validate the configuration, rules and data\n"
+"  version                print the version\n"
+"\n"
+"See leadroute(1).\n");
+}
+
+/*
+ * The rules to use: --rules FILE, else the configuration's [rules] file.
+ * Prints every problem; NULL (with *rc set) when the rules are unusable.
+ */
+static struct ruleset *
+load_rules(const struct globals *g, const char *rules_file, char **prefix,
+    gboolean print_warnings, int *rc)
+{
+	struct diag *d = diag_new();
+	struct config *c = NULL;
+	struct ruleset *rs = NULL;
+
+	*prefix = NULL;
+	if (rules_file == NULL || g->config != NULL) {
+		c = config_load(g->config, d);
+		if (c == NULL && diag_errors(d) == 0) {
+			fprintf(stderr, "leadroute: no configuration found "
+			    "(./leadroute.conf, $XDG_CONFIG_HOME/leadroute/"
+			    "leadroute.conf, %s/leadroute/leadroute.conf); use "
+			    "-c FILE or --rules FILE\n", SYSCONFDIR);
+			*rc = EX_CONFIG;
+			goto out;
+		}
+		if (c != NULL) {
+			*prefix = g_strdup(c->folder_prefix);
+			if (rules_file == NULL && c->rules_file == NULL)
+				diag_add(d, DIAG_ERROR, c->path, 0, 0,
+				    "no rules file: set [rules] file");
+			if (rules_file == NULL)
+				rules_file = c->rules_file;
+		}
+	}
+	if (rules_file != NULL && diag_errors(d) == 0)
+		rs = rules_load(rules_file, d);
+	if (diag_errors(d) > 0 || print_warnings ||
+	    log_get_level() >= LOG_LVL_INFO)
+		diag_print(d, stderr);
+	if (diag_errors(d) > 0) {
+		rules_free(rs);
+		rs = NULL;
+		*rc = EX_CONFIG;
+	} else if (rs == NULL)
+		*rc = EX_CONFIG;
+	else if (print_warnings)
+		fprintf(stderr, "%s: %u error%s, %u warning%s\n", rules_file,
+		    diag_errors(d), diag_errors(d) == 1 ? "" : "s",
+		    diag_warnings(d), diag_warnings(d) == 1 ? "" : "s");
+out:
+	config_free(c);
+	diag_free(d);
+	return rs;
+}
+
+/* Long options of a command: "--name VALUE" or "--name=VALUE". */
+static gboolean
+opt_value(int argc, char **argv, int *i, const char *name, const char **out)
+{
+	gsize n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return FALSE;
+	if (argv[*i][n] == '=') {
+		*out = argv[*i] + n + 1;
+		return TRUE;
+	}
+	if (argv[*i][n] != '\0')
+		return FALSE;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "leadroute: %s needs a value\n", name);
+		exit(EX_USAGE);
+	}
+	*out = argv[++*i];
+	return TRUE;
+}
+
+static GDateTime *
+parse_now(const char *s)
+{
+	GTimeZone *utc = g_time_zone_new_utc();
+	GDateTime *t = g_date_time_new_from_iso8601(s, utc);
+
+	g_time_zone_unref(utc);
+	return t;
+}
+
+static int
+cmd_explain(const struct globals *g, int argc, char **argv)
+{
+	struct explain_opts o = { 0 };
+	const char *rules_file = NULL, *now = NULL;
+	struct ruleset *rs;
+	char *prefix;
+	int i, rc = 0;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			o.json = TRUE;
+		else if (!opt_value(argc, argv, &i, "--rules", &rules_file) &&
+		    !opt_value(argc, argv, &i, "--now", &now)) {
+			fprintf(stderr, "leadroute: explain: unknown option "
+			    "%s\n", argv[i]);
+			return EX_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "leadroute: explain: name a message file, a "
+		    "directory or - for stdin\n");
+		return EX_USAGE;
+	}
+	if (now != NULL) {
+		if ((o.now = parse_now(now)) == NULL) {
+			fprintf(stderr, "leadroute: explain: --now %s: not an "
+			    "ISO 8601 time such as 2026-11-24T10:00:00Z\n", now);
+			return EX_USAGE;
+		}
+	} else
+		o.now = g_date_time_new_now_utc();
+	if ((rs = load_rules(g, rules_file, &prefix, FALSE, &rc)) == NULL) {
+		g_date_time_unref(o.now);
+		return rc;
+	}
+	o.rules = rs;
+	o.prefix = prefix;
+	o.out = stdout;
+	rc = explain_paths(&o, argv + i, argc - i);
+	g_free(prefix);
+	rules_free(rs);
+	g_date_time_unref(o.now);
+	return rc;
+}
+
+static int
+cmd_check(const struct globals *g, int argc, char **argv)
+{
+	const char *rules_file = NULL;
+	struct ruleset *rs;
+	char *prefix;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!opt_value(argc, argv, &i, "--rules", &rules_file)) {
+			fprintf(stderr, "leadroute: check: unexpected %s\n",
+			    argv[i]);
+			return EX_USAGE;
+		}
+	}
+	rs = load_rules(g, rules_file, &prefix, TRUE, &rc);
+	g_free(prefix);
+	rules_free(rs);
+	return rs != NULL ? 0 : rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct globals g = { 0 };
+	const char *cmd;
+	int c;
+
+	while ((c = getopt(argc, argv, "+c:vqh")) != -1) {
+		switch (c) {
+		case 'c':
+			g.config = optarg;
+			break;
+		case 'v':
+			log_set_level(log_get_level() >= LOG_LVL_INFO ?
+			    LOG_LVL_DEBUG : LOG_LVL_INFO);
+			break;
+		case 'q':
+			log_set_level(LOG_LVL_QUIET);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = argv[0];
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_explain(&g, argc, argv);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&g, argc, argv);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("leadroute %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "report") == 0 ||
+	    strcmp(cmd, "owners") == 0 || strcmp(cmd, "diff") == 0 ||
+	    strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
+	    strcmp(cmd, "auth") == 0) {
+		fprintf(stderr, "leadroute: %s: not in this version yet; "
+		    "explain and check are\n", cmd);
+		return EX_USAGE;
+	}
+	fprintf(stderr, "leadroute: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EX_USAGE;
+}

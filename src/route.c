@@ -1,0 +1,327 @@
+/*
+ * route.c: one lead through a rule set (spec sections 4.3-4.6). Ignore
+ * filters first, then every dimension, then the first route whose every
+ * condition holds, then the owner: named, from the accounts table, or
+ * picked from a team by its rotation among the members available now.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "route.h"
+
+static void
+dim_value_free(gpointer p)
+{
+	struct dim_value *dv = p;
+
+	g_ptr_array_free(dv->matched, TRUE);
+	g_ptr_array_free(dv->candidates, TRUE);
+	g_free(dv);
+}
+
+void
+decision_free(struct decision *dc)
+{
+	if (dc == NULL)
+		return;
+	g_free(dc->id);
+	g_free(dc->owner);
+	g_free(dc->folder);
+	g_free(dc->reason);
+	g_ptr_array_free(dc->dims, TRUE);
+	g_ptr_array_free(dc->notes, TRUE);
+	g_free(dc);
+}
+
+const struct dim_value *
+decision_dim(const struct decision *dc, const char *name)
+{
+	for (guint i = 0; i < dc->dims->len; i++) {
+		const struct dim_value *dv = g_ptr_array_index(dc->dims, i);
+
+		if (strcmp(dv->name, name) == 0)
+			return dv;
+	}
+	return NULL;
+}
+
+static gboolean
+listed(GPtrArray *names, const char *name)
+{
+	for (guint i = 0; i < names->len; i++)
+		if (strcmp(g_ptr_array_index(names, i), name) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Every class of dm against l: one, none, several, or first. */
+static struct dim_value *
+classify(const struct dimension *dm, const struct lead *l)
+{
+	struct dim_value *dv = g_new0(struct dim_value, 1);
+	const gboolean context = strcmp(dm->name, "context") == 0;
+
+	dv->dim = dm;
+	dv->name = dm->name;
+	dv->matched = g_ptr_array_new_with_free_func(g_free);
+	dv->candidates = g_ptr_array_new();
+	for (guint i = 0; i < dm->classes->len; i++) {
+		const struct class_rule *c = g_ptr_array_index(dm->classes, i);
+
+		/* A class written on several lines matches once. */
+		if (listed(dv->candidates, c->name))
+			continue;
+		if (!expr_eval(c->cond, l, dv->matched))
+			continue;
+		g_ptr_array_add(dv->candidates, c->name);
+		if (dv->line == 0)
+			dv->line = c->line;
+		if (dm->first)
+			break;
+	}
+	if (dv->candidates->len == 0)
+		dv->value = context ? "new" : "unknown";
+	else if (dv->candidates->len == 1)
+		dv->value = g_ptr_array_index(dv->candidates, 0);
+	else {
+		dv->value = "ambiguous";
+		dv->line = 0;
+	}
+	return dv;
+}
+
+static gboolean
+route_matches(const struct route *r, const struct decision *dc)
+{
+	for (guint i = 0; i < r->conds->len; i++) {
+		const struct cond *c = g_ptr_array_index(r->conds, i);
+		const struct dim_value *dv = decision_dim(dc, c->dim);
+		const char *v = dv != NULL ? dv->value : "unknown";
+
+		if ((strcmp(v, c->value) == 0) == c->negate)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+note(struct decision *dc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+note(struct decision *dc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(dc->notes, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+static void
+to_review(struct decision *dc, const struct ruleset *rs, const char *prefix,
+    char *reason)
+{
+	dc->kind = DEST_REVIEW;
+	g_free(dc->id);
+	dc->id = NULL;
+	g_free(dc->owner);
+	dc->owner = NULL;
+	g_free(dc->reason);
+	dc->reason = reason;
+	g_free(dc->folder);
+	dc->folder = rs->review_folder != NULL ? g_strdup(rs->review_folder) :
+	    g_strdup_printf("%s/Review", prefix);
+}
+
+static void
+to_owner(struct decision *dc, const struct owner *o, const char *prefix)
+{
+	dc->owner = g_strdup(o->id);
+	dc->folder = g_strdup_printf("%s/Owners/%s", prefix, o->id);
+}
+
+/* A named owner (directly or by account): away or inactive -> review. */
+static void
+route_owner(struct decision *dc, const struct ruleset *rs, const char *id,
+    GDateTime *now, const char *prefix)
+{
+	const struct owner *o = rs->owners ? owners_find(rs->owners, id) : NULL;
+	enum owner_avail a;
+	char *why;
+
+	dc->kind = DEST_OWNER;
+	dc->id = g_strdup(id);
+	if (o == NULL) {	/* check rejects this; be safe anyway */
+		to_review(dc, rs, prefix, g_strdup_printf("route %d: owner %s "
+		    "unknown", dc->route_line, id));
+		return;
+	}
+	if ((a = owner_available(o, now, 0, FALSE)) != AVAIL_YES) {
+		why = owner_avail_text(o, a);
+		to_review(dc, rs, prefix, g_strdup_printf("route %d: owner %s "
+		    "unavailable (%s)", dc->route_line, id, why));
+		g_free(why);
+		return;
+	}
+	to_owner(dc, o, prefix);
+}
+
+/*
+ * The member a team's rotation picks now. Without history every policy
+ * starts from the member order; weighted prefers the heaviest, and
+ * least-loaded the one with the fewest leads today when that is known.
+ */
+static void
+route_team(struct decision *dc, const struct ruleset *rs,
+    const struct team *t, GDateTime *now, const char *prefix,
+    const struct route_state *st)
+{
+	const struct owner *best = NULL;
+	guint best_load = G_MAXUINT;
+
+	dc->kind = DEST_TEAM;
+	dc->id = g_strdup(t->id);
+	for (guint i = 0; i < t->members->len; i++) {
+		const struct owner *o = g_ptr_array_index(t->members, i);
+		guint load = st != NULL && st->leads_today != NULL ?
+		    st->leads_today(st->ctx, o, now) : 0;
+		enum owner_avail a = owner_available(o, now, load, TRUE);
+
+		if (a != AVAIL_YES) {
+			char *why = owner_avail_text(o, a);
+
+			note(dc, "%s skipped: %s", o->id, why);
+			g_free(why);
+			continue;
+		}
+		if (best == NULL ||
+		    (t->rotate == ROTATE_WEIGHTED && o->weight > best->weight) ||
+		    (t->rotate == ROTATE_LEAST_LOADED && load < best_load)) {
+			best = o;
+			best_load = load;
+		}
+	}
+	if (best == NULL) {
+		to_review(dc, rs, prefix, g_strdup_printf("route %d: no "
+		    "available owner in team %s", dc->route_line, t->id));
+		return;
+	}
+	to_owner(dc, best, prefix);
+}
+
+static void
+destination(struct decision *dc, const struct ruleset *rs,
+    const struct route *r, const struct lead *l, GDateTime *now,
+    const char *prefix, const struct route_state *st)
+{
+	switch (r->dest.kind) {
+	case DEST_OWNER:
+		dc->reason = g_strdup_printf("route %d", r->line);
+		route_owner(dc, rs, r->dest.id, now, prefix);
+		break;
+	case DEST_ACCOUNT_OWNER: {
+		char *dom = l->str[LF_DOMAIN] ? expr_fold(l->str[LF_DOMAIN]) :
+		    NULL;
+		const char *id = expr_domain_lookup(rs->accounts, dom);
+
+		g_free(dom);
+		if (id == NULL) {
+			to_review(dc, rs, prefix, g_strdup_printf("route %d: no "
+			    "account owner for %s", r->line,
+			    l->str[LF_DOMAIN] ? l->str[LF_DOMAIN] :
+			    "a lead without a domain"));
+			break;
+		}
+		dc->reason = g_strdup_printf("route %d", r->line);
+		note(dc, "account %s is owned by %s", l->str[LF_DOMAIN], id);
+		route_owner(dc, rs, id, now, prefix);
+		break;
+	}
+	case DEST_TEAM:
+		dc->reason = g_strdup_printf("route %d", r->line);
+		route_team(dc, rs, g_hash_table_lookup(rs->teams, r->dest.id),
+		    now, prefix, st);
+		break;
+	case DEST_QUEUE: {
+		const struct queue *q = g_hash_table_lookup(rs->queues,
+		    r->dest.id);
+
+		dc->kind = DEST_QUEUE;
+		dc->id = g_strdup(r->dest.id);
+		dc->reason = g_strdup_printf("route %d", r->line);
+		dc->folder = q != NULL && q->folder != NULL ?
+		    g_strdup(q->folder) :
+		    g_strdup_printf("%s/Queues/%s", prefix, r->dest.id);
+		break;
+	}
+	case DEST_REVIEW:
+		to_review(dc, rs, prefix, r->reason != NULL ?
+		    g_strdup_printf("route %d: %s", r->line, r->reason) :
+		    g_strdup_printf("route %d", r->line));
+		break;
+	case DEST_IGNORE:
+		dc->kind = DEST_IGNORE;
+		dc->reason = r->reason != NULL ?
+		    g_strdup_printf("route %d: %s", r->line, r->reason) :
+		    g_strdup_printf("route %d", r->line);
+		dc->folder = rs->ignore_folder != NULL ?
+		    g_strdup(rs->ignore_folder) :
+		    g_strdup_printf("%s/Ignored", prefix);
+		break;
+	}
+}
+
+struct decision *
+route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
+    const char *prefix, const struct route_state *st)
+{
+	struct decision *dc = g_new0(struct decision, 1);
+
+	if (prefix == NULL)
+		prefix = ROUTE_DEFAULT_PREFIX;
+	dc->dims = g_ptr_array_new_with_free_func(dim_value_free);
+	dc->notes = g_ptr_array_new_with_free_func(g_free);
+
+	/* Dimensions are worked out even for ignored mail: explain shows
+	 * them, and they cost little. */
+	for (guint i = 0; i < rs->dims->len; i++)
+		g_ptr_array_add(dc->dims, classify(g_ptr_array_index(rs->dims,
+		    i), l));
+	if (rules_dimension(rs, "context") == NULL) {
+		struct dim_value *dv = g_new0(struct dim_value, 1);
+
+		dv->name = "context";
+		dv->value = "new";
+		dv->matched = g_ptr_array_new_with_free_func(g_free);
+		dv->candidates = g_ptr_array_new();
+		g_ptr_array_add(dc->dims, dv);
+	}
+
+	for (guint i = 0; i < rs->ignores->len; i++) {
+		const struct ignore_rule *ig = g_ptr_array_index(rs->ignores, i);
+
+		if (expr_eval(ig->cond, l, NULL)) {
+			dc->kind = DEST_IGNORE;
+			dc->ignore_line = ig->line;
+			dc->reason = g_strdup_printf("ignore %d: %s", ig->line,
+			    ig->reason);
+			dc->folder = rs->ignore_folder != NULL ?
+			    g_strdup(rs->ignore_folder) :
+			    g_strdup_printf("%s/Ignored", prefix);
+			return dc;
+		}
+	}
+	for (guint i = 0; i < rs->routes->len; i++) {
+		const struct route *r = g_ptr_array_index(rs->routes, i);
+
+		if (route_matches(r, dc)) {
+			dc->route = r;
+			dc->route_line = r->line;
+			destination(dc, rs, r, l, now, prefix, st);
+			return dc;
+		}
+	}
+	to_review(dc, rs, prefix, g_strdup("no route matched"));
+	return dc;
+}
