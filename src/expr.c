@@ -90,8 +90,9 @@ evidence_add(GPtrArray *ev, const char *fmt, ...)
 	if (strlen(s) > EVIDENCE_MAX) {
 		char *cut = g_utf8_find_prev_char(s, s + EVIDENCE_MAX);
 
+		/* "…" is 3 bytes, and cut is at least that far from the end */
 		if (cut != NULL)
-			strcpy(cut, "…");
+			memcpy(cut, "…", sizeof("…"));
 	}
 	g_ptr_array_add(ev, s);
 }

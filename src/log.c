@@ -27,6 +27,10 @@ log_get_level(void)
 
 static void
 vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
 {
 	if (lvl > level)
 		return;

@@ -341,10 +341,18 @@ is_report(GMimeObject *top)
 	GMimeContentType *ct;
 	const char *rt;
 
-	if (top == NULL || !GMIME_IS_MULTIPART(top))
+	if (top == NULL)
 		return FALSE;
 	ct = g_mime_object_get_content_type(top);
-	if (!g_mime_content_type_is_type(ct, "multipart", "report"))
+	/* A bare delivery or disposition report, without its multipart. */
+	if (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+	    g_mime_content_type_is_type(ct, "message",
+	    "global-delivery-status") ||
+	    g_mime_content_type_is_type(ct, "message",
+	    "disposition-notification"))
+		return TRUE;
+	if (!GMIME_IS_MULTIPART(top) ||
+	    !g_mime_content_type_is_type(ct, "multipart", "report"))
 		return FALSE;
 	rt = g_mime_content_type_get_parameter(ct, "report-type");
 	/* Without report-type, a multipart/report is still machine mail. */
@@ -370,10 +378,22 @@ mail_parse(const char *data, gsize len)
 	GMimeParser *parser;
 	GMimeMessage *msg;
 	struct walk w = { m, 0 };
+	char *crlf = NULL;
 
 	mail_init();
 	m->headers = g_ptr_array_new_with_free_func(header_free);
 	m->notes = g_ptr_array_new_with_free_func(g_free);
+	/* Old Mac mail ends lines with a bare CR, which MIME parsers do
+	 * not take for a line end: read such a message with LFs. */
+	if (len > 0 && memchr(data, '\n', MIN(len, 65536)) == NULL &&
+	    memchr(data, '\r', MIN(len, 65536)) != NULL) {
+		crlf = g_memdup2(data, len);
+		for (gsize i = 0; i < len; i++)
+			if (crlf[i] == '\r')
+				crlf[i] = '\n';
+		data = crlf;
+		note(m, "bare CR line ends read as LF");
+	}
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
@@ -392,6 +412,7 @@ mail_parse(const char *data, gsize len)
 out:
 	g_object_unref(parser);
 	g_object_unref(stream);
+	g_free(crlf);
 	return m;
 }
 

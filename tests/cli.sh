@@ -1,0 +1,100 @@
+#!/bin/sh
+# The command line: exit codes of spec section 2, inputs (file, Maildir,
+# directory of *.eml, stdin), configuration lookup, and error messages
+# that name the problem.
+set -u
+: "${top_srcdir:=.}" "${LEADROUTE:=src/leadroute}"
+top_srcdir=$(cd "$top_srcdir" && pwd)
+rules="$top_srcdir/rules/leadroute.rules"
+samples="$top_srcdir/rules/samples"
+now=2026-11-24T10:00:00Z
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 n=0
+
+# expect CODE PATTERN CMD...: exit code CODE, and PATTERN (grep -E) in
+# stdout+stderr unless PATTERN is empty.
+expect() {
+	code=$1 pat=$2
+	shift 2
+	n=$((n + 1))
+	"$@" >"$tmp/out" 2>&1
+	got=$?
+	if [ "$got" -ne "$code" ]; then
+		echo "FAIL: $* exited $got, expected $code"
+		sed 's/^/    /' "$tmp/out" | head -20
+		fails=$((fails + 1))
+	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
+		echo "FAIL: $* printed no /$pat/"
+		sed 's/^/    /' "$tmp/out" | head -20
+		fails=$((fails + 1))
+	fi
+}
+
+# Isolate from any configuration of the machine running the tests.
+export XDG_CONFIG_HOME="$tmp/xdg"
+cd "$tmp"
+
+expect 64 "usage" "$LEADROUTE"
+expect 64 "unknown command" "$LEADROUTE" frobnicate
+expect 0 "^leadroute [0-9]" "$LEADROUTE" version
+expect 64 "name a message" "$LEADROUTE" explain --rules "$rules"
+expect 64 "unknown option" "$LEADROUTE" explain --bogus x
+expect 64 "not an ISO 8601 time" "$LEADROUTE" explain --rules "$rules" --now yesterday x
+expect 64 "needs a value" "$LEADROUTE" explain --rules
+
+# explain: files, directories, stdin, missing inputs
+expect 0 "=> team audit-emea, owner lena" \
+    "$LEADROUTE" explain --now $now --rules "$rules" "$samples/01-direct-de-audit.eml"
+expect 0 '"kind":"queue"' \
+    "$LEADROUTE" explain --json --now $now --rules "$rules" "$samples/06-gmail-no-company-nurture.eml"
+n=$((n + 1))
+lines=$("$LEADROUTE" explain --json --now $now --rules "$rules" "$samples" | wc -l)
+if [ "$lines" -ne "$(ls "$samples"/*.eml | wc -l)" ]; then
+	echo "FAIL: a directory of *.eml gave $lines decisions"
+	fails=$((fails + 1))
+fi
+n=$((n + 1))
+if ! "$LEADROUTE" explain --json --now $now --rules "$rules" "$samples" |
+    python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'; then
+	echo "FAIL: explain --json is not JSON Lines"
+	fails=$((fails + 1))
+fi
+expect 0 '"file":"-"' sh -c "\"$LEADROUTE\" explain --json --rules \"$rules\" - < \"$samples/02-cf7-form-uk-build.eml\""
+mkdir -p md/cur md/new md/tmp
+cp "$samples/01-direct-de-audit.eml" md/cur/1700000000.1.host:2,S
+cp "$samples/07-out-of-office-auto-reply.eml" md/new/1700000001.2.host
+expect 0 "md/new/1700000001.2.host" "$LEADROUTE" explain --rules "$rules" md
+expect 66 "nonexistent.eml" "$LEADROUTE" explain --rules "$rules" nonexistent.eml
+expect 66 "=> team audit-emea" "$LEADROUTE" explain --now $now --rules "$rules" \
+    nonexistent.eml "$samples/01-direct-de-audit.eml"
+mkdir empty
+expect 0 "no messages" "$LEADROUTE" explain --rules "$rules" empty
+
+# check
+expect 0 "0 errors, 0 warnings" "$LEADROUTE" check --rules "$rules"
+expect 78 "cannot read rules" "$LEADROUTE" check --rules missing.rules
+printf 'owners "nope.csv"\nroute offer=x -> team nobody\noffer x if text ~ /(/\n' >bad.rules
+expect 78 "bad.rules:3:[0-9]+: error: invalid regular expression" "$LEADROUTE" check --rules bad.rules
+expect 78 "nope.csv" "$LEADROUTE" check --rules bad.rules
+expect 78 "bad.rules:2:[0-9]+: error: undeclared team 'nobody'" "$LEADROUTE" check --rules bad.rules
+expect 78 "error" "$LEADROUTE" explain --rules bad.rules "$samples"
+printf 'offer x if text ~ /x/\noffer y if text ~ /y/\nroute offer=x -> review\n' >warn.rules
+expect 0 "warn.rules:2:7: warning: class offer y is used by no route" "$LEADROUTE" check --rules warn.rules
+
+# configuration: -c, ./leadroute.conf, none at all
+expect 78 "no configuration found" "$LEADROUTE" check
+expect 78 "no configuration found" "$LEADROUTE" explain "$samples"
+mkdir conf
+cp "$top_srcdir"/rules/*.rules "$top_srcdir"/rules/*.csv "$top_srcdir"/rules/*.txt conf/
+printf '[inbox]\nfolder_prefix = Sales\n[rules]\nfile = leadroute.rules\n' >conf/leadroute.conf
+expect 0 "folder Sales/Owners/lena" "$LEADROUTE" -c conf/leadroute.conf explain \
+    --now $now "$samples/01-direct-de-audit.eml"
+expect 0 "0 errors" "$LEADROUTE" -c conf/leadroute.conf check
+cp conf/leadroute.conf ./leadroute.conf
+sed -i 's|= leadroute.rules|= conf/leadroute.rules|' leadroute.conf
+expect 0 "folder Sales/Owners/lena" "$LEADROUTE" explain --now $now "$samples/01-direct-de-audit.eml"
+expect 78 "cannot read configuration" "$LEADROUTE" -c missing.conf check
+
+echo "cli: $((n - fails)) of $n passed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Robustness: every message of a corpus gets a decision, nothing crashes.
+
+usage: robustness.py LEADROUTE RULES CORPUS_DIR [CASES.tsv]
+
+Runs `explain --json` over every file under CORPUS_DIR (and over a set of
+hostile messages generated here), checks that each file gets exactly one
+decision and that explain exits 0. With CASES.tsv, the messages marked
+should-not-route whose reason is one of the spec's `auto` signals must be
+ignored as auto; the others are listed with what leadroute decided.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# The `auto` signals of spec section 6, as CASES.tsv words them.
+SPEC_AUTO = re.compile(r"multipart/report delivery-status|Auto-Submitted|"
+                       r"Precedence: (bulk|junk|list)|List-Id|MDN")
+
+
+def hostile(dir):
+    """Messages built to break parsers; returns their paths."""
+    cases = {
+        "empty.eml": b"",
+        "nul-bytes.eml": b"From: a@b.example\r\nSubject: x\0y\r\n\r\nbody\0\0",
+        "headers-only.eml": b"From: a@b.example\nSubject: hi",
+        "no-colon-headers.eml": b"garbage line\nanother\n\nbody",
+        "binary.eml": bytes(range(256)) * 64,
+        "long-header.eml": b"Subject: " + b"x" * (2 << 20) + b"\n\nbody",
+        "many-headers.eml": b"".join(b"X-H%d: v\n" % i for i in range(100000))
+        + b"\nbody",
+        "deep-multipart.eml": b"From: a@b.example\nMIME-Version: 1.0\n"
+        + b"".join(b"Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n"
+                   % (i, i) for i in range(3000)) + b"Content-Type: text/plain\n\nhi\n",
+        "many-parts.eml": b"From: a@b.example\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=B\n\n"
+        + b"".join(b"--B\nContent-Type: text/plain\n\npart %d\n" % i
+                   for i in range(5000)) + b"--B--\n",
+        "bad-charset.eml": b"From: a@b.example\nContent-Type: text/plain; "
+        b"charset=x-no-such-charset\n\n\xff\xfe caf\xe9\n",
+        "bad-base64.eml": b"From: a@b.example\nContent-Transfer-Encoding: base64\n"
+        b"Content-Type: text/html\n\n!!!***not base64***\n",
+        "bad-encoded-words.eml": b"From: =?utf-8?B?////?= <a@b.example>\n"
+        b"Subject: =?koi8-r?Q?=F0=D2=C9?= =?bogus?X?abc?= =?utf-8?q?unterminated\n\nx\n",
+        "huge-html.eml": b"From: a@b.example\nContent-Type: text/html\n\n"
+        + b"<div>" * 200000 + b"text" + b"<table><tr><td>" * 50000,
+        "form-flood.eml": b"From: a@b.example\n\n"
+        + b"".join(b"Label %d: value %d\n" % (i, i) for i in range(50000)),
+    }
+    paths = []
+    for name, data in cases.items():
+        p = os.path.join(dir, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        paths.append(p)
+    return paths
+
+
+def explain(binary, rules, paths):
+    run = subprocess.run([binary, "explain", "--json", "--now",
+                          "2026-11-24T10:00:00Z", "--rules", rules, "--"]
+                         + paths, capture_output=True, timeout=1800)
+    out = {}
+    for line in run.stdout.decode("utf-8", "replace").splitlines():
+        d = json.loads(line)
+        out[d["file"]] = d
+    return run, out
+
+
+def main():
+    if len(sys.argv) not in (4, 5):
+        sys.exit(__doc__)
+    binary, rules, corpus = sys.argv[1:4]
+    files = sorted(os.path.join(r, f) for r, _, fs in os.walk(corpus)
+                   for f in fs if f not in ("CASES.tsv", "SOURCES.md"))
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        files += hostile(tmp)
+        run, got = explain(binary, rules, files)
+        if run.returncode != 0:
+            failed = 1
+            print(f"explain exited {run.returncode}: "
+                  f"{run.stderr.decode('utf-8', 'replace')[-2000:]}")
+        missing = [f for f in files if f not in got]
+        for f in missing:
+            # Find out which message breaks it, one at a time.
+            r, g = explain(binary, rules, [f])
+            print(f"no decision for {f} (alone: exit {r.returncode}, "
+                  f"{len(g)} decisions) {r.stderr.decode('utf-8', 'replace')[-500:]}")
+            failed = 1
+    print(f"{len(files) - len(missing)} of {len(files)} messages decided")
+
+    if len(sys.argv) == 5:
+        covered_ok = covered = 0
+        rest = []
+        with open(sys.argv[4], encoding="utf-8") as f:
+            next(f)
+            for line in f:
+                path, _, _, routing, reason = line.rstrip("\n").split("\t")
+                if routing != "should-not-route":
+                    continue
+                d = got.get(os.path.join(corpus, path))
+                kind = d["destination"]["kind"] if d else "none"
+                if SPEC_AUTO.search(reason):
+                    covered += 1
+                    if kind == "ignore" and d["lead"]["auto"]:
+                        covered_ok += 1
+                    else:
+                        failed = 1
+                        print(f"should be ignored as auto: {path} ({reason}): "
+                              f"{kind}, {d['reason'] if d else ''}")
+                else:
+                    rest.append(f"  {path}: {reason} -> {kind}"
+                                f"{' (auto: ' + d['lead'].get('auto_why', '') + ')' if d and d['lead']['auto'] else ''}")
+        print(f"{covered_ok} of {covered} should-not-route messages with a "
+              f"spec auto signal ignored; not covered by the spec's auto:")
+        print("\n".join(rest))
+    sys.exit(failed)
+
+
+main()
