@@ -156,6 +156,13 @@ split_label(char *line, char **label, char **value)
 	*colon = '\0';
 	*label = g_strstrip(p);
 	*value = g_strstrip(v);
+	if (strlen(*value) > FORM_MAX_VALUE) {
+		char *cut = g_utf8_find_prev_char(*value, *value +
+		    FORM_MAX_VALUE + 1);
+
+		if (cut != NULL)
+			*cut = '\0';
+	}
 	return TRUE;
 }
 

@@ -196,8 +196,14 @@ is_noreply(const char *addr)
 	if (at == NULL)
 		return FALSE;
 	local = g_ascii_strdown(addr, at - addr);
-	for (guint i = 0; noreply_marks[i] != NULL && !yes; i++)
-		yes = strstr(local, noreply_marks[i]) != NULL;
+	/* "no-reply-forms", "wix-noreply", but not "tom.mailer" */
+	for (guint i = 0; noreply_marks[i] != NULL && !yes; i++) {
+		const char *hit = strstr(local, noreply_marks[i]);
+
+		yes = hit == local || (hit != NULL &&
+		    strcmp(noreply_marks[i], "mailer") != 0 &&
+		    strchr("-_.+", hit[-1]) != NULL);
+	}
 	g_free(local);
 	return yes;
 }
@@ -242,18 +248,22 @@ form_like(GPtrArray *pairs)
 /* The pairs of the form, if the message is one (spec: text part when it
  * yields three pairs, else the HTML); NULL otherwise. */
 static GPtrArray *
-find_form(const char *plain, struct html_doc *html, const char *html_text)
+find_form(const char *plain, struct html_doc *html, const char *html_text,
+    gboolean *from_html)
 {
 	GPtrArray *pairs = NULL;
 	char *stripped;
 
+	*from_html = TRUE;
 	if (plain != NULL) {
+		*from_html = FALSE;
 		stripped = quote_strip(plain);
 		pairs = form_pairs_from_text(stripped, FORM_MAX_PAIRS);
 		g_free(stripped);
 		if (form_like(pairs))
 			return pairs;
 		g_ptr_array_free(pairs, TRUE);
+		*from_html = TRUE;
 	}
 	if (html == NULL)
 		return NULL;
@@ -422,6 +432,27 @@ header_token(const struct mail *m, const char *name)
 }
 
 /*
+ * The local part of the sender, lowercase: of From's address, or of a
+ * bare "MAILER-DAEMON" or "<postmaster>" that has no domain at all.
+ */
+static char *
+sender_local(const struct mail *m)
+{
+	const char *a = m->from.addr, *raw, *lt, *at;
+
+	if (a == NULL && (raw = mail_header(m, "From")) != NULL) {
+		if ((lt = strchr(raw, '<')) != NULL)
+			raw = lt + 1;
+		while (*raw == ' ')
+			raw++;
+		return g_strstrip(g_ascii_strdown(raw, strcspn(raw, ">( \t")));
+	}
+	if (a == NULL || (at = strchr(a, '@')) == NULL)
+		return NULL;
+	return g_ascii_strdown(a, at - a);
+}
+
+/*
  * Machine mail (spec section 6, `auto`): the first signal found, in
  * words for explain, or NULL for mail a person wrote.
  */
@@ -429,7 +460,6 @@ static char *
 auto_signal(const struct mail *m)
 {
 	char *v;
-	const char *at;
 
 	if ((v = header_token(m, "Auto-Submitted")) != NULL) {
 		if (strcmp(v, "no") != 0) {
@@ -471,17 +501,15 @@ auto_signal(const struct mail *m)
 	}
 	if (m->report)
 		return g_strdup("multipart/report");
-	if (m->from.addr != NULL && (at = strchr(m->from.addr, '@')) != NULL) {
-		gsize n = at - m->from.addr;
+	if ((v = sender_local(m)) != NULL) {
+		gboolean daemon = strcmp(v, "mailer-daemon") == 0 ||
+		    strcmp(v, "postmaster") == 0;
+		char *why = daemon ? g_strdup_printf("From %s", v) : NULL;
 
-		if ((n == 13 && g_ascii_strncasecmp(m->from.addr,
-		    "mailer-daemon", n) == 0) || (n == 10 &&
-		    g_ascii_strncasecmp(m->from.addr, "postmaster", n) == 0))
-			return g_strdup_printf("From %s", m->from.addr);
-	} else if (m->from.addr != NULL && (g_ascii_strcasecmp(m->from.addr,
-	    "mailer-daemon") == 0 || g_ascii_strcasecmp(m->from.addr,
-	    "postmaster") == 0))
-		return g_strdup_printf("From %s", m->from.addr);
+		g_free(v);
+		if (daemon)
+			return why;
+	}
 	return NULL;
 }
 
@@ -541,6 +569,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	struct html_doc *doc = NULL;
 	char *htext = NULL, *body = NULL;
 	const char *lang;
+	gboolean form_html = FALSE;
 
 	l->headers = g_ptr_array_new_with_free_func(header_free);
 	l->notes = g_ptr_array_new_with_free_func(g_free);
@@ -557,7 +586,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 		doc = html_parse(m->html, strlen(m->html));
 		htext = html_text(doc, FALSE);
 	}
-	l->form = find_form(plain, doc, htext);
+	l->form = find_form(plain, doc, htext, &form_html);
 	l->is_form = l->form != NULL;
 	if (l->form == NULL)
 		l->form = g_ptr_array_new_with_free_func(form_pair_free);
@@ -578,7 +607,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 
 	/* body: a form's whole text; a person's new text only. */
 	if (l->is_form)
-		body = g_strdup(plain != NULL ? plain : htext);
+		body = g_strdup(form_html ? htext : plain);
 	else if (plain != NULL)
 		body = quote_strip(plain);
 	else if (doc != NULL) {
@@ -591,8 +620,12 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 		g_strstrip(body);
 	set_str(l, LF_BODY, body);
 	set_str(l, LF_SUBJECT, m->subject);
-	l->str[LF_TEXT] = g_strjoin("\n", m->subject ? m->subject : "",
-	    body ? body : "", NULL);
+	if (l->str[LF_SUBJECT] != NULL && l->str[LF_BODY] != NULL)
+		l->str[LF_TEXT] = g_strjoin("\n", l->str[LF_SUBJECT],
+		    l->str[LF_BODY], NULL);
+	else
+		set_str(l, LF_TEXT, l->str[LF_SUBJECT] != NULL ?
+		    l->str[LF_SUBJECT] : l->str[LF_BODY]);
 	g_free(body);
 
 	set_str(l, LF_TZ, m->date_offset);

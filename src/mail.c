@@ -185,6 +185,29 @@ read_headers(struct mail *m, GMimeObject *obj)
 	}
 }
 
+/* GMime 3 keeps the top-level Content-* headers on the MIME part. */
+static void
+read_content_headers(struct mail *m, GMimeObject *part)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(part);
+	int n = g_mime_header_list_get_count(hl);
+
+	for (int i = 0; i < n && m->headers->len < MAIL_MAX_HEADERS; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		const char *v = g_mime_header_get_value(h);
+		struct mail_header *mh;
+
+		if (name == NULL || g_ascii_strncasecmp(name, "Content-", 8) != 0)
+			continue;
+		mh = g_new(struct mail_header, 1);
+		mh->name = clean_value(name);
+		mh->value = clean_value(v != NULL ? v : "");
+		g_strstrip(mh->value);
+		g_ptr_array_add(m->headers, mh);
+	}
+}
+
 /* First mailbox of an address list that has an address. */
 static void
 first_mailbox(InternetAddressList *list, struct mail_addr *out)
@@ -209,6 +232,39 @@ first_mailbox(InternetAddressList *list, struct mail_addr *out)
 	}
 }
 
+/*
+ * Does the Date header carry a real zone? "-0000" means "unknown" (RFC
+ * 5322 3.3), and a missing or malformed zone is not UTC either, whatever
+ * GMime assumes.
+ */
+static gboolean
+date_has_zone(const char *v)
+{
+	static const char *const names[] = { "UT", "GMT", "EST", "EDT",
+	    "CST", "CDT", "MST", "MDT", "PST", "PDT", NULL };
+	char *s, *z;
+	gboolean ok = FALSE;
+
+	if (v == NULL)
+		return FALSE;
+	s = g_strdup(v);
+	if ((z = strchr(s, '(')) != NULL)	/* "(JST)" and other comments */
+		*z = '\0';
+	g_strstrip(s);
+	z = strrchr(s, ' ');
+	z = z != NULL ? z + 1 : s;
+	if ((z[0] == '+' || z[0] == '-') && strlen(z) == 4 + 1 &&
+	    g_ascii_isdigit(z[1]) && g_ascii_isdigit(z[2]) &&
+	    g_ascii_isdigit(z[3]) && g_ascii_isdigit(z[4]))
+		ok = strcmp(z, "-0000") != 0 && (z[1] - '0') * 10 +
+		    (z[2] - '0') <= 23 && (z[3] - '0') <= 5;
+	else
+		for (guint i = 0; names[i] != NULL && !ok; i++)
+			ok = g_ascii_strcasecmp(z, names[i]) == 0;
+	g_free(s);
+	return ok;
+}
+
 static void
 read_envelope(struct mail *m, GMimeMessage *msg)
 {
@@ -228,7 +284,8 @@ read_envelope(struct mail *m, GMimeMessage *msg)
 	}
 	if (date != NULL) {
 		m->date = g_date_time_to_unix(date);
-		m->date_offset = g_date_time_format(date, "%z");
+		if (date_has_zone(mail_header(m, "Date")))
+			m->date_offset = g_date_time_format(date, "%z");
 	}
 }
 
@@ -405,6 +462,8 @@ mail_parse(const char *data, gsize len)
 		goto out;
 	}
 	read_headers(m, GMIME_OBJECT(msg));
+	if (g_mime_message_get_mime_part(msg) != NULL)
+		read_content_headers(m, g_mime_message_get_mime_part(msg));
 	read_envelope(m, msg);
 	m->report = is_report(g_mime_message_get_mime_part(msg));
 	walk_object(&w, g_mime_message_get_mime_part(msg), 0);

@@ -17,6 +17,11 @@ static const char *const intro_ends[] = {
 	"wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:",
 	"ha scritto:", "schreef:", "escreveu:", "skrev:", "napisał:", NULL
 };
+/* Clients that put the name after the verb: "Am ... schrieb Jana <j@x>:" */
+static const char *const intro_verbs[] = {
+	" wrote ", " schrieb ", " schreef ", " skrev ", " a écrit ",
+	" escribió ", " ha scritto ", " escreveu ", " napisał ", NULL
+};
 /* Separators that start a quoted original. */
 static const char *const separators[] = {
 	"-----Original Message-----", "----- Original Message -----",
@@ -25,7 +30,7 @@ static const char *const separators[] = {
 	"-----Oorspronkelijk bericht-----", NULL
 };
 /* Header names of an Outlook reply block ("From: ... Sent: ..."). */
-static const char *const from_names[] = { "From:", "Von:", "De:", "Da:",
+static const char *const from_names[] = { "From:", "Von:", "De:", "De :", "Da:",
 	"Van:", "Från:", "Fra:", "Od:", NULL };
 static const char *const sent_names[] = { "Sent:", "Date:", "Gesendet:",
 	"Datum:", "Envoyé :", "Envoyé:", "Enviado el:", "Enviado:", "Inviato:",
@@ -36,6 +41,15 @@ starts_with_any(const char *s, const char *const *list)
 {
 	for (guint i = 0; list[i] != NULL; i++)
 		if (g_ascii_strncasecmp(s, list[i], strlen(list[i])) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+contains_any(const char *s, const char *const *list)
+{
+	for (guint i = 0; list[i] != NULL; i++)
+		if (strstr(s, list[i]) != NULL)
 			return TRUE;
 	return FALSE;
 }
@@ -56,19 +70,28 @@ ends_with_any(const char *s, const char *const *list)
 
 /* A reply introduction, on line i alone or wrapped onto line i + 1. */
 static gboolean
+intro_text(const char *s)
+{
+	gsize n = strlen(s);
+
+	return ends_with_any(s, intro_ends) || (n > 0 && s[n - 1] == ':' &&
+	    contains_any(s, intro_verbs));
+}
+
+static gboolean
 is_intro(char **lines, guint i)
 {
 	char *a = g_strstrip(g_strdup(lines[i]));
 	gboolean yes = FALSE;
 
 	if (starts_with_any(a, intro_starts) && strlen(a) < 300) {
-		if (ends_with_any(a, intro_ends))
+		if (intro_text(a))
 			yes = TRUE;
 		else if (lines[i + 1] != NULL) {
 			char *b = g_strstrip(g_strdup(lines[i + 1]));
 			char *ab = g_strconcat(a, " ", b, NULL);
 
-			yes = ends_with_any(ab, intro_ends) && strlen(b) < 200;
+			yes = intro_text(ab) && strlen(b) < 200;
 			g_free(ab);
 			g_free(b);
 		}
