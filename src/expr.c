@@ -37,15 +37,53 @@ expr_free(struct expr *e)
 	g_free(e->name);
 	if (e->re != NULL)
 		g_regex_unref(e->re);
+	if (e->re_ascii != NULL)
+		g_regex_unref(e->re_ascii);
 	if (e->items != NULL)
 		g_hash_table_destroy(e->items);
 	g_free(e);
 }
 
+/*
+ * Two compiled forms of one pattern: (*UCP) in UTF-8 mode for text with
+ * any non-ASCII character, as the spec asks (\w and \b know accented and
+ * non-Latin letters), and plain byte mode for ASCII-only text, where both
+ * give the same matches and byte mode is several times faster. A pattern
+ * that cannot be compiled in byte mode (\x{20AC}, \p{L}) always runs in
+ * UTF-8 mode.
+ */
+gboolean
+expr_compile(struct expr *e, const char *pattern, gboolean literal,
+    gboolean caseless, gboolean multiline, GError **err)
+{
+	GRegexCompileFlags fl = G_REGEX_OPTIMIZE;
+	char *esc = literal ? g_regex_escape_string(pattern, -1) : NULL;
+	const char *pat = literal ? esc : pattern;
+	char *ucp;
+
+	if (caseless)
+		fl |= G_REGEX_CASELESS;
+	if (multiline)
+		fl |= G_REGEX_MULTILINE;
+	ucp = g_strconcat("(*UCP)", pat, NULL);
+	e->re = g_regex_new(ucp, fl, 0, err);
+	g_free(ucp);
+	if (e->re != NULL && lead_is_ascii(pat) && strstr(pat, "\\p") == NULL &&
+	    strstr(pat, "\\P") == NULL && strstr(pat, "\\X") == NULL)
+		e->re_ascii = g_regex_new(pat, fl | G_REGEX_RAW, 0, NULL);
+	g_free(esc);
+	return e->re != NULL;
+}
+
 char *
 expr_fold(const char *s)
 {
-	char *f = g_utf8_casefold(s, -1);
+	char *f;
+
+	/* ASCII folds to lowercase and is already NFKC. */
+	if (lead_is_ascii(s))
+		return g_ascii_strdown(s, -1);
+	f = g_utf8_casefold(s, -1);
 	char *n = g_utf8_normalize(f, -1, G_NORMALIZE_NFKC);
 
 	if (n == NULL)		/* invalid UTF-8: keep the fold as it is */
@@ -116,19 +154,29 @@ domain_field(enum lead_field f)
 
 /* One value against a leaf test. */
 static gboolean
-test_value(const struct expr *e, const char *v, GPtrArray *ev)
+test_value(const struct expr *e, const char *v, gboolean ascii,
+    GPtrArray *ev)
 {
 	char lbl[128];
 	gboolean ok = FALSE;
 	char *fv;
 
 	switch (e->op) {
-	case EX_MATCH: {
+	case EX_MATCH:
+	case EX_CONTAINS: {
 		GMatchInfo *mi = NULL;
+		GRegex *re = ascii && e->re_ascii != NULL ? e->re_ascii : e->re;
 
-		if (e->re == NULL)
+		if (re == NULL)
 			return FALSE;
-		ok = g_regex_match_full(e->re, v, -1, 0, 0, &mi, NULL);
+		ok = g_regex_match_full(re, v, -1, 0, 0, &mi, NULL);
+		if (e->op == EX_CONTAINS) {
+			g_match_info_free(mi);
+			if (ok)
+				evidence_add(ev, "%s %s", field_label(e, lbl,
+				    sizeof(lbl)), e->str);
+			return ok;
+		}
 		if (ok && ev != NULL) {
 			char *m = g_match_info_fetch(mi, 0);
 
@@ -162,14 +210,10 @@ test_value(const struct expr *e, const char *v, GPtrArray *ev)
 	}
 	case EX_EQ:
 	case EX_NE:
-	case EX_CONTAINS:
 		if (e->str == NULL)
 			return FALSE;
 		fv = expr_fold(v);
-		if (e->op == EX_CONTAINS)
-			ok = strstr(fv, e->str) != NULL;
-		else
-			ok = (strcmp(fv, e->str) == 0) == (e->op == EX_EQ);
+		ok = (strcmp(fv, e->str) == 0) == (e->op == EX_EQ);
 		g_free(fv);
 		if (ok)
 			evidence_add(ev, "%s %s", field_label(e, lbl,
@@ -243,9 +287,14 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
 		return TRUE;
 	default:
 		n = lead_values(l, e->field, e->arg, vals, EXPR_MAX_VALUES);
-		for (guint i = 0; i < n; i++)
-			if (test_value(e, vals[i], ev))
+		for (guint i = 0; i < n; i++) {
+			gboolean ascii = e->field < LF_FORM ?
+			    ((l->ascii >> e->field) & 1) != 0 :
+			    lead_is_ascii(vals[i]);
+
+			if (test_value(e, vals[i], ascii, ev))
 				return TRUE;
+		}
 		return FALSE;
 	}
 }

@@ -32,7 +32,9 @@ struct expr {
 	char *arg;		/* owned: the label of form."..." / header."..." */
 	char *str;		/* owned: casefolded operand of = != contains */
 	double num;		/* operand of < <= > >= */
-	GRegex *re;		/* owned */
+	GRegex *re;		/* owned: Unicode text (UTF-8, (*UCP)) */
+	GRegex *re_ascii;	/* owned: the same for ASCII-only text, byte
+				 * mode; NULL when the pattern needs Unicode */
 	GHashTable *items;	/* owned (EX_IN_ITEMS): casefolded item -> itself */
 	char *name;		/* owned: list name (EX_IN_LIST) */
 	GHashTable *set;	/* borrowed: the list (EX_IN_LIST) or the
@@ -42,6 +44,12 @@ struct expr {
 };
 
 struct expr *expr_new(enum expr_op op, int line, int col);
+/*
+ * Compile e's regular expression (EX_MATCH), or the case-insensitive
+ * literal of EX_CONTAINS, once. FALSE with *err set when it is invalid.
+ */
+gboolean expr_compile(struct expr *e, const char *pattern, gboolean literal,
+    gboolean caseless, gboolean multiline, GError **err);
 void expr_free(struct expr *e);
 
 /*

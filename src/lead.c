@@ -62,6 +62,18 @@ static const char *const signature_keys[] = {
 };
 
 gboolean
+lead_is_ascii(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char any = 0;
+
+	/* No early exit: a branch-free loop the compiler vectorises. */
+	for (; *p != '\0'; p++)
+		any |= *p;
+	return (any & 0x80) == 0;
+}
+
+gboolean
 lead_builtin_freemail(const char *domain)
 {
 	for (guint i = 0; builtin_freemail[i] != NULL; i++)
@@ -245,39 +257,32 @@ form_like(GPtrArray *pairs)
 	    !only_signature_labels(pairs);
 }
 
-/* The pairs of the form, if the message is one (spec: text part when it
- * yields three pairs, else the HTML); NULL otherwise. */
+/* Pairs of text (quotes already stripped) if they make a form. */
 static GPtrArray *
-find_form(const char *plain, struct html_doc *html, const char *html_text,
-    gboolean *from_html)
+text_form(const char *text)
 {
-	GPtrArray *pairs = NULL;
-	char *stripped;
+	GPtrArray *pairs;
 
-	*from_html = TRUE;
-	if (plain != NULL) {
-		*from_html = FALSE;
-		stripped = quote_strip(plain);
-		pairs = form_pairs_from_text(stripped, FORM_MAX_PAIRS);
-		g_free(stripped);
-		if (form_like(pairs))
-			return pairs;
-		g_ptr_array_free(pairs, TRUE);
-		*from_html = TRUE;
-	}
-	if (html == NULL)
+	if (text == NULL)
 		return NULL;
-	pairs = html_form_pairs(html, FORM_MAX_PAIRS);
-	if (form_like(pairs))
-		return pairs;
-	g_ptr_array_free(pairs, TRUE);
-	stripped = quote_strip(html_text);
-	pairs = form_pairs_from_text(stripped, FORM_MAX_PAIRS);
-	g_free(stripped);
+	pairs = form_pairs_from_text(text, FORM_MAX_PAIRS);
 	if (form_like(pairs))
 		return pairs;
 	g_ptr_array_free(pairs, TRUE);
 	return NULL;
+}
+
+/*
+ * Could this HTML hold a form the text part does not show? Tables and
+ * definition lists are the layouts notification tools use; a text part
+ * beside an HTML form without them carries the same "Label: value" lines.
+ * This spares parsing the HTML of every multipart/alternative mail.
+ */
+static gboolean
+html_form_markup(const char *html)
+{
+	return strcasestr(html, "<table") != NULL ||
+	    strcasestr(html, "<dl") != NULL;
 }
 
 /* Company data from the form's labelled fields; first filled one wins. */
@@ -567,7 +572,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	struct lead *l = g_new0(struct lead, 1);
 	const char *plain = blank(m->plain) ? NULL : m->plain;
 	struct html_doc *doc = NULL;
-	char *htext = NULL, *body = NULL;
+	char *htext = NULL, *body = NULL, *stripped = NULL;
 	const char *lang;
 	gboolean form_html = FALSE;
 
@@ -581,12 +586,27 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	l->is_spam = spam_signal(m);
 	l->attachments = m->attachments;
 
-	/* The HTML is parsed only when the text part cannot do. */
-	if (!blank(m->html)) {
-		doc = html_parse(m->html, strlen(m->html));
-		htext = html_text(doc, FALSE);
+	/* The form: from the text part if it makes one, else from the
+	 * HTML; the HTML is parsed only when it is needed. */
+	if (plain != NULL) {
+		stripped = quote_strip(plain);
+		l->form = text_form(stripped);
 	}
-	l->form = find_form(plain, doc, htext, &form_html);
+	if (l->form == NULL && !blank(m->html) &&
+	    (plain == NULL || html_form_markup(m->html))) {
+		doc = html_parse(m->html, strlen(m->html));
+		l->form = html_form_pairs(doc, FORM_MAX_PAIRS);
+		if (!form_like(l->form)) {
+			char *t;
+
+			g_ptr_array_free(l->form, TRUE);
+			htext = html_text(doc, FALSE);
+			t = quote_strip(htext);
+			l->form = text_form(t);
+			g_free(t);
+		}
+		form_html = l->form != NULL;
+	}
 	l->is_form = l->form != NULL;
 	if (l->form == NULL)
 		l->form = g_ptr_array_new_with_free_func(form_pair_free);
@@ -606,13 +626,21 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	parse_numbers(l);
 
 	/* body: a form's whole text; a person's new text only. */
-	if (l->is_form)
-		body = g_strdup(form_html ? htext : plain);
-	else if (plain != NULL)
-		body = quote_strip(plain);
-	else if (doc != NULL) {
-		char *t = html_text(doc, TRUE);
+	if (l->is_form && form_html) {
+		if (htext == NULL)
+			htext = html_text(doc, FALSE);
+		body = g_strdup(htext);
+	} else if (l->is_form)
+		body = g_strdup(plain);
+	else if (plain != NULL) {
+		body = stripped;
+		stripped = NULL;
+	} else if (!blank(m->html)) {
+		char *t;
 
+		if (doc == NULL)
+			doc = html_parse(m->html, strlen(m->html));
+		t = html_text(doc, TRUE);
 		body = quote_strip(t);
 		g_free(t);
 	}
@@ -638,6 +666,10 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	set_str(l, LF_MESSAGE_ID, m->message_id);
 	l->str[LF_ATTACHMENTS] = g_strdup_printf("%u", l->attachments);
 
+	for (int f = 0; f < LF_NFIELDS; f++)
+		if (l->str[f] != NULL && lead_is_ascii(l->str[f]))
+			l->ascii |= 1u << f;
+	g_free(stripped);
 	g_free(htext);
 	html_free(doc);
 	return l;

@@ -39,6 +39,7 @@ struct lead {
 	GPtrArray *headers;	/* of struct mail_header *, owned */
 	GPtrArray *notes;	/* of char *, owned: parse notes */
 	gint64 date;		/* Date header, seconds; 0 if none */
+	guint32 ascii;		/* bit f set: str[f] is ASCII only */
 };
 
 /*
@@ -70,6 +71,9 @@ guint lead_values(const struct lead *l, enum lead_field f, const char *arg,
 /* The number a field holds, for comparisons; FALSE when it holds none. */
 gboolean lead_number(const struct lead *l, enum lead_field f,
     const char *arg, double *out);
+
+/* Is s ASCII only (no byte above 0x7F)? */
+gboolean lead_is_ascii(const char *s);
 
 /* Is domain (lowercase) free mail by the built-in list? */
 gboolean lead_builtin_freemail(const char *domain);

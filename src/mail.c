@@ -66,10 +66,49 @@ put_replacement(GString *out)
  * Convert with iconv, replacing each undecodable byte by U+FFFD and going
  * on after it. Returns FALSE when iconv does not know the charset.
  */
+/*
+ * A converter from charset to UTF-8, kept for the life of the process:
+ * opening one loads a gconv module, which costs more than converting a
+ * whole message. Converters are reset to their initial state here.
+ */
+#define CONVERTERS_MAX	64
+
+static iconv_t
+converter(const char *charset, gboolean *temp)
+{
+	static GHashTable *cache;
+	char *key;
+	gpointer v;
+	iconv_t cd;
+
+	if (cache == NULL)
+		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    NULL);
+	*temp = FALSE;
+	key = g_ascii_strdown(charset, -1);
+	if (g_hash_table_lookup_extended(cache, key, NULL, &v)) {
+		g_free(key);
+		cd = (iconv_t)v;
+		if (cd != (iconv_t)-1)
+			iconv(cd, NULL, NULL, NULL, NULL);
+		return cd;
+	}
+	cd = g_mime_iconv_open("UTF-8", charset);
+	if (g_hash_table_size(cache) < CONVERTERS_MAX)
+		g_hash_table_insert(cache, key, (gpointer)cd);
+	else {
+		/* A flood of charset names: the caller closes this one. */
+		g_free(key);
+		*temp = TRUE;
+	}
+	return cd;
+}
+
 static gboolean
 convert_lossy(const char *bytes, gsize len, const char *charset, GString *out)
 {
-	iconv_t cd = g_mime_iconv_open("UTF-8", charset);
+	gboolean temp;
+	iconv_t cd = converter(charset, &temp);
 	char buf[4096];
 	char *in = (char *)bytes;
 	size_t inleft = len;
@@ -101,7 +140,8 @@ convert_lossy(const char *bytes, gsize len, const char *charset, GString *out)
 		iconv(cd, NULL, NULL, &o, &oleft);
 		g_string_append_len(out, buf, o - buf);
 	}
-	g_mime_iconv_close(cd);
+	if (temp)
+		g_mime_iconv_close(cd);
 	return TRUE;
 }
 

@@ -78,23 +78,34 @@ intro_text(const char *s)
 	    contains_any(s, intro_verbs));
 }
 
+static const char *
+skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
 static gboolean
 is_intro(char **lines, guint i)
 {
-	char *a = g_strstrip(g_strdup(lines[i]));
+	const char *t = skip_blanks(lines[i]);
+	char *a;
 	gboolean yes = FALSE;
 
-	if (starts_with_any(a, intro_starts) && strlen(a) < 300) {
-		if (intro_text(a))
-			yes = TRUE;
-		else if (lines[i + 1] != NULL) {
-			char *b = g_strstrip(g_strdup(lines[i + 1]));
-			char *ab = g_strconcat(a, " ", b, NULL);
+	/* Most lines start with no intro word: decide without copying. */
+	if (!starts_with_any(t, intro_starts) || strlen(t) >= 300)
+		return FALSE;
+	a = g_strstrip(g_strdup(t));
+	if (intro_text(a))
+		yes = TRUE;
+	else if (lines[i + 1] != NULL) {
+		char *b = g_strstrip(g_strdup(lines[i + 1]));
+		char *ab = g_strconcat(a, " ", b, NULL);
 
-			yes = intro_text(ab) && strlen(b) < 200;
-			g_free(ab);
-			g_free(b);
-		}
+		yes = intro_text(ab) && strlen(b) < 200;
+		g_free(ab);
+		g_free(b);
 	}
 	g_free(a);
 	return yes;
@@ -124,11 +135,7 @@ is_outlook_block(char **lines, guint i)
 static gboolean
 is_separator(const char *line)
 {
-	char *s = g_strstrip(g_strdup(line));
-	gboolean yes = starts_with_any(s, separators);
-
-	g_free(s);
-	return yes;
+	return starts_with_any(skip_blanks(line), separators);
 }
 
 /* Where the quoted part or signature starts: the first line to drop. */

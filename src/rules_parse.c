@@ -581,27 +581,21 @@ parse_number(const char *s, double *out)
 	return *end == '\0';
 }
 
-static GRegex *
-compile_regex(struct parser *p, const struct token *t)
+static void
+compile_regex(struct parser *p, struct expr *e, const struct token *t,
+    gboolean literal)
 {
-	GRegexCompileFlags fl = G_REGEX_OPTIMIZE;
 	GError *err = NULL;
-	GRegex *re;
-	char *pat;
 
-	if (strchr(t->flags, 'i') != NULL)
-		fl |= G_REGEX_CASELESS;
-	if (strchr(t->flags, 'm') != NULL)
-		fl |= G_REGEX_MULTILINE;
-	/* (*UCP): \w, \b, \d and POSIX classes by Unicode properties. */
-	pat = g_strconcat("(*UCP)", t->text, NULL);
-	re = g_regex_new(pat, fl, 0, &err);
-	g_free(pat);
-	if (re == NULL) {
+	if (literal) {
+		(void)expr_compile(e, t->text, TRUE, TRUE, FALSE, NULL);
+		return;
+	}
+	if (!expr_compile(e, t->text, FALSE, strchr(t->flags, 'i') != NULL,
+	    strchr(t->flags, 'm') != NULL, &err)) {
 		perr(p, t, "invalid regular expression: %s", err->message);
 		g_error_free(err);
 	}
-	return re;
 }
 
 static struct expr *
@@ -639,7 +633,7 @@ parse_test(struct parser *p)
 			expected(p, peek(p), "a regular expression /.../");
 			break;
 		}
-		e->re = compile_regex(p, next(p));
+		compile_regex(p, e, next(p), FALSE);
 		break;
 	case T_EQ:
 	case T_NE: {
@@ -690,6 +684,8 @@ parse_test(struct parser *p)
 			const char *v;
 
 			e->op = EX_CONTAINS;
+			if (peek(p)->type == T_WORD || peek(p)->type == T_STRING)
+				compile_regex(p, e, peek(p), TRUE);
 			if ((v = string_or_word(p, "a value")) != NULL)
 				e->str = expr_fold(v);
 			break;
