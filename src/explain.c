@@ -266,11 +266,11 @@ print_text(const struct explain_opts *o, const char *file,
 		g_free(c);
 	}
 	if (l->has_employees) {
-		g_snprintf(buf, sizeof(buf), "%g", l->employees);
+		g_snprintf(buf, sizeof(buf), "%.15g", l->employees);
 		text_field(fp, "employees", buf);
 	}
 	if (l->has_budget) {
-		g_snprintf(buf, sizeof(buf), "%g", l->budget);
+		g_snprintf(buf, sizeof(buf), "%.15g", l->budget);
 		text_field(fp, "budget", buf);
 	}
 	text_field(fp, "subject", l->str[LF_SUBJECT]);

@@ -65,6 +65,14 @@ expr_compile(struct expr *e, const char *pattern, gboolean literal,
 		fl |= G_REGEX_CASELESS;
 	if (multiline)
 		fl |= G_REGEX_MULTILINE;
+	/* Errors are reported for the pattern as written, not with the
+	 * (*UCP) this adds in front. */
+	e->re = g_regex_new(pat, fl, 0, err);
+	if (e->re == NULL) {
+		g_free(esc);
+		return FALSE;
+	}
+	g_regex_unref(e->re);
 	ucp = g_strconcat("(*UCP)", pat, NULL);
 	e->re = g_regex_new(ucp, fl, 0, err);
 	g_free(ucp);
@@ -83,7 +91,13 @@ expr_fold(const char *s)
 	/* ASCII folds to lowercase and is already NFKC. */
 	if (lead_is_ascii(s))
 		return g_ascii_strdown(s, -1);
-	f = g_utf8_casefold(s, -1);
+	if (!g_utf8_validate(s, -1, NULL)) {
+		char *v = g_utf8_make_valid(s, -1);
+
+		f = g_utf8_casefold(v, -1);
+		g_free(v);
+	} else
+		f = g_utf8_casefold(s, -1);
 	char *n = g_utf8_normalize(f, -1, G_NORMALIZE_NFKC);
 
 	if (n == NULL)		/* invalid UTF-8: keep the fold as it is */
@@ -126,11 +140,12 @@ evidence_add(GPtrArray *ev, const char *fmt, ...)
 	s = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	if (strlen(s) > EVIDENCE_MAX) {
-		char *cut = g_utf8_find_prev_char(s, s + EVIDENCE_MAX);
+		const char *cut = g_utf8_find_prev_char(s, s + EVIDENCE_MAX);
+		char *t = g_strdup_printf("%.*s…", cut != NULL ?
+		    (int)(cut - s) : 0, s);
 
-		/* "…" is 3 bytes, and cut is at least that far from the end */
-		if (cut != NULL)
-			memcpy(cut, "…", sizeof("…"));
+		g_free(s);
+		s = t;
 	}
 	g_ptr_array_add(ev, s);
 }
@@ -162,21 +177,30 @@ test_value(const struct expr *e, const char *v, gboolean ascii,
 	char *fv;
 
 	switch (e->op) {
-	case EX_MATCH:
-	case EX_CONTAINS: {
+	case EX_CONTAINS:
+		if (e->str == NULL)
+			return FALSE;
+		/* Folding both sides is what = does; for ASCII on both sides
+		 * an ASCII case-insensitive search gives the same answer
+		 * without copying the whole field. */
+		if (ascii && lead_is_ascii(e->str))
+			ok = strcasestr(v, e->str) != NULL;
+		else {
+			fv = expr_fold(v);
+			ok = strstr(fv, e->str) != NULL;
+			g_free(fv);
+		}
+		if (ok)
+			evidence_add(ev, "%s contains %s", field_label(e, lbl,
+			    sizeof(lbl)), e->str);
+		return ok;
+	case EX_MATCH: {
 		GMatchInfo *mi = NULL;
 		GRegex *re = ascii && e->re_ascii != NULL ? e->re_ascii : e->re;
 
 		if (re == NULL)
 			return FALSE;
 		ok = g_regex_match_full(re, v, -1, 0, 0, &mi, NULL);
-		if (e->op == EX_CONTAINS) {
-			g_match_info_free(mi);
-			if (ok)
-				evidence_add(ev, "%s %s", field_label(e, lbl,
-				    sizeof(lbl)), e->str);
-			return ok;
-		}
 		if (ok && ev != NULL) {
 			char *m = g_match_info_fetch(mi, 0);
 
@@ -274,7 +298,7 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
 			for (guint i = 0; i < n; i++)
 				if (number_parse(vals[i], &num) &&
 				    compare(e, num)) {
-					evidence_add(ev, "%s %g", field_label(e,
+					evidence_add(ev, "%s %.15g", field_label(e,
 					    lbl, sizeof(lbl)), num);
 					return TRUE;
 				}
@@ -282,7 +306,7 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
 		}
 		if (!lead_number(l, e->field, e->arg, &num) || !compare(e, num))
 			return FALSE;
-		evidence_add(ev, "%s %g", field_label(e, lbl, sizeof(lbl)),
+		evidence_add(ev, "%s %.15g", field_label(e, lbl, sizeof(lbl)),
 		    num);
 		return TRUE;
 	default:

@@ -201,6 +201,10 @@ route_team(struct decision *dc, const struct ruleset *rs,
 			best = o;
 			best_load = load;
 		}
+		/* Round-robin takes the first available; the others are not
+		 * looked at, so not reported as skipped. */
+		if (t->rotate == ROTATE_ROUND_ROBIN)
+			break;
 	}
 	if (best == NULL) {
 		to_review(dc, rs, prefix, g_strdup_printf("route %d: no "

@@ -49,6 +49,7 @@ struct list {
 	GHashTable *items;	/* casefolded item -> item as written */
 	char *file;		/* NULL for an inline list */
 	int line, col;
+	gboolean country_checked;	/* checked as country codes once */
 };
 
 struct ignore_rule {

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "country.h"
 #include "csv.h"
 #include "rules_p.h"
 
@@ -47,7 +48,10 @@ load_accounts(struct ruleset *rs, struct diag *d)
 			    "account %s has no owner", dom);
 			continue;
 		}
-		if (rs->owners == NULL || owners_find(rs->owners, own) == NULL) {
+		if (rs->owners == NULL && rs->owners_file != NULL)
+			;	/* unreadable owners: reported already */
+		else if (rs->owners == NULL ||
+		    owners_find(rs->owners, own) == NULL) {
 			diag_add(d, DIAG_ERROR, rs->accounts_file, r->line, 0,
 			    "account %s names unknown owner '%s'", dom, own);
 			continue;
@@ -124,6 +128,9 @@ find_owner(const struct ruleset *rs, const struct ref *r, struct diag *d,
 
 	if (r->id == NULL)
 		return NULL;
+	/* An owners file that could not be read was reported already. */
+	if (rs->owners == NULL && rs->owners_file != NULL)
+		return NULL;
 	if (rs->owners == NULL) {
 		diag_add(d, DIAG_ERROR, rs->file, r->line, r->col, "%s '%s' "
 		    "needs an owner table: add owners \"owners.csv\"", what,
@@ -184,8 +191,9 @@ resolve_teams(struct ruleset *rs, struct diag *d)
 				}
 				diag_add(d, DIAG_WARNING, rs->owners_file,
 				    o->line, 0, "owner %s is in team '%s', "
-				    "spelt '%s' in the rules (team names are "
-				    "case-sensitive)", o->id, o->teams[k], id);
+				    "spelt '%s' in the rules: counted as a "
+				    "member, but spell it the same in both",
+				    o->id, o->teams[k], id);
 				t = g_hash_table_lookup(rs->teams, id);
 			}
 			if (t->member_refs->len == 0)
@@ -203,6 +211,25 @@ resolve_teams(struct ruleset *rs, struct diag *d)
 	g_hash_table_destroy(folded);
 }
 
+/* A list tested against `country` should hold ISO codes. */
+static void
+warn_countries(const struct ruleset *rs, struct list *l, struct diag *d)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	l->country_checked = TRUE;
+	if (l->items == NULL)
+		return;
+	g_hash_table_iter_init(&it, l->items);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (!country_is_iso(v))
+			diag_add(d, DIAG_WARNING, l->file ? l->file : rs->file,
+			    l->file ? 0 : l->line, l->file ? 0 : l->col,
+			    "'%s' in list %s is not an ISO 3166-1 alpha-2 "
+			    "country code", (const char *)v, l->name);
+}
+
 static void
 resolve_expr(struct ruleset *rs, struct expr *e, struct diag *d)
 {
@@ -216,8 +243,11 @@ resolve_expr(struct ruleset *rs, struct expr *e, struct diag *d)
 		if (l == NULL)
 			diag_add(d, DIAG_ERROR, rs->file, e->line, e->col,
 			    "undeclared list '%s'", e->name);
-		else
+		else {
 			e->set = l->items;
+			if (e->field == LF_COUNTRY && !l->country_checked)
+				warn_countries(rs, l, d);
+		}
 	} else if (e->op == EX_IN_ACCOUNTS) {
 		if (rs->accounts_file == NULL)
 			diag_add(d, DIAG_ERROR, rs->file, e->line, e->col,

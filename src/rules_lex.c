@@ -20,6 +20,9 @@ struct lexer {
 	struct diag *d;
 	GArray *toks;
 	gboolean in_stmt;	/* tokens since the last T_EOS */
+	gsize col_off;		/* col_of() memo: an offset on this line */
+	int col_at;		/* ... and its column */
+	gboolean dropped;	/* tokens past RULES_MAX_TOKENS were left out */
 };
 
 static const char *const tok_names[] = {
@@ -37,15 +40,24 @@ rules_tok_name(enum tok t)
 	return tok_names[t];
 }
 
-/* Column of offset off, in characters, 1-based. */
+/* Column of offset off, in characters, 1-based. Counting goes on from
+ * the last offset asked for on the same line, so that a long line costs
+ * one pass, not one per token. */
 static int
-col_of(const struct lexer *lx, gsize off)
+col_of(struct lexer *lx, gsize off)
 {
+	gsize i = lx->bol;
 	int col = 1;
 
-	for (gsize i = lx->bol; i < off; i++)
+	if (lx->col_off >= lx->bol && lx->col_off <= off) {
+		i = lx->col_off;
+		col = lx->col_at;
+	}
+	for (; i < off; i++)
 		if (((unsigned char)lx->src[i] & 0xC0) != 0x80)
 			col++;
+	lx->col_off = off;
+	lx->col_at = col;
 	return col;
 }
 
@@ -72,7 +84,9 @@ push(struct lexer *lx, enum tok type, gsize start, char *text, gboolean spaced)
 {
 	struct token t = { 0 };
 
-	if (lx->toks->len >= RULES_MAX_TOKENS) {
+	/* Past the limit only the T_EOS that ends the last statement. */
+	if (lx->toks->len >= RULES_MAX_TOKENS && type != T_EOS) {
+		lx->dropped = TRUE;
 		g_free(text);
 		return;
 	}
@@ -213,7 +227,8 @@ prev_is(const struct lexer *lx, enum tok type)
 GArray *
 rules_lex(const char *src, gsize len, const char *file, struct diag *d)
 {
-	struct lexer lx = { src, len, 0, 1, 0, file, d, NULL, FALSE };
+	struct lexer lx = { .src = src, .len = len, .line = 1, .file = file,
+	    .d = d, .col_at = 1 };
 	gboolean spaced = TRUE;
 	const char *bad;
 
@@ -302,7 +317,7 @@ rules_lex(const char *src, gsize len, const char *file, struct diag *d)
 		spaced = FALSE;
 	}
 	end_statement(&lx);
-	if (lx.toks->len >= RULES_MAX_TOKENS)
+	if (lx.dropped)
 		diag_add(d, DIAG_ERROR, file, 0, 0, "more than %d tokens",
 		    RULES_MAX_TOKENS);
 	return lx.toks;

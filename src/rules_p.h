@@ -13,6 +13,7 @@
 #define RULES_MAX_BYTES		(16 * 1024 * 1024)
 #define RULES_MAX_TOKENS	1000000
 #define RULES_MAX_DEPTH		200	/* nesting of ( and not */
+#define RULES_MAX_OPERATORS	10000	/* and/or in one expression */
 #define LIST_MAX_ITEMS		1000000
 
 enum tok {

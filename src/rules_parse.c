@@ -20,6 +20,7 @@ struct parser {
 	struct diag *d;
 	struct ruleset *rs;
 	int depth;
+	int operators;		/* and/or in the current expression */
 	gboolean bad;		/* the current statement has an error */
 };
 
@@ -30,6 +31,11 @@ static const char *const option_words[] = {
 static struct token *
 peek(struct parser *p)
 {
+	static struct token eos = { .type = T_EOS };
+
+	/* The lexer always ends with T_EOS; this guards the limits. */
+	if (p->i >= p->toks->len)
+		return &eos;
 	return &g_array_index(p->toks, struct token, p->i);
 }
 
@@ -582,15 +588,10 @@ parse_number(const char *s, double *out)
 }
 
 static void
-compile_regex(struct parser *p, struct expr *e, const struct token *t,
-    gboolean literal)
+compile_regex(struct parser *p, struct expr *e, const struct token *t)
 {
 	GError *err = NULL;
 
-	if (literal) {
-		(void)expr_compile(e, t->text, TRUE, TRUE, FALSE, NULL);
-		return;
-	}
 	if (!expr_compile(e, t->text, FALSE, strchr(t->flags, 'i') != NULL,
 	    strchr(t->flags, 'm') != NULL, &err)) {
 		perr(p, t, "invalid regular expression: %s", err->message);
@@ -633,7 +634,7 @@ parse_test(struct parser *p)
 			expected(p, peek(p), "a regular expression /.../");
 			break;
 		}
-		compile_regex(p, e, next(p), FALSE);
+		compile_regex(p, e, next(p));
 		break;
 	case T_EQ:
 	case T_NE: {
@@ -684,8 +685,6 @@ parse_test(struct parser *p)
 			const char *v;
 
 			e->op = EX_CONTAINS;
-			if (peek(p)->type == T_WORD || peek(p)->type == T_STRING)
-				compile_regex(p, e, peek(p), TRUE);
 			if ((v = string_or_word(p, "a value")) != NULL)
 				e->str = expr_fold(v);
 			break;
@@ -754,6 +753,12 @@ parse_binary(struct parser *p, const char *word, enum expr_op op,
 	while (a != NULL && is_word(peek(p), word)) {
 		struct token *t = next(p);
 
+		if (++p->operators > RULES_MAX_OPERATORS) {
+			perr(p, t, "expression too long (more than %d and/or)",
+			    RULES_MAX_OPERATORS);
+			expr_free(a);
+			return NULL;
+		}
 		if ((b = operand(p)) == NULL) {
 			expr_free(a);
 			return NULL;
@@ -778,22 +783,19 @@ parse_or(struct parser *p)
 	return parse_binary(p, "or", EX_OR, parse_and);
 }
 
-/* The source of tokens [from, to) with runs of white space as one. */
+/* The source of tokens [from, to), one space between tokens that had
+ * white space (or a comment, or a line break) between them. */
 static char *
 source_text(const struct parser *p, guint from, guint to)
 {
-	const struct token *a = &g_array_index(p->toks, struct token, from);
-	const struct token *b = &g_array_index(p->toks, struct token, to - 1);
 	GString *s = g_string_new(NULL);
 
-	for (gsize i = a->start; i < b->end; i++) {
-		char c = p->src[i];
+	for (guint i = from; i < to; i++) {
+		const struct token *t = &g_array_index(p->toks, struct token, i);
 
-		if (g_ascii_isspace(c)) {
-			if (s->len > 0 && s->str[s->len - 1] != ' ')
-				g_string_append_c(s, ' ');
-		} else
-			g_string_append_c(s, c);
+		if (i > from && t->spaced)
+			g_string_append_c(s, ' ');
+		g_string_append_len(s, p->src + t->start, t->end - t->start);
 	}
 	return g_string_free(s, FALSE);
 }
@@ -804,6 +806,7 @@ expression(struct parser *p)
 	struct expr *e;
 
 	p->depth = 0;
+	p->operators = 0;
 	if (peek(p)->type == T_EOS) {
 		expected(p, peek(p), "a condition");
 		return NULL;
@@ -1122,8 +1125,8 @@ statement(struct parser *p)
 	} else
 		st_class(p);
 	/* Skip what is left of the statement. */
-	while (peek(p)->type != T_EOS)
-		next(p);
+	while (p->i < p->toks->len && peek(p)->type != T_EOS)
+		p->i++;
 	p->i++;
 }
 

@@ -5,6 +5,7 @@
 set -u
 : "${top_srcdir:=.}" "${LEADROUTE:=src/leadroute}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
+case $LEADROUTE in /*) ;; *) LEADROUTE=$(pwd)/$LEADROUTE ;; esac
 rules="$top_srcdir/rules/leadroute.rules"
 samples="$top_srcdir/rules/samples"
 now=2026-11-24T10:00:00Z
