@@ -29,6 +29,7 @@ usage(FILE *fp)
 "  explain [--rules FILE] [--json] [--now TIME] FILE|DIR|-...\n"
 "                         decide messages offline and say why\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
+"                         (check FILE is check --rules FILE)\n"
 "  version                print the version\n"
 "\n"
 "See leadroute(1).\n");
@@ -178,11 +179,15 @@ cmd_check(const struct globals *g, int argc, char **argv)
 	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (!opt_value(argc, argv, &i, "--rules", &rules_file)) {
-			fprintf(stderr, "leadroute: check: unexpected %s\n",
-			    argv[i]);
-			return EX_USAGE;
+		if (opt_value(argc, argv, &i, "--rules", &rules_file))
+			continue;
+		/* "check FILE" reads as "check --rules FILE". */
+		if (argv[i][0] != '-' && rules_file == NULL && i == argc - 1) {
+			rules_file = argv[i];
+			continue;
 		}
+		fprintf(stderr, "leadroute: check: unexpected %s\n", argv[i]);
+		return EX_USAGE;
 	}
 	rs = load_rules(g, rules_file, &prefix, TRUE, &rc);
 	g_free(prefix);

@@ -74,6 +74,8 @@ expect 0 "no messages" "$LEADROUTE" explain --rules "$rules" empty
 
 # check
 expect 0 "0 errors, 0 warnings" "$LEADROUTE" check --rules "$rules"
+expect 0 "0 errors, 0 warnings" "$LEADROUTE" check "$rules"
+expect 64 "unexpected" "$LEADROUTE" check "$rules" extra
 expect 78 "cannot read rules" "$LEADROUTE" check --rules missing.rules
 printf 'owners "nope.csv"\nroute offer=x -> team nobody\noffer x if text ~ /(/\n' >bad.rules
 expect 78 "bad.rules:3:[0-9]+: error: invalid regular expression" "$LEADROUTE" check --rules bad.rules
