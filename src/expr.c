@@ -167,10 +167,62 @@ domain_field(enum lead_field f)
 	return f == LF_DOMAIN || f == LF_FROM_DOMAIN;
 }
 
+/*
+ * Could folding v (case folding and NFKC) turn some of it into ASCII
+ * letters or digits? Only characters from a few blocks do: ß, ſ, ª, º,
+ * ¹²³, İ, superscripts and subscripts, letterlike symbols (K, Å), Roman
+ * numerals, enclosed alphanumerics, ligatures (ﬁ), full-width forms and
+ * mathematical alphanumerics. When v has none of them, an ASCII needle
+ * not found case-insensitively in v is not in its fold either, and the
+ * fold of a whole body is spared.
+ */
+static gboolean
+folds_to_ascii(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0';
+	    p++) {
+		if (*p < 0xC2 || p[1] == '\0')
+			continue;
+		switch (*p) {
+		case 0xC2:	/* ª ² ³ ¹ º */
+			if (p[1] == 0xAA || p[1] == 0xB2 || p[1] == 0xB3 ||
+			    p[1] == 0xB9 || p[1] == 0xBA)
+				return TRUE;
+			break;
+		case 0xC3:	/* ß */
+			if (p[1] == 0x9F)
+				return TRUE;
+			break;
+		case 0xC4:	/* İ */
+			if (p[1] == 0xB0)
+				return TRUE;
+			break;
+		case 0xC5:	/* ſ */
+			if (p[1] == 0xBF)
+				return TRUE;
+			break;
+		case 0xE2:	/* U+2070-21FF, U+2460-24FF */
+			if ((p[1] >= 0x81 && p[1] <= 0x86) ||
+			    (p[1] >= 0x91 && p[1] <= 0x93))
+				return TRUE;
+			break;
+		case 0xEF:	/* U+FB00-FB3F, U+FF00-FF7F */
+			if (p[1] == 0xAC || p[1] == 0xBC || p[1] == 0xBD)
+				return TRUE;
+			break;
+		case 0xF0:	/* U+1D400-1D7FF */
+			if (p[1] == 0x9D)
+				return TRUE;
+			break;
+		}
+	}
+	return FALSE;
+}
+
 /* One value against a leaf test. */
 static gboolean
-test_value(const struct expr *e, const char *v, gboolean ascii,
-    GPtrArray *ev)
+test_value(const struct expr *e, const struct lead *l, const char *v,
+    gboolean ascii, GPtrArray *ev)
 {
 	char lbl[128];
 	gboolean ok = FALSE;
@@ -180,11 +232,18 @@ test_value(const struct expr *e, const char *v, gboolean ascii,
 	case EX_CONTAINS:
 		if (e->str == NULL)
 			return FALSE;
-		/* Folding both sides is what = does; for ASCII on both sides
-		 * an ASCII case-insensitive search gives the same answer
-		 * without copying the whole field. */
-		if (ascii && lead_is_ascii(e->str))
-			ok = strcasestr(v, e->str) != NULL;
+		/* Folding both sides is what = does. An ASCII needle is
+		 * searched for case-insensitively in the field as it is:
+		 * the same answer without folding a whole body, except for
+		 * compatibility forms in the field (full-width letters) that
+		 * only folding would turn into ASCII. */
+		if (lead_is_ascii(e->str) && strcasestr(v, e->str) != NULL)
+			ok = TRUE;
+		else if (ascii || (lead_is_ascii(e->str) &&
+		    !folds_to_ascii(v)))
+			ok = FALSE;
+		else if (e->field < LF_FORM)
+			ok = strstr(lead_folded(l, e->field), e->str) != NULL;
 		else {
 			fv = expr_fold(v);
 			ok = strstr(fv, e->str) != NULL;
@@ -218,8 +277,8 @@ test_value(const struct expr *e, const char *v, gboolean ascii,
 
 		if (set == NULL)
 			return FALSE;
-		fv = expr_fold(v);
-		key = fv;
+		fv = e->field < LF_FORM ? NULL : expr_fold(v);
+		key = fv != NULL ? fv : lead_folded(l, e->field);
 		if (e->op == EX_IN_ACCOUNTS && strchr(key, '@') != NULL)
 			key = strrchr(key, '@') + 1;
 		if (e->op == EX_IN_ACCOUNTS || domain_field(e->field))
@@ -236,8 +295,9 @@ test_value(const struct expr *e, const char *v, gboolean ascii,
 	case EX_NE:
 		if (e->str == NULL)
 			return FALSE;
-		fv = expr_fold(v);
-		ok = (strcmp(fv, e->str) == 0) == (e->op == EX_EQ);
+		fv = e->field < LF_FORM ? NULL : expr_fold(v);
+		ok = (strcmp(fv != NULL ? fv : lead_folded(l, e->field),
+		    e->str) == 0) == (e->op == EX_EQ);
 		g_free(fv);
 		if (ok)
 			evidence_add(ev, "%s %s", field_label(e, lbl,
@@ -316,7 +376,7 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
 			    ((l->ascii >> e->field) & 1) != 0 :
 			    lead_is_ascii(vals[i]);
 
-			if (test_value(e, vals[i], ascii, ev))
+			if (test_value(e, l, vals[i], ascii, ev))
 				return TRUE;
 		}
 		return FALSE;

@@ -61,6 +61,23 @@ static const char *const signature_keys[] = {
 	"skype", "linkedin", "twitter", "direct", "office", "p", NULL
 };
 
+const char *
+lead_folded(const struct lead *l, enum lead_field f)
+{
+	struct lead *cache = (struct lead *)l;	/* the cache only */
+	char *t, *n;
+
+	if (f >= LF_FORM || l->str[f] == NULL)
+		return NULL;
+	if (l->folded[f] == NULL) {
+		t = g_utf8_casefold(l->str[f], -1);
+		n = g_utf8_normalize(t, -1, G_NORMALIZE_NFKC);
+		cache->folded[f] = n != NULL ? n : g_strdup(t);
+		g_free(t);
+	}
+	return l->folded[f];
+}
+
 gboolean
 lead_is_ascii(const char *s)
 {
@@ -690,8 +707,10 @@ lead_free(struct lead *l)
 {
 	if (l == NULL)
 		return;
-	for (int i = 0; i < LF_NFIELDS; i++)
+	for (int i = 0; i < LF_NFIELDS; i++) {
 		g_free(l->str[i]);
+		g_free(l->folded[i]);
+	}
 	g_free(l->auto_why);
 	g_ptr_array_free(l->form, TRUE);
 	g_ptr_array_free(l->form_keys, TRUE);

@@ -40,6 +40,7 @@ struct lead {
 	GPtrArray *notes;	/* of char *, owned: parse notes */
 	gint64 date;		/* Date header, seconds; 0 if none */
 	guint32 ascii;		/* bit f set: str[f] is ASCII only */
+	char *folded[LF_NFIELDS];	/* cache of lead_folded(), owned */
 };
 
 /*
@@ -71,6 +72,12 @@ guint lead_values(const struct lead *l, enum lead_field f, const char *arg,
 /* The number a field holds, for comparisons; FALSE when it holds none. */
 gboolean lead_number(const struct lead *l, enum lead_field f,
     const char *arg, double *out);
+
+/*
+ * str[f] case-folded and NFKC-normalised, for case-insensitive tests;
+ * computed once per lead and field (the one thing a lead caches).
+ */
+const char *lead_folded(const struct lead *l, enum lead_field f);
 
 /* Is s ASCII only (no byte above 0x7F)? */
 gboolean lead_is_ascii(const char *s);
