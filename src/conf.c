@@ -1,17 +1,44 @@
 /*
- * conf.c: reading leadroute.conf. Only what the offline commands need
- * is read here; unknown groups and keys are left for the agent.
+ * conf.c: reading leadroute.conf. The file is a GLib key file; what GLib
+ * does not do for us is done here: inline "# comments" after a value (the
+ * spec's own example has them), line numbers for messages, secrets from
+ * files and the environment, and checking every known key.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 #include "route.h"
+#include "rules.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+
+#define SECRET_MAX	8192	/* bytes read of a secret file */
+
+/* Every key leadroute knows, by group; others get a warning. */
+static const char *const known_keys[] = {
+	"inbox:url", "inbox:user", "inbox:password_file", "inbox:password_env",
+	"inbox:idle", "inbox:poll_interval", "inbox:folder_prefix",
+	"inbox:allow_plaintext", "inbox:auth", "inbox:client_id_file",
+	"inbox:client_id_env", "inbox:client_secret_file",
+	"inbox:client_secret_env", "inbox:refresh_token_file",
+	"inbox:refresh_token_env", "inbox:token_url",
+	"smtp:url", "smtp:user", "smtp:password_file", "smtp:password_env",
+	"smtp:from", "smtp:mode", "smtp:allow_plaintext", "smtp:auth",
+	"slack:webhook_url_file", "slack:webhook_url_env", "slack:token_file",
+	"slack:token_env",
+	"webhook:url", "webhook:url_file", "webhook:url_env",
+	"webhook:secret_file", "webhook:secret_env",
+	"rules:file", "journal:path", "templates:dir",
+	/* inline secrets: known, and refused with their own error */
+	"inbox:password", "smtp:password", "slack:webhook_url", "slack:token",
+	"webhook:secret", NULL
+};
 
 char **
 config_search_path(void)
@@ -27,6 +54,12 @@ config_search_path(void)
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
+gint64
+config_duration(const char *s)
+{
+	return rules_duration(s);
+}
+
 static char *
 resolve(const char *dir, const char *p)
 {
@@ -35,12 +68,281 @@ resolve(const char *dir, const char *p)
 	return g_build_filename(dir, p, NULL);
 }
 
+struct reader {
+	struct config *c;
+	struct diag *d;
+	char **lines;		/* the file, for line numbers */
+};
+
+/* The line "key = ..." of [group] is on, or 0. */
+static int
+line_of(const struct reader *r, const char *group, const char *key)
+{
+	gboolean in = FALSE;
+	gsize klen = strlen(key);
+
+	for (guint i = 0; r->lines != NULL && r->lines[i] != NULL; i++) {
+		const char *l = r->lines[i];
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l == '[') {
+			const char *e = strchr(l, ']');
+
+			in = e != NULL && (gsize)(e - l - 1) == strlen(group) &&
+			    strncmp(l + 1, group, e - l - 1) == 0;
+			continue;
+		}
+		if (in && strncmp(l, key, klen) == 0 &&
+		    (l[klen] == ' ' || l[klen] == '\t' || l[klen] == '='))
+			return (int)i + 1;
+	}
+	return 0;
+}
+
+static void
+problem(const struct reader *r, enum diag_level lvl, const char *group,
+    const char *key, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+static void
+problem(const struct reader *r, enum diag_level lvl, const char *group,
+    const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	diag_add(r->d, lvl, r->c->path, key ? line_of(r, group, key) : 0, 0,
+	    "[%s]%s%s: %s", group, key ? " " : "", key ? key : "", msg);
+	g_free(msg);
+}
+
+/* A value without an inline "# comment" and surrounding space; NULL when
+ * the key is absent or empty. */
+static char *
+value(const struct reader *r, const char *group, const char *key)
+{
+	char *v = g_key_file_get_value(r->c->kf, group, key, NULL);
+
+	if (v == NULL)
+		return NULL;
+	for (char *p = v; *p != '\0'; p++)
+		if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	g_strstrip(v);
+	if (*v == '\0') {
+		g_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static gboolean
+boolean(const struct reader *r, const char *group, const char *key,
+    gboolean dflt)
+{
+	char *v = value(r, group, key);
+	gboolean b = dflt;
+
+	if (v == NULL)
+		return dflt;
+	if (g_ascii_strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+	    g_ascii_strcasecmp(v, "yes") == 0)
+		b = TRUE;
+	else if (g_ascii_strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
+	    g_ascii_strcasecmp(v, "no") == 0)
+		b = FALSE;
+	else
+		problem(r, DIAG_ERROR, group, key, "'%s' is not true or false",
+		    v);
+	g_free(v);
+	return b;
+}
+
+/*
+ * A secret: KEY_file (first line of that file; a warning when group or
+ * others may read it) or KEY_env (an environment variable). An inline
+ * KEY is an error: secrets do not belong in a file people share.
+ */
+static char *
+secret(const struct reader *r, const char *group, const char *key,
+    gboolean inline_ok)
+{
+	char *fk = g_strdup_printf("%s_file", key);
+	char *ek = g_strdup_printf("%s_env", key);
+	char *f = value(r, group, fk), *e = value(r, group, ek);
+	char *inl = value(r, group, key), *s = NULL;
+
+	if (inl != NULL && !inline_ok)
+		problem(r, DIAG_ERROR, group, key, "secrets are never inline: "
+		    "use %s (a file holding it) or %s (an environment "
+		    "variable)", fk, ek);
+	else if (inl != NULL)
+		s = g_strdup(inl);
+	if (f != NULL && e != NULL)
+		problem(r, DIAG_ERROR, group, fk, "set %s or %s, not both", fk,
+		    ek);
+	else if (f != NULL) {
+		char *path = resolve(r->c->dir, f), *text = NULL;
+		GError *err = NULL;
+		struct stat st;
+
+		if (!g_file_get_contents(path, &text, NULL, &err)) {
+			problem(r, DIAG_ERROR, group, fk, "%s", err->message);
+			g_error_free(err);
+		} else {
+			if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+				problem(r, DIAG_WARNING, group, fk, "%s can be "
+				    "read by group or others (mode %03o): "
+				    "chmod 600 it", path,
+				    (unsigned)(st.st_mode & 0777));
+			text[strcspn(text, "\r\n")] = '\0';
+			if (strlen(text) > SECRET_MAX)
+				text[SECRET_MAX] = '\0';
+			if (*text == '\0')
+				problem(r, DIAG_ERROR, group, fk, "%s is empty",
+				    path);
+			else {
+				g_free(s);
+				s = g_strdup(text);
+			}
+		}
+		g_free(text);
+		g_free(path);
+	} else if (e != NULL) {
+		const char *v = g_getenv(e);
+
+		if (v == NULL || *v == '\0')
+			problem(r, DIAG_ERROR, group, ek, "environment "
+			    "variable %s is not set", e);
+		else {
+			g_free(s);
+			s = g_strdup(v);
+		}
+	}
+	g_free(fk);
+	g_free(ek);
+	g_free(f);
+	g_free(e);
+	g_free(inl);
+	return s;
+}
+
+static void
+check_url(const struct reader *r, const char *group, const char *key,
+    const char *url, const char *const *schemes)
+{
+	for (guint i = 0; schemes[i] != NULL; i++)
+		if (g_str_has_prefix(url, schemes[i]) &&
+		    url[strlen(schemes[i])] != '\0')
+			return;
+	problem(r, DIAG_ERROR, group, key, "'%s' is not a %s URL", url,
+	    schemes[0]);
+}
+
+static void
+check_keys(const struct reader *r)
+{
+	char **groups = g_key_file_get_groups(r->c->kf, NULL);
+
+	for (guint g = 0; groups[g] != NULL; g++) {
+		char **keys = g_key_file_get_keys(r->c->kf, groups[g], NULL,
+		    NULL);
+
+		for (guint k = 0; keys != NULL && keys[k] != NULL; k++) {
+			char *gk = g_strdup_printf("%s:%s", groups[g], keys[k]);
+			gboolean known = FALSE;
+
+			for (guint i = 0; known_keys[i] != NULL && !known; i++)
+				known = strcmp(known_keys[i], gk) == 0;
+			if (!known)
+				problem(r, DIAG_WARNING, groups[g], keys[k],
+				    "unknown key (ignored)");
+			g_free(gk);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+}
+
+static void
+read_inbox(struct reader *r, struct config *c)
+{
+	static const char *const schemes[] = { "imaps://", "imap://", NULL };
+	char *v;
+
+	if ((c->inbox_url = value(r, "inbox", "url")) != NULL)
+		check_url(r, "inbox", "url", c->inbox_url, schemes);
+	c->inbox_user = value(r, "inbox", "user");
+	c->inbox_password = secret(r, "inbox", "password", FALSE);
+	c->idle = boolean(r, "inbox", "idle", TRUE);
+	c->inbox_allow_plaintext = boolean(r, "inbox", "allow_plaintext",
+	    FALSE);
+	c->poll_interval = 60;
+	if ((v = value(r, "inbox", "poll_interval")) != NULL) {
+		c->poll_interval = config_duration(v);
+		if (c->poll_interval <= 0) {
+			problem(r, DIAG_ERROR, "inbox", "poll_interval",
+			    "'%s' is not a duration such as 90s or 5m", v);
+			c->poll_interval = 60;
+		}
+		g_free(v);
+	}
+	c->folder_prefix = value(r, "inbox", "folder_prefix");
+	if (c->folder_prefix == NULL)
+		c->folder_prefix = g_strdup(ROUTE_DEFAULT_PREFIX);
+}
+
+static void
+read_smtp(struct reader *r, struct config *c)
+{
+	static const char *const schemes[] = { "smtp://", "smtps://", NULL };
+	char *v;
+
+	if ((c->smtp_url = value(r, "smtp", "url")) != NULL)
+		check_url(r, "smtp", "url", c->smtp_url, schemes);
+	c->smtp_user = value(r, "smtp", "user");
+	c->smtp_password = secret(r, "smtp", "password", FALSE);
+	c->smtp_from = value(r, "smtp", "from");
+	c->smtp_allow_plaintext = boolean(r, "smtp", "allow_plaintext", FALSE);
+	if ((v = value(r, "smtp", "mode")) != NULL) {
+		if (strcmp(v, "forward") == 0)
+			c->smtp_mode = SMTP_FORWARD;
+		else if (strcmp(v, "redirect") == 0)
+			c->smtp_mode = SMTP_REDIRECT;
+		else
+			problem(r, DIAG_ERROR, "smtp", "mode", "'%s' is not "
+			    "forward or redirect", v);
+		g_free(v);
+	}
+	if (c->smtp_url != NULL && c->smtp_from == NULL)
+		problem(r, DIAG_ERROR, "smtp", NULL, "set from, the sender of "
+		    "forwards (\"Lead Router <leads@example.com>\")");
+}
+
+static char *
+path_value(struct reader *r, const char *group, const char *key)
+{
+	char *v = value(r, group, key), *p;
+
+	if (v == NULL)
+		return NULL;
+	p = resolve(r->c->dir, v);
+	g_free(v);
+	return p;
+}
+
 struct config *
 config_load(const char *path, struct diag *d)
 {
 	struct config *c;
+	struct reader r = { 0 };
 	GError *err = NULL;
-	char *found = NULL, *dir, *v;
+	char *found = NULL, *text = NULL;
 
 	if (path == NULL) {
 		char **paths = config_search_path();
@@ -57,27 +359,33 @@ config_load(const char *path, struct diag *d)
 	c = g_new0(struct config, 1);
 	c->path = found;
 	c->kf = g_key_file_new();
-	if (!g_key_file_load_from_file(c->kf, found, G_KEY_FILE_NONE, &err)) {
+	if (!g_file_get_contents(found, &text, NULL, &err) ||
+	    !g_key_file_load_from_data(c->kf, text, -1, G_KEY_FILE_NONE,
+	    &err)) {
 		diag_add(d, DIAG_ERROR, found, 0, 0, "cannot read "
 		    "configuration: %s", err->message);
 		g_error_free(err);
+		g_free(text);
 		config_free(c);
 		return NULL;
 	}
-	dir = g_path_get_dirname(found);
-	if ((v = g_key_file_get_string(c->kf, "rules", "file", NULL)) != NULL) {
-		g_strstrip(v);
-		c->rules_file = resolve(dir, v);
-		g_free(v);
-	}
-	v = g_key_file_get_string(c->kf, "inbox", "folder_prefix", NULL);
-	if (v != NULL && *g_strstrip(v) != '\0')
-		c->folder_prefix = v;
-	else {
-		g_free(v);
-		c->folder_prefix = g_strdup(ROUTE_DEFAULT_PREFIX);
-	}
-	g_free(dir);
+	c->dir = g_path_get_dirname(found);
+	r.c = c;
+	r.d = d;
+	r.lines = g_strsplit(text, "\n", -1);
+	g_free(text);
+
+	check_keys(&r);
+	read_inbox(&r, c);
+	read_smtp(&r, c);
+	c->slack_webhook_url = secret(&r, "slack", "webhook_url", FALSE);
+	c->slack_token = secret(&r, "slack", "token", FALSE);
+	c->webhook_url = secret(&r, "webhook", "url", TRUE);
+	c->webhook_secret = secret(&r, "webhook", "secret", FALSE);
+	c->rules_file = path_value(&r, "rules", "file");
+	c->journal_path = path_value(&r, "journal", "path");
+	c->templates_dir = path_value(&r, "templates", "dir");
+	g_strfreev(r.lines);
 	return c;
 }
 
@@ -87,8 +395,26 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	g_free(c->path);
-	g_free(c->rules_file);
+	g_free(c->dir);
+	g_free(c->inbox_url);
+	g_free(c->inbox_user);
+	if (c->inbox_password != NULL)
+		explicit_bzero(c->inbox_password, strlen(c->inbox_password));
+	g_free(c->inbox_password);
 	g_free(c->folder_prefix);
+	g_free(c->smtp_url);
+	g_free(c->smtp_user);
+	if (c->smtp_password != NULL)
+		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+	g_free(c->smtp_password);
+	g_free(c->smtp_from);
+	g_free(c->slack_webhook_url);
+	g_free(c->slack_token);
+	g_free(c->webhook_url);
+	g_free(c->webhook_secret);
+	g_free(c->rules_file);
+	g_free(c->journal_path);
+	g_free(c->templates_dir);
 	if (c->kf != NULL)
 		g_key_file_free(c->kf);
 	g_free(c);

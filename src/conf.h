@@ -2,7 +2,9 @@
  * conf.h: leadroute.conf (spec section 3), a GLib key file. Found at
  * -c FILE, else ./leadroute.conf, $XDG_CONFIG_HOME/leadroute/, then
  * SYSCONFDIR/leadroute/. Relative paths in it are taken from its own
- * directory. This is the part the offline commands need.
+ * directory. Secrets are never inline: KEY_file names a file whose first
+ * line is the secret, KEY_env an environment variable. Every problem goes
+ * to a diag as FILE:LINE: error|warning: text.
  */
 #ifndef LR_CONF_H
 #define LR_CONF_H
@@ -11,11 +13,41 @@
 
 #include "diag.h"
 
+enum smtp_mode { SMTP_FORWARD = 0, SMTP_REDIRECT };
+
 struct config {
 	char *path;		/* the file read */
-	char *rules_file;	/* [rules] file, resolved; NULL if unset */
-	char *folder_prefix;	/* [inbox] folder_prefix; default "Leads" */
+	char *dir;		/* its directory */
 	GKeyFile *kf;
+
+	/* [inbox] */
+	char *inbox_url;	/* imaps://host[:port]/MAILBOX */
+	char *inbox_user;
+	char *inbox_password;	/* from password_file / password_env */
+	gboolean idle;		/* default TRUE */
+	gint64 poll_interval;	/* seconds; default 60 */
+	char *folder_prefix;	/* default "Leads" */
+	gboolean inbox_allow_plaintext;
+
+	/* [smtp] */
+	char *smtp_url;		/* smtp://host:587 or smtps://host:465 */
+	char *smtp_user;
+	char *smtp_password;
+	char *smtp_from;	/* "Lead Router <leads@example.com>" */
+	enum smtp_mode smtp_mode;
+	gboolean smtp_allow_plaintext;
+
+	/* [slack] */
+	char *slack_webhook_url;	/* secret: webhook_url_file / _env */
+	char *slack_token;		/* secret: token_file / _env */
+
+	/* [webhook] */
+	char *webhook_url;		/* url_file / url_env, or url */
+	char *webhook_secret;		/* secret_file / secret_env */
+
+	char *rules_file;	/* [rules] file, resolved; NULL if unset */
+	char *journal_path;	/* [journal] path, resolved */
+	char *templates_dir;	/* [templates] dir, resolved */
 };
 
 /*
@@ -28,5 +60,8 @@ void config_free(struct config *c);
 
 /* Where config_load(NULL) looks, in order; caller frees with g_strfreev. */
 char **config_search_path(void);
+
+/* "90s", "15m", "4h", "2d" in seconds; -1 when malformed. */
+gint64 config_duration(const char *s);
 
 #endif

@@ -67,7 +67,9 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 				rules_file = c->rules_file;
 		}
 	}
-	if (rules_file != NULL && diag_errors(d) == 0)
+	/* The rules are checked even when the configuration has errors:
+	 * check reports everything in one pass. */
+	if (rules_file != NULL)
 		rs = rules_load(rules_file, d);
 	if (diag_errors(d) > 0 || print_warnings ||
 	    log_get_level() >= LOG_LVL_INFO)

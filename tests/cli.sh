@@ -99,5 +99,31 @@ sed -i 's|= leadroute.rules|= conf/leadroute.rules|' leadroute.conf
 expect 0 "folder Sales/Owners/lena" "$LEADROUTE" explain --now $now "$samples/01-direct-de-audit.eml"
 expect 78 "cannot read configuration" "$LEADROUTE" -c missing.conf check
 
+# configuration problems: each reported with its line, secrets never inline
+cat >bad.conf <<'CONF'
+[inbox]
+url = imaps://imap.example.com/INBOX   # a comment after a value is fine
+password_file = imap.secret
+idle = maybe
+[smtp]
+url = smtp://smtp.example.com:587
+from = Lead Router <leads@example.com>
+password = hunter2
+colour = blue
+[rules]
+file = conf/leadroute.rules   # the rules
+CONF
+printf 's3cret\n' >imap.secret
+chmod 644 imap.secret
+expect 78 "bad.conf:4: error: \[inbox\] idle: 'maybe' is not true or false" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:8: error: \[smtp\] password: secrets are never inline" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:9: warning: \[smtp\] colour: unknown key" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:3: warning: \[inbox\] password_file: .*imap.secret can be read by group or others" "$LEADROUTE" -c bad.conf check
+chmod 600 imap.secret
+sed -i '/^idle/d; /^password = /d; /^colour/d' bad.conf
+expect 0 "0 errors, 0 warnings" "$LEADROUTE" -c bad.conf check
+printf '[inbox]\npassword_env = LR_TEST_NO_SUCH_VAR\n[rules]\nfile = conf/leadroute.rules\n' >env.conf
+expect 78 "environment variable LR_TEST_NO_SUCH_VAR is not set" "$LEADROUTE" -c env.conf check
+
 echo "cli: $((n - fails)) of $n passed"
 [ "$fails" -eq 0 ]
