@@ -1,0 +1,1525 @@
+/*
+ * journal.c: the agent's journal in SQLite (see journal.h for the tables
+ * and the protocol). Every write runs in BEGIN IMMEDIATE ... COMMIT on
+ * one connection, so a function either records all of its step or none
+ * of it; with WAL and synchronous=FULL each COMMIT is on disk when it
+ * returns. Statements are prepared once at open and reset at the end of
+ * every transaction.
+ *
+ * Schema changes are an ordered list of migrations, each applied in its
+ * own transaction together with the new user_version.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "log.h"
+
+#define LOCK_PID_MAX	32	/* bytes of the PID read from a lock file */
+
+/*
+ * Migrations, oldest first: migrations[i] takes a journal from version
+ * i to i + 1. To change the schema, append a step and bump
+ * JOURNAL_VERSION; never edit a step that has shipped. A step is plain
+ * SQL; ALTER TABLE ADD COLUMN for a new column, or CREATE new / INSERT
+ * SELECT / DROP / RENAME for anything ALTER cannot do.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: the tables */
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY,"
+	" message_key TEXT NOT NULL UNIQUE,"
+	" mailbox TEXT NOT NULL,"
+	" uidvalidity INTEGER NOT NULL,"
+	" uid INTEGER NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" received_at INTEGER,"
+	" fetched_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'fetched' CHECK (state IN ('fetched',"
+	"  'decided', 'delivered', 'filed', 'failed', 'duplicate')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" folder TEXT,"
+	" filed_at INTEGER);"
+	"CREATE TABLE decisions ("
+	" message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
+	" decided_at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" dest_id TEXT,"
+	" owner TEXT,"
+	" folder TEXT NOT NULL,"
+	" reason TEXT,"
+	" route_line INTEGER NOT NULL DEFAULT 0,"
+	" dims_json TEXT,"
+	" lead_email TEXT,"
+	" lead_json TEXT);"
+	"CREATE TABLE deliveries ("
+	" id INTEGER PRIMARY KEY,"
+	" message_id INTEGER NOT NULL REFERENCES messages(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('smtp', 'slack',"
+	"  'slack_dm', 'webhook')),"
+	" target TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending',"
+	"  'sending', 'sent', 'failed_permanent')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL,"
+	" last_error TEXT,"
+	" sent_at INTEGER,"
+	" msgid TEXT,"
+	" UNIQUE (message_id, channel, target));"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" message_id INTEGER REFERENCES messages(id),"
+	" kind TEXT NOT NULL,"
+	" detail TEXT);"
+	"CREATE TABLE rotation ("
+	" team TEXT NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" count INTEGER NOT NULL DEFAULT 0,"
+	" last_at INTEGER,"
+	" PRIMARY KEY (team, owner));"
+	"CREATE TABLE owner_load ("
+	" owner TEXT NOT NULL,"
+	" day TEXT NOT NULL,"
+	" count INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (owner, day));",
+	/* 1 -> 2: indexes for the agent's scans */
+	"CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);"
+	"CREATE INDEX messages_state ON messages (state);"
+	"CREATE INDEX events_message ON events (message_id);",
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
+
+enum st {
+	ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK,
+	ST_MSG_FIND, ST_MSG_INSERT, ST_MSG_MOVE, ST_MSG_ATTEMPT,
+	ST_MSG_GIVE_UP, ST_MSG_GET, ST_MSG_STATE, ST_MSG_FILED,
+	ST_MSG_FAIL, ST_MSG_PENDING,
+	ST_DEC_INSERT, ST_DEC_GET,
+	ST_DLV_PLAN, ST_DLV_FIND, ST_DLV_START, ST_DLV_DONE, ST_DLV_FAIL,
+	ST_DLV_DUE, ST_DLV_OF_MSG, ST_DLV_SMTP_LEFT,
+	ST_EV_INSERT, ST_EV_EXISTS,
+	ST_ROT_GET, ST_ROT_INC, ST_LOAD_GET, ST_LOAD_INC,
+	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
+	ST_N
+};
+
+#define MSG_COLS "id, message_key, mailbox, uidvalidity, uid, size, " \
+	"received_at, fetched_at, state, attempts, last_error, folder, filed_at"
+#define DLV_COLS "id, message_id, channel, target, state, attempts, " \
+	"next_attempt_at, last_error, sent_at, msgid"
+#define DLV_KEY " WHERE message_id = ?1 AND channel = ?2 AND target = ?3"
+
+static const char *const st_sql[ST_N] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_MSG_FIND] = "SELECT id, mailbox, uidvalidity, uid, state, attempts,"
+	    " last_error FROM messages WHERE message_key = ?1",
+	[ST_MSG_INSERT] = "INSERT INTO messages (message_key, mailbox,"
+	    " uidvalidity, uid, size, received_at, fetched_at, attempts)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+	[ST_MSG_MOVE] = "UPDATE messages SET uidvalidity = ?2, uid = ?3"
+	    " WHERE id = ?1",
+	[ST_MSG_ATTEMPT] = "UPDATE messages SET attempts = attempts + 1"
+	    " WHERE id = ?1",
+	[ST_MSG_GIVE_UP] = "UPDATE messages SET state = 'failed',"
+	    " last_error = ?2 WHERE id = ?1",
+	[ST_MSG_GET] = "SELECT " MSG_COLS " FROM messages WHERE id = ?1",
+	[ST_MSG_STATE] = "UPDATE messages SET state = ?2 WHERE id = ?1",
+	[ST_MSG_FILED] = "UPDATE messages SET folder = ?2, filed_at = ?3,"
+	    " state = CASE state WHEN 'failed' THEN 'failed' ELSE 'filed' END"
+	    " WHERE id = ?1",
+	[ST_MSG_FAIL] = "UPDATE messages SET last_error = ?2, state ="
+	    " CASE WHEN attempts >= ?3 THEN 'failed' ELSE state END"
+	    " WHERE id = ?1",
+	[ST_MSG_PENDING] = "SELECT " MSG_COLS " FROM messages WHERE state IN"
+	    " ('decided', 'delivered') OR (state = 'failed' AND filed_at IS"
+	    " NULL) ORDER BY id",
+	[ST_DEC_INSERT] = "INSERT INTO decisions (message_id, decided_at, kind,"
+	    " dest_id, owner, folder, reason, route_line, dims_json,"
+	    " lead_email, lead_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11)",
+	[ST_DEC_GET] = "SELECT decided_at, kind, dest_id, owner, folder, reason,"
+	    " route_line, dims_json, lead_email, lead_json FROM decisions"
+	    " WHERE message_id = ?1",
+	[ST_DLV_PLAN] = "INSERT INTO deliveries (message_id, channel, target,"
+	    " msgid, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (message_id, channel, target) DO NOTHING",
+	[ST_DLV_FIND] = "SELECT state FROM deliveries" DLV_KEY,
+	[ST_DLV_START] = "UPDATE deliveries SET state = 'sending'" DLV_KEY,
+	[ST_DLV_DONE] = "UPDATE deliveries SET state = 'sent', sent_at = ?4,"
+	    " last_error = NULL" DLV_KEY,
+	[ST_DLV_FAIL] = "UPDATE deliveries SET attempts = attempts + 1,"
+	    " last_error = ?4, next_attempt_at = ?5, state = CASE WHEN ?6"
+	    " THEN 'failed_permanent' ELSE 'pending' END" DLV_KEY,
+	[ST_DLV_DUE] = "SELECT " DLV_COLS " FROM deliveries WHERE state IN"
+	    " ('pending', 'sending') AND next_attempt_at <= ?1"
+	    " ORDER BY next_attempt_at, id",
+	[ST_DLV_OF_MSG] = "SELECT " DLV_COLS " FROM deliveries"
+	    " WHERE message_id = ?1 ORDER BY id",
+	[ST_DLV_SMTP_LEFT] = "SELECT count(*) FROM deliveries WHERE"
+	    " message_id = ?1 AND channel = 'smtp' AND state IN ('pending',"
+	    " 'sending')",
+	[ST_EV_INSERT] = "INSERT INTO events (at, message_id, kind, detail)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_EV_EXISTS] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
+	    " kind = ?2 AND detail IS ?3",
+	[ST_ROT_GET] = "SELECT count, last_at FROM rotation WHERE team = ?1"
+	    " AND owner = ?2",
+	[ST_ROT_INC] = "INSERT INTO rotation (team, owner, count, last_at)"
+	    " VALUES (?1, ?2, 1, ?3) ON CONFLICT (team, owner) DO UPDATE SET"
+	    " count = count + 1, last_at = excluded.last_at",
+	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
+	    " day = ?2",
+	[ST_LOAD_INC] = "INSERT INTO owner_load (owner, day, count)"
+	    " VALUES (?1, ?2, 1) ON CONFLICT (owner, day) DO UPDATE SET"
+	    " count = count + 1",
+	[ST_STAT_MSG] = "SELECT state, count(*) FROM messages GROUP BY state",
+	[ST_STAT_DEC] = "SELECT count(*) FROM decisions",
+	[ST_STAT_DLV] = "SELECT state, count(*) FROM deliveries GROUP BY state",
+	[ST_STAT_EV] = "SELECT count(*) FROM events",
+};
+
+struct journal {
+	char *path;			/* owned */
+	sqlite3 *db;			/* owned; closed in journal_close() */
+	int lock_fd;			/* holds the flock on PATH.lock */
+	int version;			/* user_version after migrations */
+	sqlite3_stmt *st[ST_N];		/* owned, prepared once */
+	guint commits;			/* write commits by this handle */
+	guint stop_after;		/* test hook; 0 = off */
+};
+
+static const char *const state_names[JMSG_NSTATES] = {
+	"fetched", "decided", "delivered", "filed", "failed", "duplicate"
+};
+static const char *const channel_names[JCHAN_N] = {
+	"smtp", "slack", "slack_dm", "webhook"
+};
+static const char *const dstate_names[JDLV_N] = {
+	"pending", "sending", "sent", "failed_permanent"
+};
+
+G_DEFINE_QUARK(journal-error-quark, journal_error)
+
+const char *
+journal_state_name(enum journal_state s)
+{
+	return (guint)s < JMSG_NSTATES ? state_names[s] : "?";
+}
+
+const char *
+journal_channel_name(enum journal_channel c)
+{
+	return (guint)c < JCHAN_N ? channel_names[c] : "?";
+}
+
+const char *
+journal_dstate_name(enum journal_dstate s)
+{
+	return (guint)s < JDLV_N ? dstate_names[s] : "?";
+}
+
+/* Index of s in names, or -1. */
+static int
+name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* --- errors, statements, transactions ------------------------------- */
+
+/* Log what failed and tell the caller what to do about it. */
+static enum lr_status
+db_fail(struct journal *j, int rc, const char *what)
+{
+	log_warnx("journal: %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+		return LR_TEMPFAIL;
+	default:
+		return LR_FATAL;
+	}
+}
+
+/* A misuse by the caller: a NULL argument, an unknown id. */
+static enum lr_status
+misuse(const char *fn, const char *what)
+{
+	log_warnx("journal: %s: %s", fn, what);
+	return LR_FATAL;
+}
+
+static gboolean
+empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+/* The cached statement id, ready for binding. */
+static sqlite3_stmt *
+stmt(struct journal *j, enum st id)
+{
+	sqlite3_reset(j->st[id]);
+	sqlite3_clear_bindings(j->st[id]);
+	return j->st[id];
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* A time or count where 0 means none. */
+static void
+bind_opt(sqlite3_stmt *st, int i, gint64 v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* Run a statement that returns no row. */
+static enum lr_status
+run(struct journal *j, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		return db_fail(j, rc, what);
+	return LR_OK;
+}
+
+/* Step a query: *row TRUE when a row is there. */
+static enum lr_status
+row(struct journal *j, sqlite3_stmt *st, gboolean *has, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	*has = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(j, rc, what);
+	return LR_OK;
+}
+
+static void
+reset_all(struct journal *j)
+{
+	for (int i = 0; i < ST_N; i++)
+		sqlite3_reset(j->st[i]);
+}
+
+static enum lr_status
+tx_begin(struct journal *j, gboolean write)
+{
+	return run(j, stmt(j, write ? ST_BEGIN : ST_BEGIN_READ), "begin");
+}
+
+static void
+tx_rollback(struct journal *j)
+{
+	reset_all(j);
+	if (!sqlite3_get_autocommit(j->db))
+		sqlite3_step(stmt(j, ST_ROLLBACK));
+	sqlite3_reset(j->st[ST_ROLLBACK]);
+}
+
+/* Count a durable write commit; the test hook may end the process. */
+static void
+counted(struct journal *j)
+{
+	j->commits++;
+	if (j->stop_after != 0 && j->commits == j->stop_after) {
+		log_warnx("journal: %s=%u: stopping after commit %u",
+		    JOURNAL_STOP_ENV, j->stop_after, j->commits);
+		_exit(JOURNAL_STOP_STATUS);
+	}
+}
+
+/* Commit, or roll back when rc says the work failed. */
+static enum lr_status
+tx_end(struct journal *j, enum lr_status rc, gboolean write)
+{
+	if (rc != LR_OK) {
+		tx_rollback(j);
+		return rc;
+	}
+	reset_all(j);
+	rc = run(j, stmt(j, ST_COMMIT), "commit");
+	sqlite3_reset(j->st[ST_COMMIT]);
+	if (rc != LR_OK) {
+		tx_rollback(j);
+		return rc;
+	}
+	if (write)
+		counted(j);
+	return LR_OK;
+}
+
+/* --- open and close ------------------------------------------------- */
+
+/* Lock PATH.lock for this process and write our PID into it. */
+static gboolean
+lock_take(struct journal *j, GError **err)
+{
+	char *lp = g_strconcat(j->path, ".lock", NULL);
+	char pid[LOCK_PID_MAX + 1], buf[32];
+	ssize_t n;
+	int len;
+	gboolean ok = FALSE;
+
+	j->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->lock_fd < 0) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: cannot "
+		    "create lock file %s: %s", lp, g_strerror(errno));
+		goto out;
+	}
+	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		n = pread(j->lock_fd, pid, LOCK_PID_MAX, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		g_strstrip(pid);
+		if (e == EWOULDBLOCK)
+			g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s "
+			    "is in use by another leadroute (pid %s holds %s)",
+			    j->path, *pid != '\0' ? pid : "unknown", lp);
+		else
+			g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: "
+			    "cannot lock %s: %s", lp, g_strerror(e));
+		goto out;
+	}
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(j->lock_fd, 0) != 0 ||
+	    pwrite(j->lock_fd, buf, (size_t)len, 0) != len)
+		log_warn("journal: cannot write the PID into %s", lp);
+	ok = TRUE;
+out:
+	g_free(lp);
+	return ok;
+}
+
+/* One integer from a PRAGMA or query; -1 on error. */
+static gint64
+query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	gint64 v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* WAL, synchronous=FULL, foreign keys, busy timeout. */
+static gboolean
+set_pragmas(struct journal *j, GError **err)
+{
+	sqlite3_stmt *st;
+	gboolean wal = FALSE;
+
+	sqlite3_busy_timeout(j->db, JOURNAL_BUSY_MS);
+	if (sqlite3_prepare_v2(j->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			wal = g_strcmp0((const char *)
+			    sqlite3_column_text(st, 0), "wal") == 0;
+		sqlite3_finalize(st);
+	}
+	if (!wal || sqlite3_exec(j->db, "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    query_int(j->db, "PRAGMA foreign_keys") != 1) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: not "
+		    "usable as a journal (WAL, synchronous=FULL, foreign "
+		    "keys): %s", j->path, sqlite3_errmsg(j->db));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Apply migrations[from..to-1], each in its own transaction. */
+static gboolean
+migrate(struct journal *j, int to, GError **err)
+{
+	gint64 from = query_int(j->db, "PRAGMA user_version");
+
+	if (from < 0 || from > JOURNAL_VERSION) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: schema "
+		    "version %" G_GINT64_FORMAT " is not one this leadroute "
+		    "knows (1..%d): %s", j->path, from, JOURNAL_VERSION,
+		    from < 0 ? sqlite3_errmsg(j->db) : "refusing to use it");
+		return FALSE;
+	}
+	j->version = (int)from;
+	for (int v = (int)from; v < to; v++) {
+		char *sql = g_strdup_printf("BEGIN IMMEDIATE; %s "
+		    "PRAGMA user_version = %d; COMMIT", migrations[v], v + 1);
+		char *msg = NULL;
+		int rc = sqlite3_exec(j->db, sql, NULL, NULL, &msg);
+
+		g_free(sql);
+		if (rc != SQLITE_OK) {
+			g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: "
+			    "migrating to schema version %d: %s", j->path,
+			    v + 1, msg != NULL ? msg : sqlite3_errstr(rc));
+			sqlite3_free(msg);
+			if (!sqlite3_get_autocommit(j->db))
+				sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+			return FALSE;
+		}
+		j->version = v + 1;
+		log_info("journal: %s: schema version %d", j->path, v + 1);
+		counted(j);
+	}
+	return TRUE;
+}
+
+static gboolean
+prepare_all(struct journal *j, GError **err)
+{
+	for (int i = 0; i < ST_N; i++) {
+		int rc = sqlite3_prepare_v3(j->db, st_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &j->st[i], NULL);
+
+		if (rc != SQLITE_OK) {
+			g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: "
+			    "preparing \"%s\": %s", j->path, st_sql[i],
+			    sqlite3_errmsg(j->db));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* The test hook's N from the environment; 0 when unset or malformed. */
+static guint
+stop_after_env(void)
+{
+	const char *s = g_getenv(JOURNAL_STOP_ENV);
+	guint64 n;
+
+	if (s == NULL)
+		return 0;
+	if (!g_ascii_string_to_unsigned(s, 10, 1, G_MAXUINT, &n, NULL)) {
+		log_warnx("journal: ignoring %s=\"%s\": not a positive number",
+		    JOURNAL_STOP_ENV, s);
+		return 0;
+	}
+	return (guint)n;
+}
+
+struct journal *
+journal_open_at(const char *path, int version, GError **err)
+{
+	struct journal *j;
+	int rc;
+
+	if (empty(path) || version < 1 || version > JOURNAL_VERSION) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: no path, "
+		    "or a schema version other than 1..%d", JOURNAL_VERSION);
+		return NULL;
+	}
+	j = g_new0(struct journal, 1);
+	j->path = g_strdup(path);
+	j->lock_fd = -1;
+	j->stop_after = stop_after_env();
+	if (!lock_take(j, err))
+		goto fail;
+	rc = sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: cannot open "
+		    "%s: %s", path, j->db != NULL ? sqlite3_errmsg(j->db) :
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(j->db, 1);
+	if (!set_pragmas(j, err) || !migrate(j, version, err) ||
+	    !prepare_all(j, err))
+		goto fail;
+	return j;
+fail:
+	journal_close(j);
+	return NULL;
+}
+
+struct journal *
+journal_open(const char *path, GError **err)
+{
+	return journal_open_at(path, JOURNAL_VERSION, err);
+}
+
+void
+journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	for (int i = 0; i < ST_N; i++)
+		sqlite3_finalize(j->st[i]);
+	if (j->db != NULL && sqlite3_close(j->db) != SQLITE_OK)
+		log_warnx("journal: %s: close: %s", j->path,
+		    sqlite3_errmsg(j->db));
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);	/* releases the flock */
+	g_free(j->path);
+	g_free(j);
+}
+
+int
+journal_version(const struct journal *j)
+{
+	return j->version;
+}
+
+/* --- messages ------------------------------------------------------- */
+
+static gint64
+col_opt(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(st, i);
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	return g_strdup((const char *)sqlite3_column_text(st, i));
+}
+
+static enum journal_state
+col_state(sqlite3_stmt *st, int i)
+{
+	int s = name_index(state_names, JMSG_NSTATES,
+	    (const char *)sqlite3_column_text(st, i));
+
+	return s < 0 ? JMSG_FAILED : (enum journal_state)s;
+}
+
+/* A message from a row of MSG_COLS. */
+static struct journal_message *
+msg_from_row(sqlite3_stmt *st)
+{
+	struct journal_message *m = g_new0(struct journal_message, 1);
+
+	m->id = sqlite3_column_int64(st, 0);
+	m->key = col_dup(st, 1);
+	m->mailbox = col_dup(st, 2);
+	m->uidvalidity = (guint32)sqlite3_column_int64(st, 3);
+	m->uid = (guint32)sqlite3_column_int64(st, 4);
+	m->size = sqlite3_column_int64(st, 5);
+	m->received_at = col_opt(st, 6);
+	m->fetched_at = sqlite3_column_int64(st, 7);
+	m->state = col_state(st, 8);
+	m->attempts = (guint)sqlite3_column_int64(st, 9);
+	m->last_error = col_dup(st, 10);
+	m->folder = col_dup(st, 11);
+	m->filed_at = col_opt(st, 12);
+	return m;
+}
+
+void
+journal_message_free(struct journal_message *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->key);
+	g_free(m->mailbox);
+	g_free(m->last_error);
+	g_free(m->folder);
+	g_free(m);
+}
+
+/* The message's row inside a transaction; LR_FATAL when unknown. */
+static enum lr_status
+msg_load(struct journal *j, gint64 id, const char *fn,
+    struct journal_message **out)
+{
+	sqlite3_stmt *st = stmt(j, ST_MSG_GET);
+	gboolean has;
+	enum lr_status rc;
+
+	*out = NULL;
+	sqlite3_bind_int64(st, 1, id);
+	rc = row(j, st, &has, "reading a message");
+	if (rc == LR_OK && !has) {
+		log_warnx("journal: %s: no message %" G_GINT64_FORMAT, fn, id);
+		rc = LR_FATAL;
+	}
+	if (rc == LR_OK)
+		*out = msg_from_row(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static enum lr_status
+msg_set_state(struct journal *j, gint64 id, enum journal_state s)
+{
+	sqlite3_stmt *st = stmt(j, ST_MSG_STATE);
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, state_names[s]);
+	return run(j, st, "setting a message's state");
+}
+
+static enum lr_status
+event_add(struct journal *j, gint64 id, const char *kind, const char *detail,
+    gint64 now)
+{
+	sqlite3_stmt *st = stmt(j, ST_EV_INSERT);
+
+	sqlite3_bind_int64(st, 1, now);
+	bind_opt(st, 2, id);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, detail);
+	return run(j, st, "recording an event");
+}
+
+/* This copy of a fetched message again: begin another attempt, or give up
+ * after JOURNAL_MAX_ATTEMPTS (the last ones were interrupted). */
+static enum lr_status
+seen_attempt(struct journal *j, gint64 id, guint attempts,
+    const char *last_error, enum journal_state *state)
+{
+	sqlite3_stmt *st;
+	char *why;
+	enum lr_status rc;
+
+	if (attempts < JOURNAL_MAX_ATTEMPTS) {
+		st = stmt(j, ST_MSG_ATTEMPT);
+		sqlite3_bind_int64(st, 1, id);
+		return run(j, st, "counting an attempt");
+	}
+	why = g_strdup_printf("gave up after %u attempts: %s", attempts,
+	    last_error != NULL ? last_error : "the agent stopped while "
+	    "deciding");
+	st = stmt(j, ST_MSG_GIVE_UP);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, why);
+	rc = run(j, st, "giving up on a message");
+	if (rc == LR_OK) {
+		log_warnx("journal: message %" G_GINT64_FORMAT ": %s", id, why);
+		*state = JMSG_FAILED;
+	}
+	g_free(why);
+	return rc;
+}
+
+/* Another copy of a journaled message: record it once as an event. */
+static enum lr_status
+seen_duplicate(struct journal *j, gint64 id, const char *mailbox,
+    guint32 uidvalidity, guint32 uid, gint64 now)
+{
+	char *detail = g_strdup_printf("copy in %s uidvalidity %u uid %u",
+	    mailbox, uidvalidity, uid);
+	sqlite3_stmt *st = stmt(j, ST_EV_EXISTS);
+	gboolean has;
+	enum lr_status rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, "duplicate");
+	bind_text(st, 3, detail);
+	rc = row(j, st, &has, "looking for a duplicate event");
+	sqlite3_reset(st);
+	if (rc == LR_OK && !has)
+		rc = event_add(j, id, "duplicate", detail, now);
+	g_free(detail);
+	return rc;
+}
+
+/* The row for key exists: which copy is this, and what follows? */
+static enum lr_status
+seen_known(struct journal *j, sqlite3_stmt *found, const char *mailbox,
+    guint32 uidvalidity, guint32 uid, gint64 now, gint64 *id,
+    enum journal_state *state, enum journal_seen *seen)
+{
+	gboolean same_box = strcmp((const char *)sqlite3_column_text(found, 1),
+	    mailbox) == 0;
+	guint32 old_uv = (guint32)sqlite3_column_int64(found, 2);
+	guint32 old_uid = (guint32)sqlite3_column_int64(found, 3);
+	guint attempts = (guint)sqlite3_column_int64(found, 5);
+	char *last_error = col_dup(found, 6);
+	sqlite3_stmt *st;
+	enum lr_status rc = LR_OK;
+
+	*id = sqlite3_column_int64(found, 0);
+	*state = col_state(found, 4);
+	sqlite3_reset(found);
+	if (!same_box || (old_uv == uidvalidity && old_uid != uid)) {
+		*seen = JOURNAL_SEEN_DUPLICATE;
+		rc = seen_duplicate(j, *id, mailbox, uidvalidity, uid, now);
+		goto out;
+	}
+	*seen = JOURNAL_SEEN_AGAIN;
+	if (old_uv != uidvalidity) {
+		/* A new UIDVALIDITY voids the old UIDs: this is the copy. */
+		st = stmt(j, ST_MSG_MOVE);
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int64(st, 2, uidvalidity);
+		sqlite3_bind_int64(st, 3, uid);
+		rc = run(j, st, "moving a message");
+	}
+	if (rc == LR_OK && *state == JMSG_FETCHED)
+		rc = seen_attempt(j, *id, attempts, last_error, state);
+out:
+	g_free(last_error);
+	return rc;
+}
+
+enum lr_status
+journal_message_seen(struct journal *j, const char *key, const char *mailbox,
+    guint32 uidvalidity, guint32 uid, gint64 size, gint64 received_at,
+    gint64 now, gint64 *id, enum journal_state *state,
+    enum journal_seen *seen)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(key) || empty(mailbox) || id == NULL ||
+	    state == NULL || seen == NULL)
+		return misuse("message_seen", "no journal, key or mailbox");
+	if (strlen(key) > JOURNAL_KEY_MAX) {
+		log_warnx("journal: message key longer than %d bytes",
+		    JOURNAL_KEY_MAX);
+		return LR_BADMSG;
+	}
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	st = stmt(j, ST_MSG_FIND);
+	bind_text(st, 1, key);
+	rc = row(j, st, &has, "looking up a message");
+	if (rc == LR_OK && has) {
+		rc = seen_known(j, st, mailbox, uidvalidity, uid, now, id,
+		    state, seen);
+	} else if (rc == LR_OK) {
+		st = stmt(j, ST_MSG_INSERT);
+		bind_text(st, 1, key);
+		bind_text(st, 2, mailbox);
+		sqlite3_bind_int64(st, 3, uidvalidity);
+		sqlite3_bind_int64(st, 4, uid);
+		sqlite3_bind_int64(st, 5, size);
+		bind_opt(st, 6, received_at);
+		sqlite3_bind_int64(st, 7, now);
+		rc = run(j, st, "recording a message");
+		*id = sqlite3_last_insert_rowid(j->db);
+		*state = JMSG_FETCHED;
+		*seen = JOURNAL_SEEN_NEW;
+	}
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_message_get(struct journal *j, gint64 id,
+    struct journal_message **out)
+{
+	enum lr_status rc;
+
+	if (j == NULL || out == NULL)
+		return misuse("message_get", "no journal or result");
+	rc = msg_load(j, id, "message_get", out);
+	sqlite3_reset(j->st[ST_MSG_GET]);
+	return rc;
+}
+
+enum lr_status
+journal_message_filed(struct journal *j, gint64 id, const char *folder,
+    gint64 now)
+{
+	struct journal_message *m = NULL;
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (j == NULL || empty(folder))
+		return misuse("message_filed", "no journal or folder");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = msg_load(j, id, "message_filed", &m);
+	if (rc == LR_OK) {
+		st = stmt(j, ST_MSG_FILED);
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, folder);
+		sqlite3_bind_int64(st, 3, now);
+		rc = run(j, st, "filing a message");
+	}
+	journal_message_free(m);
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_message_failed_attempt(struct journal *j, gint64 id,
+    const char *error, gint64 now, guint *attempts)
+{
+	struct journal_message *m = NULL;
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (j == NULL || empty(error) || attempts == NULL)
+		return misuse("message_failed_attempt", "no journal or error");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = msg_load(j, id, "message_failed_attempt", &m);
+	if (rc == LR_OK && m->state != JMSG_FETCHED) {
+		log_warnx("journal: message %" G_GINT64_FORMAT " is %s, not "
+		    "being decided", id, state_names[m->state]);
+		rc = LR_FATAL;
+	}
+	if (rc == LR_OK) {
+		st = stmt(j, ST_MSG_FAIL);
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, error);
+		sqlite3_bind_int(st, 3, JOURNAL_MAX_ATTEMPTS);
+		rc = run(j, st, "recording a failed attempt");
+		*attempts = m->attempts;
+	}
+	if (rc == LR_OK)
+		rc = event_add(j, id, "error", error, now);
+	journal_message_free(m);
+	return tx_end(j, rc, TRUE);
+}
+
+/* Collect the messages a query returns, then hand them out with no
+ * statement or transaction open, so the callback may write. */
+static enum lr_status
+walk_messages(struct journal *j, sqlite3_stmt *st, journal_message_cb cb,
+    void *ctx)
+{
+	GPtrArray *all = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)journal_message_free);
+	gboolean has = TRUE;
+	enum lr_status rc = LR_OK;
+
+	while (rc == LR_OK && has) {
+		rc = row(j, st, &has, "listing messages");
+		if (rc == LR_OK && has)
+			g_ptr_array_add(all, msg_from_row(st));
+	}
+	sqlite3_reset(st);
+	for (guint i = 0; rc == LR_OK && i < all->len; i++)
+		rc = cb(g_ptr_array_index(all, i), ctx);
+	g_ptr_array_free(all, TRUE);
+	return rc;
+}
+
+enum lr_status
+journal_pending_messages(struct journal *j, journal_message_cb cb, void *ctx)
+{
+	if (j == NULL || cb == NULL)
+		return misuse("pending_messages", "no journal or callback");
+	return walk_messages(j, stmt(j, ST_MSG_PENDING), cb, ctx);
+}
+
+/* --- decisions ------------------------------------------------------ */
+
+/* Does message id have a decision? */
+static enum lr_status
+decision_exists(struct journal *j, gint64 id, gboolean *has)
+{
+	sqlite3_stmt *st = stmt(j, ST_DEC_GET);
+	enum lr_status rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = row(j, st, has, "reading a decision");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static enum lr_status
+decision_insert(struct journal *j, gint64 id,
+    const struct journal_decision *d, gint64 now)
+{
+	sqlite3_stmt *st = stmt(j, ST_DEC_INSERT);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	bind_text(st, 3, d->kind);
+	bind_text(st, 4, d->dest_id);
+	bind_text(st, 5, d->owner);
+	bind_text(st, 6, d->folder);
+	bind_text(st, 7, d->reason);
+	sqlite3_bind_int(st, 8, d->route_line);
+	bind_text(st, 9, d->dims_json);
+	bind_text(st, 10, d->lead_email);
+	bind_text(st, 11, d->lead_json);
+	return run(j, st, "recording a decision");
+}
+
+static enum lr_status
+rotation_inc(struct journal *j, const char *team, const char *owner,
+    gint64 now)
+{
+	sqlite3_stmt *st = stmt(j, ST_ROT_INC);
+
+	bind_text(st, 1, team);
+	bind_text(st, 2, owner);
+	sqlite3_bind_int64(st, 3, now);
+	return run(j, st, "counting a rotation");
+}
+
+static enum lr_status
+load_inc(struct journal *j, const char *owner, const char *day)
+{
+	sqlite3_stmt *st = stmt(j, ST_LOAD_INC);
+
+	bind_text(st, 1, owner);
+	bind_text(st, 2, day);
+	return run(j, st, "counting an owner's load");
+}
+
+/* Decision, state and counters: the body of journal_record_decision. */
+static enum lr_status
+decide(struct journal *j, gint64 id, const struct journal_decision *d,
+    gint64 now)
+{
+	enum lr_status rc;
+
+	rc = decision_insert(j, id, d, now);
+	if (rc == LR_OK)
+		rc = msg_set_state(j, id, JMSG_DECIDED);
+	if (rc == LR_OK && d->team != NULL && d->owner != NULL)
+		rc = rotation_inc(j, d->team, d->owner, now);
+	if (rc == LR_OK && d->owner_day != NULL && d->owner != NULL)
+		rc = load_inc(j, d->owner, d->owner_day);
+	return rc;
+}
+
+enum lr_status
+journal_record_decision(struct journal *j, gint64 id,
+    const struct journal_decision *d, gint64 now)
+{
+	struct journal_message *m = NULL;
+	gboolean has = FALSE;
+	enum lr_status rc;
+
+	if (j == NULL || d == NULL || empty(d->kind) || empty(d->folder))
+		return misuse("record_decision", "no journal, kind or folder");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = msg_load(j, id, "record_decision", &m);
+	if (rc == LR_OK)
+		rc = decision_exists(j, id, &has);
+	if (rc == LR_OK && has) {
+		log_debug("journal: message %" G_GINT64_FORMAT " is decided "
+		    "already; keeping that decision", id);
+	} else if (rc == LR_OK && m->state != JMSG_FETCHED) {
+		log_warnx("journal: message %" G_GINT64_FORMAT " is %s; "
+		    "cannot decide it", id, state_names[m->state]);
+		rc = LR_FATAL;
+	} else if (rc == LR_OK) {
+		rc = decide(j, id, d, now);
+	}
+	journal_message_free(m);
+	return tx_end(j, rc, TRUE);
+}
+
+void
+journal_decision_free(struct journal_decision *d)
+{
+	if (d == NULL)
+		return;
+	g_free((char *)d->kind);
+	g_free((char *)d->dest_id);
+	g_free((char *)d->owner);
+	g_free((char *)d->folder);
+	g_free((char *)d->reason);
+	g_free((char *)d->dims_json);
+	g_free((char *)d->lead_email);
+	g_free((char *)d->lead_json);
+	g_free(d);
+}
+
+enum lr_status
+journal_decision_get(struct journal *j, gint64 id,
+    struct journal_decision **out)
+{
+	sqlite3_stmt *st;
+	struct journal_decision *d;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || out == NULL)
+		return misuse("decision_get", "no journal or result");
+	*out = NULL;
+	st = stmt(j, ST_DEC_GET);
+	sqlite3_bind_int64(st, 1, id);
+	rc = row(j, st, &has, "reading a decision");
+	if (rc == LR_OK && !has) {
+		log_warnx("journal: decision_get: message %" G_GINT64_FORMAT
+		    " has no decision", id);
+		rc = LR_FATAL;
+	}
+	if (rc == LR_OK) {
+		d = g_new0(struct journal_decision, 1);
+		d->decided_at = sqlite3_column_int64(st, 0);
+		d->kind = col_dup(st, 1);
+		d->dest_id = col_dup(st, 2);
+		d->owner = col_dup(st, 3);
+		d->folder = col_dup(st, 4);
+		d->reason = col_dup(st, 5);
+		d->route_line = sqlite3_column_int(st, 6);
+		d->dims_json = col_dup(st, 7);
+		d->lead_email = col_dup(st, 8);
+		d->lead_json = col_dup(st, 9);
+		*out = d;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* --- deliveries ----------------------------------------------------- */
+
+static void
+dlv_free(struct journal_delivery *dl)
+{
+	g_free(dl->target);
+	g_free(dl->last_error);
+	g_free(dl->msgid);
+	g_free(dl);
+}
+
+/* A delivery from a row of DLV_COLS. */
+static struct journal_delivery *
+dlv_from_row(sqlite3_stmt *st)
+{
+	struct journal_delivery *dl = g_new0(struct journal_delivery, 1);
+	int c = name_index(channel_names, JCHAN_N,
+	    (const char *)sqlite3_column_text(st, 2));
+	int s = name_index(dstate_names, JDLV_N,
+	    (const char *)sqlite3_column_text(st, 4));
+
+	dl->id = sqlite3_column_int64(st, 0);
+	dl->message_id = sqlite3_column_int64(st, 1);
+	dl->channel = c < 0 ? JCHAN_SMTP : (enum journal_channel)c;
+	dl->target = col_dup(st, 3);
+	dl->state = s < 0 ? JDLV_FAILED_PERMANENT : (enum journal_dstate)s;
+	dl->attempts = (guint)sqlite3_column_int64(st, 5);
+	dl->next_attempt_at = sqlite3_column_int64(st, 6);
+	dl->last_error = col_dup(st, 7);
+	dl->sent_at = col_opt(st, 8);
+	dl->msgid = col_dup(st, 9);
+	return dl;
+}
+
+/* Bind (message id, channel, target) as ?1..?3. */
+static void
+bind_dlv_key(sqlite3_stmt *st, gint64 id, enum journal_channel channel,
+    const char *target)
+{
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, channel_names[channel]);
+	bind_text(st, 3, target);
+}
+
+/* The state of a delivery inside a transaction; LR_FATAL when unknown. */
+static enum lr_status
+dlv_state(struct journal *j, gint64 id, enum journal_channel channel,
+    const char *target, const char *fn, enum journal_dstate *state)
+{
+	sqlite3_stmt *st = stmt(j, ST_DLV_FIND);
+	gboolean has;
+	enum lr_status rc;
+
+	bind_dlv_key(st, id, channel, target);
+	rc = row(j, st, &has, "reading a delivery");
+	if (rc == LR_OK && !has) {
+		log_warnx("journal: %s: message %" G_GINT64_FORMAT " has no "
+		    "%s delivery to %s", fn, id, channel_names[channel],
+		    target);
+		rc = LR_FATAL;
+	}
+	if (rc == LR_OK)
+		*state = (enum journal_dstate)name_index(dstate_names, JDLV_N,
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc;
+}
+
+static gboolean
+dlv_args_bad(struct journal *j, enum journal_channel channel,
+    const char *target)
+{
+	return j == NULL || (guint)channel >= JCHAN_N || empty(target);
+}
+
+enum lr_status
+journal_delivery_plan(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target, const char *msgid,
+    gint64 now)
+{
+	struct journal_message *m = NULL;
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (dlv_args_bad(j, channel, target))
+		return misuse("delivery_plan", "no journal, channel or target");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = msg_load(j, id, "delivery_plan", &m);
+	if (rc == LR_OK) {
+		st = stmt(j, ST_DLV_PLAN);
+		bind_dlv_key(st, id, channel, target);
+		bind_text(st, 4, msgid);
+		sqlite3_bind_int64(st, 5, now);
+		rc = run(j, st, "planning a delivery");
+	}
+	journal_message_free(m);
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_delivery_start(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target)
+{
+	enum journal_dstate s;
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (dlv_args_bad(j, channel, target))
+		return misuse("delivery_start", "no journal, channel or target");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = dlv_state(j, id, channel, target, "delivery_start", &s);
+	if (rc == LR_OK && s != JDLV_PENDING && s != JDLV_SENDING) {
+		log_warnx("journal: delivery_start: %s delivery to %s is %s",
+		    channel_names[channel], target, dstate_names[s]);
+		rc = LR_FATAL;
+	}
+	if (rc == LR_OK) {
+		st = stmt(j, ST_DLV_START);
+		bind_dlv_key(st, id, channel, target);
+		rc = run(j, st, "starting a delivery");
+	}
+	return tx_end(j, rc, TRUE);
+}
+
+/* After an smtp delivery is sent: is the message delivered now? */
+static enum lr_status
+smtp_all_sent(struct journal *j, gint64 id)
+{
+	struct journal_message *m = NULL;
+	sqlite3_stmt *st = stmt(j, ST_DLV_SMTP_LEFT);
+	gboolean has;
+	gint64 left = 1;
+	enum lr_status rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = row(j, st, &has, "counting deliveries");
+	if (rc == LR_OK && has)
+		left = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == LR_OK && left == 0)
+		rc = msg_load(j, id, "delivery_done", &m);
+	if (rc == LR_OK && m != NULL && m->state == JMSG_DECIDED)
+		rc = msg_set_state(j, id, JMSG_DELIVERED);
+	journal_message_free(m);
+	return rc;
+}
+
+enum lr_status
+journal_delivery_done(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target, gint64 now)
+{
+	enum journal_dstate s;
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (dlv_args_bad(j, channel, target))
+		return misuse("delivery_done", "no journal, channel or target");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = dlv_state(j, id, channel, target, "delivery_done", &s);
+	if (rc == LR_OK && s != JDLV_SENT) {
+		st = stmt(j, ST_DLV_DONE);
+		bind_dlv_key(st, id, channel, target);
+		sqlite3_bind_int64(st, 4, now);
+		rc = run(j, st, "recording a delivery");
+		if (rc == LR_OK && channel == JCHAN_SMTP)
+			rc = smtp_all_sent(j, id);
+	}
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_delivery_failed(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target, const char *error,
+    gboolean permanent, gint64 next_attempt_at, gint64 now)
+{
+	enum journal_dstate s;
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (dlv_args_bad(j, channel, target) || empty(error))
+		return misuse("delivery_failed", "no journal, channel, target "
+		    "or error");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = dlv_state(j, id, channel, target, "delivery_failed", &s);
+	if (rc == LR_OK && s != JDLV_SENT) {
+		st = stmt(j, ST_DLV_FAIL);
+		bind_dlv_key(st, id, channel, target);
+		bind_text(st, 4, error);
+		sqlite3_bind_int64(st, 5, permanent ? now : next_attempt_at);
+		sqlite3_bind_int(st, 6, permanent ? 1 : 0);
+		rc = run(j, st, "recording a failed delivery");
+	}
+	return tx_end(j, rc, TRUE);
+}
+
+/* Collect the deliveries a query returns, then hand them out. */
+static enum lr_status
+walk_deliveries(struct journal *j, sqlite3_stmt *st, journal_delivery_cb cb,
+    void *ctx)
+{
+	GPtrArray *all = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)dlv_free);
+	gboolean has = TRUE;
+	enum lr_status rc = LR_OK;
+
+	while (rc == LR_OK && has) {
+		rc = row(j, st, &has, "listing deliveries");
+		if (rc == LR_OK && has)
+			g_ptr_array_add(all, dlv_from_row(st));
+	}
+	sqlite3_reset(st);
+	for (guint i = 0; rc == LR_OK && i < all->len; i++)
+		rc = cb(g_ptr_array_index(all, i), ctx);
+	g_ptr_array_free(all, TRUE);
+	return rc;
+}
+
+enum lr_status
+journal_deliveries_due(struct journal *j, gint64 now, journal_delivery_cb cb,
+    void *ctx)
+{
+	sqlite3_stmt *st;
+
+	if (j == NULL || cb == NULL)
+		return misuse("deliveries_due", "no journal or callback");
+	st = stmt(j, ST_DLV_DUE);
+	sqlite3_bind_int64(st, 1, now);
+	return walk_deliveries(j, st, cb, ctx);
+}
+
+enum lr_status
+journal_message_deliveries(struct journal *j, gint64 id,
+    journal_delivery_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+
+	if (j == NULL || cb == NULL)
+		return misuse("message_deliveries", "no journal or callback");
+	st = stmt(j, ST_DLV_OF_MSG);
+	sqlite3_bind_int64(st, 1, id);
+	return walk_deliveries(j, st, cb, ctx);
+}
+
+/* --- events and counters -------------------------------------------- */
+
+enum lr_status
+journal_event(struct journal *j, gint64 id, const char *kind,
+    const char *detail, gint64 now)
+{
+	struct journal_message *m = NULL;
+	enum lr_status rc;
+
+	if (j == NULL || empty(kind))
+		return misuse("event", "no journal or kind");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	if (id != 0)
+		rc = msg_load(j, id, "event", &m);
+	if (rc == LR_OK)
+		rc = event_add(j, id, kind, detail, now);
+	journal_message_free(m);
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_rotation_get(struct journal *j, const char *team, const char *owner,
+    guint *count, gint64 *last_at)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(team) || empty(owner) || count == NULL ||
+	    last_at == NULL)
+		return misuse("rotation_get", "no journal, team or owner");
+	st = stmt(j, ST_ROT_GET);
+	bind_text(st, 1, team);
+	bind_text(st, 2, owner);
+	rc = row(j, st, &has, "reading a rotation");
+	*count = rc == LR_OK && has ? (guint)sqlite3_column_int64(st, 0) : 0;
+	*last_at = rc == LR_OK && has ? col_opt(st, 1) : 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_rotation_increment(struct journal *j, const char *team,
+    const char *owner, gint64 now)
+{
+	enum lr_status rc;
+
+	if (j == NULL || empty(team) || empty(owner))
+		return misuse("rotation_increment", "no journal, team or owner");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = rotation_inc(j, team, owner, now);
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_owner_load(struct journal *j, const char *owner, const char *day,
+    guint *count)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(owner) || empty(day) || count == NULL)
+		return misuse("owner_load", "no journal, owner or day");
+	st = stmt(j, ST_LOAD_GET);
+	bind_text(st, 1, owner);
+	bind_text(st, 2, day);
+	rc = row(j, st, &has, "reading an owner's load");
+	*count = rc == LR_OK && has ? (guint)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_owner_load_increment(struct journal *j, const char *owner,
+    const char *day)
+{
+	enum lr_status rc;
+
+	if (j == NULL || empty(owner) || empty(day))
+		return misuse("owner_load_increment", "no journal, owner or day");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = load_inc(j, owner, day);
+	return tx_end(j, rc, TRUE);
+}
+
+/* Add each (state, count) row of st to counts, named by names. */
+static enum lr_status
+count_states(struct journal *j, sqlite3_stmt *st, const char *const *names,
+    int n, guint *counts, guint *total)
+{
+	gboolean has = TRUE;
+	enum lr_status rc = LR_OK;
+
+	while (rc == LR_OK && has) {
+		rc = row(j, st, &has, "counting");
+		if (rc != LR_OK || !has)
+			break;
+		int i = name_index(names, n,
+		    (const char *)sqlite3_column_text(st, 0));
+		guint c = (guint)sqlite3_column_int64(st, 1);
+
+		if (i >= 0)
+			counts[i] += c;
+		if (total != NULL)
+			*total += c;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* One count(*) into *n. */
+static enum lr_status
+count_one(struct journal *j, sqlite3_stmt *st, guint *n)
+{
+	gboolean has;
+	enum lr_status rc = row(j, st, &has, "counting");
+
+	if (rc == LR_OK && has)
+		*n = (guint)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_stats(struct journal *j, struct journal_stats *st)
+{
+	enum lr_status rc;
+
+	if (j == NULL || st == NULL)
+		return misuse("stats", "no journal or result");
+	memset(st, 0, sizeof *st);
+	st->commits = j->commits;
+	rc = tx_begin(j, FALSE);
+	if (rc)
+		return rc;
+	rc = count_states(j, stmt(j, ST_STAT_MSG), state_names, JMSG_NSTATES,
+	    st->by_state, &st->messages);
+	if (rc == LR_OK)
+		rc = count_one(j, stmt(j, ST_STAT_DEC), &st->decisions);
+	if (rc == LR_OK)
+		rc = count_states(j, stmt(j, ST_STAT_DLV), dstate_names, JDLV_N,
+		    st->deliveries, NULL);
+	if (rc == LR_OK)
+		rc = count_one(j, stmt(j, ST_STAT_EV), &st->events);
+	return tx_end(j, rc, FALSE);
+}
+
+enum lr_status
+journal_pragma(struct journal *j, const char *name, char **value)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql;
+	int rc;
+	enum lr_status ret = LR_OK;
+
+	if (j == NULL || empty(name) || value == NULL ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz_") != strlen(name))
+		return misuse("pragma", "no journal or not a pragma name");
+	*value = NULL;
+	sql = g_strconcat("PRAGMA ", name, NULL);
+	rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = col_dup(st, 0);
+	else if (rc != SQLITE_DONE)
+		ret = db_fail(j, rc, sql);
+	sqlite3_finalize(st);
+	g_free(sql);
+	return ret;
+}

@@ -1,0 +1,291 @@
+/*
+ * journal.h: the SQLite database that makes the agent crash-safe (spec
+ * section 8). The agent records its intent, acts, then records the
+ * completion; every step is committed (synchronous=FULL, WAL) before the
+ * next one starts, so a restart after any stop resumes from here: a
+ * decided message is not re-decided, a sent delivery is not re-sent.
+ *
+ * One agent per journal: journal_open() takes an flock() on "PATH.lock"
+ * (which holds the holder's PID) and fails while another process holds it.
+ * The schema is versioned with PRAGMA user_version; an older journal is
+ * migrated on open, a newer one refused.
+ *
+ * Times are Unix seconds passed in by the caller (never read from the
+ * clock here); 0 means "unknown" where a time may be missing. Ids are
+ * the messages.id of the row journal_message_seen() returned.
+ *
+ * Every function that changes something does it in one transaction and
+ * returns LR_OK, LR_TEMPFAIL (SQLITE_BUSY or a full disk: retry later),
+ * LR_BADMSG (a key longer than JOURNAL_KEY_MAX) or LR_FATAL (misuse such
+ * as a NULL argument or an unknown id, or a broken database), logging
+ * the reason ("journal: ..."). The caller owns what is returned unless
+ * stated; what a callback receives is borrowed for the call only.
+ *
+ * Tables (schema version 2):
+ *
+ *   messages    id INTEGER PK; message_key TEXT UNIQUE (the Message-ID,
+ *               or "sha256:<hex>" of the raw message when it has none);
+ *               mailbox, uidvalidity, uid (where this copy was fetched);
+ *               size; received_at (the message's Date, NULL if none);
+ *               fetched_at; state (below); attempts (decide attempts
+ *               begun); last_error; folder and filed_at (once filed).
+ *   decisions   message_id FK UNIQUE; decided_at; kind (rules' name of
+ *               the destination kind); dest_id; owner; folder; reason;
+ *               route_line; dims_json; lead_email; lead_json.
+ *   deliveries  id PK; message_id FK; channel (smtp|slack|slack_dm|
+ *               webhook); target; state (pending|sending|sent|
+ *               failed_permanent); attempts (failed tries); next_attempt_at;
+ *               last_error; sent_at; msgid (the deterministic Message-ID
+ *               sent); UNIQUE(message_id, channel, target).
+ *   events      id PK; at; message_id (NULL: not about one message);
+ *               kind; detail. Reassignments, escalations, duplicates,
+ *               errors.
+ *   rotation    team, owner, count, last_at; PK(team, owner).
+ *   owner_load  owner, day ("YYYY-MM-DD" in the owner's timezone), count;
+ *               PK(owner, day): leads per owner and day for daily caps.
+ *   Version 2 adds indexes for the agent's scans (due deliveries,
+ *   messages by state, events by message).
+ *
+ * A message's life: fetched -> decided -> delivered (its last smtp
+ * delivery sent) -> filed. Fetching a message that is still "fetched"
+ * begins another decide attempt; after JOURNAL_MAX_ATTEMPTS failed or
+ * interrupted attempts it becomes "failed" and the caller files it into
+ * <prefix>/Failed (it stays "failed" once filed; filed_at tells).
+ * "duplicate" is reserved in the schema and not set by this version: a
+ * second copy of a journaled message is reported by journal_message_seen()
+ * and recorded as an event instead.
+ *
+ * Test-only: when the environment variable LEADROUTE_TEST_STOP_AFTER_COMMITS
+ * is N (> 0) at journal_open(), the process exits with status 99 right
+ * after the journal's Nth successful write commit (migrations included),
+ * as if killed there. Read transactions do not count.
+ */
+#ifndef LR_JOURNAL_H
+#define LR_JOURNAL_H
+
+#include <glib.h>
+
+#include "status.h"
+
+#define JOURNAL_VERSION		2	/* the newest schema this code knows */
+#define JOURNAL_MAX_ATTEMPTS	3	/* decide attempts before Failed */
+#define JOURNAL_KEY_MAX		998	/* bytes in a message key */
+#define JOURNAL_BUSY_MS		5000	/* SQLite busy timeout */
+#define JOURNAL_STOP_ENV	"LEADROUTE_TEST_STOP_AFTER_COMMITS"
+#define JOURNAL_STOP_STATUS	99
+
+/* GError domain of journal_open(); the code is an enum lr_status. */
+#define JOURNAL_ERROR		journal_error_quark()
+GQuark journal_error_quark(void);
+
+enum journal_state {
+	JMSG_FETCHED, JMSG_DECIDED, JMSG_DELIVERED, JMSG_FILED, JMSG_FAILED,
+	JMSG_DUPLICATE, JMSG_NSTATES
+};
+
+enum journal_seen {
+	JOURNAL_SEEN_NEW,	/* first time: inserted as fetched, attempt 1 */
+	JOURNAL_SEEN_AGAIN,	/* this copy again (resume after a stop) */
+	JOURNAL_SEEN_DUPLICATE	/* another copy of a journaled message */
+};
+
+enum journal_channel {
+	JCHAN_SMTP, JCHAN_SLACK, JCHAN_SLACK_DM, JCHAN_WEBHOOK, JCHAN_N
+};
+
+enum journal_dstate {
+	JDLV_PENDING, JDLV_SENDING, JDLV_SENT, JDLV_FAILED_PERMANENT, JDLV_N
+};
+
+struct journal;
+
+struct journal_message {
+	gint64 id;
+	char *key;		/* owned */
+	char *mailbox;		/* owned */
+	guint32 uidvalidity;
+	guint32 uid;
+	gint64 size;
+	gint64 received_at;	/* 0 when the message had no Date */
+	gint64 fetched_at;
+	enum journal_state state;
+	guint attempts;
+	char *last_error;	/* owned; NULL when none */
+	char *folder;		/* owned; NULL until filed */
+	gint64 filed_at;	/* 0 until filed */
+};
+
+/*
+ * A decision as recorded. Strings are borrowed when passed in; those
+ * from journal_decision_get() are owned by the struct.
+ */
+struct journal_decision {
+	const char *kind;	/* "owner", "team", "queue", "review", "ignore" */
+	const char *dest_id;	/* owner, team or queue id; NULL otherwise */
+	const char *owner;	/* the owner who gets it; NULL if none */
+	const char *folder;	/* required */
+	const char *reason;	/* NULL when none */
+	int route_line;		/* 0 when no route decided */
+	const char *dims_json;	/* dimension values as JSON; NULL if none */
+	const char *lead_email;	/* NULL if none */
+	const char *lead_json;	/* the lead's fields as JSON; NULL if none */
+	/* Counters moved with the decision, in its transaction (not stored
+	 * in decisions; NULL from journal_decision_get()): */
+	const char *team;	/* rotation(team, owner) += 1; NULL: none */
+	const char *owner_day;	/* owner_load(owner, day) += 1; NULL: none */
+	gint64 decided_at;	/* set by journal_decision_get() only */
+};
+
+struct journal_delivery {
+	gint64 id;
+	gint64 message_id;
+	enum journal_channel channel;
+	char *target;		/* owned */
+	enum journal_dstate state;
+	guint attempts;		/* failed tries so far */
+	gint64 next_attempt_at;
+	char *last_error;	/* owned; NULL when none */
+	gint64 sent_at;		/* 0 until sent */
+	char *msgid;		/* owned; NULL when none */
+};
+
+struct journal_stats {
+	guint messages;
+	guint by_state[JMSG_NSTATES];
+	guint decisions;
+	guint deliveries[JDLV_N];	/* by state */
+	guint events;
+	guint commits;		/* write commits by this handle */
+};
+
+/* Callbacks: a non-zero status stops the walk and is returned. */
+typedef enum lr_status (*journal_message_cb)(const struct journal_message *m,
+    void *ctx);
+typedef enum lr_status (*journal_delivery_cb)(const struct journal_delivery *dl,
+    void *ctx);
+
+/*
+ * Open (creating if needed) the journal at path, lock it, set WAL,
+ * synchronous=FULL, foreign keys and the busy timeout, and migrate it to
+ * JOURNAL_VERSION. NULL with err set when it cannot: unwritable place,
+ * lock held (the message names the lock file and the holder's PID),
+ * schema newer than this code, not a database.
+ */
+struct journal *journal_open(const char *path, GError **err);
+/* The same, migrating no further than version (tests of migrations). */
+struct journal *journal_open_at(const char *path, int version,
+    GError **err);
+/* Close and release the lock. NULL is a no-op. */
+void journal_close(struct journal *j);
+/* The schema version of the open journal. */
+int journal_version(const struct journal *j);
+
+const char *journal_state_name(enum journal_state s);
+const char *journal_channel_name(enum journal_channel c);
+const char *journal_dstate_name(enum journal_dstate s);
+
+/*
+ * Record that a message was fetched, or find it. *id and *state tell the
+ * caller what to do: fetched = decide it; decided/delivered = resume
+ * deliveries and filing; failed = file it into Failed; filed = it is
+ * done. *seen tells whether this is a new message, this copy again (same
+ * mailbox, uidvalidity and uid; a new uidvalidity of the same mailbox
+ * also counts as this copy), or a duplicate copy (a same key elsewhere;
+ * recorded once as a "duplicate" event, the row is unchanged: route it
+ * once, file the copy). Seeing a fetched message again begins another
+ * decide attempt; past JOURNAL_MAX_ATTEMPTS it turns failed.
+ */
+enum lr_status journal_message_seen(struct journal *j, const char *key,
+    const char *mailbox, guint32 uidvalidity, guint32 uid, gint64 size,
+    gint64 received_at, gint64 now, gint64 *id, enum journal_state *state,
+    enum journal_seen *seen) LR_WUR;
+/* The message's row; free with journal_message_free(). */
+enum lr_status journal_message_get(struct journal *j, gint64 id,
+    struct journal_message **out) LR_WUR;
+void journal_message_free(struct journal_message *m);
+
+/*
+ * Record the decision for a fetched message (state -> decided), and move
+ * the rotation and owner_load counters d->team and d->owner_day name, all
+ * in one transaction. A message already decided keeps its first decision
+ * (LR_OK, nothing changes): a decided message is never re-decided.
+ */
+enum lr_status journal_record_decision(struct journal *j, gint64 id,
+    const struct journal_decision *d, gint64 now) LR_WUR;
+/* The recorded decision; LR_FATAL when none. Free with
+ * journal_decision_free(). */
+enum lr_status journal_decision_get(struct journal *j, gint64 id,
+    struct journal_decision **out) LR_WUR;
+void journal_decision_free(struct journal_decision *d);
+
+/*
+ * Deliveries are named by (message id, channel, target). Plan one as
+ * pending, due at now, before any is sent; planning it again changes
+ * nothing (the first msgid stays).
+ */
+enum lr_status journal_delivery_plan(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target, const char *msgid,
+    gint64 now) LR_WUR;
+/* Record the intent right before the send (pending -> sending): a row
+ * left sending after a crash may have been sent once already. */
+enum lr_status journal_delivery_start(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target) LR_WUR;
+/* Sent. When the message's last smtp delivery is sent it turns
+ * delivered. A row already sent keeps its first sent_at. */
+enum lr_status journal_delivery_done(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target, gint64 now) LR_WUR;
+/* A failed try: permanent -> failed_permanent; else pending again, due at
+ * next_attempt_at (the caller's backoff with jitter, or Retry-After). A
+ * row already sent stays sent. */
+enum lr_status journal_delivery_failed(struct journal *j, gint64 id,
+    enum journal_channel channel, const char *target, const char *error,
+    gboolean permanent, gint64 next_attempt_at, gint64 now) LR_WUR;
+/* Each pending or sending delivery due at now, soonest first. */
+enum lr_status journal_deliveries_due(struct journal *j, gint64 now,
+    journal_delivery_cb cb, void *ctx) LR_WUR;
+/* Each delivery of one message, in planning order. */
+enum lr_status journal_message_deliveries(struct journal *j, gint64 id,
+    journal_delivery_cb cb, void *ctx) LR_WUR;
+
+/* The message was moved into folder (state -> filed; failed stays
+ * failed). Filing again records the new folder. */
+enum lr_status journal_message_filed(struct journal *j, gint64 id,
+    const char *folder, gint64 now) LR_WUR;
+/*
+ * The current decide attempt of a fetched message failed with error.
+ * *attempts is the number of attempts so far; at JOURNAL_MAX_ATTEMPTS
+ * the message turns failed and the caller files it into Failed.
+ */
+enum lr_status journal_message_failed_attempt(struct journal *j, gint64 id,
+    const char *error, gint64 now, guint *attempts) LR_WUR;
+/*
+ * Messages whose work is not finished, for resume after a stop: decided
+ * or delivered, and failed but not yet filed; oldest first.
+ */
+enum lr_status journal_pending_messages(struct journal *j,
+    journal_message_cb cb, void *ctx) LR_WUR;
+
+/* Record an event about message id (0: about none). detail may be NULL. */
+enum lr_status journal_event(struct journal *j, gint64 id, const char *kind,
+    const char *detail, gint64 now) LR_WUR;
+
+/* Leads given to owner in team's rotation, and when last (0/0: never). */
+enum lr_status journal_rotation_get(struct journal *j, const char *team,
+    const char *owner, guint *count, gint64 *last_at) LR_WUR;
+enum lr_status journal_rotation_increment(struct journal *j,
+    const char *team, const char *owner, gint64 now) LR_WUR;
+/* Leads given to owner on day ("YYYY-MM-DD" in the owner's timezone). */
+enum lr_status journal_owner_load(struct journal *j, const char *owner,
+    const char *day, guint *count) LR_WUR;
+enum lr_status journal_owner_load_increment(struct journal *j,
+    const char *owner, const char *day) LR_WUR;
+
+/* Row counts, read in one transaction (tests, report). */
+enum lr_status journal_stats(struct journal *j, struct journal_stats *st)
+    LR_WUR;
+/* The value of PRAGMA name (lower-case letters and '_') on the journal's
+ * own connection, e.g. "synchronous" -> "2" (tests, diagnostics). */
+enum lr_status journal_pragma(struct journal *j, const char *name,
+    char **value) LR_WUR;
+
+#endif

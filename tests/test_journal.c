@@ -1,0 +1,908 @@
+/*
+ * test_journal.c: the journal (spec section 8): open and lock, durability
+ * settings, schema versions and migration, messages seen once, again and
+ * as duplicates, decisions, deliveries with backoff, attempts up to
+ * Failed, resume after a stop, events, rotation and load counters, the
+ * stop-after-N-commits hook, and bad inputs. Each test gets a fresh
+ * directory; the clock is fixed at T0.
+ */
+#include "testlib.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "log.h"
+
+#define T0	G_GINT64_CONSTANT(1772445600)	/* 2026-03-02 10:00 UTC */
+#define BOX	"INBOX"
+
+struct fx {
+	char *dir;		/* owned; removed at teardown */
+	char *path;		/* owned: dir/journal.db */
+	struct journal *j;	/* owned; NULL when closed */
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = g_new0(struct fx, 1);
+	GError *err = NULL;
+
+	f->dir = g_dir_make_tmp("test_journal-XXXXXX", &err);
+	assert_null(err);
+	f->path = g_build_filename(f->dir, "journal.db", NULL);
+	f->j = journal_open(f->path, &err);
+	assert_null(err);
+	assert_non_null(f->j);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	GDir *d = g_dir_open(f->dir, 0, NULL);
+	const char *name;
+
+	journal_close(f->j);
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		char *p = g_build_filename(f->dir, name, NULL);
+
+		g_remove(p);
+		g_free(p);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	assert_int_equal(g_rmdir(f->dir), 0);
+	g_free(f->path);
+	g_free(f->dir);
+	g_free(f);
+	return 0;
+}
+
+static void
+reopen(struct fx *f)
+{
+	GError *err = NULL;
+
+	journal_close(f->j);
+	f->j = journal_open(f->path, &err);
+	assert_null(err);
+	assert_non_null(f->j);
+}
+
+/* A new message with key; returns its id. */
+static gint64
+seen_new(struct journal *j, const char *key, guint32 uid)
+{
+	gint64 id = 0;
+	enum journal_state st;
+	enum journal_seen seen;
+
+	assert_int_equal(journal_message_seen(j, key, BOX, 7, uid, 1234,
+	    T0 - 60, T0, &id, &st, &seen), LR_OK);
+	assert_int_equal(seen, JOURNAL_SEEN_NEW);
+	assert_int_equal(st, JMSG_FETCHED);
+	assert_true(id > 0);
+	return id;
+}
+
+/* One integer from a query on a separate connection. */
+static gint64
+sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	gint64 v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static const struct journal_decision DANA = {
+	.kind = "team", .dest_id = "emea", .owner = "dana",
+	.folder = "Leads/Owners/dana", .reason = "enterprise in EMEA",
+	.route_line = 17, .dims_json = "{\"offer\":\"enterprise\"}",
+	.lead_email = "ann@example.com", .lead_json = "{\"company\":\"Acme\"}",
+	.team = "emea", .owner_day = "2026-03-02",
+};
+
+static const struct journal_decision REVIEW = {
+	.kind = "review", .folder = "Leads/Review", .reason = "no route",
+};
+
+/* --- open, lock, settings, versions ---------------------------------- */
+
+static void
+test_open_close(void **state)
+{
+	struct fx *f = *state;
+	char *lock = g_strconcat(f->path, ".lock", NULL);
+	char *text = NULL, *pid = g_strdup_printf("%ld\n", (long)getpid());
+
+	assert_int_equal(journal_version(f->j), JOURNAL_VERSION);
+	assert_true(g_file_get_contents(lock, &text, NULL, NULL));
+	assert_string_equal(text, pid);
+	journal_close(f->j);
+	f->j = NULL;
+	journal_close(NULL);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"),
+	    JOURNAL_VERSION);
+	reopen(f);
+	assert_int_equal(journal_version(f->j), JOURNAL_VERSION);
+	g_free(text);
+	g_free(pid);
+	g_free(lock);
+}
+
+static void
+test_pragmas(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} t[] = {
+		{ "journal_mode", "wal" },
+		{ "synchronous", "2" },		/* FULL */
+		{ "foreign_keys", "1" },
+		{ "busy_timeout", "5000" },
+		{ "user_version", "2" },
+	};
+	struct fx *f = *state;
+	char *v;
+
+	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
+		assert_int_equal(journal_pragma(f->j, t[i].name, &v), LR_OK);
+		assert_non_null(v);
+		assert_string_equal(v, t[i].want);
+		g_free(v);
+	}
+	assert_int_equal(journal_pragma(f->j, "x; DROP TABLE messages", &v),
+	    LR_FATAL);
+	assert_int_equal(journal_pragma(f->j, "", &v), LR_FATAL);
+}
+
+static void
+test_lock(void **state)
+{
+	struct fx *f = *state;
+	GError *err = NULL;
+	struct journal *j2 = journal_open(f->path, &err);
+	char *lock = g_strconcat(f->path, ".lock", NULL);
+	char *pid = g_strdup_printf("pid %ld ", (long)getpid());
+
+	assert_null(j2);
+	assert_non_null(err);
+	assert_true(g_error_matches(err, JOURNAL_ERROR, LR_FATAL));
+	assert_non_null(strstr(err->message, "in use by another leadroute"));
+	assert_non_null(strstr(err->message, lock));
+	assert_non_null(strstr(err->message, pid));
+	g_clear_error(&err);
+	journal_close(f->j);
+	f->j = NULL;
+	j2 = journal_open(f->path, &err);
+	assert_null(err);
+	assert_non_null(j2);
+	f->j = j2;
+	g_free(pid);
+	g_free(lock);
+}
+
+static void
+test_bad_open(void **state)
+{
+	struct fx *f = *state;
+	char *garbage = g_build_filename(f->dir, "garbage.db", NULL);
+	char *subdir = g_build_filename(f->dir, "no", "such", "j.db", NULL);
+	const struct {
+		const char *path;
+		const char *want;
+	} t[] = {
+		{ NULL, "no path" },
+		{ "", "no path" },
+		{ subdir, "cannot create lock file" },
+		{ garbage, "not a database" },
+	};
+	GError *err = NULL;
+
+	assert_true(g_file_set_contents(garbage, "this is no SQLite file, "
+	    "not even close; it just goes on long enough to fill a header "
+	    "page of one hundred bytes.", -1, NULL));
+	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
+		assert_null(journal_open(t[i].path, &err));
+		assert_non_null(err);
+		assert_non_null(strstr(err->message, t[i].want));
+		if (t[i].path != NULL && *t[i].path != '\0')
+			assert_non_null(strstr(err->message, t[i].path));
+		g_clear_error(&err);
+	}
+	assert_null(journal_open_at(f->path, JOURNAL_VERSION + 1, &err));
+	g_clear_error(&err);
+	g_free(garbage);
+	g_free(subdir);
+}
+
+static void
+test_migration(void **state)
+{
+	static const char has_index[] = "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'index' AND name = 'deliveries_due'";
+	struct fx *f = *state;
+	char *p1 = g_build_filename(f->dir, "v1.db", NULL);
+	GError *err = NULL;
+	struct journal *j;
+	gint64 id;
+
+	/* A journal left at version 1, with a message in it. */
+	j = journal_open_at(p1, 1, &err);
+	assert_null(err);
+	assert_int_equal(journal_version(j), 1);
+	id = seen_new(j, "<old@example.com>", 1);
+	journal_close(j);
+	assert_int_equal(sql_int(p1, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(p1, has_index), 0);
+
+	/* Opening migrates it and keeps the data. */
+	j = journal_open(p1, &err);
+	assert_null(err);
+	assert_int_equal(journal_version(j), 2);
+	assert_int_equal(journal_record_decision(j, id, &REVIEW, T0), LR_OK);
+	journal_close(j);
+	assert_int_equal(sql_int(p1, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(p1, has_index), 1);
+	assert_int_equal(sql_int(p1, "SELECT count(*) FROM decisions"), 1);
+
+	/* A version newer than this code is refused. */
+	sql_exec(p1, "PRAGMA user_version = 99");
+	assert_null(journal_open(p1, &err));
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "schema version 99"));
+	g_clear_error(&err);
+	g_free(p1);
+}
+
+/* --- messages --------------------------------------------------------- */
+
+static void
+test_seen(void **state)
+{
+	static const struct {
+		const char *key, *mailbox;
+		guint32 uidvalidity, uid;
+		enum journal_seen seen;
+		guint attempts, events;
+	} t[] = {
+		{ "<a@x>", BOX, 7, 10, JOURNAL_SEEN_NEW, 1, 0 },
+		{ "<a@x>", BOX, 7, 10, JOURNAL_SEEN_AGAIN, 2, 0 },
+		{ "<a@x>", BOX, 7, 11, JOURNAL_SEEN_DUPLICATE, 2, 1 },
+		{ "<a@x>", BOX, 7, 11, JOURNAL_SEEN_DUPLICATE, 2, 1 },
+		{ "<a@x>", "Other", 7, 10, JOURNAL_SEEN_DUPLICATE, 2, 2 },
+		{ "<a@x>", BOX, 8, 3, JOURNAL_SEEN_AGAIN, 3, 2 },
+		{ "sha256:0123abcd", BOX, 8, 4, JOURNAL_SEEN_NEW, 1, 2 },
+	};
+	struct fx *f = *state;
+	struct journal_message *m;
+	struct journal_stats s;
+	enum journal_state st;
+	enum journal_seen seen;
+	gint64 id, first = 0;
+
+	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
+		assert_int_equal(journal_message_seen(f->j, t[i].key,
+		    t[i].mailbox, t[i].uidvalidity, t[i].uid, 500, T0 - 9,
+		    T0 + i, &id, &st, &seen), LR_OK);
+		assert_int_equal(seen, t[i].seen);
+		assert_int_equal(st, JMSG_FETCHED);
+		if (first == 0)
+			first = id;
+		assert_true(t[i].seen == JOURNAL_SEEN_NEW ? id != first || i == 0
+		    : id == first);
+		assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+		assert_string_equal(m->key, t[i].key);
+		assert_int_equal(m->attempts, t[i].attempts);
+		assert_int_equal(m->fetched_at, t[i].seen == JOURNAL_SEEN_NEW ?
+		    T0 + i : T0);
+		journal_message_free(m);
+		assert_int_equal(journal_stats(f->j, &s), LR_OK);
+		assert_int_equal(s.events, t[i].events);
+	}
+	/* A new uidvalidity moved the first message to its new uid. */
+	assert_int_equal(journal_message_get(f->j, first, &m), LR_OK);
+	assert_int_equal(m->uidvalidity, 8);
+	assert_int_equal(m->uid, 3);
+	assert_int_equal(m->received_at, T0 - 9);
+	assert_string_equal(m->mailbox, BOX);
+	journal_message_free(m);
+	assert_int_equal(s.messages, 2);
+}
+
+static void
+test_seen_bad(void **state)
+{
+	struct fx *f = *state;
+	char *longkey = g_strnfill(JOURNAL_KEY_MAX + 1, 'k');
+	enum journal_state st;
+	enum journal_seen seen;
+	struct journal_message *m;
+	gint64 id;
+
+	assert_int_equal(journal_message_seen(f->j, NULL, BOX, 1, 1, 1, 0, T0,
+	    &id, &st, &seen), LR_FATAL);
+	assert_int_equal(journal_message_seen(f->j, "", BOX, 1, 1, 1, 0, T0,
+	    &id, &st, &seen), LR_FATAL);
+	assert_int_equal(journal_message_seen(f->j, "<k@x>", NULL, 1, 1, 1, 0,
+	    T0, &id, &st, &seen), LR_FATAL);
+	assert_int_equal(journal_message_seen(f->j, "<k@x>", BOX, 1, 1, 1, 0,
+	    T0, NULL, &st, &seen), LR_FATAL);
+	assert_int_equal(journal_message_seen(NULL, "<k@x>", BOX, 1, 1, 1, 0,
+	    T0, &id, &st, &seen), LR_FATAL);
+	assert_int_equal(journal_message_seen(f->j, longkey, BOX, 1, 1, 1, 0,
+	    T0, &id, &st, &seen), LR_BADMSG);
+	assert_int_equal(journal_message_get(f->j, 999, &m), LR_FATAL);
+	assert_null(m);
+	/* No Date: received_at is 0. */
+	id = seen_new(f->j, "<k@x>", 1);
+	assert_int_equal(journal_message_seen(f->j, "<nodate@x>", BOX, 1, 2,
+	    1, 0, T0, &id, &st, &seen), LR_OK);
+	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+	assert_int_equal(m->received_at, 0);
+	journal_message_free(m);
+	g_free(longkey);
+}
+
+static void
+test_decision(void **state)
+{
+	struct fx *f = *state;
+	struct journal_decision *d, other = DANA;
+	struct journal_message *m;
+	gint64 id = seen_new(f->j, "<lead@x>", 1), id2;
+	guint count;
+	gint64 last;
+
+	assert_int_equal(journal_decision_get(f->j, id, &d), LR_FATAL);
+	assert_null(d);
+	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0 + 5),
+	    LR_OK);
+	assert_int_equal(journal_decision_get(f->j, id, &d), LR_OK);
+	assert_string_equal(d->kind, "team");
+	assert_string_equal(d->dest_id, "emea");
+	assert_string_equal(d->owner, "dana");
+	assert_string_equal(d->folder, "Leads/Owners/dana");
+	assert_string_equal(d->reason, "enterprise in EMEA");
+	assert_int_equal(d->route_line, 17);
+	assert_string_equal(d->dims_json, DANA.dims_json);
+	assert_string_equal(d->lead_email, "ann@example.com");
+	assert_string_equal(d->lead_json, DANA.lead_json);
+	assert_null(d->team);
+	assert_int_equal(d->decided_at, T0 + 5);
+	journal_decision_free(d);
+	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+	assert_int_equal(m->state, JMSG_DECIDED);
+	journal_message_free(m);
+
+	/* Counters moved with it, once: a second decision is ignored. */
+	other.owner = "erik";
+	assert_int_equal(journal_record_decision(f->j, id, &other, T0 + 6),
+	    LR_OK);
+	assert_int_equal(journal_decision_get(f->j, id, &d), LR_OK);
+	assert_string_equal(d->owner, "dana");
+	journal_decision_free(d);
+	assert_int_equal(journal_rotation_get(f->j, "emea", "dana", &count,
+	    &last), LR_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(last, T0 + 5);
+	assert_int_equal(journal_rotation_get(f->j, "emea", "erik", &count,
+	    &last), LR_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(journal_owner_load(f->j, "dana", "2026-03-02",
+	    &count), LR_OK);
+	assert_int_equal(count, 1);
+
+	/* A decision without counters; then bad ones. */
+	id2 = seen_new(f->j, "<lead2@x>", 2);
+	assert_int_equal(journal_record_decision(f->j, id2, &REVIEW, T0),
+	    LR_OK);
+	assert_int_equal(journal_decision_get(f->j, id2, &d), LR_OK);
+	assert_null(d->owner);
+	assert_null(d->dest_id);
+	assert_int_equal(d->route_line, 0);
+	journal_decision_free(d);
+	assert_int_equal(journal_record_decision(f->j, 999, &REVIEW, T0),
+	    LR_FATAL);
+	other = REVIEW;
+	other.folder = NULL;
+	assert_int_equal(journal_record_decision(f->j, id2, &other, T0),
+	    LR_FATAL);
+	assert_int_equal(journal_record_decision(f->j, id2, NULL, T0),
+	    LR_FATAL);
+}
+
+/* --- deliveries ------------------------------------------------------- */
+
+struct seen_dlv {
+	guint n;
+	enum journal_channel channel[8];
+	enum journal_dstate state[8];
+	guint attempts[8];
+	gint64 next[8];
+	gint64 sent_at[8];
+};
+
+static enum lr_status
+collect(const struct journal_delivery *dl, void *ctx)
+{
+	struct seen_dlv *s = ctx;
+
+	assert_true(s->n < G_N_ELEMENTS(s->channel));
+	s->channel[s->n] = dl->channel;
+	s->state[s->n] = dl->state;
+	s->attempts[s->n] = dl->attempts;
+	s->next[s->n] = dl->next_attempt_at;
+	s->sent_at[s->n] = dl->sent_at;
+	s->n++;
+	return LR_OK;
+}
+
+static guint
+due(struct journal *j, gint64 now, struct seen_dlv *s)
+{
+	memset(s, 0, sizeof *s);
+	assert_int_equal(journal_deliveries_due(j, now, collect, s), LR_OK);
+	return s->n;
+}
+
+static void
+test_deliveries(void **state)
+{
+	struct fx *f = *state;
+	gint64 id = seen_new(f->j, "<lead@x>", 1);
+	struct journal_message *m;
+	struct journal_stats st;
+	struct seen_dlv s;
+
+	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0), LR_OK);
+	for (int round = 0; round < 2; round++) {	/* planning is idempotent */
+		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP,
+		    "dana@example.com", "<lr.1@leadroute>", T0), LR_OK);
+		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SLACK,
+		    "#leads", NULL, T0), LR_OK);
+		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
+		    "crm", NULL, T0 + round), LR_OK);
+	}
+	assert_int_equal(due(f->j, T0 - 1, &s), 0);
+	assert_int_equal(due(f->j, T0, &s), 3);
+	assert_int_equal(s.channel[0], JCHAN_SMTP);
+	assert_int_equal(s.channel[2], JCHAN_WEBHOOK);
+
+	/* smtp: intent, a temporary failure, due again 60 s later. */
+	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SMTP,
+	    "dana@example.com"), LR_OK);
+	assert_int_equal(due(f->j, T0, &s), 3);
+	assert_int_equal(s.state[0], JDLV_SENDING);
+	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP,
+	    "dana@example.com", "451 try later", FALSE, T0 + 60, T0), LR_OK);
+	assert_int_equal(due(f->j, T0, &s), 2);
+	assert_int_equal(due(f->j, T0 + 60, &s), 3);
+	assert_int_equal(s.channel[2], JCHAN_SMTP);
+	assert_int_equal(s.attempts[2], 1);
+	assert_int_equal(s.state[2], JDLV_PENDING);
+
+	/* slack fails for good; the webhook and smtp succeed. */
+	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SLACK,
+	    "#leads", "channel_not_found", TRUE, 0, T0 + 1), LR_OK);
+	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_WEBHOOK, "crm",
+	    T0 + 2), LR_OK);
+	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+	assert_int_equal(m->state, JMSG_DECIDED);	/* smtp not sent yet */
+	journal_message_free(m);
+	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP,
+	    "dana@example.com", T0 + 61), LR_OK);
+	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+	assert_int_equal(m->state, JMSG_DELIVERED);
+	journal_message_free(m);
+	assert_int_equal(due(f->j, T0 + 1000, &s), 0);
+
+	/* Done twice keeps the first time; a late failure keeps it sent. */
+	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP,
+	    "dana@example.com", T0 + 99), LR_OK);
+	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP,
+	    "dana@example.com", "late", FALSE, T0 + 500, T0 + 99), LR_OK);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(journal_message_deliveries(f->j, id, collect, &s),
+	    LR_OK);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.state[0], JDLV_SENT);
+	assert_int_equal(s.sent_at[0], T0 + 61);
+	assert_int_equal(s.state[1], JDLV_FAILED_PERMANENT);
+	assert_int_equal(s.attempts[1], 1);
+	assert_int_equal(s.state[2], JDLV_SENT);
+	assert_int_equal(journal_stats(f->j, &st), LR_OK);
+	assert_int_equal(st.deliveries[JDLV_SENT], 2);
+	assert_int_equal(st.deliveries[JDLV_FAILED_PERMANENT], 1);
+}
+
+static void
+test_backoff(void **state)
+{
+	/* The caller's schedule; the journal keeps it and the count. */
+	static const gint64 next[] = { 30, 90, 210, 450, 930 };
+	struct fx *f = *state;
+	gint64 id = seen_new(f->j, "<lead@x>", 1), now = T0;
+	struct seen_dlv s;
+
+	assert_int_equal(journal_record_decision(f->j, id, &REVIEW, T0), LR_OK);
+	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
+	    "https://crm.example/hook", NULL, T0), LR_OK);
+	for (guint i = 0; i < G_N_ELEMENTS(next); i++) {
+		assert_int_equal(due(f->j, now, &s), 1);
+		assert_int_equal(journal_delivery_failed(f->j, id,
+		    JCHAN_WEBHOOK, "https://crm.example/hook", "HTTP 503",
+		    FALSE, T0 + next[i], now), LR_OK);
+		assert_int_equal(due(f->j, T0 + next[i] - 1, &s), 0);
+		assert_int_equal(due(f->j, T0 + next[i], &s), 1);
+		assert_int_equal(s.attempts[0], i + 1);
+		assert_int_equal(s.next[0], T0 + next[i]);
+		now = T0 + next[i];
+	}
+}
+
+static void
+test_deliveries_bad(void **state)
+{
+	struct fx *f = *state;
+	gint64 id = seen_new(f->j, "<lead@x>", 1);
+
+	assert_int_equal(journal_delivery_plan(f->j, 999, JCHAN_SMTP, "a@b",
+	    NULL, T0), LR_FATAL);
+	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "",
+	    NULL, T0), LR_FATAL);
+	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_N, "a@b",
+	    NULL, T0), LR_FATAL);
+	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP, "a@b",
+	    T0), LR_FATAL);
+	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SLACK, "#x"),
+	    LR_FATAL);
+	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
+	    "x", FALSE, T0, T0), LR_FATAL);
+	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "a@b",
+	    NULL, T0), LR_OK);
+	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
+	    NULL, FALSE, T0, T0), LR_FATAL);
+	assert_int_equal(journal_deliveries_due(f->j, T0, NULL, NULL),
+	    LR_FATAL);
+}
+
+/* --- attempts, filing, resume ------------------------------------------ */
+
+static void
+test_attempts(void **state)
+{
+	struct fx *f = *state;
+	gint64 id = seen_new(f->j, "<bad@x>", 1), id2;
+	enum journal_state st;
+	enum journal_seen seen;
+	struct journal_message *m;
+	guint n;
+
+	for (guint i = 1; i <= JOURNAL_MAX_ATTEMPTS; i++) {
+		if (i > 1) {
+			assert_int_equal(journal_message_seen(f->j, "<bad@x>",
+			    BOX, 7, 1, 1234, 0, T0 + i, &id, &st, &seen),
+			    LR_OK);
+			assert_int_equal(seen, JOURNAL_SEEN_AGAIN);
+			assert_int_equal(st, JMSG_FETCHED);
+		}
+		assert_int_equal(journal_message_failed_attempt(f->j, id,
+		    "no sender address", T0 + i, &n), LR_OK);
+		assert_int_equal(n, i);
+		assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+		assert_int_equal(m->state, i < JOURNAL_MAX_ATTEMPTS ?
+		    JMSG_FETCHED : JMSG_FAILED);
+		assert_string_equal(m->last_error, "no sender address");
+		journal_message_free(m);
+	}
+	assert_int_equal(journal_message_failed_attempt(f->j, id, "again",
+	    T0, &n), LR_FATAL);
+	assert_int_equal(journal_message_filed(f->j, id, "Leads/Failed",
+	    T0 + 9), LR_OK);
+	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
+	assert_int_equal(m->state, JMSG_FAILED);
+	assert_string_equal(m->folder, "Leads/Failed");
+	assert_int_equal(m->filed_at, T0 + 9);
+	journal_message_free(m);
+
+	/* A message that stops the agent each time: fetched four times. */
+	id2 = seen_new(f->j, "<crash@x>", 2);
+	for (guint i = 2; i <= JOURNAL_MAX_ATTEMPTS + 1; i++) {
+		assert_int_equal(journal_message_seen(f->j, "<crash@x>", BOX, 7,
+		    2, 1234, 0, T0, &id, &st, &seen), LR_OK);
+		assert_int_equal(id, id2);
+		assert_int_equal(st, i <= JOURNAL_MAX_ATTEMPTS ? JMSG_FETCHED :
+		    JMSG_FAILED);
+	}
+	assert_int_equal(journal_message_get(f->j, id2, &m), LR_OK);
+	assert_non_null(strstr(m->last_error, "gave up after 3 attempts"));
+	journal_message_free(m);
+	assert_int_equal(journal_message_failed_attempt(f->j, 999, "x", T0,
+	    &n), LR_FATAL);
+	assert_int_equal(journal_message_failed_attempt(f->j, id2, NULL, T0,
+	    &n), LR_FATAL);
+}
+
+static enum lr_status
+collect_ids(const struct journal_message *m, void *ctx)
+{
+	g_array_append_val((GArray *)ctx, m->id);
+	return LR_OK;
+}
+
+static enum lr_status
+stop_walk(const struct journal_message *m, void *ctx)
+{
+	(void)m;
+	(void)ctx;
+	return LR_TEMPFAIL;
+}
+
+static void
+test_resume(void **state)
+{
+	struct fx *f = *state;
+	gint64 fetched = seen_new(f->j, "<1@x>", 1);
+	gint64 decided = seen_new(f->j, "<2@x>", 2);
+	gint64 delivered = seen_new(f->j, "<3@x>", 3);
+	gint64 filed = seen_new(f->j, "<4@x>", 4);
+	gint64 failed = seen_new(f->j, "<5@x>", 5);
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	enum journal_state st;
+	enum journal_seen seen;
+	gint64 id;
+	guint n;
+
+	(void)fetched;
+	assert_int_equal(journal_record_decision(f->j, decided, &DANA, T0),
+	    LR_OK);
+	assert_int_equal(journal_record_decision(f->j, delivered, &DANA, T0),
+	    LR_OK);
+	assert_int_equal(journal_delivery_plan(f->j, delivered, JCHAN_SMTP,
+	    "dana@example.com", NULL, T0), LR_OK);
+	assert_int_equal(journal_delivery_done(f->j, delivered, JCHAN_SMTP,
+	    "dana@example.com", T0), LR_OK);
+	assert_int_equal(journal_record_decision(f->j, filed, &REVIEW, T0),
+	    LR_OK);
+	assert_int_equal(journal_message_filed(f->j, filed, "Leads/Review",
+	    T0), LR_OK);
+	for (guint i = 0; i < JOURNAL_MAX_ATTEMPTS; i++) {
+		if (i > 0)
+			assert_int_equal(journal_message_seen(f->j, "<5@x>", BOX,
+			    7, 5, 1, 0, T0, &id, &st, &seen), LR_OK);
+		assert_int_equal(journal_message_failed_attempt(f->j, failed,
+		    "bad", T0, &n), LR_OK);
+	}
+
+	/* The agent stops here; the next one finds the unfinished work. */
+	reopen(f);
+	assert_int_equal(journal_pending_messages(f->j, collect_ids, ids),
+	    LR_OK);
+	assert_int_equal(ids->len, 3);
+	assert_int_equal(g_array_index(ids, gint64, 0), decided);
+	assert_int_equal(g_array_index(ids, gint64, 1), delivered);
+	assert_int_equal(g_array_index(ids, gint64, 2), failed);
+	assert_int_equal(journal_pending_messages(f->j, stop_walk, NULL),
+	    LR_TEMPFAIL);
+	assert_int_equal(journal_pending_messages(f->j, NULL, NULL), LR_FATAL);
+
+	/* Seen again, a decided message says so: not decided twice. */
+	assert_int_equal(journal_message_seen(f->j, "<2@x>", BOX, 7, 2, 1, 0,
+	    T0 + 1, &id, &st, &seen), LR_OK);
+	assert_int_equal(seen, JOURNAL_SEEN_AGAIN);
+	assert_int_equal(st, JMSG_DECIDED);
+	assert_int_equal(journal_message_filed(f->j, decided,
+	    "Leads/Owners/dana", T0 + 2), LR_OK);
+	assert_int_equal(journal_message_filed(f->j, 999, "X", T0), LR_FATAL);
+	assert_int_equal(journal_message_filed(f->j, decided, "", T0),
+	    LR_FATAL);
+	g_array_set_size(ids, 0);
+	assert_int_equal(journal_pending_messages(f->j, collect_ids, ids),
+	    LR_OK);
+	assert_int_equal(ids->len, 2);
+	g_array_free(ids, TRUE);
+}
+
+/* --- events and counters ------------------------------------------------ */
+
+static void
+test_events(void **state)
+{
+	struct fx *f = *state;
+	gint64 id = seen_new(f->j, "<1@x>", 1);
+	struct journal_stats s;
+
+	assert_int_equal(journal_event(f->j, id, "reassigned",
+	    "from dana to erik", T0), LR_OK);
+	assert_int_equal(journal_event(f->j, id, "escalated", NULL, T0),
+	    LR_OK);
+	assert_int_equal(journal_event(f->j, 0, "error", "imap: bye", T0),
+	    LR_OK);
+	assert_int_equal(journal_event(f->j, 999, "error", "x", T0),
+	    LR_FATAL);
+	assert_int_equal(journal_event(f->j, id, "", "x", T0), LR_FATAL);
+	assert_int_equal(journal_event(f->j, id, NULL, "x", T0), LR_FATAL);
+	assert_int_equal(journal_stats(f->j, &s), LR_OK);
+	assert_int_equal(s.events, 3);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events WHERE "
+	    "message_id IS NULL AND kind = 'error'"), 1);
+}
+
+static void
+test_counters(void **state)
+{
+	static const struct {
+		const char *team, *owner;
+		gint64 at;
+		guint want;
+	} t[] = {
+		{ "emea", "dana", T0, 1 },
+		{ "emea", "erik", T0 + 1, 1 },
+		{ "emea", "dana", T0 + 2, 2 },
+		{ "apac", "dana", T0 + 3, 1 },
+		{ "emea", "dana", T0 + 4, 3 },
+	};
+	struct fx *f = *state;
+	guint count;
+	gint64 last;
+
+	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
+		assert_int_equal(journal_rotation_increment(f->j, t[i].team,
+		    t[i].owner, t[i].at), LR_OK);
+		assert_int_equal(journal_rotation_get(f->j, t[i].team,
+		    t[i].owner, &count, &last), LR_OK);
+		assert_int_equal(count, t[i].want);
+		assert_int_equal(last, t[i].at);
+	}
+	assert_int_equal(journal_rotation_get(f->j, "emea", "fay", &count,
+	    &last), LR_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(last, 0);
+	assert_int_equal(journal_rotation_increment(f->j, "", "dana", T0),
+	    LR_FATAL);
+	assert_int_equal(journal_rotation_get(f->j, "emea", NULL, &count,
+	    &last), LR_FATAL);
+
+	assert_int_equal(journal_owner_load_increment(f->j, "jo",
+	    "2026-03-02"), LR_OK);
+	assert_int_equal(journal_owner_load_increment(f->j, "jo",
+	    "2026-03-02"), LR_OK);
+	assert_int_equal(journal_owner_load_increment(f->j, "jo",
+	    "2026-03-03"), LR_OK);
+	assert_int_equal(journal_owner_load(f->j, "jo", "2026-03-02", &count),
+	    LR_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(journal_owner_load(f->j, "jo", "2026-03-04", &count),
+	    LR_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(journal_owner_load(f->j, "jo", NULL, &count),
+	    LR_FATAL);
+}
+
+/* --- the stop-after-N-commits hook --------------------------------------- */
+
+/* In a child: open with the hook set to value, record five messages. */
+static int
+child_status(const char *path, const char *value, int run)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct journal *j;
+		enum journal_state st;
+		enum journal_seen seen;
+		gint64 id;
+
+		g_setenv(JOURNAL_STOP_ENV, value, TRUE);
+		j = journal_open(path, NULL);
+		if (j == NULL)
+			_exit(2);
+		for (int i = 0; i < 5; i++) {
+			char *key = g_strdup_printf("<run%d.%d@x>", run, i);
+
+			if (journal_message_seen(j, key, BOX, 1,
+			    (guint32)(run * 10 + i), 1, 0, T0, &id, &st,
+			    &seen) != LR_OK)
+				_exit(3);
+			g_free(key);
+		}
+		journal_close(j);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void
+test_stop_hook(void **state)
+{
+	static const struct {
+		const char *value;
+		int status;
+		guint added;
+	} t[] = {
+		{ "1", JOURNAL_STOP_STATUS, 1 },
+		{ "2", JOURNAL_STOP_STATUS, 2 },
+		{ "4", JOURNAL_STOP_STATUS, 4 },
+		{ "9", 0, 5 },			/* never reached */
+		{ "0", 0, 5 },			/* malformed: ignored */
+		{ "x", 0, 5 },
+	};
+	struct fx *f = *state;
+	struct journal_stats s;
+	guint before = 0;
+
+	journal_close(f->j);	/* the child takes the lock */
+	f->j = NULL;
+	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
+		assert_int_equal(child_status(f->path, t[i].value, (int)i),
+		    t[i].status);
+		reopen(f);
+		assert_int_equal(journal_stats(f->j, &s), LR_OK);
+		assert_int_equal(s.messages - before, t[i].added);
+		assert_int_equal(s.commits, 0);
+		before = s.messages;
+		journal_close(f->j);
+		f->j = NULL;
+	}
+	assert_null(g_getenv(JOURNAL_STOP_ENV));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seen_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliveries_bad, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_attempts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_hook, setup, teardown),
+	};
+
+	log_set_level(LOG_LVL_QUIET);
+	if (g_getenv("TEST_VERBOSE") != NULL)
+		log_set_level(LOG_LVL_DEBUG);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
