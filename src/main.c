@@ -15,6 +15,7 @@
 #include "explain.h"
 #include "log.h"
 #include "rules.h"
+#include "template.h"
 
 struct globals {
 	const char *config;	/* -c FILE */
@@ -33,6 +34,25 @@ usage(FILE *fp)
 "  version                print the version\n"
 "\n"
 "See leadroute(1).\n");
+}
+
+/* Every template of the configuration's [templates] dir, checked. */
+static void
+check_templates(const char *dir, struct diag *d)
+{
+	const char *const *names = template_files();
+
+	for (guint i = 0; names[i] != NULL; i++) {
+		char *path = g_build_filename(dir, names[i], NULL);
+		struct template *t = template_load(path,
+		    template_mode_of(path), d);
+
+		if (t != NULL) {
+			template_check(t, d);
+			template_free(t);
+		}
+		g_free(path);
+	}
 }
 
 /*
@@ -71,6 +91,8 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 	 * check reports everything in one pass. */
 	if (rules_file != NULL)
 		rs = rules_load(rules_file, d);
+	if (print_warnings && c != NULL && c->templates_dir != NULL)
+		check_templates(c->templates_dir, d);
 	if (diag_errors(d) > 0 || print_warnings ||
 	    log_get_level() >= LOG_LVL_INFO)
 		diag_print(d, stderr);

@@ -122,6 +122,15 @@ expect 78 "bad.conf:3: warning: \[inbox\] password_file: .*imap.secret can be re
 chmod 600 imap.secret
 sed -i '/^idle/d; /^password = /d; /^colour/d' bad.conf
 expect 0 "0 errors, 0 warnings" "$LEADROUTE" -c bad.conf check
+# templates named by the configuration are checked too
+mkdir tpl
+cp "$top_srcdir"/templates/* tpl/
+printf '[rules]\nfile = conf/leadroute.rules\n[templates]\ndir = tpl\n' >tpl.conf
+expect 0 "0 errors, 0 warnings" "$LEADROUTE" -c tpl.conf check
+printf 'Hi {{owner.nam}}\n' >tpl/review.txt
+expect 78 "tpl/review.txt:1:4: error: unknown variable 'owner.nam'" "$LEADROUTE" -c tpl.conf check
+rm tpl/escalation.txt
+expect 78 "tpl/escalation.txt: error: cannot read" "$LEADROUTE" -c tpl.conf check
 printf '[inbox]\npassword_env = LR_TEST_NO_SUCH_VAR\n[rules]\nfile = conf/leadroute.rules\n' >env.conf
 expect 78 "environment variable LR_TEST_NO_SUCH_VAR is not set" "$LEADROUTE" -c env.conf check
 
