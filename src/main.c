@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "conf.h"
 #include "diag.h"
 #include "explain.h"
@@ -29,6 +30,8 @@ usage(FILE *fp)
 "\n"
 "  explain [--rules FILE] [--json] [--now TIME] FILE|DIR|-...\n"
 "                         decide messages offline and say why\n"
+"  run [--once] [--dry-run]\n"
+"                         the agent: route the inbox (see leadroute.conf(5))\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
 "                         (check FILE is check --rules FILE)\n"
 "  version                print the version\n"
@@ -219,6 +222,51 @@ cmd_check(const struct globals *g, int argc, char **argv)
 	return rs != NULL ? 0 : rc;
 }
 
+static int
+cmd_run(const struct globals *g, int argc, char **argv)
+{
+	struct agent_opts o = { 0 };
+	struct diag *d = diag_new();
+	struct config *c;
+	struct ruleset *rs = NULL;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			o.once = TRUE;
+		else if (strcmp(argv[i], "--dry-run") == 0)
+			o.dry_run = TRUE;
+		else {
+			fprintf(stderr, "leadroute: run: unknown option %s\n",
+			    argv[i]);
+			diag_free(d);
+			return EX_USAGE;
+		}
+	}
+	c = config_load(g->config, d);
+	if (c == NULL && diag_errors(d) == 0)
+		fprintf(stderr, "leadroute: run needs a configuration "
+		    "(leadroute.conf; see leadroute.conf(5))\n");
+	if (c != NULL && c->rules_file == NULL)
+		diag_add(d, DIAG_ERROR, c->path, 0, 0, "no rules file: set "
+		    "[rules] file");
+	if (c != NULL && c->rules_file != NULL)
+		rs = rules_load(c->rules_file, d);
+	if (c == NULL || rs == NULL || diag_errors(d) > 0) {
+		diag_print(d, stderr);
+		rc = EX_CONFIG;
+	} else {
+		/* One line per lead by default; -q silences them. */
+		if (log_get_level() == LOG_LVL_WARN)
+			log_set_level(LOG_LVL_INFO);
+		rc = agent_run(c, rs, &o);
+	}
+	rules_free(rs);
+	config_free(c);
+	diag_free(d);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -265,7 +313,9 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "report") == 0 ||
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(&g, argc, argv);
+	if (strcmp(cmd, "report") == 0 ||
 	    strcmp(cmd, "owners") == 0 || strcmp(cmd, "diff") == 0 ||
 	    strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
 	    strcmp(cmd, "auth") == 0) {

@@ -1,0 +1,33 @@
+#!/bin/sh
+# leadroute run against real servers (Dovecot, an SMTP sink, an HTTP sink
+# for Slack), all on 127.0.0.1: the shipped samples, and the shared case
+# example's 30 acceptance leads when ../shared/acceptance is there (in CI
+# it must be). Skipped (77) when the servers cannot run, except in CI.
+set -u
+: "${top_srcdir:=.}" "${LEADROUTE:=src/leadroute}"
+dir="$top_srcdir/tests/integration"
+python="${PYTHON:-python3}"
+"$python" "$dir/servers.py" check
+case $? in
+0) ;;
+77) echo "agent: skipped"; exit 77 ;;
+*) echo "agent: CI must run these tests: install what is missing above"; exit 1 ;;
+esac
+run() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout -k 5 600 "$python" "$dir/test_agent.py" "$@"
+	else
+		"$python" "$dir/test_agent.py" "$@"
+	fi
+}
+run "$LEADROUTE" "$top_srcdir" || exit 1
+shared="${LEADROUTE_ACCEPTANCE:-$top_srcdir/../shared/acceptance}"
+if [ -d "$shared/leads" ]; then
+	run "$LEADROUTE" "$top_srcdir" "$shared/leads" "$shared/expected.jsonl" \
+	    "$shared/rules/leadroute.rules" || exit 1
+elif [ -n "${CI:-}" ]; then
+	echo "agent: $shared not found, and CI must run the acceptance leads"
+	exit 1
+else
+	echo "agent: $shared not found: the acceptance leads were not run"
+fi
