@@ -33,23 +33,17 @@ NOW = "2026-11-24T10:00:00Z"
 class AgentTest(unittest.TestCase):
     binary = top = leads = rules = None
 
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="lr-agent-")
-        cls.dovecot = servers.Dovecot()
-        cls.dovecot.start()
-        cls.smtp = servers.SmtpSink()
-        cls.smtp.start()
-        cls.http = servers.HttpSink()
-        cls.http.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        for s in (cls.http, cls.smtp, cls.dovecot):
-            s.close()
-        cls.tmp.cleanup()
-
     def setUp(self):
+        # Fresh servers for every test: no state leaks between them.
+        self.tmp = tempfile.TemporaryDirectory(prefix="lr-agent-")
+        self.dovecot = servers.Dovecot()
+        self.dovecot.start()
+        self.smtp = servers.SmtpSink()
+        self.smtp.start()
+        self.http = servers.HttpSink()
+        self.http.start()
+        for s in (self.http, self.smtp, self.dovecot, self.tmp):
+            self.addCleanup(s.close if hasattr(s, "close") else s.cleanup)
         self.dir = tempfile.mkdtemp(dir=self.tmp.name)
         with open(os.path.join(self.dir, "slack.secret"), "w") as f:
             f.write(self.http.url + "/slack\n")
@@ -110,12 +104,51 @@ dir = {self.top}/templates
                 where.setdefault(mid, []).append((folder, m.flags))
         return where
 
-    def test_run(self):
+    def append_leads(self):
         files = sorted(os.path.join(self.leads, f) for f in os.listdir(self.leads)
                        if f.endswith(".eml"))
         for f in files:
             with open(f, "rb") as fp:
                 self.dovecot.append("INBOX", fp.read())
+        return files
+
+    def owner_routed(self, exp):
+        return {mid for mid, d in exp.items() if d["destination"]["owner"]}
+
+    def test_smtp_tempfail_then_success(self):
+        """SMTP 451: owner-routed leads stay in the inbox, the others are
+        filed; once the server takes mail, each is forwarded once."""
+        self.append_leads()
+        exp = self.expected()
+        owned = self.owner_routed(exp)
+        self.smtp.fail_next(1000)
+        self.run_agent()
+        inbox = {email.message_from_bytes(m.data, policy=email.policy.default)
+                 ["Message-ID"].strip() for m in self.dovecot.list_folder("INBOX")}
+        self.assertEqual(inbox, owned)
+        self.assertEqual(self.smtp.messages(), [])
+        self.smtp.script([])
+        self.run_agent()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        self.assertEqual(len(self.smtp.messages()), len(owned))
+        where = self.folder_of()
+        for mid, d in exp.items():
+            self.assertEqual(where[mid][0][0], d["destination"]["folder"])
+
+    def test_smtp_permanent_failure_goes_to_review(self):
+        """SMTP 550: the lead goes to review, the error recorded."""
+        self.append_leads()
+        exp = self.expected()
+        owned = self.owner_routed(exp)
+        self.smtp.fail_next(1000, reply="550 5.1.1 no such user")
+        self.run_agent()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        where = self.folder_of()
+        for mid in owned:
+            self.assertEqual(where[mid][0][0], "Leads/Review", mid)
+
+    def test_run(self):
+        files = self.append_leads()
         exp = self.expected()
 
         # --dry-run: nothing moves, nothing is sent
