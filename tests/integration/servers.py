@@ -238,11 +238,35 @@ def _wait_file(path, proc, log_path, timeout=START_TIMEOUT):
 
 
 def _mkdtemp(prefix):
-    """A private temporary directory, short enough for unix socket paths."""
+    """A private temporary directory, short enough for unix socket paths,
+    marked with our pid; leftovers of killed (SIGKILL) runs are removed."""
     base = os.environ.get("TMPDIR") or "/tmp"
     if len(base) > 40:  # sun_path is 108 bytes; Dovecot nests a few levels
         base = "/tmp"
-    return tempfile.mkdtemp(prefix=prefix, dir=base)
+    _sweep(base)
+    path = tempfile.mkdtemp(prefix=prefix, dir=base)
+    with open(os.path.join(path, "owner.pid"), "w") as f:
+        f.write("%d\n" % os.getpid())
+    return path
+
+
+def _sweep(base):
+    """Remove BASE/lr-* directories of ours whose owner process is gone."""
+    try:
+        names = [n for n in os.listdir(base) if n.startswith("lr-")]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(base, name)
+        try:
+            if os.stat(path).st_uid != os.getuid():
+                continue
+            with open(os.path.join(path, "owner.pid")) as f:
+                os.kill(int(f.read()), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
 
 
 def _keep_tmp():
@@ -1069,6 +1093,8 @@ def _up():
         print("HTTP_DIR=%s" % http.dir)
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, _on_sigterm)
+        # Even when started in the background (SIGINT ignored there).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             while True:
                 for s in (imap, smtp, http):
