@@ -905,26 +905,49 @@ journal_message_failed_attempt(struct journal *j, gint64 id,
 	return tx_end(j, rc, TRUE);
 }
 
-/* Collect the messages a query returns, then hand them out with no
- * statement or transaction open, so the callback may write. */
+/* The rows a query returns, read into a list before any is handed out,
+ * so that callbacks run with no statement or transaction open and may
+ * write. NULL (with *rc set) on an error. */
+static GPtrArray *
+collect_rows(struct journal *j, sqlite3_stmt *st,
+    gpointer (*from_row)(sqlite3_stmt *), GDestroyNotify free_fn,
+    const char *what, enum lr_status *rc)
+{
+	GPtrArray *all = g_ptr_array_new_with_free_func(free_fn);
+	gboolean has = TRUE;
+
+	*rc = LR_OK;
+	while (*rc == LR_OK && has) {
+		*rc = row(j, st, &has, what);
+		if (*rc == LR_OK && has)
+			g_ptr_array_add(all, from_row(st));
+	}
+	sqlite3_reset(st);
+	if (*rc != LR_OK) {
+		g_ptr_array_free(all, TRUE);
+		return NULL;
+	}
+	return all;
+}
+
+static gpointer
+msg_row(sqlite3_stmt *st)
+{
+	return msg_from_row(st);
+}
+
 static enum lr_status
 walk_messages(struct journal *j, sqlite3_stmt *st, journal_message_cb cb,
     void *ctx)
 {
-	GPtrArray *all = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)journal_message_free);
-	gboolean has = TRUE;
-	enum lr_status rc = LR_OK;
+	enum lr_status rc;
+	GPtrArray *all = collect_rows(j, st, msg_row,
+	    (GDestroyNotify)journal_message_free, "listing messages", &rc);
 
-	while (rc == LR_OK && has) {
-		rc = row(j, st, &has, "listing messages");
-		if (rc == LR_OK && has)
-			g_ptr_array_add(all, msg_from_row(st));
-	}
-	sqlite3_reset(st);
-	for (guint i = 0; rc == LR_OK && i < all->len; i++)
+	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
 		rc = cb(g_ptr_array_index(all, i), ctx);
-	g_ptr_array_free(all, TRUE);
+	if (all != NULL)
+		g_ptr_array_free(all, TRUE);
 	return rc;
 }
 
@@ -1297,25 +1320,24 @@ journal_delivery_failed(struct journal *j, gint64 id,
 	return tx_end(j, rc, TRUE);
 }
 
-/* Collect the deliveries a query returns, then hand them out. */
+static gpointer
+dlv_row(sqlite3_stmt *st)
+{
+	return dlv_from_row(st);
+}
+
 static enum lr_status
 walk_deliveries(struct journal *j, sqlite3_stmt *st, journal_delivery_cb cb,
     void *ctx)
 {
-	GPtrArray *all = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)dlv_free);
-	gboolean has = TRUE;
-	enum lr_status rc = LR_OK;
+	enum lr_status rc;
+	GPtrArray *all = collect_rows(j, st, dlv_row, (GDestroyNotify)dlv_free,
+	    "listing deliveries", &rc);
 
-	while (rc == LR_OK && has) {
-		rc = row(j, st, &has, "listing deliveries");
-		if (rc == LR_OK && has)
-			g_ptr_array_add(all, dlv_from_row(st));
-	}
-	sqlite3_reset(st);
-	for (guint i = 0; rc == LR_OK && i < all->len; i++)
+	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
 		rc = cb(g_ptr_array_index(all, i), ctx);
-	g_ptr_array_free(all, TRUE);
+	if (all != NULL)
+		g_ptr_array_free(all, TRUE);
 	return rc;
 }
 
