@@ -24,8 +24,6 @@
 #include "smtp.h"
 #include "template.h"
 
-#define AGENT_LOOP_HEADER	"X-Leadroute-Loop"
-#define AGENT_MAX_ATTEMPTS	3	/* then the message goes to Failed */
 #define AGENT_BACKOFF_MAX	300	/* seconds between reconnects */
 
 static volatile sig_atomic_t stopping;
@@ -45,6 +43,7 @@ struct agent {
 	struct http *http;
 	struct template *subject, *text, *slack;
 	char *mailbox;
+	char *failed;		/* <prefix>/Failed */
 	guint32 uidvalidity;
 	GHashTable *moves;	/* folder -> GArray of struct pending_file */
 	guint routed, kept;	/* this round: filed, left in the inbox */
@@ -178,15 +177,6 @@ queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id)
 	g_array_append_val(arr, pf);
 }
 
-static const char *
-failed_folder(const struct agent *a)
-{
-	static char buf[256];
-
-	g_snprintf(buf, sizeof(buf), "%s/Failed", a->cfg->folder_prefix);
-	return buf;
-}
-
 /* The forward to the owner. LR_OK, LR_TEMPFAIL (stay in the inbox), or
  * LR_BADMSG when the server refused it for good. */
 static enum lr_status
@@ -222,7 +212,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	fs.raw_len = len;
 	fs.message_key = v->key;
 	fs.owner = v->o->id;
-	fs.loop_token = "1";
+	fs.loop_token = "1";	/* the header is ROUTE_LOOP_HEADER */
 	fs.rule = rule;
 	fs.dimensions = dims;
 	fs.reason = v->dc->reason;
@@ -323,9 +313,9 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 
 	if (data == NULL) {
 		log_warnx("run: uid %u: larger than %d bytes, filed in %s",
-		    uid, IMAP_MAX_MESSAGE_BYTES, failed_folder(a));
+		    uid, IMAP_MAX_MESSAGE_BYTES, a->failed);
 		if (!a->o->dry_run)
-			queue_file(a, failed_folder(a), uid, 0);
+			queue_file(a, a->failed, uid, 0);
 		return LR_OK;
 	}
 	l = lead_from_bytes(data, len, a->rs->freemail);
@@ -335,17 +325,6 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	v.key = message_key(l, data, len);
 	v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
 	    dc->owner) : NULL;
-	/* Never route our own forwards. */
-	if (lead_values(l, LF_HEADER, AGENT_LOOP_HEADER, (const char *[1]){0},
-	    1) > 0) {
-		g_free(dc->reason);
-		dc->reason = g_strdup("leadroute's own mail");
-		dc->kind = DEST_IGNORE;
-		g_free(dc->folder);
-		dc->folder = g_strdup_printf("%s/Ignored",
-		    a->cfg->folder_prefix);
-		v.o = NULL;
-	}
 	if (a->o->dry_run) {
 		log_lead(&v, "dry run: nothing sent or moved", started);
 		goto out;
@@ -358,15 +337,15 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	    state == JMSG_FILED) {
 		struct journal_decision *jd = NULL;
 
-		folder = state == JMSG_FAILED ? failed_folder(a) : NULL;
+		folder = state == JMSG_FAILED ? a->failed : NULL;
 		if (folder == NULL && journal_decision_get(a->j, id, &jd) ==
 		    LR_OK)
 			folder = jd->folder;
-		queue_file(a, folder ? folder : failed_folder(a), uid,
+		queue_file(a, folder ? folder : a->failed, uid,
 		    seen == JOURNAL_SEEN_DUPLICATE ? 0 : id);
 		log_info("lead %s: %s, filed in %s", v.key,
 		    seen == JOURNAL_SEEN_DUPLICATE ? "a duplicate, routed once" :
-		    "seen before", folder ? folder : failed_folder(a));
+		    "seen before", folder ? folder : a->failed);
 		journal_decision_free(jd);
 		goto out;
 	}
@@ -416,14 +395,10 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 			goto out;
 		}
 		if (st == LR_BADMSG) {
-			static char review[256];
-
-			g_snprintf(review, sizeof(review), "%s",
-			    a->rs->review_folder ? a->rs->review_folder : "");
-			if (*review == '\0')
-				g_snprintf(review, sizeof(review), "%s/Review",
-				    a->cfg->folder_prefix);
-			folder = review;
+			decision_to_review(dc, a->rs, a->cfg->folder_prefix,
+			    why);
+			folder = dc->folder;
+			v.o = NULL;
 			if (journal_event(a->j, id, "forward-refused", why,
 			    now_s()) != LR_OK)
 				log_warnx("journal: cannot record an event");
@@ -570,9 +545,11 @@ agent_run(const struct config *cfg, const struct ruleset *rs,
 	a.o = o;
 	a.moves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)g_array_unref);
+	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
 	if (cfg->inbox_url == NULL) {
 		log_warnx("run: no [inbox] url in %s", cfg->path);
-		return EX_CONFIG;
+		rc = EX_CONFIG;
+		goto out;
 	}
 	if (!o->dry_run) {
 		struct smtp_config sc = { 0 };
@@ -675,5 +652,6 @@ out:
 		journal_close(a.j);
 	g_hash_table_destroy(a.moves);
 	g_free(a.mailbox);
+	g_free(a.failed);
 	return rc;
 }

@@ -54,12 +54,6 @@ config_search_path(void)
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
-gint64
-config_duration(const char *s)
-{
-	return rules_duration(s);
-}
-
 static char *
 resolve(const char *dir, const char *p)
 {
@@ -284,7 +278,7 @@ read_inbox(struct reader *r, struct config *c)
 	    FALSE);
 	c->poll_interval = 60;
 	if ((v = value(r, "inbox", "poll_interval")) != NULL) {
-		c->poll_interval = config_duration(v);
+		c->poll_interval = rules_duration(v);
 		if (c->poll_interval <= 0) {
 			problem(r, DIAG_ERROR, "inbox", "poll_interval",
 			    "'%s' is not a duration such as 90s or 5m", v);

@@ -61,7 +61,4 @@ void config_free(struct config *c);
 /* Where config_load(NULL) looks, in order; caller frees with g_strfreev. */
 char **config_search_path(void);
 
-/* "90s", "15m", "4h", "2d" in seconds; -1 when malformed. */
-gint64 config_duration(const char *s);
-
 #endif

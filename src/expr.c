@@ -53,12 +53,10 @@ expr_free(struct expr *e)
  * UTF-8 mode.
  */
 gboolean
-expr_compile(struct expr *e, const char *pattern, gboolean literal,
-    gboolean caseless, gboolean multiline, GError **err)
+expr_compile(struct expr *e, const char *pat, gboolean caseless,
+    gboolean multiline, GError **err)
 {
 	GRegexCompileFlags fl = G_REGEX_OPTIMIZE;
-	char *esc = literal ? g_regex_escape_string(pattern, -1) : NULL;
-	const char *pat = literal ? esc : pattern;
 	char *ucp;
 
 	if (caseless)
@@ -68,10 +66,8 @@ expr_compile(struct expr *e, const char *pattern, gboolean literal,
 	/* Errors are reported for the pattern as written, not with the
 	 * (*UCP) this adds in front. */
 	e->re = g_regex_new(pat, fl, 0, err);
-	if (e->re == NULL) {
-		g_free(esc);
+	if (e->re == NULL)
 		return FALSE;
-	}
 	g_regex_unref(e->re);
 	ucp = g_strconcat("(*UCP)", pat, NULL);
 	e->re = g_regex_new(ucp, fl, 0, err);
@@ -79,7 +75,6 @@ expr_compile(struct expr *e, const char *pattern, gboolean literal,
 	if (e->re != NULL && lead_is_ascii(pat) && strstr(pat, "\\p") == NULL &&
 	    strstr(pat, "\\P") == NULL && strstr(pat, "\\X") == NULL)
 		e->re_ascii = g_regex_new(pat, fl | G_REGEX_RAW, 0, NULL);
-	g_free(esc);
 	return e->re != NULL;
 }
 

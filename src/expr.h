@@ -45,11 +45,11 @@ struct expr {
 
 struct expr *expr_new(enum expr_op op, int line, int col);
 /*
- * Compile e's regular expression (EX_MATCH), or the case-insensitive
- * literal of EX_CONTAINS, once. FALSE with *err set when it is invalid.
+ * Compile e's regular expression (EX_MATCH) once, in both its forms.
+ * FALSE with *err set when it is invalid.
  */
-gboolean expr_compile(struct expr *e, const char *pattern, gboolean literal,
-    gboolean caseless, gboolean multiline, GError **err);
+gboolean expr_compile(struct expr *e, const char *pattern, gboolean caseless,
+    gboolean multiline, GError **err);
 void expr_free(struct expr *e);
 
 /*

@@ -35,6 +35,7 @@
 
 #include "imap.h"
 #include "log.h"
+#include "net.h"
 
 #define TRACE_MAX	200	/* bytes of one protocol chunk logged */
 
@@ -128,21 +129,6 @@ trace(mailimap *imap, int type, const char *str, size_t size, void *ctx)
 		size--;
 	n = size > TRACE_MAX ? TRACE_MAX : (int)size;
 	log_debug("imap: %s %.*s%s", dir, n, str, size > TRACE_MAX ? " ..." : "");
-}
-
-static gboolean
-is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (g_ascii_strcasecmp(host, "localhost") == 0)
-		return TRUE;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	return FALSE;
 }
 
 /* libetpan's TLS context callback: set SNI (only for names, not IPs). */
@@ -328,7 +314,7 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	rc = map_err(c, r, "connect");
 	if (rc)
 		return rc;
-	if (cfg->allow_plaintext || is_loopback(c->host)) {
+	if (cfg->allow_plaintext || net_host_is_loopback(c->host)) {
 		log_debug("imap: plaintext connection to %s", c->host);
 		return LR_OK;
 	}

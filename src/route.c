@@ -118,6 +118,24 @@ note(struct decision *dc, const char *fmt, ...)
 	va_end(ap);
 }
 
+static char *
+ignore_folder(const struct ruleset *rs, const char *prefix)
+{
+	return rs->ignore_folder != NULL ? g_strdup(rs->ignore_folder) :
+	    g_strdup_printf("%s/Ignored", prefix);
+}
+
+static void to_review(struct decision *, const struct ruleset *,
+    const char *, char *);
+
+void
+decision_to_review(struct decision *dc, const struct ruleset *rs,
+    const char *prefix, const char *reason)
+{
+	to_review(dc, rs, prefix != NULL ? prefix : ROUTE_DEFAULT_PREFIX,
+	    g_strdup(reason));
+}
+
 static void
 to_review(struct decision *dc, const struct ruleset *rs, const char *prefix,
     char *reason)
@@ -269,9 +287,7 @@ destination(struct decision *dc, const struct ruleset *rs,
 		dc->reason = r->reason != NULL ?
 		    g_strdup_printf("route %d: %s", r->line, r->reason) :
 		    g_strdup_printf("route %d", r->line);
-		dc->folder = rs->ignore_folder != NULL ?
-		    g_strdup(rs->ignore_folder) :
-		    g_strdup_printf("%s/Ignored", prefix);
+		dc->folder = ignore_folder(rs, prefix);
 		break;
 	}
 }
@@ -302,6 +318,15 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 		g_ptr_array_add(dc->dims, dv);
 	}
 
+	/* leadroute's own forwards never route again, whatever the rules. */
+	if (lead_values(l, LF_HEADER, ROUTE_LOOP_HEADER, (const char *[1]){0},
+	    1) > 0) {
+		dc->kind = DEST_IGNORE;
+		dc->reason = g_strdup("leadroute's own mail (" ROUTE_LOOP_HEADER
+		    ")");
+		dc->folder = ignore_folder(rs, prefix);
+		return dc;
+	}
 	for (guint i = 0; i < rs->ignores->len; i++) {
 		const struct ignore_rule *ig = g_ptr_array_index(rs->ignores, i);
 
@@ -310,9 +335,7 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 			dc->ignore_line = ig->line;
 			dc->reason = g_strdup_printf("ignore %d: %s", ig->line,
 			    ig->reason);
-			dc->folder = rs->ignore_folder != NULL ?
-			    g_strdup(rs->ignore_folder) :
-			    g_strdup_printf("%s/Ignored", prefix);
+			dc->folder = ignore_folder(rs, prefix);
 			return dc;
 		}
 	}

@@ -14,6 +14,8 @@
 #include "rules.h"
 
 #define ROUTE_DEFAULT_PREFIX	"Leads"
+/* Set on leadroute's own forwards; a message with it is ignored. */
+#define ROUTE_LOOP_HEADER	"X-Leadroute-Loop"
 
 struct dim_value {
 	const struct dimension *dim;	/* NULL for an implicit context */
@@ -50,6 +52,11 @@ struct route_state {
 struct decision *route_decide(const struct ruleset *rs, const struct lead *l,
     GDateTime *now, const char *prefix, const struct route_state *st);
 void decision_free(struct decision *dc);
+
+/* Send dc to review instead, with reason (e.g. the SMTP server refused
+ * the forward for good): kind, owner and folder follow. */
+void decision_to_review(struct decision *dc, const struct ruleset *rs,
+    const char *prefix, const char *reason);
 
 /* The value of dimension name in dc, or NULL. */
 const struct dim_value *decision_dim(const struct decision *dc,

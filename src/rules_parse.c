@@ -592,7 +592,7 @@ compile_regex(struct parser *p, struct expr *e, const struct token *t)
 {
 	GError *err = NULL;
 
-	if (!expr_compile(e, t->text, FALSE, strchr(t->flags, 'i') != NULL,
+	if (!expr_compile(e, t->text, strchr(t->flags, 'i') != NULL,
 	    strchr(t->flags, 'm') != NULL, &err)) {
 		perr(p, t, "invalid regular expression: %s", err->message);
 		g_error_free(err);

@@ -21,6 +21,7 @@
 #include <gmime/gmime.h>
 
 #include "log.h"
+#include "net.h"
 #include "smtp.h"
 
 #define INVALID_DOMAIN	"leadroute.invalid"
@@ -56,34 +57,6 @@ smtp_init(void)
 	}
 }
 
-gboolean
-smtp_host_is_loopback(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-	char *h;
-	gsize n;
-	gboolean r = FALSE;
-
-	if (host == NULL || *host == '\0')
-		return FALSE;
-	n = strlen(host);
-	if (host[0] == '[' && n > 2 && host[n - 1] == ']')
-		h = g_strndup(host + 1, n - 2);
-	else
-		h = g_ascii_strdown(host, -1);
-	if (g_str_has_suffix(h, "."))
-		h[strlen(h) - 1] = '\0';
-	if (strcmp(h, "localhost") == 0 || g_str_has_suffix(h, ".localhost"))
-		r = TRUE;
-	else if (inet_pton(AF_INET, h, &a4) == 1)
-		r = (ntohl(a4.s_addr) >> 24) == 127;
-	else if (inet_pton(AF_INET6, h, &a6) == 1)
-		r = IN6_IS_ADDR_LOOPBACK(&a6) ||
-		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
-	g_free(h);
-	return r;
-}
 
 /* A copy of s with CR, LF and other control characters made spaces. */
 static char *
@@ -566,7 +539,7 @@ check_url(const struct smtp_config *cfg, gboolean *tls)
 		    cfg->url ? cfg->url : "");
 		rc = LR_CONFIG;
 	} else if (g_ascii_strcasecmp(scheme, "smtp") == 0) {
-		*tls = !cfg->allow_plaintext && !smtp_host_is_loopback(host);
+		*tls = !cfg->allow_plaintext && !net_host_is_loopback(host);
 	} else if (g_ascii_strcasecmp(scheme, "smtps") != 0) {
 		log_warnx("smtp: url \"%s\" is not smtp:// or smtps://",
 		    cfg->url);

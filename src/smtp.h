@@ -69,9 +69,6 @@ enum lr_status smtp_send(struct smtp *s, const char *mail_from,
     struct smtp_result *res) LR_WUR;
 void smtp_result_clear(struct smtp_result *res);
 
-/* Whether host (as in a URL, "[::1]" allowed) is loopback: 127.0.0.0/8,
- * ::1, ::ffff:127.x.y.z, "localhost", "*.localhost". */
-gboolean smtp_host_is_loopback(const char *host);
 
 /* What a forward is made of; all fields borrowed. */
 struct forward_spec {

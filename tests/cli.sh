@@ -69,6 +69,9 @@ expect 0 "md/new/1700000001.2.host" "$LEADROUTE" explain --rules "$rules" md
 expect 66 "nonexistent.eml" "$LEADROUTE" explain --rules "$rules" nonexistent.eml
 expect 66 "=> team audit-emea" "$LEADROUTE" explain --now $now --rules "$rules" \
     nonexistent.eml "$samples/01-direct-de-audit.eml"
+# leadroute's own forwards are never routed again
+{ printf 'X-Leadroute-Loop: 1\n'; cat "$samples/01-direct-de-audit.eml"; } >loop.eml
+expect 0 "leadroute's own mail" "$LEADROUTE" explain --rules "$rules" loop.eml
 mkdir empty
 expect 0 "no messages" "$LEADROUTE" explain --rules "$rules" empty
 

@@ -20,6 +20,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "net.h"
 #include "smtp.h"
 
 #define IO_DEADLINE_US	(5 * G_USEC_PER_SEC)	/* a responder gives up */
@@ -534,9 +535,9 @@ test_loopback(void **state)
 
 	(void)state;
 	for (i = 0; i < G_N_ELEMENTS(cases); i++)
-		if (smtp_host_is_loopback(cases[i].host) != cases[i].want)
+		if (net_host_is_loopback(cases[i].host) != cases[i].want)
 			fail_msg("%s: want %d", cases[i].host, cases[i].want);
-	assert_false(smtp_host_is_loopback(NULL));
+	assert_false(net_host_is_loopback(NULL));
 }
 
 /* ---- stderr capture: what the log says ---------------------------------- */
