@@ -1,51 +1,75 @@
 /*
  * agent.c: `leadroute run`. One round: search the inbox for messages
- * without $LeadRouted, fetch them in a batch, and for each one record it,
- * decide (or take the decision already recorded), deliver what is still
- * pending, and queue it for filing; then file the batch with one keyword
- * STORE and one MOVE per folder, and record the filing. A message whose
- * forward fails for now stays in the inbox and is taken up next round.
+ * without $LeadRouted and fetch them in batches; for each one, identify
+ * it (its Message-ID read from the header block alone, else a digest) and
+ * record it, decide it (or take the decision already recorded), deliver
+ * what is still pending -- the forward first: a lead stays in the inbox
+ * until its owner has it; then Slack, the owner's direct message and the
+ * webhook, which never hold it up -- and queue it for filing; then file
+ * the batch with one keyword STORE and one MOVE per folder, and record
+ * the filing. Between rounds, HTTP deliveries that failed are retried
+ * when the journal says they are due, a sweep reports messages left
+ * unrouted too long, and the agent waits for new mail (IDLE, else poll).
  */
 #include "config.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <json-glib/json-glib.h>
+
 #include "agent.h"
+#include "channel.h"
 #include "http.h"
 #include "imap.h"
 #include "journal.h"
 #include "lead.h"
 #include "log.h"
+#include "mail.h"
 #include "route.h"
 #include "smtp.h"
 #include "template.h"
 
-#define AGENT_BACKOFF_MAX	300	/* seconds between reconnects */
+#define AGENT_BACKOFF_MAX	300	/* seconds between reconnects, at most */
+#define AGENT_SMTP_RETRY	60	/* seconds: when a deferred forward is due */
+#define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
+#define AGENT_RETRY_CAP		3600	/* the longest wait between two tries */
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reloading;
 
 struct pending_file {
 	guint32 uid;
-	gint64 id;		/* journal id; 0 in a dry run */
+	gint64 id;		/* journal id; 0: not this copy's row */
+};
+
+/* What sends, built from one configuration (replaced on SIGHUP). */
+struct senders {
+	struct smtp *smtp;	/* NULL: no [smtp], nothing forwarded */
+	struct channels *ch;
+	struct template *subject, *text, *slack, *webhook;
 };
 
 struct agent {
-	const struct config *cfg;
-	const struct ruleset *rs;
+	struct config *cfg;
+	struct ruleset *rs;
 	const struct agent_opts *o;
 	struct journal *j;
 	struct imap_conn *imap;
-	struct smtp *smtp;
-	struct http *http;
-	struct template *subject, *text, *slack;
+	struct senders out;
 	char *mailbox;
 	char *failed;		/* <prefix>/Failed */
 	guint32 uidvalidity;
+	gboolean folders_made;	/* since the last connect */
 	GHashTable *moves;	/* folder -> GArray of struct pending_file */
+	GHashTable *reported;	/* uid -> 1: reported as unrouted */
+	gint64 next_sweep;
+	const char *crash_on;	/* AGENT_CRASH_ENV */
+	gboolean interrupted;	/* a signal stopped the fetch */
 	guint routed, kept;	/* this round: filed, left in the inbox */
 };
 
@@ -55,13 +79,34 @@ struct vars {
 	const struct decision *dc;
 	const struct owner *o;
 	const char *key;
+	gint64 received;	/* the message's Date; 0: none */
+};
+
+/* Delivery states of one message by channel; JDLV_N: not planned. */
+struct dlv_states {
+	enum journal_dstate st[JCHAN_N];
+	char *error[JCHAN_N];	/* owned: the last error */
 };
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
+	if (sig == SIGHUP)
+		reloading = 1;
+	else
+		stopping = 1;
+}
+
+/* A stop asked while the signals are blocked (between messages). */
+static gboolean
+stop_pending(void)
+{
+	sigset_t set;
+
+	if (!stopping && sigpending(&set) == 0 &&
+	    (sigismember(&set, SIGTERM) == 1 || sigismember(&set, SIGINT) == 1))
+		stopping = 1;
+	return stopping;
 }
 
 static gint64
@@ -134,6 +179,14 @@ lookup(void *ctx, const char *name)
 		return g_strdup(v->dc->reason);
 	if (strcmp(name, "message_id") == 0)
 		return g_strdup(v->key);
+	if (strcmp(name, "received") == 0 && v->received > 0) {
+		GDateTime *t = g_date_time_new_from_unix_utc(v->received);
+		char *r = t != NULL ? g_date_time_format_iso8601(t) : NULL;
+
+		if (t != NULL)
+			g_date_time_unref(t);
+		return r;
+	}
 	if (strcmp(name, "leadroute.version") == 0)
 		return g_strdup(PACKAGE_VERSION);
 	if (strcmp(name, "receipt") == 0) {
@@ -151,12 +204,13 @@ lookup(void *ctx, const char *name)
 
 /* The message's identity: its Message-ID, else a digest of it. */
 static char *
-message_key(const struct lead *l, const char *data, size_t len)
+message_key(const char *data, size_t len, gint64 *date)
 {
-	char *hex, *key;
+	char *id = mail_message_id(data, len, date), *hex, *key;
 
-	if (l->str[LF_MESSAGE_ID] != NULL)
-		return g_strdup(l->str[LF_MESSAGE_ID]);
+	if (id != NULL && strlen(id) <= JOURNAL_KEY_MAX)
+		return id;
+	g_free(id);
 	hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)data, len);
 	key = g_strconcat("sha256:", hex, NULL);
@@ -177,6 +231,36 @@ queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id)
 	g_array_append_val(arr, pf);
 }
 
+static enum lr_status
+note_state(const struct journal_delivery *dl, void *ctx)
+{
+	struct dlv_states *ds = ctx;
+
+	ds->st[dl->channel] = dl->state;
+	g_free(ds->error[dl->channel]);
+	ds->error[dl->channel] = g_strdup(dl->last_error);
+	return LR_OK;
+}
+
+static void
+delivery_states(struct agent *a, gint64 id, struct dlv_states *ds)
+{
+	for (int c = 0; c < JCHAN_N; c++) {
+		ds->st[c] = JDLV_N;
+		ds->error[c] = NULL;
+	}
+	if (journal_message_deliveries(a->j, id, note_state, ds) != LR_OK)
+		log_warnx("journal: cannot read the deliveries of message %"
+		    G_GINT64_FORMAT, id);
+}
+
+static void
+delivery_states_clear(struct dlv_states *ds)
+{
+	for (int c = 0; c < JCHAN_N; c++)
+		g_free(ds->error[c]);
+}
+
 /* The forward to the owner. LR_OK, LR_TEMPFAIL (stay in the inbox), or
  * LR_BADMSG when the server refused it for good. */
 static enum lr_status
@@ -192,14 +276,15 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	gsize mlen;
 
 	msgid = smtp_message_id(v->key, v->o->id, a->cfg->smtp_from);
-	if (journal_delivery_plan(a->j, id, JCHAN_SMTP, v->o->email, msgid,
-	    now_s()) != LR_OK) {
-		g_free(msgid);
+	st = journal_delivery_plan(a->j, id, JCHAN_SMTP, v->o->email, msgid,
+	    NULL, now_s());
+	g_free(msgid);
+	if (st != LR_OK) {
+		*why = g_strdup("journal: cannot plan the forward");
 		return LR_TEMPFAIL;
 	}
-	g_free(msgid);
-	subject = template_render(a->subject, &tv);
-	text = template_render(a->text, &tv);
+	subject = template_render(a->out.subject, &tv);
+	text = template_render(a->out.text, &tv);
 	dims = dims_text(v->dc);
 	rule = v->dc->route_line ? g_strdup_printf("route %d",
 	    v->dc->route_line) : NULL;
@@ -221,18 +306,20 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	    smtp_build_forward(&fs, &msg, &mlen);
 	if (st == LR_OK && (st = journal_delivery_start(a->j, id, JCHAN_SMTP,
 	    v->o->email)) == LR_OK)
-		st = smtp_send(a->smtp, smtp_sender(a->smtp), rcpts, msg, mlen,
-		    &res);
-	if (st == LR_OK)
-		st = journal_delivery_done(a->j, id, JCHAN_SMTP, v->o->email,
-		    now_s());
-	else {
+		st = smtp_send(a->out.smtp, smtp_sender(a->out.smtp), rcpts,
+		    msg, mlen, &res);
+	if (st == LR_OK) {
+		if (journal_delivery_done(a->j, id, JCHAN_SMTP, v->o->email,
+		    now_s()) != LR_OK)
+			log_warnx("journal: cannot record the forward of %s",
+			    v->key);
+	} else {
 		gboolean perm = res.permanent;
 
 		*why = g_strdup_printf("forward to %s: %ld %s", v->o->email,
 		    res.code, res.text ? res.text : "");
 		if (journal_delivery_failed(a->j, id, JCHAN_SMTP, v->o->email,
-		    *why, perm, now_s() + 60, now_s()) != LR_OK)
+		    *why, perm, now_s() + AGENT_SMTP_RETRY, now_s()) != LR_OK)
 			log_warnx("journal: cannot record a failed forward");
 		st = perm ? LR_BADMSG : LR_TEMPFAIL;
 	}
@@ -245,39 +332,106 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	return st;
 }
 
-/* Slack: best effort here; a failure is recorded, never holds the lead. */
+/*
+ * One try of an HTTP delivery already planned: record the intent, post,
+ * record the outcome. A failure is retried on the journal's schedule
+ * (backoff with jitter, or the server's Retry-After); it never holds up
+ * the lead.
+ */
 static void
-slack(struct agent *a, gint64 id, const struct vars *v)
+send_http(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target, const char *payload, guint attempts)
+{
+	gint64 retry_after, wait;
+	char *why = NULL;
+	enum lr_status st;
+	gboolean perm;
+
+	if (journal_delivery_start(a->j, id, c, target) != LR_OK)
+		return;
+	st = channels_post(a->out.ch, c, payload, &retry_after, &why);
+	if (st == LR_OK) {
+		if (journal_delivery_done(a->j, id, c, target, now_s()) !=
+		    LR_OK)
+			log_warnx("journal: cannot record a %s delivery",
+			    journal_channel_name(c));
+		return;
+	}
+	perm = st != LR_TEMPFAIL;
+	wait = http_backoff(AGENT_RETRY_BASE, AGENT_RETRY_CAP, attempts + 1,
+	    retry_after, NULL, NULL);
+	if (perm)
+		log_warnx("run: message %" G_GINT64_FORMAT ": %s: given up",
+		    id, why);
+	else
+		log_warnx("run: message %" G_GINT64_FORMAT ": %s: try %u "
+		    "failed, next in %" G_GINT64_FORMAT " s", id, why,
+		    attempts + 1, wait);
+	if (journal_delivery_failed(a->j, id, c, target, why, perm,
+	    now_s() + wait, now_s()) != LR_OK)
+		log_warnx("journal: cannot record a failed %s delivery",
+		    journal_channel_name(c));
+	g_free(why);
+}
+
+/* Plan an HTTP delivery with its payload (taken), then try it once. */
+static void
+plan_http(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target, char *payload)
+{
+	if (payload != NULL && journal_delivery_plan(a->j, id, c, target,
+	    NULL, payload, now_s()) == LR_OK)
+		send_http(a, id, c, target, payload, 0);
+	g_free(payload);
+}
+
+/* Slack for an owner's lead (channel, and a DM with a bot token), and
+ * the webhook for every lead that is not ignored: each once. */
+static void
+notify(struct agent *a, gint64 id, const struct vars *v,
+    const struct dlv_states *ds)
 {
 	struct template_vars tv = { lookup, (void *)v };
-	struct http_result res = { 0 };
-	const char *url = a->cfg->slack_webhook_url;
-	char *body;
+	struct channels *ch = a->out.ch;
 
-	if (url == NULL || a->slack == NULL)
-		return;
-	if (journal_delivery_plan(a->j, id, JCHAN_SLACK, "webhook", NULL,
-	    now_s()) != LR_OK)
-		return;
-	body = template_render(a->slack, &tv);
-	if (journal_delivery_start(a->j, id, JCHAN_SLACK, "webhook") == LR_OK &&
-	    http_post_json(a->http, url, body, NULL, &res) == LR_OK) {
-		if (journal_delivery_done(a->j, id, JCHAN_SLACK, "webhook",
-		    now_s()) != LR_OK)
-			log_warnx("journal: cannot record a Slack post");
-	} else {
-		char *why = g_strdup_printf("slack: %ld %s", res.status,
-		    res.error ? res.error : res.body);
+	if (v->o != NULL && a->out.slack != NULL &&
+	    channels_has(ch, JCHAN_SLACK) && ds->st[JCHAN_SLACK] == JDLV_N)
+		plan_http(a, id, JCHAN_SLACK, "webhook",
+		    template_render(a->out.slack, &tv));
+	if (v->o != NULL && v->o->slack != NULL && *v->o->slack != '\0' &&
+	    a->out.slack != NULL && channels_has(ch, JCHAN_SLACK_DM) &&
+	    ds->st[JCHAN_SLACK_DM] == JDLV_N) {
+		char *body = template_render(a->out.slack, &tv);
 
-		log_warnx("%s", why);
-		if (journal_delivery_failed(a->j, id, JCHAN_SLACK, "webhook",
-		    why, res.permanent, now_s() + http_backoff(5, 3600, 1,
-		    res.retry_after, NULL, NULL), now_s()) != LR_OK)
-			log_warnx("journal: cannot record a failed Slack post");
-		g_free(why);
+		plan_http(a, id, JCHAN_SLACK_DM, v->o->slack,
+		    channels_dm_payload(body, v->o->slack));
+		g_free(body);
 	}
-	http_result_clear(&res);
-	g_free(body);
+	if (v->dc->kind != DEST_IGNORE && a->out.webhook != NULL &&
+	    channels_has(ch, JCHAN_WEBHOOK) && ds->st[JCHAN_WEBHOOK] == JDLV_N)
+		plan_http(a, id, JCHAN_WEBHOOK, "webhook",
+		    template_render(a->out.webhook, &tv));
+}
+
+static enum lr_status
+retry_one(const struct journal_delivery *dl, void *ctx)
+{
+	struct agent *a = ctx;
+
+	/* A forward is retried when its message is fetched again. */
+	if (dl->channel != JCHAN_SMTP && !stopping)
+		send_http(a, dl->message_id, dl->channel, dl->target,
+		    dl->payload, dl->attempts);
+	return LR_OK;
+}
+
+/* Every HTTP delivery whose time has come. */
+static void
+retry_due(struct agent *a)
+{
+	if (a->j != NULL && journal_deliveries_due(a->j, now_s(), retry_one,
+	    a) != LR_OK)
+		log_warnx("journal: cannot read the deliveries due");
 }
 
 static void
@@ -291,6 +445,65 @@ log_lead(const struct vars *v, const char *result, gint64 started)
 	    result, (g_get_monotonic_time() - started) / 1000);
 }
 
+/* Take the decision recorded before a stop: it is never re-made. */
+static void
+recorded_decision(struct agent *a, gint64 id, struct decision *dc)
+{
+	struct journal_decision *jd = NULL;
+
+	if (journal_decision_get(a->j, id, &jd) != LR_OK)
+		return;
+	if (strcmp(jd->kind, "review") == 0 && dc->kind != DEST_REVIEW)
+		decision_to_review(dc, a->rs, a->cfg->folder_prefix,
+		    jd->reason);
+	g_free(dc->folder);
+	dc->folder = g_strdup(jd->folder);
+	g_free(dc->owner);
+	dc->owner = g_strdup(jd->owner);
+	journal_decision_free(jd);
+}
+
+static enum lr_status
+record_decision(struct agent *a, gint64 id, const struct vars *v,
+    GDateTime *now)
+{
+	const struct decision *dc = v->dc;
+	char *dj = dims_text(dc), *day = NULL;
+	struct journal_decision jd = {
+		.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
+		.owner = dc->owner, .folder = dc->folder,
+		.reason = dc->reason, .route_line = dc->route_line,
+		.dims_json = dj, .lead_email = v->l->str[LF_EMAIL],
+		.team = dc->kind == DEST_TEAM ? dc->id : NULL,
+	};
+	enum lr_status st;
+
+	if (v->o != NULL) {
+		GDateTime *t = g_date_time_to_timezone(now, v->o->tz);
+
+		day = g_date_time_format(t, "%Y-%m-%d");
+		g_date_time_unref(t);
+		jd.owner_day = day;
+	}
+	st = journal_record_decision(a->j, id, &jd, now_s());
+	g_free(dj);
+	g_free(day);
+	return st;
+}
+
+/* A message the journal gave up on: into Failed, with its reason. */
+static void
+file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
+{
+	struct journal_message *m = NULL;
+
+	if (journal_message_get(a->j, id, &m) == LR_OK)
+		log_warnx("lead %s: filed in %s: %s", key, a->failed,
+		    m->last_error ? m->last_error : "failed");
+	journal_message_free(m);
+	queue_file(a, a->failed, uid, id);
+}
+
 struct fetch_ctx {
 	struct agent *a;
 	GDateTime *now;
@@ -302,15 +515,19 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	struct fetch_ctx *fc = ctx;
 	struct agent *a = fc->a;
 	gint64 started = g_get_monotonic_time(), id = 0;
-	struct lead *l;
-	struct decision *dc;
+	struct lead *l = NULL;
+	struct decision *dc = NULL;
 	struct vars v = { 0 };
+	struct dlv_states ds;
 	enum journal_state state = JMSG_FETCHED;
 	enum journal_seen seen = JOURNAL_SEEN_NEW;
-	const char *folder;
-	char *why = NULL;
+	char *why = NULL, *key;
 	enum lr_status st = LR_OK;
 
+	if (stop_pending()) {
+		a->interrupted = TRUE;
+		return LR_TEMPFAIL;	/* ends the fetch; the rest waits */
+	}
 	if (data == NULL) {
 		log_warnx("run: uid %u: larger than %d bytes, filed in %s",
 		    uid, IMAP_MAX_MESSAGE_BYTES, a->failed);
@@ -318,100 +535,96 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 			queue_file(a, a->failed, uid, 0);
 		return LR_OK;
 	}
+	key = message_key(data, len, &v.received);
+	v.key = key;
+	if (!a->o->dry_run) {
+		/* 1-2: fetched and identified, recorded before deciding */
+		if ((st = journal_message_seen(a->j, key, a->mailbox,
+		    a->uidvalidity, uid, len, v.received, now_s(), &id, &state,
+		    &seen)) != LR_OK)
+			goto out;
+		if (state == JMSG_FAILED) {
+			file_failed(a, id, uid, key);
+			goto out;
+		}
+		if (seen == JOURNAL_SEEN_DUPLICATE || state == JMSG_FILED) {
+			struct journal_decision *jd = NULL;
+			const char *folder = a->failed;
+
+			if (journal_decision_get(a->j, id, &jd) == LR_OK)
+				folder = jd->folder;
+			queue_file(a, folder, uid,
+			    seen == JOURNAL_SEEN_DUPLICATE ? 0 : id);
+			log_info("lead %s: %s, filed in %s", key,
+			    seen == JOURNAL_SEEN_DUPLICATE ?
+			    "a duplicate, routed once" : "seen before", folder);
+			journal_decision_free(jd);
+			goto out;
+		}
+		if (state == JMSG_FETCHED && a->crash_on != NULL &&
+		    g_strstr_len(data, len, a->crash_on) != NULL) {
+			log_warnx("run: %s: crashing on %s as asked",
+			    AGENT_CRASH_ENV, key);
+			abort();
+		}
+	}
+	/* 3: decide */
 	l = lead_from_bytes(data, len, a->rs->freemail);
 	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix, NULL);
 	v.l = l;
 	v.dc = dc;
-	v.key = message_key(l, data, len);
-	v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
-	    dc->owner) : NULL;
 	if (a->o->dry_run) {
+		v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
+		    dc->owner) : NULL;
 		log_lead(&v, "dry run: nothing sent or moved", started);
 		goto out;
 	}
-	if ((st = journal_message_seen(a->j, v.key, a->mailbox,
-	    a->uidvalidity, uid, len, l->date, now_s(), &id, &state,
-	    &seen)) != LR_OK)
-		goto out;
-	if (seen == JOURNAL_SEEN_DUPLICATE || state == JMSG_FAILED ||
-	    state == JMSG_FILED) {
-		struct journal_decision *jd = NULL;
-
-		folder = state == JMSG_FAILED ? a->failed : NULL;
-		if (folder == NULL && journal_decision_get(a->j, id, &jd) ==
-		    LR_OK)
-			folder = jd->folder;
-		queue_file(a, folder ? folder : a->failed, uid,
-		    seen == JOURNAL_SEEN_DUPLICATE ? 0 : id);
-		log_info("lead %s: %s, filed in %s", v.key,
-		    seen == JOURNAL_SEEN_DUPLICATE ? "a duplicate, routed once" :
-		    "seen before", folder ? folder : a->failed);
-		journal_decision_free(jd);
-		goto out;
-	}
 	if (state == JMSG_FETCHED) {
-		char *dj = dims_text(dc), *day = NULL;
-		struct journal_decision jd = {
-			.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
-			.owner = dc->owner, .folder = dc->folder,
-			.reason = dc->reason, .route_line = dc->route_line,
-			.dims_json = dj, .lead_email = l->str[LF_EMAIL],
-			.team = dc->kind == DEST_TEAM ? dc->id : NULL,
-		};
-
-		if (v.o != NULL) {
-			GDateTime *t = g_date_time_to_timezone(fc->now, v.o->tz);
-
-			day = g_date_time_format(t, "%Y-%m-%d");
-			g_date_time_unref(t);
-			jd.owner_day = day;
-		}
-		st = journal_record_decision(a->j, id, &jd, now_s());
-		g_free(dj);
-		g_free(day);
-		if (st != LR_OK)
+		v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
+		    dc->owner) : NULL;
+		if ((st = record_decision(a, id, &v, fc->now)) != LR_OK)
 			goto out;
-	} else {
-		/* Decided before a stop: keep that decision. */
-		struct journal_decision *jd = NULL;
+	} else
+		recorded_decision(a, id, dc);
+	v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
+	    dc->owner) : NULL;
 
-		if (journal_decision_get(a->j, id, &jd) == LR_OK) {
-			g_free(dc->folder);
-			dc->folder = g_strdup(jd->folder);
-			g_free(dc->owner);
-			dc->owner = g_strdup(jd->owner);
-			v.o = dc->owner && a->rs->owners ?
-			    owners_find(a->rs->owners, dc->owner) : NULL;
-		}
-		journal_decision_free(jd);
-	}
-	folder = dc->folder;
-	if (v.o != NULL && a->smtp != NULL) {
-		st = forward(a, id, &v, data, len, &why);
+	/* 4: deliver; the forward first */
+	delivery_states(a, id, &ds);
+	if (v.o != NULL && a->out.smtp != NULL &&
+	    ds.st[JCHAN_SMTP] != JDLV_SENT) {
+		if (ds.st[JCHAN_SMTP] == JDLV_FAILED_PERMANENT) {
+			why = g_strdup(ds.error[JCHAN_SMTP]);
+			st = LR_BADMSG;
+		} else
+			st = forward(a, id, &v, data, len, &why);
 		if (st == LR_TEMPFAIL) {
 			log_lead(&v, why, started);
 			a->kept++;
 			st = LR_OK;	/* stays in the inbox for next round */
+			delivery_states_clear(&ds);
 			goto out;
 		}
 		if (st == LR_BADMSG) {
+			/* the server refused it for good: review, with why */
 			decision_to_review(dc, a->rs, a->cfg->folder_prefix,
 			    why);
-			folder = dc->folder;
 			v.o = NULL;
-			if (journal_event(a->j, id, "forward-refused", why,
-			    now_s()) != LR_OK)
-				log_warnx("journal: cannot record an event");
+			if (journal_decision_to_review(a->j, id, dc->folder,
+			    why, now_s()) != LR_OK)
+				log_warnx("journal: cannot send message %"
+				    G_GINT64_FORMAT " to review", id);
 			st = LR_OK;
 		}
 	}
-	if (v.o != NULL)
-		slack(a, id, &v);
-	queue_file(a, folder, uid, id);
+	notify(a, id, &v, &ds);
+	delivery_states_clear(&ds);
+	/* 5: file, with the batch */
+	queue_file(a, dc->folder, uid, id);
 	log_lead(&v, why ? why : "ok", started);
 out:
 	g_free(why);
-	g_free((char *)v.key);
+	g_free(key);
 	decision_free(dc);
 	lead_free(l);
 	return st;
@@ -448,6 +661,10 @@ file_batch(struct agent *a)
 					    id);
 				a->routed++;
 			}
+		else
+			log_warnx("run: filing %u message%s in %s: %s",
+			    uids->len, uids->len == 1 ? "" : "s", (char *)k,
+			    imap_last_error(a->imap));
 		g_array_free(uids, TRUE);
 		g_hash_table_iter_remove(&it);
 	}
@@ -460,12 +677,22 @@ round_once(struct agent *a)
 {
 	GArray *uids = NULL;
 	struct fetch_ctx fc = { a, NULL };
+	guint32 uidvalidity = 0;
 	enum lr_status st;
 
 	a->routed = a->kept = 0;
-	if ((st = imap_select(a->imap, a->mailbox, &a->uidvalidity,
+	a->interrupted = FALSE;
+	if ((st = imap_select(a->imap, a->mailbox, &uidvalidity,
 	    NULL)) != LR_OK)
 		return st;
+	if (a->uidvalidity != 0 && uidvalidity != a->uidvalidity) {
+		/* Old UIDs mean nothing now: messages are known by key. */
+		log_warnx("run: %s: UIDVALIDITY changed from %u to %u; "
+		    "messages are identified again by Message-ID", a->mailbox,
+		    a->uidvalidity, uidvalidity);
+		g_hash_table_remove_all(a->reported);
+	}
+	a->uidvalidity = uidvalidity;
 	if ((st = imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED,
 	    &uids)) != LR_OK)
 		return st;
@@ -478,12 +705,95 @@ round_once(struct agent *a)
 	    one_message, &fc);
 	g_date_time_unref(fc.now);
 	g_array_free(uids, TRUE);
+	if (st == LR_TEMPFAIL && a->interrupted)
+		st = LR_OK;	/* file what was done, then stop */
 	if (st == LR_OK && !a->o->dry_run)
 		st = file_batch(a);
 	g_hash_table_remove_all(a->moves);
-	log_info("run: %u filed, %u left in the inbox for later", a->routed,
-	    a->kept);
+	if (a->routed > 0 || a->kept > 0)
+		log_info("run: %u filed, %u left in the inbox for later",
+		    a->routed, a->kept);
 	return st;
+}
+
+/*
+ * The reconciliation sweep: a message that has waited in the inbox longer
+ * than unrouted_after without being routed is an error, logged at every
+ * sweep and reported once to the Slack channel and the journal.
+ */
+static void
+sweep(struct agent *a)
+{
+	GArray *uids = NULL;
+	GHashTable *times;
+	GString *fresh = g_string_new(NULL);
+	gint64 now = now_s();
+	guint late = 0, nfresh = 0;
+
+	if (imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED, &uids) !=
+	    LR_OK) {
+		g_string_free(fresh, TRUE);
+		return;
+	}
+	times = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	if (uids->len > 0 && imap_arrival_times(a->imap,
+	    (guint32 *)uids->data, uids->len, times) == LR_OK) {
+		for (guint i = 0; i < uids->len; i++) {
+			guint32 uid = g_array_index(uids, guint32, i);
+			gint64 *at = g_hash_table_lookup(times,
+			    GUINT_TO_POINTER(uid));
+
+			if (at == NULL || *at == 0 ||
+			    now - *at < a->cfg->unrouted_after)
+				continue;
+			late++;
+			if (g_hash_table_contains(a->reported,
+			    GUINT_TO_POINTER(uid)))
+				continue;
+			g_hash_table_add(a->reported, GUINT_TO_POINTER(uid));
+			g_string_append_printf(fresh, "%suid %u (%" G_GINT64_FORMAT
+			    " min)", nfresh++ ? ", " : "", uid,
+			    (now - *at) / 60);
+		}
+	}
+	if (late > 0)
+		log_warnx("run: error: %u message%s in %s not routed after %"
+		    G_GINT64_FORMAT " min or more; see the log lines of their "
+		    "leads", late, late == 1 ? "" : "s", a->mailbox,
+		    a->cfg->unrouted_after / 60);
+	if (nfresh > 0) {
+		char *text = g_strdup_printf("leadroute: %u message%s in %s "
+		    "not routed after %" G_GINT64_FORMAT " min: %s. Look at "
+		    "the leadroute log.", nfresh, nfresh == 1 ? "" : "s",
+		    a->mailbox, a->cfg->unrouted_after / 60, fresh->str);
+		JsonBuilder *b = json_builder_new();
+		JsonNode *root;
+		char *body, *why = NULL;
+		gint64 ra;
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "text");
+		json_builder_add_string_value(b, text);
+		json_builder_end_object(b);
+		root = json_builder_get_root(b);
+		body = json_to_string(root, FALSE);
+		if (a->j != NULL && journal_event(a->j, 0, "unrouted", text,
+		    now) != LR_OK)
+			log_warnx("journal: cannot record an event");
+		if (a->out.ch != NULL && channels_has(a->out.ch, JCHAN_SLACK) &&
+		    channels_post(a->out.ch, JCHAN_SLACK, body, &ra, &why) !=
+		    LR_OK)
+			log_warnx("run: cannot report unrouted messages: %s",
+			    why);
+		g_free(why);
+		g_free(body);
+		json_node_unref(root);
+		g_object_unref(b);
+		g_free(text);
+	}
+	g_string_free(fresh, TRUE);
+	g_hash_table_destroy(times);
+	g_array_free(uids, TRUE);
 }
 
 static struct template *
@@ -509,6 +819,54 @@ load_template(const struct config *cfg, const char *name)
 	return t;
 }
 
+static void
+senders_close(struct senders *s)
+{
+	smtp_free(s->smtp);
+	channels_free(s->ch);
+	template_free(s->subject);
+	template_free(s->text);
+	template_free(s->slack);
+	template_free(s->webhook);
+	memset(s, 0, sizeof *s);
+}
+
+/* The senders cfg asks for; LR_CONFIG (logged) when they cannot be. */
+static enum lr_status
+senders_open(const struct config *cfg, struct senders *s)
+{
+	memset(s, 0, sizeof *s);
+	if (cfg->smtp_url != NULL) {
+		struct smtp_config sc = { 0 };
+
+		sc.url = cfg->smtp_url;
+		sc.user = cfg->smtp_user;
+		sc.password = cfg->smtp_password;
+		sc.from = cfg->smtp_from;
+		sc.allow_plaintext = cfg->smtp_allow_plaintext;
+		if (smtp_new(&sc, &s->smtp) != LR_OK)
+			return LR_CONFIG;
+	}
+	s->ch = channels_new(cfg);
+	s->subject = load_template(cfg, "forward.subject");
+	s->text = load_template(cfg, "forward.txt");
+	s->slack = load_template(cfg, "slack.json");
+	s->webhook = load_template(cfg, "webhook.json");
+	if (s->smtp != NULL && (s->subject == NULL || s->text == NULL)) {
+		log_warnx("run: forwards need the templates forward.subject "
+		    "and forward.txt ([templates] dir)");
+		senders_close(s);
+		return LR_CONFIG;
+	}
+	if (cfg->webhook_url != NULL && s->webhook == NULL) {
+		log_warnx("run: [webhook] needs the template webhook.json "
+		    "([templates] dir)");
+		senders_close(s);
+		return LR_CONFIG;
+	}
+	return LR_OK;
+}
+
 static enum lr_status
 connect_all(struct agent *a)
 {
@@ -527,12 +885,134 @@ connect_all(struct agent *a)
 	}
 	g_free(a->mailbox);
 	a->mailbox = g_strdup(imap_url_mailbox(a->imap));
+	log_info("run: connected to %s", a->cfg->inbox_url);
 	return LR_OK;
 }
 
+static void
+disconnect(struct agent *a)
+{
+	imap_free(a->imap);
+	a->imap = NULL;
+	a->folders_made = FALSE;
+}
+
+/* Every folder a decision can name, and Failed, created at start. */
+static enum lr_status
+make_folders(struct agent *a)
+{
+	GPtrArray *f = route_folders(a->rs, a->cfg->folder_prefix);
+	enum lr_status st = LR_OK;
+
+	g_ptr_array_add(f, g_strdup(a->failed));
+	for (guint i = 0; i < f->len && st != LR_BADSOURCE; i++)
+		if ((st = imap_create(a->imap, g_ptr_array_index(f, i))) !=
+		    LR_OK)
+			log_warnx("run: cannot create %s: %s",
+			    (char *)g_ptr_array_index(f, i),
+			    imap_last_error(a->imap));
+	g_ptr_array_unref(f);
+	if (st == LR_BADSOURCE)
+		return st;
+	a->folders_made = TRUE;
+	return LR_OK;
+}
+
+/* SIGHUP: the new configuration and rules if they pass check. */
+static void
+reload(struct agent *a)
+{
+	struct config *cfg = NULL;
+	struct ruleset *rs = NULL;
+	struct senders out;
+
+	if (a->o->reload == NULL)
+		return;
+	log_info("run: SIGHUP: reading %s again", a->cfg->path);
+	if (!a->o->reload(a->o->reload_arg, &cfg, &rs)) {
+		log_warnx("run: SIGHUP: the new configuration or rules do not "
+		    "pass check; still running with the old ones");
+		return;
+	}
+	if (!a->o->dry_run && senders_open(cfg, &out) != LR_OK) {
+		log_warnx("run: SIGHUP: cannot use the new configuration; "
+		    "still running with the old one");
+		config_free(cfg);
+		rules_free(rs);
+		return;
+	}
+	if (g_strcmp0(cfg->journal_path, a->cfg->journal_path) != 0)
+		log_warnx("run: SIGHUP: a new [journal] path takes a restart; "
+		    "still using %s", a->cfg->journal_path);
+	if (!a->o->dry_run) {
+		senders_close(&a->out);
+		a->out = out;
+	}
+	g_free(a->failed);
+	a->failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	config_free(a->cfg);
+	rules_free(a->rs);
+	a->cfg = cfg;
+	a->rs = rs;
+	/* the inbox may have changed too: connect again */
+	if (a->imap != NULL)
+		imap_logout(a->imap);
+	disconnect(a);
+	log_info("run: SIGHUP: new configuration and rules in use");
+}
+
+/* Seconds to wait for mail: until the next poll, retry or sweep. */
+static gint64
+wait_for(struct agent *a)
+{
+	gint64 now = now_s(), wait = a->cfg->poll_interval, at = 0;
+
+	if (a->j != NULL && journal_next_retry(a->j, &at) == LR_OK && at > 0)
+		wait = MIN(wait, MAX(at - now, 1));
+	if (a->next_sweep > 0)
+		wait = MIN(wait, MAX(a->next_sweep - now, 1));
+	return wait;
+}
+
+/*
+ * SIGTERM, SIGINT and SIGHUP are blocked but while the agent waits for
+ * mail (ppoll lets them in): so they never cut a command or a delivery
+ * short, and the message in hand is always finished.
+ */
+static void
+set_signals(gboolean reload_on_hup)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (!reload_on_hup)
+		sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Sleep, letting the blocked signals in; one ends the sleep. */
+static void
+pause_for(gint64 seconds)
+{
+	struct timespec ts = { (time_t)seconds, 0 };
+	sigset_t none;
+
+	sigemptyset(&none);
+	ppoll(NULL, 0, &ts, &none);
+}
+
 int
-agent_run(const struct config *cfg, const struct ruleset *rs,
-    const struct agent_opts *o)
+agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 {
 	struct agent a = { 0 };
 	GError *err = NULL;
@@ -545,16 +1025,17 @@ agent_run(const struct config *cfg, const struct ruleset *rs,
 	a.o = o;
 	a.moves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)g_array_unref);
+	a.reported = g_hash_table_new(NULL, NULL);
 	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a.crash_on = getenv(AGENT_CRASH_ENV);
+	if (a.crash_on != NULL && *a.crash_on == '\0')
+		a.crash_on = NULL;
 	if (cfg->inbox_url == NULL) {
 		log_warnx("run: no [inbox] url in %s", cfg->path);
 		rc = EX_CONFIG;
 		goto out;
 	}
 	if (!o->dry_run) {
-		struct smtp_config sc = { 0 };
-		struct http_config hc = { 0 };
-
 		if (cfg->journal_path == NULL) {
 			log_warnx("run: no [journal] path in %s", cfg->path);
 			rc = EX_CONFIG;
@@ -566,31 +1047,20 @@ agent_run(const struct config *cfg, const struct ruleset *rs,
 			rc = EX_CONFIG;
 			goto out;
 		}
-		if (cfg->smtp_url != NULL) {
-			sc.url = cfg->smtp_url;
-			sc.user = cfg->smtp_user;
-			sc.password = cfg->smtp_password;
-			sc.from = cfg->smtp_from;
-			sc.allow_plaintext = cfg->smtp_allow_plaintext;
-			if (smtp_new(&sc, &a.smtp) != LR_OK) {
-				rc = EX_CONFIG;
-				goto out;
-			}
-		}
-		a.http = http_new(&hc);
-		a.subject = load_template(cfg, "forward.subject");
-		a.text = load_template(cfg, "forward.txt");
-		a.slack = load_template(cfg, "slack.json");
-		if (a.smtp != NULL && (a.subject == NULL || a.text == NULL)) {
-			log_warnx("run: forwards need the templates "
-			    "forward.subject and forward.txt ([templates] dir)");
+		if (senders_open(cfg, &a.out) != LR_OK) {
 			rc = EX_CONFIG;
 			goto out;
 		}
 	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	stopping = reloading = 0;
+	set_signals(o->reload != NULL);
 	for (;;) {
+		gint64 wait;
+
+		if (reloading) {
+			reloading = 0;
+			reload(&a);
+		}
 		if (a.imap == NULL && (st = connect_all(&a)) != LR_OK) {
 			if (st == LR_CONFIG) {
 				rc = EX_CONFIG;
@@ -600,16 +1070,29 @@ agent_run(const struct config *cfg, const struct ruleset *rs,
 				rc = EX_UNAVAILABLE;
 				break;
 			}
-			sleep(backoff + g_random_int_range(0, backoff + 1));
+			pause_for(backoff + g_random_int_range(0, backoff + 1));
 			backoff = MIN(backoff * 2, AGENT_BACKOFF_MAX);
+			if (stopping)
+				break;
 			continue;
 		}
 		backoff = 1;
-		st = round_once(&a);
+		if (!a.folders_made && !o->dry_run &&
+		    make_folders(&a) == LR_BADSOURCE)
+			st = LR_BADSOURCE;
+		else
+			st = round_once(&a);
+		if (st == LR_OK && !o->dry_run && !stopping)
+			retry_due(&a);
+		if (st == LR_OK && !stopping && now_s() >= a.next_sweep) {
+			if (a.next_sweep > 0)
+				sweep(&a);
+			a.next_sweep = now_s() + a.cfg->sweep_interval;
+		}
 		if (st == LR_BADSOURCE) {
-			log_warnx("run: connection lost; reconnecting");
-			imap_free(a.imap);
-			a.imap = NULL;
+			log_warnx("run: connection lost (%s); reconnecting",
+			    imap_last_error(a.imap));
+			disconnect(&a);
 			if (o->once) {
 				rc = EX_TEMPFAIL;
 				break;
@@ -623,35 +1106,40 @@ agent_run(const struct config *cfg, const struct ruleset *rs,
 		}
 		if (o->once || stopping)
 			break;
+		if (reloading)
+			continue;
 		/* Wait for new mail: IDLE when offered, else poll. */
-		if (cfg->idle && imap_has_idle(a.imap)) {
+		wait = wait_for(&a);
+		if (a.cfg->idle && imap_has_idle(a.imap)) {
 			gboolean got = FALSE;
 
 			if (imap_idle_start(a.imap) != LR_OK ||
-			    imap_idle_wait(a.imap, (int)MIN(cfg->poll_interval *
-			    1000, IMAP_IDLE_MAX_MS), &got) != LR_OK ||
+			    imap_idle_wait(a.imap, (int)MIN(wait * 1000,
+			    IMAP_IDLE_MAX_MS), &got) != LR_OK ||
 			    imap_idle_done(a.imap) != LR_OK) {
-				imap_free(a.imap);
-				a.imap = NULL;
+				log_warnx("run: IDLE: %s; reconnecting",
+				    imap_last_error(a.imap));
+				disconnect(&a);
 			}
 		} else
-			sleep((unsigned)cfg->poll_interval);
+			pause_for(wait);
 		if (stopping)
 			break;
 	}
 	if (a.imap != NULL)
 		imap_logout(a.imap);
 out:
+	if (stopping)
+		log_info("run: stopped by a signal");
 	imap_free(a.imap);
-	smtp_free(a.smtp);
-	http_free(a.http);
-	template_free(a.subject);
-	template_free(a.text);
-	template_free(a.slack);
+	senders_close(&a.out);
 	if (a.j != NULL)
 		journal_close(a.j);
 	g_hash_table_destroy(a.moves);
+	g_hash_table_destroy(a.reported);
 	g_free(a.mailbox);
 	g_free(a.failed);
+	config_free(a.cfg);
+	rules_free(a.rs);
 	return rc;
 }

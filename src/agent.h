@@ -1,8 +1,8 @@
 /*
  * agent.h: `leadroute run` (spec section 8): fetch what is not yet routed
- * from the inbox, decide, deliver (forward by SMTP, Slack), file, and
- * record each step in the journal before the next, so that a stop at any
- * point resumes without losing or re-deciding a lead.
+ * from the inbox, decide, deliver (forward by SMTP, Slack, webhook), file,
+ * and record each step in the journal before the next, so that a stop at
+ * any point resumes without losing or re-deciding a lead.
  */
 #ifndef LR_AGENT_H
 #define LR_AGENT_H
@@ -12,17 +12,32 @@
 #include "conf.h"
 #include "rules.h"
 
+/* Test-only: a message whose raw text holds this variable's value makes
+ * the agent abort() while deciding it, as a parser crash would. */
+#define AGENT_CRASH_ENV	"LEADROUTE_TEST_CRASH_ON"
+
+/*
+ * SIGHUP: load the configuration and rules again and check them as
+ * `leadroute check` does (printing every problem). TRUE with *cfg and *rs
+ * set when they pass; FALSE keeps the running ones.
+ */
+typedef gboolean (*agent_reload_fn)(void *arg, struct config **cfg,
+    struct ruleset **rs);
+
 struct agent_opts {
 	gboolean once;		/* process what is there, then exit */
 	gboolean dry_run;	/* decide and log; send, move, record nothing */
+	agent_reload_fn reload;	/* NULL: SIGHUP is ignored */
+	void *reload_arg;
 };
 
 /*
- * Run the agent with a checked configuration and rule set. Returns a
- * sysexits code: 0, 69 (a server unavailable, with once), 75 (temporary
- * failure), 78 (configuration).
+ * Run the agent with a checked configuration and rule set, which it takes
+ * over (and frees, or replaces on SIGHUP). Returns a sysexits code: 0,
+ * 69 (a server unavailable, with once), 75 (temporary failure), 78
+ * (configuration).
  */
-int agent_run(const struct config *cfg, const struct ruleset *rs,
+int agent_run(struct config *cfg, struct ruleset *rs,
     const struct agent_opts *o);
 
 #endif

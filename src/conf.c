@@ -27,11 +27,12 @@ static const char *const known_keys[] = {
 	"inbox:allow_plaintext", "inbox:auth", "inbox:client_id_file",
 	"inbox:client_id_env", "inbox:client_secret_file",
 	"inbox:client_secret_env", "inbox:refresh_token_file",
-	"inbox:refresh_token_env", "inbox:token_url",
+	"inbox:refresh_token_env", "inbox:token_url", "inbox:sweep_interval",
+	"inbox:unrouted_after",
 	"smtp:url", "smtp:user", "smtp:password_file", "smtp:password_env",
 	"smtp:from", "smtp:mode", "smtp:allow_plaintext", "smtp:auth",
 	"slack:webhook_url_file", "slack:webhook_url_env", "slack:token_file",
-	"slack:token_env",
+	"slack:token_env", "slack:api_url",
 	"webhook:url", "webhook:url_file", "webhook:url_env",
 	"webhook:secret_file", "webhook:secret_env",
 	"rules:file", "journal:path", "templates:dir",
@@ -263,11 +264,29 @@ check_keys(const struct reader *r)
 	g_strfreev(groups);
 }
 
+/* A duration key (90s, 15m, 4h, 2d) in seconds, or dflt. */
+static gint64
+duration(struct reader *r, const char *group, const char *key, gint64 dflt)
+{
+	char *v = value(r, group, key);
+	gint64 secs = dflt;
+
+	if (v == NULL)
+		return dflt;
+	secs = rules_duration(v);
+	if (secs <= 0) {
+		problem(r, DIAG_ERROR, group, key, "'%s' is not a duration "
+		    "such as 90s or 5m", v);
+		secs = dflt;
+	}
+	g_free(v);
+	return secs;
+}
+
 static void
 read_inbox(struct reader *r, struct config *c)
 {
 	static const char *const schemes[] = { "imaps://", "imap://", NULL };
-	char *v;
 
 	if ((c->inbox_url = value(r, "inbox", "url")) != NULL)
 		check_url(r, "inbox", "url", c->inbox_url, schemes);
@@ -276,16 +295,9 @@ read_inbox(struct reader *r, struct config *c)
 	c->idle = boolean(r, "inbox", "idle", TRUE);
 	c->inbox_allow_plaintext = boolean(r, "inbox", "allow_plaintext",
 	    FALSE);
-	c->poll_interval = 60;
-	if ((v = value(r, "inbox", "poll_interval")) != NULL) {
-		c->poll_interval = rules_duration(v);
-		if (c->poll_interval <= 0) {
-			problem(r, DIAG_ERROR, "inbox", "poll_interval",
-			    "'%s' is not a duration such as 90s or 5m", v);
-			c->poll_interval = 60;
-		}
-		g_free(v);
-	}
+	c->poll_interval = duration(r, "inbox", "poll_interval", 60);
+	c->sweep_interval = duration(r, "inbox", "sweep_interval", 5 * 60);
+	c->unrouted_after = duration(r, "inbox", "unrouted_after", 15 * 60);
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)
 		c->folder_prefix = g_strdup(ROUTE_DEFAULT_PREFIX);
@@ -374,6 +386,9 @@ config_load(const char *path, struct diag *d)
 	read_smtp(&r, c);
 	c->slack_webhook_url = secret(&r, "slack", "webhook_url", FALSE);
 	c->slack_token = secret(&r, "slack", "token", FALSE);
+	c->slack_api_url = value(&r, "slack", "api_url");
+	if (c->slack_api_url == NULL)
+		c->slack_api_url = g_strdup(CONFIG_SLACK_API);
 	c->webhook_url = secret(&r, "webhook", "url", TRUE);
 	c->webhook_secret = secret(&r, "webhook", "secret", FALSE);
 	c->rules_file = path_value(&r, "rules", "file");
@@ -404,6 +419,7 @@ config_free(struct config *c)
 	g_free(c->smtp_from);
 	g_free(c->slack_webhook_url);
 	g_free(c->slack_token);
+	g_free(c->slack_api_url);
 	g_free(c->webhook_url);
 	g_free(c->webhook_secret);
 	g_free(c->rules_file);

@@ -9,6 +9,8 @@
 #ifndef LR_CONF_H
 #define LR_CONF_H
 
+#define CONFIG_SLACK_API	"https://slack.com/api"	/* chat.postMessage is below */
+
 #include <glib.h>
 
 #include "diag.h"
@@ -28,6 +30,8 @@ struct config {
 	gint64 poll_interval;	/* seconds; default 60 */
 	char *folder_prefix;	/* default "Leads" */
 	gboolean inbox_allow_plaintext;
+	gint64 sweep_interval;	/* seconds between sweeps; default 300 */
+	gint64 unrouted_after;	/* an unrouted message older is reported; 900 */
 
 	/* [smtp] */
 	char *smtp_url;		/* smtp://host:587 or smtps://host:465 */
@@ -40,6 +44,7 @@ struct config {
 	/* [slack] */
 	char *slack_webhook_url;	/* secret: webhook_url_file / _env */
 	char *slack_token;		/* secret: token_file / _env */
+	char *slack_api_url;		/* api_url; default CONFIG_SLACK_API */
 
 	/* [webhook] */
 	char *webhook_url;		/* url_file / url_env, or url */

@@ -22,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -742,6 +743,82 @@ imap_fetch(struct imap_conn *c, const guint32 *uids, guint n, imap_fetch_cb cb,
 	return rc;
 }
 
+/* Seconds since the epoch of an IMAP date-time (zone +HHMM as HHMM). */
+static gint64
+date_time_unix(const struct mailimap_date_time *d)
+{
+	GDateTime *t = g_date_time_new_utc(d->dt_year, d->dt_month,
+	    d->dt_day, d->dt_hour, d->dt_min, d->dt_sec);
+	gint64 s, off;
+
+	if (t == NULL)
+		return 0;
+	s = g_date_time_to_unix(t);
+	g_date_time_unref(t);
+	off = (ABS(d->dt_zone) / 100) * 3600 + (ABS(d->dt_zone) % 100) * 60;
+	return d->dt_zone < 0 ? s + off : s - off;
+}
+
+enum lr_status
+imap_arrival_times(struct imap_conn *c, const guint32 *uids, guint n,
+    GHashTable *times)
+{
+	enum lr_status rc = LR_OK;
+
+	for (guint i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH) {
+		struct mailimap_fetch_type *ft;
+		struct mailimap_set *set;
+		clist *res = NULL;
+		clistiter *it;
+		int r;
+
+		ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_internaldate());
+		set = uid_set(uids + i, MIN(n - i, IMAP_UID_BATCH));
+		r = mailimap_uid_fetch(c->imap, set, ft, &res);
+		mailimap_set_free(set);
+		mailimap_fetch_type_free(ft);
+		if ((rc = map_err(c, r, "UID FETCH INTERNALDATE")) != LR_OK) {
+			if (res != NULL)
+				mailimap_fetch_list_free(res);
+			break;
+		}
+		for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+			struct mailimap_msg_att *m = clist_content(it);
+			guint32 uid = 0;
+			gint64 at = 0;
+
+			for (clistiter *a = clist_begin(m->att_list); a != NULL;
+			    a = clist_next(a)) {
+				struct mailimap_msg_att_item *item =
+				    clist_content(a);
+				struct mailimap_msg_att_static *st;
+
+				if (item->att_type !=
+				    MAILIMAP_MSG_ATT_ITEM_STATIC)
+					continue;
+				st = item->att_data.att_static;
+				if (st->att_type == MAILIMAP_MSG_ATT_UID)
+					uid = st->att_data.att_uid;
+				else if (st->att_type ==
+				    MAILIMAP_MSG_ATT_INTERNALDATE &&
+				    st->att_data.att_internal_date != NULL)
+					at = date_time_unix(
+					    st->att_data.att_internal_date);
+			}
+			if (uid != 0)
+				g_hash_table_insert(times,
+				    GUINT_TO_POINTER(uid), g_memdup2(&at,
+				    sizeof at));
+		}
+		mailimap_fetch_list_free(res);
+	}
+	return rc;
+}
+
 /* UID STORE +FLAGS.SILENT (flag) for uids[0..n); takes flag. */
 static enum lr_status
 store_flag(struct imap_conn *c, const guint32 *uids, guint n,
@@ -944,6 +1021,8 @@ static int
 wait_readable(struct imap_conn *c, gint64 deadline)
 {
 	struct pollfd pfd;
+	struct timespec ts;
+	sigset_t none;
 	gint64 left;
 	int r;
 
@@ -951,12 +1030,15 @@ wait_readable(struct imap_conn *c, gint64 deadline)
 		return 1;
 	pfd.fd = mailimap_idle_get_fd(c->imap);
 	pfd.events = POLLIN;
-	do {
-		left = (deadline - g_get_monotonic_time()) / 1000;
-		if (left <= 0)
-			return 0;
-		r = poll(&pfd, 1, (int)MIN(left, G_MAXINT));
-	} while (r < 0 && errno == EINTR);
+	/* Signals the caller blocks are let in for the wait only, and one
+	 * ends it (-1, EINTR): the caller then looks at what it set. */
+	sigemptyset(&none);
+	left = deadline - g_get_monotonic_time();
+	if (left <= 0)
+		return 0;
+	ts.tv_sec = left / G_USEC_PER_SEC;
+	ts.tv_nsec = (left % G_USEC_PER_SEC) * 1000;
+	r = ppoll(&pfd, 1, &ts, &none);
 	return r;
 }
 
@@ -974,8 +1056,8 @@ imap_idle_wait(struct imap_conn *c, int timeout_ms, gboolean *got_update)
 	}
 	for (;;) {
 		r = wait_readable(c, deadline);
-		if (r == 0)
-			return LR_OK;
+		if (r == 0 || (r < 0 && errno == EINTR))
+			return LR_OK;	/* a signal: the caller looks at it */
 		if (r < 0) {
 			set_err(c, "IDLE: poll: %s", g_strerror(errno));
 			return LR_BADSOURCE;

@@ -103,6 +103,14 @@ enum lr_status imap_search_unrouted(struct imap_conn *c, const char *keyword,
 enum lr_status imap_fetch(struct imap_conn *c, const guint32 *uids, guint n,
     imap_fetch_cb cb, void *ctx) LR_WUR;
 
+/*
+ * When each of uids arrived (INTERNALDATE, seconds since the epoch), into
+ * times: uid (GUINT_TO_POINTER) -> gint64 * (g_free'd by the table's
+ * value destroy function, which the caller sets). Missing UIDs are absent.
+ */
+enum lr_status imap_arrival_times(struct imap_conn *c, const guint32 *uids,
+    guint n, GHashTable *times) LR_WUR;
+
 /* UID STORE +FLAGS.SILENT (keyword). */
 enum lr_status imap_add_keyword(struct imap_conn *c, const guint32 *uids,
     guint n, const char *keyword) LR_WUR;
@@ -137,7 +145,10 @@ enum lr_status imap_list(struct imap_conn *c, const char *pattern,
  * imap_idle_wait() returns after at most timeout_ms (cap it at
  * IMAP_IDLE_MAX_MS) with *got_update TRUE when the server announced
  * EXISTS, RECENT, EXPUNGE or FETCH; keep-alive chatter is absorbed.
- * imap_idle_done() must follow before any other command.
+ * imap_idle_done() must follow before any other command. Signals the
+ * caller blocks are unblocked during the wait, and one ends it early
+ * (LR_OK, *got_update FALSE): block them elsewhere, and look at what
+ * the handler set after the wait.
  */
 enum lr_status imap_idle_start(struct imap_conn *c) LR_WUR;
 enum lr_status imap_idle_wait(struct imap_conn *c, int timeout_ms,

@@ -21,7 +21,7 @@
  * the reason ("journal: ..."). The caller owns what is returned unless
  * stated; what a callback receives is borrowed for the call only.
  *
- * Tables (schema version 2):
+ * Tables (schema version 3):
  *
  *   messages    id INTEGER PK; message_key TEXT UNIQUE (the Message-ID,
  *               or "sha256:<hex>" of the raw message when it has none);
@@ -44,7 +44,9 @@
  *   owner_load  owner, day ("YYYY-MM-DD" in the owner's timezone), count;
  *               PK(owner, day): leads per owner and day for daily caps.
  *   Version 2 adds indexes for the agent's scans (due deliveries,
- *   messages by state, events by message).
+ *   messages by state, events by message); version 3 adds
+ *   deliveries.payload: the body an HTTP delivery posts, fixed when it
+ *   is planned so that a retry after the message was filed sends the same.
  *
  * A message's life: fetched -> decided -> delivered (its last smtp
  * delivery sent) -> filed. Fetching a message that is still "fetched"
@@ -67,7 +69,7 @@
 
 #include "status.h"
 
-#define JOURNAL_VERSION		2	/* the newest schema this code knows */
+#define JOURNAL_VERSION		3	/* the newest schema this code knows */
 #define JOURNAL_MAX_ATTEMPTS	3	/* decide attempts before Failed */
 #define JOURNAL_KEY_MAX		998	/* bytes in a message key */
 #define JOURNAL_BUSY_MS		5000	/* SQLite busy timeout */
@@ -147,6 +149,7 @@ struct journal_delivery {
 	char *last_error;	/* owned; NULL when none */
 	gint64 sent_at;		/* 0 until sent */
 	char *msgid;		/* owned; NULL when none */
+	char *payload;		/* owned; NULL when none */
 };
 
 struct journal_stats {
@@ -219,13 +222,23 @@ enum lr_status journal_decision_get(struct journal *j, gint64 id,
 void journal_decision_free(struct journal_decision *d);
 
 /*
+ * The owner's forward was refused for good (SMTP 5xx): the decision
+ * becomes review (no owner) with folder and reason, and a "to-review"
+ * event records the reason, in one transaction.
+ */
+enum lr_status journal_decision_to_review(struct journal *j, gint64 id,
+    const char *folder, const char *reason, gint64 now) LR_WUR;
+
+/*
  * Deliveries are named by (message id, channel, target). Plan one as
- * pending, due at now, before any is sent; planning it again changes
- * nothing (the first msgid stays).
+ * pending, due at now, before any is sent, with what it will send
+ * (payload: the body of an HTTP post; NULL for SMTP, whose message is
+ * rebuilt from the original); planning it again changes nothing (the
+ * first msgid and payload stay).
  */
 enum lr_status journal_delivery_plan(struct journal *j, gint64 id,
     enum journal_channel channel, const char *target, const char *msgid,
-    gint64 now) LR_WUR;
+    const char *payload, gint64 now) LR_WUR;
 /* Record the intent right before the send (pending -> sending): a row
  * left sending after a crash may have been sent once already. */
 enum lr_status journal_delivery_start(struct journal *j, gint64 id,
@@ -243,6 +256,9 @@ enum lr_status journal_delivery_failed(struct journal *j, gint64 id,
 /* Each pending or sending delivery due at now, soonest first. */
 enum lr_status journal_deliveries_due(struct journal *j, gint64 now,
     journal_delivery_cb cb, void *ctx) LR_WUR;
+/* When the soonest pending delivery other than smtp is due (smtp ones
+ * wait for their message's next fetch); *at = 0 when none is pending. */
+enum lr_status journal_next_retry(struct journal *j, gint64 *at) LR_WUR;
 /* Each delivery of one message, in planning order. */
 enum lr_status journal_message_deliveries(struct journal *j, gint64 id,
     journal_delivery_cb cb, void *ctx) LR_WUR;

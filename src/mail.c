@@ -467,6 +467,65 @@ header_free(gpointer p)
 	g_free(h);
 }
 
+/* Where the header block ends: after the first empty line, else len. */
+static gsize
+header_end(const char *data, gsize len)
+{
+	for (gsize i = 0; i + 1 < len; i++) {
+		if (data[i] != '\n')
+			continue;
+		if (data[i + 1] == '\n')
+			return i + 2;
+		if (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')
+			return i + 3;
+	}
+	return len;
+}
+
+char *
+mail_message_id(const char *data, gsize len, gint64 *date)
+{
+	gsize n = header_end(data, MIN(len, MAIL_MAX_HEADER_BLOCK));
+	char *copy = g_malloc(n + 2), *id = NULL;
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	const char *v;
+
+	mail_init();
+	memcpy(copy, data, n);
+	/* the same bare-CR reading as mail_parse() */
+	if (n > 0 && memchr(copy, '\n', n) == NULL)
+		for (gsize i = 0; i < n; i++)
+			if (copy[i] == '\r')
+				copy[i] = '\n';
+	copy[n] = '\n';
+	copy[n + 1] = '\0';
+	stream = g_mime_stream_mem_new_with_buffer(copy, n + 1);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, parser_options);
+	if (date != NULL) {
+		GDateTime *t = msg != NULL ? g_mime_message_get_date(msg) :
+		    NULL;
+
+		*date = t != NULL ? g_date_time_to_unix(t) : 0;
+	}
+	if (msg != NULL && (v = g_mime_message_get_message_id(msg)) != NULL &&
+	    *v != '\0') {
+		char *c = clean_value(v);
+
+		id = g_strdup_printf("<%s>", c);
+		g_free(c);
+	}
+	if (msg != NULL)
+		g_object_unref(msg);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	g_free(copy);
+	return id;
+}
+
 struct mail *
 mail_parse(const char *data, gsize len)
 {

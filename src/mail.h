@@ -16,6 +16,7 @@
 #define MAIL_MAX_BODY_BYTES	(1024 * 1024)	/* decoded bytes scanned of a body part */
 #define MAIL_MAX_DEPTH		32		/* MIME nesting walked */
 #define MAIL_MAX_PARTS		512		/* MIME parts walked */
+#define MAIL_MAX_HEADER_BLOCK	(1024 * 1024)	/* bytes read by mail_message_id() */
 
 struct mail_header {
 	char *name;		/* owned, as written */
@@ -44,6 +45,14 @@ struct mail {
 
 struct mail *mail_parse(const char *data, gsize len);
 void mail_free(struct mail *m);
+
+/*
+ * The message's Message-ID as mail_parse() gives it ("<...>"), read from
+ * the header block alone, so that a message can be identified before its
+ * body is parsed. NULL when it has none. Caller frees. *date (when date
+ * is not NULL) gets the Date in seconds since the epoch, 0 if none.
+ */
+char *mail_message_id(const char *data, gsize len, gint64 *date);
 
 /* First value of a top-level header (case-insensitive), borrowed. */
 const char *mail_header(const struct mail *m, const char *name);

@@ -222,14 +222,51 @@ cmd_check(const struct globals *g, int argc, char **argv)
 	return rs != NULL ? 0 : rc;
 }
 
-static int
-cmd_run(const struct globals *g, int argc, char **argv)
+/*
+ * The configuration and rules for run, checked as `check` does (rules,
+ * reference data, templates). Problems are printed; FALSE when there is
+ * an error. Used at start and on SIGHUP.
+ */
+static gboolean
+load_for_run(void *arg, struct config **cfg, struct ruleset **rs)
 {
-	struct agent_opts o = { 0 };
+	const struct globals *g = arg;
 	struct diag *d = diag_new();
 	struct config *c;
-	struct ruleset *rs = NULL;
-	int rc;
+	struct ruleset *r = NULL;
+
+	*cfg = NULL;
+	*rs = NULL;
+	c = config_load(g->config, d);
+	if (c == NULL && diag_errors(d) == 0)
+		fprintf(stderr, "leadroute: run needs a configuration "
+		    "(leadroute.conf; see leadroute.conf(5))\n");
+	if (c != NULL && c->rules_file == NULL)
+		diag_add(d, DIAG_ERROR, c->path, 0, 0, "no rules file: set "
+		    "[rules] file");
+	if (c != NULL && c->rules_file != NULL)
+		r = rules_load(c->rules_file, d);
+	if (c != NULL && c->templates_dir != NULL)
+		check_templates(c->templates_dir, d);
+	if (c == NULL || r == NULL || diag_errors(d) > 0) {
+		diag_print(d, stderr);
+		rules_free(r);
+		config_free(c);
+		diag_free(d);
+		return FALSE;
+	}
+	diag_free(d);
+	*cfg = c;
+	*rs = r;
+	return TRUE;
+}
+
+static int
+cmd_run(struct globals *g, int argc, char **argv)
+{
+	struct agent_opts o = { 0 };
+	struct config *c;
+	struct ruleset *rs;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0)
@@ -239,32 +276,17 @@ cmd_run(const struct globals *g, int argc, char **argv)
 		else {
 			fprintf(stderr, "leadroute: run: unknown option %s\n",
 			    argv[i]);
-			diag_free(d);
 			return EX_USAGE;
 		}
 	}
-	c = config_load(g->config, d);
-	if (c == NULL && diag_errors(d) == 0)
-		fprintf(stderr, "leadroute: run needs a configuration "
-		    "(leadroute.conf; see leadroute.conf(5))\n");
-	if (c != NULL && c->rules_file == NULL)
-		diag_add(d, DIAG_ERROR, c->path, 0, 0, "no rules file: set "
-		    "[rules] file");
-	if (c != NULL && c->rules_file != NULL)
-		rs = rules_load(c->rules_file, d);
-	if (c == NULL || rs == NULL || diag_errors(d) > 0) {
-		diag_print(d, stderr);
-		rc = EX_CONFIG;
-	} else {
-		/* One line per lead by default; -q silences them. */
-		if (log_get_level() == LOG_LVL_WARN)
-			log_set_level(LOG_LVL_INFO);
-		rc = agent_run(c, rs, &o);
-	}
-	rules_free(rs);
-	config_free(c);
-	diag_free(d);
-	return rc;
+	if (!load_for_run(g, &c, &rs))
+		return EX_CONFIG;
+	/* One line per lead by default; -q silences them. */
+	if (log_get_level() == LOG_LVL_WARN)
+		log_set_level(LOG_LVL_INFO);
+	o.reload = load_for_run;
+	o.reload_arg = g;
+	return agent_run(c, rs, &o);	/* takes c and rs */
 }
 
 int

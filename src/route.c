@@ -127,6 +127,7 @@ ignore_folder(const struct ruleset *rs, const char *prefix)
 
 static void to_review(struct decision *, const struct ruleset *,
     const char *, char *);
+static char *review_folder(const struct ruleset *, const char *);
 
 void
 decision_to_review(struct decision *dc, const struct ruleset *rs,
@@ -148,15 +149,56 @@ to_review(struct decision *dc, const struct ruleset *rs, const char *prefix,
 	g_free(dc->reason);
 	dc->reason = reason;
 	g_free(dc->folder);
-	dc->folder = rs->review_folder != NULL ? g_strdup(rs->review_folder) :
+	dc->folder = review_folder(rs, prefix);
+}
+
+static char *
+owner_folder(const char *prefix, const char *id)
+{
+	return g_strdup_printf("%s/Owners/%s", prefix, id);
+}
+
+static char *
+queue_folder(const struct queue *q, const char *id, const char *prefix)
+{
+	return q != NULL && q->folder != NULL ? g_strdup(q->folder) :
+	    g_strdup_printf("%s/Queues/%s", prefix, id);
+}
+
+static char *
+review_folder(const struct ruleset *rs, const char *prefix)
+{
+	return rs->review_folder != NULL ? g_strdup(rs->review_folder) :
 	    g_strdup_printf("%s/Review", prefix);
+}
+
+GPtrArray *
+route_folders(const struct ruleset *rs, const char *prefix)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+	if (prefix == NULL)
+		prefix = ROUTE_DEFAULT_PREFIX;
+	g_ptr_array_add(a, review_folder(rs, prefix));
+	g_ptr_array_add(a, ignore_folder(rs, prefix));
+	for (guint i = 0; rs->queue_order != NULL &&
+	    i < rs->queue_order->len; i++) {
+		const struct queue *q = g_ptr_array_index(rs->queue_order, i);
+
+		g_ptr_array_add(a, queue_folder(q, q->id, prefix));
+	}
+	for (guint i = 0; rs->owners != NULL &&
+	    i < owners_count(rs->owners); i++)
+		g_ptr_array_add(a, owner_folder(prefix,
+		    owners_nth(rs->owners, i)->id));
+	return a;
 }
 
 static void
 to_owner(struct decision *dc, const struct owner *o, const char *prefix)
 {
 	dc->owner = g_strdup(o->id);
-	dc->folder = g_strdup_printf("%s/Owners/%s", prefix, o->id);
+	dc->folder = owner_folder(prefix, o->id);
 }
 
 /* A named owner (directly or by account): away or inactive -> review. */
@@ -272,9 +314,7 @@ destination(struct decision *dc, const struct ruleset *rs,
 		dc->kind = DEST_QUEUE;
 		dc->id = g_strdup(r->dest.id);
 		dc->reason = g_strdup_printf("route %d", r->line);
-		dc->folder = q != NULL && q->folder != NULL ?
-		    g_strdup(q->folder) :
-		    g_strdup_printf("%s/Queues/%s", prefix, r->dest.id);
+		dc->folder = queue_folder(q, r->dest.id, prefix);
 		break;
 	}
 	case DEST_REVIEW:

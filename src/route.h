@@ -58,6 +58,13 @@ void decision_free(struct decision *dc);
 void decision_to_review(struct decision *dc, const struct ruleset *rs,
     const char *prefix, const char *reason);
 
+/*
+ * Every folder a decision of rs can name, for creating them at start:
+ * review, ignored, each queue's, and <prefix>/Owners/<id> for every owner
+ * (teams file into their members' folders). Owned array of char *.
+ */
+GPtrArray *route_folders(const struct ruleset *rs, const char *prefix);
+
 /* The value of dimension name in dc, or NULL. */
 const struct dim_value *decision_dim(const struct decision *dc,
     const char *name);

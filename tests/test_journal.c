@@ -166,7 +166,7 @@ test_pragmas(void **state)
 		{ "synchronous", "2" },		/* FULL */
 		{ "foreign_keys", "1" },
 		{ "busy_timeout", "5000" },
-		{ "user_version", "2" },
+		{ "user_version", "3" },
 	};
 	struct fx *f = *state;
 	char *v;
@@ -265,10 +265,12 @@ test_migration(void **state)
 	/* Opening migrates it and keeps the data. */
 	j = journal_open(p1, &err);
 	assert_null(err);
-	assert_int_equal(journal_version(j), 2);
+	assert_int_equal(journal_version(j), JOURNAL_VERSION);
 	assert_int_equal(journal_record_decision(j, id, &REVIEW, T0), LR_OK);
 	journal_close(j);
-	assert_int_equal(sql_int(p1, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(p1, "PRAGMA user_version"), JOURNAL_VERSION);
+	assert_int_equal(sql_int(p1, "SELECT count(*) FROM pragma_table_info("
+	    "'deliveries') WHERE name = 'payload'"), 1);
 	assert_int_equal(sql_int(p1, has_index), 1);
 	assert_int_equal(sql_int(p1, "SELECT count(*) FROM decisions"), 1);
 
@@ -447,6 +449,7 @@ struct seen_dlv {
 	guint attempts[8];
 	gint64 next[8];
 	gint64 sent_at[8];
+	char payload[8][32];
 };
 
 static enum lr_status
@@ -460,6 +463,8 @@ collect(const struct journal_delivery *dl, void *ctx)
 	s->attempts[s->n] = dl->attempts;
 	s->next[s->n] = dl->next_attempt_at;
 	s->sent_at[s->n] = dl->sent_at;
+	g_strlcpy(s->payload[s->n], dl->payload ? dl->payload : "",
+	    sizeof s->payload[0]);
 	s->n++;
 	return LR_OK;
 }
@@ -484,15 +489,19 @@ test_deliveries(void **state)
 	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0), LR_OK);
 	for (int round = 0; round < 2; round++) {	/* planning is idempotent */
 		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP,
-		    "dana@example.com", "<lr.1@leadroute>", T0), LR_OK);
+		    "dana@example.com", "<lr.1@leadroute>", NULL, T0), LR_OK);
 		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SLACK,
-		    "#leads", NULL, T0), LR_OK);
+		    "#leads", NULL, round ? "{\"text\":\"later\"}" :
+		    "{\"text\":\"first\"}", T0), LR_OK);
 		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
-		    "crm", NULL, T0 + round), LR_OK);
+		    "crm", NULL, NULL, T0 + round), LR_OK);
 	}
 	assert_int_equal(due(f->j, T0 - 1, &s), 0);
 	assert_int_equal(due(f->j, T0, &s), 3);
 	assert_int_equal(s.channel[0], JCHAN_SMTP);
+	assert_string_equal(s.payload[0], "");
+	/* the first plan's payload stays */
+	assert_string_equal(s.payload[1], "{\"text\":\"first\"}");
 	assert_int_equal(s.channel[2], JCHAN_WEBHOOK);
 
 	/* smtp: intent, a temporary failure, due again 60 s later. */
@@ -543,6 +552,32 @@ test_deliveries(void **state)
 }
 
 static void
+test_decision_to_review(void **state)
+{
+	struct fx *f = *state;
+	gint64 id = seen_new(f->j, "<lead@x>", 1);
+	struct journal_decision *d = NULL;
+	struct journal_stats st;
+
+	assert_int_equal(journal_decision_to_review(f->j, id, "Leads/Review",
+	    "forward to dana: 550 no such user", T0), LR_FATAL);
+	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0), LR_OK);
+	assert_int_equal(journal_decision_to_review(f->j, id, "Leads/Review",
+	    "forward to dana: 550 no such user", T0 + 1), LR_OK);
+	assert_int_equal(journal_decision_get(f->j, id, &d), LR_OK);
+	assert_string_equal(d->kind, "review");
+	assert_null(d->owner);
+	assert_null(d->dest_id);
+	assert_string_equal(d->folder, "Leads/Review");
+	assert_string_equal(d->reason, "forward to dana: 550 no such user");
+	journal_decision_free(d);
+	assert_int_equal(journal_stats(f->j, &st), LR_OK);
+	assert_int_equal(st.events, 1);
+	assert_int_equal(journal_decision_to_review(f->j, id, NULL, "x", T0),
+	    LR_FATAL);
+}
+
+static void
 test_backoff(void **state)
 {
 	/* The caller's schedule; the journal keeps it and the count. */
@@ -553,7 +588,7 @@ test_backoff(void **state)
 
 	assert_int_equal(journal_record_decision(f->j, id, &REVIEW, T0), LR_OK);
 	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
-	    "https://crm.example/hook", NULL, T0), LR_OK);
+	    "https://crm.example/hook", NULL, NULL, T0), LR_OK);
 	for (guint i = 0; i < G_N_ELEMENTS(next); i++) {
 		assert_int_equal(due(f->j, now, &s), 1);
 		assert_int_equal(journal_delivery_failed(f->j, id,
@@ -574,11 +609,11 @@ test_deliveries_bad(void **state)
 	gint64 id = seen_new(f->j, "<lead@x>", 1);
 
 	assert_int_equal(journal_delivery_plan(f->j, 999, JCHAN_SMTP, "a@b",
-	    NULL, T0), LR_FATAL);
+	    NULL, NULL, T0), LR_FATAL);
 	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "",
-	    NULL, T0), LR_FATAL);
+	    NULL, NULL, T0), LR_FATAL);
 	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_N, "a@b",
-	    NULL, T0), LR_FATAL);
+	    NULL, NULL, T0), LR_FATAL);
 	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP, "a@b",
 	    T0), LR_FATAL);
 	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SLACK, "#x"),
@@ -586,7 +621,7 @@ test_deliveries_bad(void **state)
 	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
 	    "x", FALSE, T0, T0), LR_FATAL);
 	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "a@b",
-	    NULL, T0), LR_OK);
+	    NULL, NULL, T0), LR_OK);
 	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
 	    NULL, FALSE, T0, T0), LR_FATAL);
 	assert_int_equal(journal_deliveries_due(f->j, T0, NULL, NULL),
@@ -686,7 +721,7 @@ test_resume(void **state)
 	assert_int_equal(journal_record_decision(f->j, delivered, &DANA, T0),
 	    LR_OK);
 	assert_int_equal(journal_delivery_plan(f->j, delivered, JCHAN_SMTP,
-	    "dana@example.com", NULL, T0), LR_OK);
+	    "dana@example.com", NULL, NULL, T0), LR_OK);
 	assert_int_equal(journal_delivery_done(f->j, delivered, JCHAN_SMTP,
 	    "dana@example.com", T0), LR_OK);
 	assert_int_equal(journal_record_decision(f->j, filed, &REVIEW, T0),
@@ -891,6 +926,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_seen_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decision_to_review, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliveries_bad, setup,
 		    teardown),

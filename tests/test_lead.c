@@ -11,6 +11,7 @@
 
 #include "form.h"
 #include "lead.h"
+#include "mail.h"
 
 #define MAX_WANTS	28	/* checks of one case */
 #define MAX_VALUES	1024	/* values of one form label or header read */
@@ -1286,6 +1287,24 @@ invariants_ok(const char *what, const struct lead *l)
 	return ok;
 }
 
+/* The agent's identity of a message (header block only) is the lead's. */
+static gboolean
+same_id(const char *what, const char *data, gsize len, const struct lead *l)
+{
+	gint64 date = -1;
+	char *id = mail_message_id(data, len, &date);
+	gboolean ok = g_strcmp0(id, l->str[LF_MESSAGE_ID]) == 0 &&
+	    (l->date == 0 || date == l->date);
+
+	if (!ok)
+		print_error("%s: mail_message_id %s (date %" G_GINT64_FORMAT
+		    "), the lead's %s (date %" G_GINT64_FORMAT ")\n", what,
+		    id ? id : "(none)", date, l->str[LF_MESSAGE_ID] ?
+		    l->str[LF_MESSAGE_ID] : "(none)", (gint64)l->date);
+	g_free(id);
+	return ok;
+}
+
 /* Build the lead of one case and check it; FALSE when it fails. */
 static gboolean
 case_ok(const struct lead_case *c, gboolean check_wants)
@@ -1300,6 +1319,7 @@ case_ok(const struct lead_case *c, gboolean check_wants)
 		for (guint i = 0; i < MAX_WANTS && c->want[i].kind != W_END; i++)
 			ok = want_ok(c->what, l, &c->want[i]) && ok;
 	ok = invariants_ok(c->what, l) && ok;
+	ok = same_id(c->what, data, len, l) && ok;
 	lead_free(l);
 	if (owned)
 		g_free(data);

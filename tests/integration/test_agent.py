@@ -13,15 +13,31 @@ Without the last three, the shipped rules/samples are used. Checks:
 - a second `run --once` changes nothing and sends nothing more;
 - a second copy of a Message-ID is filed where the first went, not
   forwarded again;
-- someone marking messages \\Seen changes nothing.
+- someone marking messages \\Seen changes nothing;
+- SMTP 451 then success (forwarded once), SMTP 550 (review, with the
+  reason);
+- Slack 429 with Retry-After and 500: retried on their own schedule, the
+  forward and the filing not held up; the webhook is signed; a bot token
+  sends the owner a direct message;
+- a message that crashes the agent three times ends in Leads/Failed with
+  its reason, and the others flow on;
+- a message appended while the agent IDLEs is routed; SIGTERM exits 0;
+- SIGHUP keeps the old rules when the new ones fail check, and uses the
+  new ones when they pass;
+- the sweep reports messages left unrouted too long.
 """
 import email
 import email.policy
+import hashlib
+import hmac
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -70,6 +86,90 @@ path = {self.dir}/journal.db
 [templates]
 dir = {self.top}/templates
 """)
+        self.agents = []
+        self.addCleanup(self.stop_agents)
+
+    def stop_agents(self):
+        for p in self.agents:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.log.close()
+
+    def add_conf(self, text):
+        with open(self.conf, "a") as f:
+            f.write(text)
+
+    def set_conf(self, group, key, value):
+        """Add key = value to [group] (the last value wins in GKeyFile? no:
+        the key must be unique), so rewrite the group's line if present."""
+        with open(self.conf) as f:
+            lines = f.read().splitlines()
+        out, group_at, done = [], None, False
+        for line in lines:
+            if line.strip() == f"[{group}]":
+                group_at = len(out)
+            if group_at is not None and not done and line.startswith(key + " ="):
+                line, done = f"{key} = {value}", True
+            out.append(line)
+        if not done:
+            if group_at is None:
+                out += [f"[{group}]", f"{key} = {value}"]
+            else:
+                out.insert(group_at + 1, f"{key} = {value}")
+        with open(self.conf, "w") as f:
+            f.write("\n".join(out) + "\n")
+
+    def secret(self, name, value):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(value + "\n")
+        os.chmod(path, 0o600)
+        return name
+
+    def start_agent(self, *args, env=None):
+        """`run` as a long-running agent; stderr into a file."""
+        log = open(os.path.join(self.dir, "agent-%d.log" % len(self.agents)),
+                   "w+")
+        p = subprocess.Popen([self.binary, "-c", self.conf, "run"] + list(args),
+                             stderr=log, stdout=subprocess.DEVNULL,
+                             env=dict(os.environ, TZ="UTC", **(env or {})))
+        p.log = log
+        self.agents.append(p)
+        return p
+
+    def agent_log(self, p):
+        p.log.flush()
+        with open(p.log.name) as f:
+            return f.read()
+
+    def wait_for(self, what, cond, timeout=30.0, agent=None):
+        end = time.time() + timeout
+        while time.time() < end:
+            v = cond()
+            if v:
+                return v
+            if agent is not None and agent.poll() is not None:
+                self.fail(f"the agent exited ({agent.returncode}) while "
+                          f"waiting for {what}:\n{self.agent_log(agent)[-3000:]}")
+            time.sleep(0.1)
+        self.fail(f"timed out waiting for {what}" +
+                  (f":\n{self.agent_log(agent)[-3000:]}" if agent else ""))
+
+    def wait_idle(self, p):
+        """Until the agent has done its first round and waits for mail."""
+        self.wait_for("the agent to connect",
+                      lambda: "run: connected" in self.agent_log(p), agent=p)
+        time.sleep(0.5)
+
+    def stop_agent(self, p):
+        p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            self.fail("SIGTERM did not stop the agent")
+        self.assertEqual(rc, 0, self.agent_log(p)[-3000:])
 
     def run_agent(self, *args):
         env = dict(os.environ, TZ="UTC")
@@ -114,6 +214,223 @@ dir = {self.top}/templates
 
     def owner_routed(self, exp):
         return {mid for mid, d in exp.items() if d["destination"]["owner"]}
+
+    def forwarded_ids(self):
+        """The Message-ID of the lead attached to each forward received."""
+        out = []
+        for m in self.smtp.messages():
+            for part in m.message.walk():
+                if part.get_content_type() == "message/rfc822":
+                    inner = part.get_payload()[0]
+                    out.append(inner["Message-ID"].strip())
+                    break
+            else:
+                out.append(None)
+        return out
+
+    def lead_files(self):
+        return sorted(os.path.join(self.leads, f) for f in os.listdir(self.leads)
+                      if f.endswith(".eml"))
+
+    def first_owner_routed(self):
+        """(path, Message-ID, decision) of the first owner-routed lead."""
+        exp = self.expected()
+        for f in self.lead_files():
+            with open(f, "rb") as fp:
+                data = fp.read()
+            mid = email.message_from_bytes(data, policy=email.policy.default)[
+                "Message-ID"].strip()
+            if exp[mid]["destination"]["owner"]:
+                return data, mid, exp[mid]
+        self.fail("no owner-routed lead")
+
+    def test_slack_retries(self):
+        """Slack 429 + Retry-After, then 500: retried on their own schedule;
+        the forward goes and the lead is filed at once."""
+        data, mid, d = self.first_owner_routed()
+        self.http.script([
+            {"path": "/slack", "status": 429, "headers": {"Retry-After": "3"},
+             "times": 1},
+            {"path": "/slack", "status": 500, "times": 1}])
+        p = self.start_agent()
+        self.wait_idle(p)
+        self.dovecot.append("INBOX", data)
+        self.wait_for("the forward", lambda: self.smtp.messages(), agent=p)
+        self.wait_for("the filing", lambda: not self.dovecot.list_folder("INBOX"),
+                      agent=p)
+        self.assertEqual(self.folder_of()[mid][0][0], d["destination"]["folder"])
+        self.assertEqual([r.status for r in self.http.requests()
+                          if r.path == "/slack"], [429],
+                         "forwarded and filed while Slack still fails")
+        posts = self.wait_for(
+            "three Slack posts",
+            lambda: (lambda r: r if len(r) >= 3 else None)(
+                [r for r in self.http.requests() if r.path == "/slack"]),
+            timeout=40, agent=p)
+        self.assertEqual([r.status for r in posts], [429, 500, 200])
+        self.assertEqual(len({r.body for r in posts}), 1, "the same post")
+        self.assertGreaterEqual(posts[1].time - posts[0].time, 2.9,
+                                "Retry-After: 3 honoured")
+        self.assertEqual(len(self.smtp.messages()), 1)
+        self.stop_agent(p)
+        time.sleep(0.5)
+        self.assertEqual(len([r for r in self.http.requests()
+                              if r.path == "/slack"]), 3, "no more posts")
+
+    def test_webhook_and_direct_message(self):
+        """The webhook gets every lead that is not ignored, signed with
+        HMAC-SHA256; the bot token sends each owner a direct message."""
+        self.add_conf(f"""[webhook]
+url_file = {self.secret("hook.secret", self.http.url + "/hook")}
+secret_file = {self.secret("hmac.secret", "s3cret-key")}
+""")
+        with open(self.conf) as f:
+            conf = f.read()
+        conf = conf.replace("[slack]\n", "[slack]\napi_url = %s/api\n"
+                            "token_file = %s\n" % (
+                                self.http.url, self.secret("bot.secret", "xoxb-1")))
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        self.http.script([], default={"status": 200, "body": {"ok": True},
+                                      "headers": {"Content-Type": "application/json"}})
+        self.append_leads()
+        exp = self.expected()
+        self.run_agent()
+        reqs = self.http.requests()
+        hooks = [r for r in reqs if r.path == "/hook"]
+        kept = [d for d in exp.values() if d["destination"]["kind"] != "ignore"]
+        self.assertEqual(len(hooks), len(kept))
+        for r in hooks:
+            want = "sha256=" + hmac.new(b"s3cret-key", r.body,
+                                        hashlib.sha256).hexdigest()
+            self.assertEqual(r.header("X-Leadroute-Signature"), want)
+            json.loads(r.body)
+        self.assertEqual(sorted(json.loads(r.body)["message_id"] for r in hooks),
+                         sorted(d["message_id"] for d in kept))
+        dms = [r for r in reqs if r.path == "/api/chat.postMessage"]
+        owned = [d for d in exp.values() if d["destination"]["owner"]]
+        self.assertEqual(len(dms), len(owned))
+        for r in dms:
+            self.assertEqual(r.header("Authorization"), "Bearer xoxb-1")
+            self.assertTrue(json.loads(r.body)["channel"].startswith("U"))
+
+    def test_failed_after_three_crashes(self):
+        """A message that crashes the agent three times is filed into
+        Leads/Failed with its reason; the others flow on."""
+        files = self.append_leads()
+        exp = self.expected()
+        with open(files[len(files) // 2], "rb") as fp:
+            bad = email.message_from_bytes(fp.read(), policy=email.policy.default)[
+                "Message-ID"].strip()
+        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_CRASH_ON=bad)
+        for attempt in range(3):
+            p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"],
+                               capture_output=True, text=True, timeout=300,
+                               env=env)
+            self.assertEqual(p.returncode, -signal.SIGABRT, p.stderr[-2000:])
+            self.assertIn("crashing on " + bad, p.stderr)
+        p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"],
+                           capture_output=True, text=True, timeout=300, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("filed in Leads/Failed: gave up after 3 attempts", p.stderr)
+        where = self.folder_of()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        self.assertEqual(where[bad], [("Leads/Failed", where[bad][0][1])])
+        for mid, d in exp.items():
+            if mid != bad:
+                self.assertEqual([w[0] for w in where[mid]],
+                                 [d["destination"]["folder"]], mid)
+        owned = self.owner_routed(exp) - {bad}
+        self.assertEqual(sorted(self.forwarded_ids()), sorted(owned))
+
+    def test_idle_append_and_sigterm(self):
+        """A lead appended while the agent IDLEs is routed; SIGTERM: exit 0;
+        every folder exists from the start."""
+        data, mid, d = self.first_owner_routed()
+        p = self.start_agent()
+        self.wait_idle(p)
+        folders = self.dovecot.folders()
+        for f in ("Leads/Review", "Leads/Ignored", "Leads/Failed",
+                  "Leads/Owners/" + d["destination"]["owner"]):
+            self.assertIn(f, folders)
+        t0 = time.time()
+        self.dovecot.append("INBOX", data)
+        self.wait_for("the forward", lambda: self.smtp.messages(), agent=p)
+        self.assertLess(time.time() - t0, 10)
+        self.wait_for("the filing", lambda: not self.dovecot.list_folder("INBOX"),
+                      agent=p)
+        self.assertEqual(self.folder_of()[mid][0][0], d["destination"]["folder"])
+        self.stop_agent(p)
+
+    def test_sighup(self):
+        """SIGHUP: rules that fail check are refused, the old ones stay;
+        rules that pass are used from then on."""
+        rules_dir = os.path.join(self.dir, "rules")
+        shutil.copytree(os.path.dirname(os.path.abspath(self.rules)), rules_dir)
+        rules = os.path.join(rules_dir, os.path.basename(self.rules))
+        self.set_conf("rules", "file", rules)
+        files = self.lead_files()
+        exp = self.expected()
+        mids = []
+        for f in files:
+            with open(f, "rb") as fp:
+                raw = fp.read()
+            mids.append((raw, email.message_from_bytes(
+                raw, policy=email.policy.default)["Message-ID"].strip()))
+        owned = [(raw, mid) for raw, mid in mids
+                 if exp[mid]["destination"]["owner"]]
+        p = self.start_agent()
+        self.wait_idle(p)
+
+        with open(rules, "a") as f:
+            f.write("\nroute nosuchdim=x -> owner nobody\n")
+        p.send_signal(signal.SIGHUP)
+        self.wait_for("the refusal", lambda: "do not pass check" in
+                      self.agent_log(p), agent=p)
+        raw, mid = owned[0]
+        self.dovecot.append("INBOX", raw)
+        self.wait_for("routing by the old rules",
+                      lambda: mid in self.folder_of() and
+                      self.folder_of()[mid][0][0] != "INBOX", agent=p)
+        self.assertEqual(self.folder_of()[mid][0][0],
+                         exp[mid]["destination"]["folder"])
+
+        with open(rules, "w") as f:
+            f.write("route * -> review reason \"all to review\"\n")
+        p.send_signal(signal.SIGHUP)
+        self.wait_for("the reload", lambda: "new configuration and rules in use"
+                      in self.agent_log(p), agent=p)
+        raw, mid = owned[1]
+        self.dovecot.append("INBOX", raw)
+        self.wait_for("routing by the new rules",
+                      lambda: mid in self.folder_of() and
+                      self.folder_of()[mid][0][0] != "INBOX", agent=p)
+        self.assertEqual(self.folder_of()[mid][0][0], "Leads/Review")
+        self.stop_agent(p)
+
+    def test_sweep_reports_unrouted(self):
+        """A lead that cannot be forwarded stays in the inbox; past
+        unrouted_after the sweep logs an error and tells Slack, once."""
+        data, mid, d = self.first_owner_routed()
+        self.set_conf("inbox", "sweep_interval", "1s")
+        self.set_conf("inbox", "unrouted_after", "2s")
+        self.set_conf("inbox", "poll_interval", "1s")
+        self.smtp.fail_next(100000)
+        self.dovecot.append("INBOX", data)
+        p = self.start_agent()
+        alert = self.wait_for(
+            "the Slack report",
+            lambda: [r for r in self.http.requests()
+                     if r.path == "/slack" and b"not routed" in r.body],
+            timeout=30, agent=p)
+        self.assertIn("error:", self.agent_log(p))
+        self.assertIn("INBOX", json.loads(alert[0].body)["text"])
+        time.sleep(3)
+        self.assertEqual(len([r for r in self.http.requests()
+                              if b"not routed" in r.body]), 1, "reported once")
+        self.assertEqual(len(self.dovecot.list_folder("INBOX")), 1,
+                         "still in the inbox, never lost")
+        self.stop_agent(p)
 
     def test_smtp_tempfail_then_success(self):
         """SMTP 451: owner-routed leads stay in the inbox, the others are
