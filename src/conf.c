@@ -35,7 +35,7 @@ static const char *const known_keys[] = {
 	"slack:token_env", "slack:api_url",
 	"webhook:url", "webhook:url_file", "webhook:url_env",
 	"webhook:secret_file", "webhook:secret_env",
-	"rules:file", "journal:path", "templates:dir",
+	"rules:file", "journal:path", "templates:dir", "log:syslog",
 	/* inline secrets: known, and refused with their own error */
 	"inbox:password", "smtp:password", "slack:webhook_url", "slack:token",
 	"webhook:secret", NULL
@@ -394,6 +394,7 @@ config_load(const char *path, struct diag *d)
 	c->rules_file = path_value(&r, "rules", "file");
 	c->journal_path = path_value(&r, "journal", "path");
 	c->templates_dir = path_value(&r, "templates", "dir");
+	c->syslog = boolean(&r, "log", "syslog", FALSE);
 	g_strfreev(r.lines);
 	return c;
 }

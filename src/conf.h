@@ -53,6 +53,7 @@ struct config {
 	char *rules_file;	/* [rules] file, resolved; NULL if unset */
 	char *journal_path;	/* [journal] path, resolved */
 	char *templates_dir;	/* [templates] dir, resolved */
+	gboolean syslog;	/* [log] syslog: log there, not to stderr */
 };
 
 /*

@@ -1,5 +1,7 @@
 /*
- * log.c: stderr logging with a level; one line per message.
+ * log.c: logging with a level, one line per message: to stderr (systemd
+ * takes it from there) or, once log_use_syslog() is called, to syslog
+ * with facility mail.
  */
 #include "config.h"
 
@@ -8,10 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+
+#include <glib.h>
 
 #include "log.h"
 
 static enum log_level level = LOG_LVL_WARN;
+static int use_syslog;
+
+void
+log_use_syslog(void)
+{
+	if (!use_syslog)
+		openlog("leadroute", LOG_PID | LOG_NDELAY, LOG_MAIL);
+	use_syslog = 1;
+}
 
 void
 log_set_level(enum log_level lvl)
@@ -34,6 +48,18 @@ vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
 {
 	if (lvl > level)
 		return;
+	if (use_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
+		    LOG_DEBUG };
+		char *msg = g_strdup_vprintf(fmt, ap);
+
+		if (err != NULL)
+			syslog(prio[lvl], "%s: %s", msg, err);
+		else
+			syslog(prio[lvl], "%s", msg);
+		g_free(msg);
+		return;
+	}
 	fputs("leadroute: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	if (err != NULL)

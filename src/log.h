@@ -9,6 +9,8 @@
 enum log_level { LOG_LVL_QUIET = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_set_level(enum log_level lvl);
+/* From now on, to syslog (ident "leadroute", facility mail) not stderr. */
+void log_use_syslog(void);
 enum log_level log_get_level(void);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */

@@ -284,6 +284,8 @@ cmd_run(struct globals *g, int argc, char **argv)
 	/* One line per lead by default; -q silences them. */
 	if (log_get_level() == LOG_LVL_WARN)
 		log_set_level(LOG_LVL_INFO);
+	if (c->syslog)
+		log_use_syslog();
 	o.reload = load_for_run;
 	o.reload_arg = g;
 	return agent_run(c, rs, &o);	/* takes c and rs */
