@@ -408,6 +408,42 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(self.folder_of()[mid][0][0], "Leads/Review")
         self.stop_agent(p)
 
+    def test_uidvalidity_change(self):
+        """The watched mailbox is recreated (new UIDVALIDITY) while its
+        leads wait for their forward: they are known again by Message-ID,
+        not routed as new leads, and each is forwarded once."""
+        self.set_conf("inbox", "url",
+                      f"imap://127.0.0.1:{self.dovecot.port}/Shared")
+        files = self.lead_files()
+        raws = []
+        for f in files:
+            with open(f, "rb") as fp:
+                raws.append(fp.read())
+            self.dovecot.append("Shared", raws[-1])
+        exp = self.expected()
+        owned = self.owner_routed(exp)
+        self.smtp.fail_next(100000)
+        self.run_agent()
+        waiting = self.dovecot.list_folder("Shared")
+        self.assertEqual(len(waiting), len(owned))
+        with self.dovecot.connect() as imap:
+            _, before = imap.status("Shared", "(UIDVALIDITY)")
+            self.assertEqual(imap.delete("Shared")[0], "OK")
+        for m in waiting:
+            self.dovecot.append("Shared", m.data)
+        with self.dovecot.connect() as imap:
+            _, after = imap.status("Shared", "(UIDVALIDITY)")
+        self.assertNotEqual(before, after)
+        self.smtp.script([])
+        log = self.run_agent()
+        self.assertNotIn("a duplicate", log)
+        self.assertEqual(self.dovecot.list_folder("Shared"), [])
+        self.assertEqual(sorted(self.forwarded_ids()), sorted(owned))
+        where = self.folder_of()
+        for mid, d in exp.items():
+            self.assertEqual([w[0] for w in where[mid]],
+                             [d["destination"]["folder"]], mid)
+
     def test_sweep_reports_unrouted(self):
         """A lead that cannot be forwarded stays in the inbox; past
         unrouted_after the sweep logs an error and tells Slack, once."""
@@ -523,6 +559,18 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         places = self.folder_of()[mid]
         self.assertEqual(len(places), 2)
         self.assertEqual(places[0][0], places[1][0])
+        self.assertEqual(len(self.smtp.messages()), owner_routed)
+
+        # leadroute's own forward, back in the inbox (an owner's filter
+        # sent it there): ignored, never routed again
+        own = self.smtp.messages()[0].data
+        ignored = len(self.dovecot.list_folder("Leads/Ignored"))
+        self.dovecot.append("INBOX", own)
+        self.run_agent()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        now_ignored = self.dovecot.list_folder("Leads/Ignored")
+        self.assertEqual(len(now_ignored), ignored + 1)
+        self.assertTrue(any(b"X-Leadroute-Loop:" in m.data for m in now_ignored))
         self.assertEqual(len(self.smtp.messages()), owner_routed)
 
 
