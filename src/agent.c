@@ -305,7 +305,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	    smtp_build_redirect(&fs, &msg, &mlen) :
 	    smtp_build_forward(&fs, &msg, &mlen);
 	if (st == LR_OK && (st = journal_delivery_start(a->j, id, JCHAN_SMTP,
-	    v->o->email)) == LR_OK)
+	    v->o->email)) == LR_OK && (st = journal_flush(a->j)) == LR_OK)
 		st = smtp_send(a->out.smtp, smtp_sender(a->out.smtp), rcpts,
 		    msg, mlen, &res);
 	if (st == LR_OK) {
@@ -347,7 +347,9 @@ send_http(struct agent *a, gint64 id, enum journal_channel c,
 	enum lr_status st;
 	gboolean perm;
 
-	if (journal_delivery_start(a->j, id, c, target) != LR_OK)
+	/* the intent, and all before it, durable before the post */
+	if (journal_delivery_start(a->j, id, c, target) != LR_OK ||
+	    journal_flush(a->j) != LR_OK)
 		return;
 	st = channels_post(a->out.ch, c, payload, &retry_after, &why);
 	if (st == LR_OK) {
@@ -541,7 +543,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		/* 1-2: fetched and identified, recorded before deciding */
 		if ((st = journal_message_seen(a->j, key, a->mailbox,
 		    a->uidvalidity, uid, len, v.received, now_s(), &id, &state,
-		    &seen)) != LR_OK)
+		    &seen)) != LR_OK || (st = journal_flush(a->j)) != LR_OK)
 			goto out;
 		if (state == JMSG_FAILED) {
 			file_failed(a, id, uid, key);
@@ -635,8 +637,11 @@ file_batch(struct agent *a)
 {
 	GHashTableIter it;
 	gpointer k, val;
-	enum lr_status st = LR_OK;
+	enum lr_status st;
 
+	/* what the batch recorded is durable before anything moves */
+	if ((st = journal_flush(a->j)) != LR_OK)
+		return st;
 	g_hash_table_iter_init(&it, a->moves);
 	while (g_hash_table_iter_next(&it, &k, &val) && st == LR_OK) {
 		GArray *arr = val;
@@ -668,6 +673,8 @@ file_batch(struct agent *a)
 		g_array_free(uids, TRUE);
 		g_hash_table_iter_remove(&it);
 	}
+	if (journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record the filing of this batch");
 	return st;
 }
 
@@ -1047,6 +1054,12 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			rc = EX_CONFIG;
 			goto out;
 		}
+		/* one commit per step that must precede an action: a
+		 * flush before each send, move and decision */
+		if (journal_defer(a.j, TRUE) != LR_OK) {
+			rc = EX_SOFTWARE;
+			goto out;
+		}
 		if (senders_open(cfg, &a.out) != LR_OK) {
 			rc = EX_CONFIG;
 			goto out;
@@ -1084,6 +1097,8 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			st = round_once(&a);
 		if (st == LR_OK && !o->dry_run && !stopping)
 			retry_due(&a);
+		if (a.j != NULL && journal_flush(a.j) != LR_OK)
+			log_warnx("journal: cannot record this round's end");
 		if (st == LR_OK && !stopping && now_s() >= a.next_sweep) {
 			if (a.next_sweep > 0)
 				sweep(&a);

@@ -105,6 +105,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
 
 enum st {
 	ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK,
+	ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
 	ST_MSG_FIND, ST_MSG_INSERT, ST_MSG_MOVE, ST_MSG_ATTEMPT,
 	ST_MSG_GIVE_UP, ST_MSG_GET, ST_MSG_STATE, ST_MSG_FILED,
 	ST_MSG_FAIL, ST_MSG_PENDING,
@@ -128,6 +129,9 @@ static const char *const st_sql[ST_N] = {
 	[ST_BEGIN_READ] = "BEGIN",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT step",
+	[ST_RELEASE] = "RELEASE step",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO step",
 	[ST_MSG_FIND] = "SELECT id, mailbox, uidvalidity, uid, state, attempts,"
 	    " last_error FROM messages WHERE message_key = ?1",
 	[ST_MSG_INSERT] = "INSERT INTO messages (message_key, mailbox,"
@@ -208,6 +212,8 @@ struct journal {
 	sqlite3_stmt *st[ST_N];		/* owned, prepared once */
 	guint commits;			/* write commits by this handle */
 	guint stop_after;		/* test hook; 0 = off */
+	gboolean deferred;		/* journal_defer(): commit on flush */
+	gboolean open;			/* a deferred transaction is open */
 };
 
 static const char *const state_names[JMSG_NSTATES] = {
@@ -339,10 +345,43 @@ reset_all(struct journal *j)
 		sqlite3_reset(j->st[i]);
 }
 
+/*
+ * Each change is one transaction, or, while deferred, one savepoint in
+ * the transaction journal_flush() commits; a read inside that
+ * transaction sees what it holds.
+ */
 static enum lr_status
 tx_begin(struct journal *j, gboolean write)
 {
+	enum lr_status rc;
+
+	if (j->deferred && write) {
+		if (!j->open) {
+			rc = run(j, stmt(j, ST_BEGIN), "begin");
+			if (rc != LR_OK)
+				return rc;
+			j->open = TRUE;
+		}
+		return run(j, stmt(j, ST_SAVEPOINT), "savepoint");
+	}
+	if (j->open)
+		return LR_OK;
 	return run(j, stmt(j, write ? ST_BEGIN : ST_BEGIN_READ), "begin");
+}
+
+/* The end of one change while deferred: keep it, or undo it alone. */
+static enum lr_status
+step_end(struct journal *j, enum lr_status rc)
+{
+	reset_all(j);
+	if (rc != LR_OK) {
+		sqlite3_step(stmt(j, ST_ROLLBACK_TO));
+		sqlite3_reset(j->st[ST_ROLLBACK_TO]);
+	}
+	if (run(j, stmt(j, ST_RELEASE), "release") != LR_OK && rc == LR_OK)
+		rc = LR_FATAL;
+	sqlite3_reset(j->st[ST_RELEASE]);
+	return rc;
 }
 
 static void
@@ -370,6 +409,12 @@ counted(struct journal *j)
 static enum lr_status
 tx_end(struct journal *j, enum lr_status rc, gboolean write)
 {
+	if (j->deferred && write)
+		return step_end(j, rc);
+	if (j->open) {
+		reset_all(j);
+		return rc;
+	}
 	if (rc != LR_OK) {
 		tx_rollback(j);
 		return rc;
@@ -589,11 +634,46 @@ journal_open(const char *path, GError **err)
 	return journal_open_at(path, JOURNAL_VERSION, err);
 }
 
+enum lr_status
+journal_flush(struct journal *j)
+{
+	enum lr_status rc;
+
+	if (j == NULL || !j->open)
+		return LR_OK;
+	reset_all(j);
+	j->open = FALSE;
+	rc = run(j, stmt(j, ST_COMMIT), "commit");
+	sqlite3_reset(j->st[ST_COMMIT]);
+	if (rc != LR_OK) {
+		tx_rollback(j);
+		return rc;
+	}
+	counted(j);
+	return LR_OK;
+}
+
+enum lr_status
+journal_defer(struct journal *j, gboolean on)
+{
+	enum lr_status rc = LR_OK;
+
+	if (j == NULL)
+		return misuse("defer", "no journal");
+	if (!on)
+		rc = journal_flush(j);
+	j->deferred = on;
+	return rc;
+}
+
 void
 journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
+	if (journal_flush(j) != LR_OK)
+		log_warnx("journal: %s: the last changes were not kept",
+		    j->path);
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(j->st[i]);
 	if (j->db != NULL && sqlite3_close(j->db) != SQLITE_OK)

@@ -57,10 +57,17 @@
  * second copy of a journaled message is reported by journal_message_seen()
  * and recorded as an event instead.
  *
+ * Deferred commits: after journal_defer(j, TRUE), each change is kept in
+ * one open transaction (a savepoint each, so a failing change undoes only
+ * itself) until journal_flush() commits them all at once. The caller
+ * flushes before anything the changes must precede: a send, a move, a
+ * step that might crash. It saves one fsync per change.
+ *
  * Test-only: when the environment variable LEADROUTE_TEST_STOP_AFTER_COMMITS
  * is N (> 0) at journal_open(), the process exits with status 99 right
- * after the journal's Nth successful write commit (migrations included),
- * as if killed there. Read transactions do not count.
+ * after the journal's Nth successful write commit (migrations included;
+ * a flush is one commit), as if killed there. Read transactions do not
+ * count.
  */
 #ifndef LR_JOURNAL_H
 #define LR_JOURNAL_H
@@ -178,7 +185,12 @@ struct journal *journal_open(const char *path, GError **err);
 /* The same, migrating no further than version (tests of migrations). */
 struct journal *journal_open_at(const char *path, int version,
     GError **err);
-/* Close and release the lock. NULL is a no-op. */
+/* Defer commits (on) or stop deferring, flushing first (off). */
+enum lr_status journal_defer(struct journal *j, gboolean on) LR_WUR;
+/* Commit what was deferred, as one durable commit; LR_OK when nothing
+ * was. On failure every deferred change is lost. */
+enum lr_status journal_flush(struct journal *j) LR_WUR;
+/* Flush, close and release the lock. NULL is a no-op. */
 void journal_close(struct journal *j);
 /* The schema version of the open journal. */
 int journal_version(const struct journal *j);

@@ -551,6 +551,47 @@ test_deliveries(void **state)
 	assert_int_equal(st.deliveries[JDLV_FAILED_PERMANENT], 1);
 }
 
+/* Deferred commits: invisible to others until the flush, one commit for
+ * all; a failing change undoes itself only. */
+static void
+test_defer(void **state)
+{
+	struct fx *f = *state;
+	struct journal_stats st;
+	struct journal_decision *d = NULL;
+	guint commits;
+	gint64 a, b;
+
+	assert_int_equal(journal_stats(f->j, &st), LR_OK);
+	commits = st.commits;
+	assert_int_equal(journal_flush(f->j), LR_OK);	/* nothing held */
+	assert_int_equal(journal_defer(f->j, TRUE), LR_OK);
+	a = seen_new(f->j, "<a@x>", 1);
+	assert_int_equal(journal_record_decision(f->j, a, &DANA, T0), LR_OK);
+	assert_int_equal(journal_record_decision(f->j, 999, &DANA, T0),
+	    LR_FATAL);
+	b = seen_new(f->j, "<b@x>", 2);
+	/* our own reads see what is held; another connection does not */
+	assert_int_equal(journal_decision_get(f->j, a, &d), LR_OK);
+	journal_decision_free(d);
+	assert_int_equal(journal_stats(f->j, &st), LR_OK);
+	assert_int_equal(st.messages, 2);
+	assert_int_equal(st.commits, commits);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM messages"), 0);
+	assert_int_equal(journal_flush(f->j), LR_OK);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM decisions"), 1);
+	assert_int_equal(journal_stats(f->j, &st), LR_OK);
+	assert_int_equal(st.commits, commits + 1);
+	/* turning it off flushes */
+	assert_int_equal(journal_record_decision(f->j, b, &REVIEW, T0), LR_OK);
+	assert_int_equal(journal_defer(f->j, FALSE), LR_OK);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM decisions"), 2);
+	/* and each change commits on its own again */
+	(void)seen_new(f->j, "<c@x>", 3);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM messages"), 3);
+}
+
 static void
 test_decision_to_review(void **state)
 {
@@ -926,6 +967,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_seen_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision_to_review, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
