@@ -40,7 +40,7 @@
 #define IMAP_KEYWORD_ROUTED	"$LeadRouted"
 #define IMAP_DEFAULT_TIMEOUT	60		/* seconds */
 #define IMAP_MAX_MESSAGE_BYTES	(64 * 1024 * 1024)	/* larger are not fetched */
-#define IMAP_FETCH_BATCH_BYTES	(16 * 1024 * 1024)	/* held in memory at once */
+#define IMAP_FETCH_BATCH_BYTES	(4 * 1024 * 1024)	/* held in memory at once */
 #define IMAP_UID_BATCH		500		/* UIDs in one command */
 #define IMAP_IDLE_MAX_MS	(29 * 60 * 1000)	/* RFC 2177: re-issue before 30 min */
 

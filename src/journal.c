@@ -24,6 +24,7 @@
 #include "log.h"
 
 #define LOCK_PID_MAX	32	/* bytes of the PID read from a lock file */
+#define JOURNAL_CACHE_KB	512	/* SQLite page cache, KiB */
 
 /*
  * Migrations, oldest first: migrations[i] takes a journal from version
@@ -504,8 +505,11 @@ set_pragmas(struct journal *j, GError **err)
 			    sqlite3_column_text(st, 0), "wal") == 0;
 		sqlite3_finalize(st);
 	}
+	/* a small page cache: the agent's work touches few pages at a time,
+	 * and it runs for months next to other services */
 	if (!wal || sqlite3_exec(j->db, "PRAGMA synchronous = FULL;"
-	    "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -" G_STRINGIFY(
+	    JOURNAL_CACHE_KB), NULL, NULL, NULL) != SQLITE_OK ||
 	    query_int(j->db, "PRAGMA foreign_keys") != 1) {
 		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: not "
 		    "usable as a journal (WAL, synchronous=FULL, foreign "

@@ -673,6 +673,9 @@ def _http_child(directory):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in separate writes: without this, Nagle
+        # and the client's delayed ACK hold the body back 40 ms
+        disable_nagle_algorithm = True
 
         def _body(self):
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
