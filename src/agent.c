@@ -115,6 +115,15 @@ now_s(void)
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
+/* The whole second at which seconds from now have surely passed (a
+ * Retry-After is a lower bound: round up, never down). */
+static gint64
+after_s(gint64 seconds)
+{
+	return (g_get_real_time() + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC +
+	    seconds;
+}
+
 static char *
 dims_text(const struct decision *dc)
 {
@@ -319,7 +328,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 		*why = g_strdup_printf("forward to %s: %ld %s", v->o->email,
 		    res.code, res.text ? res.text : "");
 		if (journal_delivery_failed(a->j, id, JCHAN_SMTP, v->o->email,
-		    *why, perm, now_s() + AGENT_SMTP_RETRY, now_s()) != LR_OK)
+		    *why, perm, after_s(AGENT_SMTP_RETRY), now_s()) != LR_OK)
 			log_warnx("journal: cannot record a failed forward");
 		st = perm ? LR_BADMSG : LR_TEMPFAIL;
 	}
@@ -370,7 +379,7 @@ send_http(struct agent *a, gint64 id, enum journal_channel c,
 		    "failed, next in %" G_GINT64_FORMAT " s", id, why,
 		    attempts + 1, wait);
 	if (journal_delivery_failed(a->j, id, c, target, why, perm,
-	    now_s() + wait, now_s()) != LR_OK)
+	    after_s(wait), now_s()) != LR_OK)
 		log_warnx("journal: cannot record a failed %s delivery",
 		    journal_channel_name(c));
 	g_free(why);
