@@ -228,6 +228,12 @@ dir = {self.top}/templates
                 out.append(None)
         return out
 
+    def filed(self, mid):
+        """The folder MID is in, once it is out of the inbox (one listing:
+        a message moving between two folder listings is in neither)."""
+        places = self.folder_of().get(mid)
+        return places[0][0] if places and places[0][0] != "INBOX" else None
+
     def lead_files(self):
         return sorted(os.path.join(self.leads, f) for f in os.listdir(self.leads)
                       if f.endswith(".eml"))
@@ -389,9 +395,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                       self.agent_log(p), agent=p)
         raw, mid = owned[0]
         self.dovecot.append("INBOX", raw)
-        self.wait_for("routing by the old rules",
-                      lambda: mid in self.folder_of() and
-                      self.folder_of()[mid][0][0] != "INBOX", agent=p)
+        self.wait_for("routing by the old rules", lambda: self.filed(mid), agent=p)
         self.assertEqual(self.folder_of()[mid][0][0],
                          exp[mid]["destination"]["folder"])
 
@@ -402,9 +406,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                       in self.agent_log(p), agent=p)
         raw, mid = owned[1]
         self.dovecot.append("INBOX", raw)
-        self.wait_for("routing by the new rules",
-                      lambda: mid in self.folder_of() and
-                      self.folder_of()[mid][0][0] != "INBOX", agent=p)
+        self.wait_for("routing by the new rules", lambda: self.filed(mid), agent=p)
         self.assertEqual(self.folder_of()[mid][0][0], "Leads/Review")
         self.stop_agent(p)
 
