@@ -687,6 +687,52 @@ file_batch(struct agent *a)
 	return st;
 }
 
+struct unfiled {
+	struct agent *a;
+	GArray *uids;
+};
+
+static enum lr_status
+unfiled_uid(const struct journal_message *m, void *ctx)
+{
+	struct unfiled *u = ctx;
+
+	if (m->filed_at == 0 && strcmp(m->mailbox, u->a->mailbox) == 0 &&
+	    m->uidvalidity == u->a->uidvalidity)
+		g_array_append_val(u->uids, m->uid);
+	return LR_OK;
+}
+
+/*
+ * Messages the journal has decided but not filed, by their UIDs here: a
+ * stop between the keyword STORE and the MOVE leaves them in the inbox
+ * marked routed, where the search no longer finds them. UIDs that are
+ * gone (moved after all) are skipped by the fetch.
+ */
+static void
+add_unfiled(struct agent *a, GArray *uids)
+{
+	GArray *more = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct unfiled u = { a, more };
+	GHashTable *have;
+
+	if (a->j == NULL || journal_pending_messages(a->j, unfiled_uid, &u) !=
+	    LR_OK || more->len == 0) {
+		g_array_free(more, TRUE);
+		return;
+	}
+	have = g_hash_table_new(NULL, NULL);
+	for (guint i = 0; i < uids->len; i++)
+		g_hash_table_add(have, GUINT_TO_POINTER(g_array_index(uids,
+		    guint32, i)));
+	for (guint i = 0; i < more->len; i++)
+		if (g_hash_table_add(have, GUINT_TO_POINTER(g_array_index(more,
+		    guint32, i))))
+			g_array_append_val(uids, g_array_index(more, guint32, i));
+	g_hash_table_destroy(have);
+	g_array_free(more, TRUE);
+}
+
 /* One round over what the inbox holds unrouted. */
 static enum lr_status
 round_once(struct agent *a)
@@ -712,6 +758,7 @@ round_once(struct agent *a)
 	if ((st = imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED,
 	    &uids)) != LR_OK)
 		return st;
+	add_unfiled(a, uids);
 	if (uids->len == 0) {
 		g_array_free(uids, TRUE);
 		return LR_OK;
@@ -1128,7 +1175,12 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			if (o->once)
 				break;
 		}
-		if (o->once || stopping)
+		if (stopping)
+			break;
+		/* mail that came during the round: another round, at once */
+		if (st == LR_OK && a.routed > 0)
+			continue;
+		if (o->once)
 			break;
 		if (reloading)
 			continue;

@@ -47,6 +47,7 @@ struct imap_conn {
 	char *err;		/* owned, last error; NULL if none */
 	char delim;		/* server's hierarchy separator; 0 if flat */
 	gboolean idling;
+	gboolean news;		/* EXISTS grew as IDLE began */
 };
 
 static void
@@ -988,15 +989,25 @@ imap_create(struct imap_conn *c, const char *folder)
 enum lr_status
 imap_idle_start(struct imap_conn *c)
 {
+	struct mailimap_selection_info *si;
+	uint32_t before;
 	enum lr_status rc;
 
 	if (!imap_has_idle(c) || c->idling) {
 		set_err(c, "IDLE not offered or already idling");
 		return LR_FATAL;
 	}
+	/* Mail that arrived since the last command may be announced in
+	 * the reply to IDLE itself, before the continuation: libetpan counts
+	 * it in sel_exists; the wait then returns at once. */
+	si = c->imap->imap_selection_info;
+	before = si != NULL ? si->sel_exists : 0;
+
 	rc = map_err(c, mailimap_idle(c->imap), "IDLE");
 	if (rc)
 		return rc;
+	si = c->imap->imap_selection_info;
+	c->news = si != NULL && si->sel_exists > before;
 	c->idling = TRUE;
 	return LR_OK;
 }
@@ -1054,6 +1065,11 @@ imap_idle_wait(struct imap_conn *c, int timeout_ms, gboolean *got_update)
 		set_err(c, "imap_idle_wait without imap_idle_start");
 		return LR_FATAL;
 	}
+	if (c->news) {
+		c->news = FALSE;
+		*got_update = TRUE;
+		return LR_OK;
+	}
 	for (;;) {
 		r = wait_readable(c, deadline);
 		if (r == 0 || (r < 0 && errno == EINTR))
@@ -1062,8 +1078,9 @@ imap_idle_wait(struct imap_conn *c, int timeout_ms, gboolean *got_update)
 			set_err(c, "IDLE: poll: %s", g_strerror(errno));
 			return LR_BADSOURCE;
 		}
+		/* at the end of the stream libetpan gives "", not NULL */
 		line = mailimap_read_line(c->imap);
-		if (line == NULL) {
+		if (line == NULL || *line == '\0') {
 			set_err(c, "IDLE: connection lost");
 			return LR_BADSOURCE;
 		}
