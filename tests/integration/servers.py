@@ -1068,6 +1068,41 @@ class Dovecot:
         return sorted(out)
 
 
+# --- a leadroute configuration for these servers ---------------------------
+
+def agent_config(directory, dovecot, smtp, http, rules, templates,
+                 journal=None):
+    """Write DIRECTORY/leadroute.conf for `leadroute run` against these
+    servers (secrets in mode-0600 files beside it: the IMAP password and
+    the Slack webhook URL HTTP/slack); return its path."""
+    for name, value in (("slack.secret", http.url + "/slack"),
+                        ("imap.secret", dovecot.password)):
+        path = os.path.join(directory, name)
+        with open(path, "w") as f:
+            f.write(value + "\n")
+        os.chmod(path, 0o600)
+    conf = os.path.join(directory, "leadroute.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[inbox]
+url = imap://127.0.0.1:{dovecot.port}/INBOX
+user = {dovecot.user}
+password_file = imap.secret
+folder_prefix = Leads
+[smtp]
+url = {smtp.url}
+from = Lead Router <leads@svc.example>
+[slack]
+webhook_url_file = slack.secret
+[rules]
+file = {rules}
+[journal]
+path = {journal or os.path.join(directory, "journal.db")}
+[templates]
+dir = {templates}
+""")
+    return conf
+
+
 # --- CLI --------------------------------------------------------------------
 
 def missing():

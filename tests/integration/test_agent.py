@@ -61,31 +61,9 @@ class AgentTest(unittest.TestCase):
         for s in (self.http, self.smtp, self.dovecot, self.tmp):
             self.addCleanup(s.close if hasattr(s, "close") else s.cleanup)
         self.dir = tempfile.mkdtemp(dir=self.tmp.name)
-        with open(os.path.join(self.dir, "slack.secret"), "w") as f:
-            f.write(self.http.url + "/slack\n")
-        os.chmod(os.path.join(self.dir, "slack.secret"), 0o600)
-        with open(os.path.join(self.dir, "imap.secret"), "w") as f:
-            f.write(self.dovecot.password + "\n")
-        os.chmod(os.path.join(self.dir, "imap.secret"), 0o600)
-        self.conf = os.path.join(self.dir, "leadroute.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"""[inbox]
-url = imap://127.0.0.1:{self.dovecot.port}/INBOX
-user = {self.dovecot.user}
-password_file = imap.secret
-folder_prefix = Leads
-[smtp]
-url = {self.smtp.url}
-from = Lead Router <leads@svc.example>
-[slack]
-webhook_url_file = slack.secret
-[rules]
-file = {self.rules}
-[journal]
-path = {self.dir}/journal.db
-[templates]
-dir = {self.top}/templates
-""")
+        self.conf = servers.agent_config(
+            self.dir, self.dovecot, self.smtp, self.http, self.rules,
+            os.path.join(self.top, "templates"))
         self.agents = []
         self.addCleanup(self.stop_agents)
 

@@ -127,31 +127,9 @@ class CrashTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(dir=self.tmp.name)
         self.journal = os.path.join(self.dir, "journal.db")
         self.stderr_path = os.path.join(self.dir, "agent.stderr")
-        for name, value in (("slack.secret", self.http.url + "/slack"),
-                            ("imap.secret", self.dovecot.password)):
-            path = os.path.join(self.dir, name)
-            with open(path, "w") as f:
-                f.write(value + "\n")
-            os.chmod(path, 0o600)
-        self.conf = os.path.join(self.dir, "leadroute.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"""[inbox]
-url = imap://127.0.0.1:{self.dovecot.port}/INBOX
-user = {self.dovecot.user}
-password_file = imap.secret
-folder_prefix = Leads
-[smtp]
-url = {self.smtp.url}
-from = Lead Router <leads@svc.example>
-[slack]
-webhook_url_file = slack.secret
-[rules]
-file = {self.rules}
-[journal]
-path = {self.journal}
-[templates]
-dir = {self.top}/templates
-""")
+        self.conf = servers.agent_config(
+            self.dir, self.dovecot, self.smtp, self.http, self.rules,
+            os.path.join(self.top, "templates"), self.journal)
         self.emails = owner_emails(self.rules)
 
     def tearDown(self):
