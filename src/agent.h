@@ -15,6 +15,9 @@
 /* Test-only: a message whose raw text holds this variable's value makes
  * the agent abort() while deciding it, as a parser crash would. */
 #define AGENT_CRASH_ENV	"LEADROUTE_TEST_CRASH_ON"
+/* Test-only: decide as if the clock read this ISO 8601 time (explain's
+ * --now), so that tests do not depend on owners' working hours. */
+#define AGENT_NOW_ENV	"LEADROUTE_TEST_NOW"
 
 /*
  * SIGHUP: load the configuration and rules again and check them as

@@ -111,7 +111,8 @@ class AgentTest(unittest.TestCase):
                    "w+")
         p = subprocess.Popen([self.binary, "-c", self.conf, "run"] + list(args),
                              stderr=log, stdout=subprocess.DEVNULL,
-                             env=dict(os.environ, TZ="UTC", **(env or {})))
+                             env=dict(os.environ, TZ="UTC",
+                                      LEADROUTE_TEST_NOW=NOW, **(env or {})))
         p.log = log
         self.agents.append(p)
         return p
@@ -150,7 +151,7 @@ class AgentTest(unittest.TestCase):
         self.assertEqual(rc, 0, self.agent_log(p)[-3000:])
 
     def run_agent(self, *args):
-        env = dict(os.environ, TZ="UTC")
+        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_NOW=NOW)
         p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"]
                            + list(args), capture_output=True, text=True,
                            timeout=300, env=env)
@@ -159,7 +160,8 @@ class AgentTest(unittest.TestCase):
 
     def expected(self):
         """What explain decides for each lead, by Message-ID."""
-        p = subprocess.run([self.binary, "explain", "--json", "--rules",
+        p = subprocess.run([self.binary, "explain", "--json", "--now", NOW,
+                            "--rules",
                             self.rules, self.leads], capture_output=True,
                            text=True, timeout=300, check=True)
         out = {}
@@ -292,7 +294,12 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(sorted(json.loads(r.body)["message_id"] for r in hooks),
                          sorted(d["message_id"] for d in kept))
         dms = [r for r in reqs if r.path == "/api/chat.postMessage"]
-        owned = [d for d in exp.values() if d["destination"]["owner"]]
+        import csv
+        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
+                  newline="") as f:
+            slack_ids = {r["id"]: r.get("slack") for r in csv.DictReader(f)}
+        owned = [d for d in exp.values() if d["destination"]["owner"] and
+                 slack_ids.get(d["destination"]["owner"])]
         self.assertEqual(len(dms), len(owned))
         for r in dms:
             self.assertEqual(r.header("Authorization"), "Bearer xoxb-1")
@@ -306,7 +313,8 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         with open(files[len(files) // 2], "rb") as fp:
             bad = email.message_from_bytes(fp.read(), policy=email.policy.default)[
                 "Message-ID"].strip()
-        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_CRASH_ON=bad)
+        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_NOW=NOW,
+                   LEADROUTE_TEST_CRASH_ON=bad)
         for attempt in range(3):
             p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"],
                                capture_output=True, text=True, timeout=300,
