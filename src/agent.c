@@ -502,6 +502,14 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 	return st;
 }
 
+/* The owner a decision gives the lead to, or NULL. */
+static const struct owner *
+owner_of(const struct agent *a, const struct decision *dc)
+{
+	return dc->owner != NULL && a->rs->owners != NULL ?
+	    owners_find(a->rs->owners, dc->owner) : NULL;
+}
+
 /* A message the journal gave up on: into Failed, with its reason. */
 static void
 file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
@@ -584,21 +592,18 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix, NULL);
 	v.l = l;
 	v.dc = dc;
+	v.o = owner_of(a, dc);
 	if (a->o->dry_run) {
-		v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
-		    dc->owner) : NULL;
 		log_lead(&v, "dry run: nothing sent or moved", started);
 		goto out;
 	}
 	if (state == JMSG_FETCHED) {
-		v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
-		    dc->owner) : NULL;
 		if ((st = record_decision(a, id, &v, fc->now)) != LR_OK)
 			goto out;
-	} else
+	} else {
 		recorded_decision(a, id, dc);
-	v.o = dc->owner && a->rs->owners ? owners_find(a->rs->owners,
-	    dc->owner) : NULL;
+		v.o = owner_of(a, dc);
+	}
 
 	/* 4: deliver; the forward first */
 	delivery_states(a, id, &ds);
