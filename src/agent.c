@@ -5,9 +5,9 @@
  * record it, decide it (or take the decision already recorded), deliver
  * what is still pending -- the forward first: a lead stays in the inbox
  * until its owner has it; then Slack, the owner's direct message and the
- * webhook, which never hold it up -- and queue it for filing; then file
- * the batch with one keyword STORE and one MOVE per folder, and record
- * the filing. Between rounds, HTTP deliveries that failed are retried
+ * webhook, which never hold it up -- and queue it for filing; after each
+ * batch of AGENT_FILE_BATCH messages, file them with one keyword STORE
+ * and one MOVE per folder, and record the filing. Between rounds, HTTP deliveries that failed are retried
  * when the journal says they are due, a sweep reports messages left
  * unrouted too long, and the agent waits for new mail (IDLE, else poll).
  */
@@ -39,6 +39,7 @@
 #define AGENT_SMTP_RETRY	60	/* seconds: when a deferred forward is due */
 #define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
 #define AGENT_RETRY_CAP		3600	/* the longest wait between two tries */
+#define AGENT_FILE_BATCH	IMAP_UID_BATCH	/* messages filed together */
 
 static volatile sig_atomic_t stopping, reloading;
 
@@ -759,6 +760,7 @@ round_once(struct agent *a)
 	GArray *uids = NULL;
 	struct fetch_ctx fc = { a, NULL };
 	guint32 uidvalidity = 0;
+	guint filed = 0;
 	enum lr_status st;
 
 	a->routed = a->kept = 0;
@@ -783,18 +785,29 @@ round_once(struct agent *a)
 		return LR_OK;
 	}
 	fc.now = decide_time();
-	st = imap_fetch(a->imap, (guint32 *)uids->data, uids->len,
-	    one_message, &fc);
+	/*
+	 * Fetch and file batch by batch: a backlog's first leads reach their
+	 * folders while the rest are still being decided, and each batch
+	 * costs one MOVE per folder.
+	 */
+	for (guint i = 0; i < uids->len && st == LR_OK && !a->interrupted;
+	    i += AGENT_FILE_BATCH) {
+		st = imap_fetch(a->imap, &g_array_index(uids, guint32, i),
+		    MIN(uids->len - i, AGENT_FILE_BATCH), one_message, &fc);
+		if (st == LR_TEMPFAIL && a->interrupted)
+			st = LR_OK;	/* file what was done, then stop */
+		if (st == LR_OK && !a->o->dry_run)
+			st = file_batch(a);
+		g_hash_table_remove_all(a->moves);
+		if (a->routed > 0 || a->kept > 0)
+			log_info("run: %u filed, %u left in the inbox for "
+			    "later", a->routed, a->kept);
+		filed += a->routed;
+		a->routed = a->kept = 0;
+	}
 	g_date_time_unref(fc.now);
 	g_array_free(uids, TRUE);
-	if (st == LR_TEMPFAIL && a->interrupted)
-		st = LR_OK;	/* file what was done, then stop */
-	if (st == LR_OK && !a->o->dry_run)
-		st = file_batch(a);
-	g_hash_table_remove_all(a->moves);
-	if (a->routed > 0 || a->kept > 0)
-		log_info("run: %u filed, %u left in the inbox for later",
-		    a->routed, a->kept);
+	a->routed = filed;
 	return st;
 }
 
@@ -926,6 +939,7 @@ senders_open(const struct config *cfg, struct senders *s)
 		sc.password = cfg->smtp_password;
 		sc.from = cfg->smtp_from;
 		sc.allow_plaintext = cfg->smtp_allow_plaintext;
+		sc.ca_file = cfg->smtp_ca_file;
 		if (smtp_new(&sc, &s->smtp) != LR_OK)
 			return LR_CONFIG;
 	}
@@ -960,6 +974,7 @@ connect_all(struct agent *a)
 	ic.user = a->cfg->inbox_user;
 	ic.password = a->cfg->inbox_password;
 	ic.allow_plaintext = a->cfg->inbox_allow_plaintext;
+	ic.ca_file = a->cfg->inbox_ca_file;
 	if ((st = imap_connect(&ic, &a->imap, &err)) != LR_OK) {
 		log_warnx("run: %s: %s", a->cfg->inbox_url, err ? err : "?");
 		g_free(err);

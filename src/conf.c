@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "route.h"
@@ -28,7 +29,7 @@ static const char *const known_keys[] = {
 	"inbox:client_id_env", "inbox:client_secret_file",
 	"inbox:client_secret_env", "inbox:refresh_token_file",
 	"inbox:refresh_token_env", "inbox:token_url", "inbox:sweep_interval",
-	"inbox:unrouted_after",
+	"inbox:unrouted_after", "inbox:ca_file", "smtp:ca_file",
 	"smtp:url", "smtp:user", "smtp:password_file", "smtp:password_env",
 	"smtp:from", "smtp:mode", "smtp:allow_plaintext", "smtp:auth",
 	"slack:webhook_url_file", "slack:webhook_url_env", "slack:token_file",
@@ -283,6 +284,30 @@ duration(struct reader *r, const char *group, const char *key, gint64 dflt)
 	return secs;
 }
 
+static char *
+path_value(struct reader *r, const char *group, const char *key)
+{
+	char *v = value(r, group, key), *p;
+
+	if (v == NULL)
+		return NULL;
+	p = resolve(r->c->dir, v);
+	g_free(v);
+	return p;
+}
+
+/* [group] ca_file: the PEM bundle that verifies the server, readable. */
+static char *
+ca_file(struct reader *r, const char *group)
+{
+	char *p = path_value(r, group, "ca_file");
+
+	if (p != NULL && access(p, R_OK) != 0)
+		problem(r, DIAG_ERROR, group, "ca_file", "cannot read %s: %s",
+		    p, g_strerror(errno));
+	return p;
+}
+
 static void
 read_inbox(struct reader *r, struct config *c)
 {
@@ -295,6 +320,7 @@ read_inbox(struct reader *r, struct config *c)
 	c->idle = boolean(r, "inbox", "idle", TRUE);
 	c->inbox_allow_plaintext = boolean(r, "inbox", "allow_plaintext",
 	    FALSE);
+	c->inbox_ca_file = ca_file(r, "inbox");
 	c->poll_interval = duration(r, "inbox", "poll_interval", 60);
 	c->sweep_interval = duration(r, "inbox", "sweep_interval", 5 * 60);
 	c->unrouted_after = duration(r, "inbox", "unrouted_after", 15 * 60);
@@ -315,6 +341,7 @@ read_smtp(struct reader *r, struct config *c)
 	c->smtp_password = secret(r, "smtp", "password", FALSE);
 	c->smtp_from = value(r, "smtp", "from");
 	c->smtp_allow_plaintext = boolean(r, "smtp", "allow_plaintext", FALSE);
+	c->smtp_ca_file = ca_file(r, "smtp");
 	if ((v = value(r, "smtp", "mode")) != NULL) {
 		if (strcmp(v, "forward") == 0)
 			c->smtp_mode = SMTP_FORWARD;
@@ -328,18 +355,6 @@ read_smtp(struct reader *r, struct config *c)
 	if (c->smtp_url != NULL && c->smtp_from == NULL)
 		problem(r, DIAG_ERROR, "smtp", NULL, "set from, the sender of "
 		    "forwards (\"Lead Router <leads@example.com>\")");
-}
-
-static char *
-path_value(struct reader *r, const char *group, const char *key)
-{
-	char *v = value(r, group, key), *p;
-
-	if (v == NULL)
-		return NULL;
-	p = resolve(r->c->dir, v);
-	g_free(v);
-	return p;
 }
 
 struct config *
@@ -412,6 +427,8 @@ config_free(struct config *c)
 		explicit_bzero(c->inbox_password, strlen(c->inbox_password));
 	g_free(c->inbox_password);
 	g_free(c->folder_prefix);
+	g_free(c->inbox_ca_file);
+	g_free(c->smtp_ca_file);
 	g_free(c->smtp_url);
 	g_free(c->smtp_user);
 	if (c->smtp_password != NULL)

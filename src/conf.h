@@ -30,6 +30,7 @@ struct config {
 	gint64 poll_interval;	/* seconds; default 60 */
 	char *folder_prefix;	/* default "Leads" */
 	gboolean inbox_allow_plaintext;
+	char *inbox_ca_file;	/* ca_file, resolved; NULL: the system store */
 	gint64 sweep_interval;	/* seconds between sweeps; default 300 */
 	gint64 unrouted_after;	/* an unrouted message older is reported; 900 */
 
@@ -40,6 +41,7 @@ struct config {
 	char *smtp_from;	/* "Lead Router <leads@example.com>" */
 	enum smtp_mode smtp_mode;
 	gboolean smtp_allow_plaintext;
+	char *smtp_ca_file;	/* ca_file, resolved; NULL: the system store */
 
 	/* [slack] */
 	char *slack_webhook_url;	/* secret: webhook_url_file / _env */

@@ -13,4 +13,8 @@
  * not resolved. */
 gboolean net_host_is_loopback(const char *host);
 
+/* Test-only: when this environment variable is set, no host is loopback
+ * (tests on 127.0.0.1 then use STARTTLS and verify certificates). */
+#define NET_TEST_REMOTE_ENV	"LEADROUTE_TEST_LOOPBACK_IS_REMOTE"
+
 #endif

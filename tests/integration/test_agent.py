@@ -24,7 +24,11 @@ Without the last three, the shipped rules/samples are used. Checks:
 - a message appended while the agent IDLEs is routed; SIGTERM exits 0;
 - SIGHUP keeps the old rules when the new ones fail check, and uses the
   new ones when they pass;
-- the sweep reports messages left unrouted too long.
+- the sweep reports messages left unrouted too long;
+- a backlog larger than a batch is filed batch by batch;
+- imaps:// and STARTTLS verify Dovecot's certificate against ca_file.
+
+LEADROUTE_AGENT_ONLY=test_name runs one test.
 """
 import email
 import email.policy
@@ -32,6 +36,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -488,6 +493,104 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         for mid in owned:
             self.assertEqual(where[mid][0][0], "Leads/Review", mid)
 
+    def run_raw(self, *args, env=None):
+        """`run --once` with extra environment; the CompletedProcess."""
+        return subprocess.run([self.binary, "-c", self.conf, "run", "--once"]
+                              + list(args), capture_output=True, text=True,
+                              timeout=300,
+                              env=dict(os.environ, TZ="UTC",
+                                       LEADROUTE_TEST_NOW=NOW, **(env or {})))
+
+    def tls_logins(self):
+        with open(self.dovecot.log_path, errors="replace") as f:
+            return len(re.findall(r"imap-login: .*Login: .*, TLS,", f.read()))
+
+    def test_tls(self):
+        """imaps:// and imap:// with STARTTLS: the server's certificate is
+        verified against [inbox] ca_file, and refused without it."""
+        data, mid, d = self.first_owner_routed()
+        self.dovecot.append("INBOX", data)
+        self.set_conf("inbox", "url",
+                      f"imaps://localhost:{self.dovecot.tls_port}/INBOX")
+        p = self.run_raw()
+        self.assertEqual(p.returncode, 78, p.stderr)	# EX_CONFIG
+        self.assertRegex(p.stderr, r"(?i)certificate")
+        self.assertEqual(self.smtp.messages(), [])
+        self.assertEqual(len(self.dovecot.list_folder("INBOX")), 1)
+
+        # a ca_file that cannot be read is a configuration error
+        self.set_conf("inbox", "ca_file", os.path.join(self.dir, "no.pem"))
+        p = self.run_raw()
+        self.assertEqual(p.returncode, 78, p.stderr)
+        self.assertIn("no.pem", p.stderr)
+
+        logins = self.tls_logins()
+        self.set_conf("inbox", "ca_file", self.dovecot.cert_path)
+        self.run_agent()
+        self.assertEqual(self.filed(mid), d["destination"]["folder"])
+        self.assertEqual(len(self.smtp.messages()), 1)
+        self.assertEqual(self.tls_logins(), logins + 1)
+
+        # imap:// to a host taken as remote: STARTTLS, verified the same
+        copy = re.sub(rb"(?im)^Message-ID:[^\r\n]*", b"Message-ID: <tls." +
+                      mid[1:].encode(), data, count=1)
+        self.dovecot.append("INBOX", copy)
+        self.set_conf("inbox", "url",
+                      f"imap://127.0.0.1:{self.dovecot.port}/INBOX")
+        self.set_conf("smtp", "allow_plaintext", "true")
+        p = self.run_raw(env={"LEADROUTE_TEST_LOOPBACK_IS_REMOTE": "1"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.filed("<tls." + mid[1:]),
+                         d["destination"]["folder"])
+        self.assertEqual(len(self.smtp.messages()), 2)
+        self.assertEqual(self.tls_logins(), logins + 2)
+
+        # the same without the CA: STARTTLS, then the certificate refused
+        self.dovecot.append("INBOX", data.replace(b"Message-ID: <",
+                                                  b"Message-ID: <tls2.", 1))
+        self.set_conf("inbox", "ca_file", "/etc/ssl/certs/ca-certificates.crt")
+        p = self.run_raw(env={"LEADROUTE_TEST_LOOPBACK_IS_REMOTE": "1"})
+        self.assertEqual(p.returncode, 78, p.stderr)
+        self.assertRegex(p.stderr, r"(?i)certificate")
+        self.assertEqual(len(self.smtp.messages()), 2)
+
+    def test_backlog_filed_batch_by_batch(self):
+        """A backlog larger than one batch (500 messages): the first batch
+        is filed before the next is fetched, and every copy lands once."""
+        exp = self.expected()
+        files = self.lead_files()
+        copies = 520 // len(files) + 1
+        total = copies * len(files)
+        want = {}
+        with self.dovecot.connect() as imap:
+            for i in range(copies):
+                for f in files:
+                    with open(f, "rb") as fp:
+                        data = fp.read()
+                    mid = email.message_from_bytes(
+                        data, policy=email.policy.default)["Message-ID"].strip()
+                    new = "<copy%d.%s" % (i, mid[1:])
+                    data = re.sub(
+                        rb"(?im)^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*",
+                        b"Message-ID: " + new.encode(), data, count=1)
+                    typ, resp = imap.append("INBOX", None, None, data)
+                    self.assertEqual(typ, "OK", resp)
+                    want[new] = exp[mid]["destination"]
+        log = self.run_agent()
+        batches = [int(m.group(1)) for m in
+                   re.finditer(r"run: (\d+) filed, 0 left", log)]
+        self.assertEqual(batches, [500, total - 500], log[-2000:])
+        # the first batch was filed before the second was decided
+        first_filed = log.index("run: 500 filed")
+        self.assertRegex(log[first_filed:], r"(?m)^.*lead <copy")
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        where = self.folder_of()
+        for mid, dest in want.items():
+            self.assertEqual([p[0] for p in where.get(mid, [])],
+                             [dest["folder"]], mid)
+        owned = sum(1 for d in want.values() if d["owner"])
+        self.assertEqual(len(self.smtp.messages()), owned)
+
     def test_run(self):
         files = self.append_leads()
         exp = self.expected()
@@ -573,7 +676,10 @@ def main():
     else:
         AgentTest.leads = os.path.join(AgentTest.top, "rules", "samples")
         AgentTest.rules = os.path.join(AgentTest.top, "rules", "leadroute.rules")
-    unittest.main(argv=[sys.argv[0], "-v"])
+    # LEADROUTE_AGENT_ONLY=test_name runs one test (while developing)
+    only = os.environ.get("LEADROUTE_AGENT_ONLY")
+    unittest.main(argv=[sys.argv[0], "-v"] +
+                  (["AgentTest." + only] if only else []))
 
 
 main()
