@@ -25,6 +25,7 @@
 
 #include "agent.h"
 #include "channel.h"
+#include "history.h"
 #include "http.h"
 #include "imap.h"
 #include "journal.h"
@@ -66,6 +67,9 @@ struct agent {
 	char *failed;		/* <prefix>/Failed */
 	guint32 uidvalidity;
 	gboolean folders_made;	/* since the last connect */
+	struct journal *ro;	/* --dry-run: the journal, read only */
+	struct history hist;	/* the journal, for routing */
+	struct route_state state;
 	GHashTable *moves;	/* folder -> GArray of struct pending_file */
 	GHashTable *reported;	/* uid -> 1: reported as unrouted */
 	gint64 next_sweep;
@@ -486,9 +490,10 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 		.owner = dc->owner, .folder = dc->folder,
 		.reason = dc->reason, .route_line = dc->route_line,
 		.dims_json = dj, .lead_email = v->l->str[LF_EMAIL],
-		.team = dc->kind == DEST_TEAM ? dc->id : NULL,
 	};
 	enum lr_status st;
+
+	history_decision(dc, v->l, a->rs, &jd);
 
 	if (v->o != NULL) {
 		GDateTime *t = g_date_time_to_timezone(now, v->o->tz);
@@ -498,6 +503,7 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 		jd.owner_day = day;
 	}
 	st = journal_record_decision(a->j, id, &jd, now_s());
+	g_free((struct journal_credit *)jd.credits);
 	g_free(dj);
 	g_free(day);
 	return st;
@@ -590,7 +596,8 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	}
 	/* 3: decide */
 	l = lead_from_bytes(data, len, a->rs->freemail);
-	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix, NULL);
+	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix,
+	    a->hist.j != NULL ? &a->state : NULL);
 	v.l = l;
 	v.dc = dc;
 	v.o = owner_of(a, dc);
@@ -1051,6 +1058,7 @@ reload(struct agent *a)
 	rules_free(a->rs);
 	a->cfg = cfg;
 	a->rs = rs;
+	a->hist.rs = rs;
 	/* the inbox may have changed too: connect again */
 	if (a->imap != NULL)
 		imap_logout(a->imap);
@@ -1154,7 +1162,19 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			rc = EX_CONFIG;
 			goto out;
 		}
+	} else if (cfg->journal_path != NULL &&
+	    g_file_test(cfg->journal_path, G_FILE_TEST_EXISTS)) {
+		/* a dry run decides as the agent would: with its history */
+		if ((a.ro = journal_open_readonly(cfg->journal_path,
+		    &err)) == NULL) {
+			log_warnx("run: deciding without history: %s",
+			    err->message);
+			g_clear_error(&err);
+		}
 	}
+	a.hist.j = a.j != NULL ? a.j : a.ro;
+	a.hist.rs = a.rs;
+	history_state(&a.state, &a.hist);
 	stopping = reloading = 0;
 	set_signals(o->reload != NULL);
 	for (;;) {
@@ -1243,8 +1263,8 @@ out:
 		log_info("run: stopped by a signal");
 	imap_free(a.imap);
 	senders_close(&a.out);
-	if (a.j != NULL)
-		journal_close(a.j);
+	journal_close(a.j);
+	journal_close(a.ro);
 	g_hash_table_destroy(a.moves);
 	g_hash_table_destroy(a.reported);
 	g_free(a.mailbox);

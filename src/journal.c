@@ -100,6 +100,13 @@ static const char *const migrations[] = {
 	/* 2 -> 3: what an HTTP delivery sends, fixed when it is planned, so
 	 * that a retry long after the message was filed posts the same body */
 	"ALTER TABLE deliveries ADD COLUMN payload TEXT;",
+	/* 3 -> 4: rotation credits (smooth weighted round robin), the lead's
+	 * company domain, and indexes for sticky ownership and loads */
+	"ALTER TABLE rotation ADD COLUMN credit INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE decisions ADD COLUMN lead_domain TEXT;"
+	"CREATE INDEX decisions_email ON decisions (lead_email, decided_at);"
+	"CREATE INDEX decisions_domain ON decisions (lead_domain, decided_at);"
+	"CREATE INDEX decisions_owner ON decisions (owner, decided_at);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -114,7 +121,8 @@ enum st {
 	ST_DLV_PLAN, ST_DLV_FIND, ST_DLV_START, ST_DLV_DONE, ST_DLV_FAIL,
 	ST_DLV_DUE, ST_DLV_OF_MSG, ST_DLV_SMTP_LEFT, ST_DLV_NEXT,
 	ST_EV_INSERT, ST_EV_EXISTS,
-	ST_ROT_GET, ST_ROT_INC, ST_LOAD_GET, ST_LOAD_INC,
+	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
+	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -157,8 +165,8 @@ static const char *const st_sql[ST_N] = {
 	    " NULL) ORDER BY id",
 	[ST_DEC_INSERT] = "INSERT INTO decisions (message_id, decided_at, kind,"
 	    " dest_id, owner, folder, reason, route_line, dims_json,"
-	    " lead_email, lead_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11)",
+	    " lead_email, lead_json, lead_domain) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_DEC_GET] = "SELECT decided_at, kind, dest_id, owner, folder, reason,"
 	    " route_line, dims_json, lead_email, lead_json FROM decisions"
 	    " WHERE message_id = ?1",
@@ -189,11 +197,27 @@ static const char *const st_sql[ST_N] = {
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[ST_EV_EXISTS] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = ?2 AND detail IS ?3",
-	[ST_ROT_GET] = "SELECT count, last_at FROM rotation WHERE team = ?1"
-	    " AND owner = ?2",
+	[ST_ROT_GET] = "SELECT count, last_at, credit FROM rotation"
+	    " WHERE team = ?1 AND owner = ?2",
 	[ST_ROT_INC] = "INSERT INTO rotation (team, owner, count, last_at)"
 	    " VALUES (?1, ?2, 1, ?3) ON CONFLICT (team, owner) DO UPDATE SET"
 	    " count = count + 1, last_at = excluded.last_at",
+	[ST_ROT_CREDIT] = "INSERT INTO rotation (team, owner, credit)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (team, owner) DO UPDATE SET"
+	    " credit = excluded.credit",
+	[ST_LOAD_SINCE] = "SELECT count(*) FROM decisions WHERE owner = ?1"
+	    " AND decided_at >= ?2",
+	/* the newest owner of a message of the thread, of the address, of
+	 * the company domain (the latter two since ?2) */
+	[ST_STICKY_THREAD] = "SELECT d.owner, m.message_key FROM messages m"
+	    " JOIN decisions d ON d.message_id = m.id WHERE m.message_key = ?1"
+	    " AND d.owner IS NOT NULL",
+	[ST_STICKY_EMAIL] = "SELECT owner, decided_at FROM decisions"
+	    " WHERE lead_email = ?1 AND decided_at >= ?2 AND owner IS NOT NULL"
+	    " ORDER BY decided_at DESC, message_id DESC LIMIT 1",
+	[ST_STICKY_DOMAIN] = "SELECT owner, decided_at, lead_email FROM"
+	    " decisions WHERE lead_domain = ?1 AND decided_at >= ?2 AND owner"
+	    " IS NOT NULL ORDER BY decided_at DESC, message_id DESC LIMIT 1",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
 	    " day = ?2",
 	[ST_LOAD_INC] = "INSERT INTO owner_load (owner, day, count)"
@@ -597,11 +621,26 @@ stop_after_env(void)
 	return (guint)n;
 }
 
+/* sqlite3_open_v2 of j->path with flags, extended result codes on. */
+static gboolean
+open_db(struct journal *j, int flags, GError **err)
+{
+	int rc = sqlite3_open_v2(j->path, &j->db, flags, NULL);
+
+	if (rc != SQLITE_OK) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: cannot open "
+		    "%s: %s", j->path, j->db != NULL ? sqlite3_errmsg(j->db) :
+		    sqlite3_errstr(rc));
+		return FALSE;
+	}
+	sqlite3_extended_result_codes(j->db, 1);
+	return TRUE;
+}
+
 struct journal *
 journal_open_at(const char *path, int version, GError **err)
 {
 	struct journal *j;
-	int rc;
 
 	if (empty(path) || version < 1 || version > JOURNAL_VERSION) {
 		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: no path, "
@@ -614,17 +653,43 @@ journal_open_at(const char *path, int version, GError **err)
 	j->stop_after = stop_after_env();
 	if (!lock_take(j, err))
 		goto fail;
-	rc = sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK) {
-		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: cannot open "
-		    "%s: %s", path, j->db != NULL ? sqlite3_errmsg(j->db) :
-		    sqlite3_errstr(rc));
+	if (!open_db(j, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err))
 		goto fail;
-	}
-	sqlite3_extended_result_codes(j->db, 1);
 	if (!set_pragmas(j, err) || !migrate(j, version, err) ||
 	    !prepare_all(j, err))
+		goto fail;
+	return j;
+fail:
+	journal_close(j);
+	return NULL;
+}
+
+struct journal *
+journal_open_readonly(const char *path, GError **err)
+{
+	struct journal *j;
+	gint64 v;
+
+	if (empty(path)) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: no path");
+		return NULL;
+	}
+	j = g_new0(struct journal, 1);
+	j->path = g_strdup(path);
+	j->lock_fd = -1;
+	if (!open_db(j, SQLITE_OPEN_READONLY, err))
+		goto fail;
+	sqlite3_busy_timeout(j->db, JOURNAL_BUSY_MS);
+	v = query_int(j->db, "PRAGMA user_version");
+	if (v != JOURNAL_VERSION) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: schema "
+		    "version %" G_GINT64_FORMAT ", not %d%s", path, v,
+		    JOURNAL_VERSION, v >= 0 && v < JOURNAL_VERSION ? " (run the "
+		    "agent once to bring it up to date)" : "");
+		goto fail;
+	}
+	j->version = (int)v;
+	if (!prepare_all(j, err))
 		goto fail;
 	return j;
 fail:
@@ -1090,6 +1155,7 @@ decision_insert(struct journal *j, gint64 id,
 	bind_text(st, 9, d->dims_json);
 	bind_text(st, 10, d->lead_email);
 	bind_text(st, 11, d->lead_json);
+	bind_text(st, 12, d->lead_domain);
 	return run(j, st, "recording a decision");
 }
 
@@ -1103,6 +1169,18 @@ rotation_inc(struct journal *j, const char *team, const char *owner,
 	bind_text(st, 2, owner);
 	sqlite3_bind_int64(st, 3, now);
 	return run(j, st, "counting a rotation");
+}
+
+static enum lr_status
+rotation_credit(struct journal *j, const char *team,
+    const struct journal_credit *c)
+{
+	sqlite3_stmt *st = stmt(j, ST_ROT_CREDIT);
+
+	bind_text(st, 1, team);
+	bind_text(st, 2, c->owner);
+	sqlite3_bind_int64(st, 3, c->credit);
+	return run(j, st, "keeping a rotation credit");
 }
 
 static enum lr_status
@@ -1127,6 +1205,9 @@ decide(struct journal *j, gint64 id, const struct journal_decision *d,
 		rc = msg_set_state(j, id, JMSG_DECIDED);
 	if (rc == LR_OK && d->team != NULL && d->owner != NULL)
 		rc = rotation_inc(j, d->team, d->owner, now);
+	for (guint i = 0; rc == LR_OK && d->team != NULL && i < d->ncredits;
+	    i++)
+		rc = rotation_credit(j, d->team, &d->credits[i]);
 	if (rc == LR_OK && d->owner_day != NULL && d->owner != NULL)
 		rc = load_inc(j, d->owner, d->owner_day);
 	return rc;
@@ -1543,23 +1624,109 @@ journal_event(struct journal *j, gint64 id, const char *kind,
 
 enum lr_status
 journal_rotation_get(struct journal *j, const char *team, const char *owner,
-    guint *count, gint64 *last_at)
+    struct journal_rotation *out)
 {
 	sqlite3_stmt *st;
 	gboolean has;
 	enum lr_status rc;
 
-	if (j == NULL || empty(team) || empty(owner) || count == NULL ||
-	    last_at == NULL)
+	if (j == NULL || empty(team) || empty(owner) || out == NULL)
 		return misuse("rotation_get", "no journal, team or owner");
+	memset(out, 0, sizeof *out);
 	st = stmt(j, ST_ROT_GET);
 	bind_text(st, 1, team);
 	bind_text(st, 2, owner);
 	rc = row(j, st, &has, "reading a rotation");
-	*count = rc == LR_OK && has ? (guint)sqlite3_column_int64(st, 0) : 0;
-	*last_at = rc == LR_OK && has ? col_opt(st, 1) : 0;
+	if (rc == LR_OK && has) {
+		out->count = (guint)sqlite3_column_int64(st, 0);
+		out->last_at = col_opt(st, 1);
+		out->credit = sqlite3_column_int64(st, 2);
+	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+enum lr_status
+journal_owner_leads_since(struct journal *j, const char *owner, gint64 since,
+    guint *count)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(owner) || count == NULL)
+		return misuse("owner_leads_since", "no journal or owner");
+	st = stmt(j, ST_LOAD_SINCE);
+	bind_text(st, 1, owner);
+	sqlite3_bind_int64(st, 2, since);
+	rc = row(j, st, &has, "counting an owner's leads");
+	*count = rc == LR_OK && has ? (guint)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* One sticky query: the owner in column 0, evidence in column 2 if any. */
+static enum lr_status
+sticky_row(struct journal *j, enum st which, const char *key, gint64 since,
+    char **owner, char **evidence)
+{
+	sqlite3_stmt *st = stmt(j, which);
+	gboolean has;
+	enum lr_status rc;
+
+	bind_text(st, 1, key);
+	if (which != ST_STICKY_THREAD)
+		sqlite3_bind_int64(st, 2, since);
+	rc = row(j, st, &has, "looking for a lead's owner");
+	if (rc == LR_OK && has) {
+		*owner = g_strdup((const char *)sqlite3_column_text(st, 0));
+		if (which == ST_STICKY_DOMAIN && evidence != NULL)
+			*evidence = g_strdup((const char *)
+			    sqlite3_column_text(st, 2));
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_sticky_owner(struct journal *j, const char *const *thread,
+    const char *email, const char *domain, gint64 since,
+    struct journal_sticky *out)
+{
+	enum lr_status rc = LR_OK;
+
+	if (j == NULL || out == NULL)
+		return misuse("sticky_owner", "no journal or result");
+	memset(out, 0, sizeof *out);
+	for (guint i = 0; thread != NULL && thread[i] != NULL &&
+	    out->owner == NULL && rc == LR_OK; i++)
+		if (!empty(thread[i]) && (rc = sticky_row(j, ST_STICKY_THREAD,
+		    thread[i], 0, &out->owner, NULL)) == LR_OK &&
+		    out->owner != NULL) {
+			out->via = JSTICKY_THREAD;
+			out->evidence = g_strdup(thread[i]);
+		}
+	if (rc == LR_OK && out->owner == NULL && !empty(email) &&
+	    (rc = sticky_row(j, ST_STICKY_EMAIL, email, since, &out->owner,
+	    NULL)) == LR_OK && out->owner != NULL) {
+		out->via = JSTICKY_ADDRESS;
+		out->evidence = g_strdup(email);
+	}
+	if (rc == LR_OK && out->owner == NULL && !empty(domain) &&
+	    (rc = sticky_row(j, ST_STICKY_DOMAIN, domain, since, &out->owner,
+	    &out->evidence)) == LR_OK && out->owner != NULL)
+		out->via = JSTICKY_DOMAIN;
+	if (rc != LR_OK)
+		journal_sticky_clear(out);
+	return rc;
+}
+
+void
+journal_sticky_clear(struct journal_sticky *s)
+{
+	g_free(s->owner);
+	g_free(s->evidence);
+	memset(s, 0, sizeof *s);
 }
 
 enum lr_status

@@ -21,7 +21,7 @@
  * the reason ("journal: ..."). The caller owns what is returned unless
  * stated; what a callback receives is borrowed for the call only.
  *
- * Tables (schema version 3):
+ * Tables (schema version 4):
  *
  *   messages    id INTEGER PK; message_key TEXT UNIQUE (the Message-ID,
  *               or "sha256:<hex>" of the raw message when it has none);
@@ -31,7 +31,8 @@
  *               begun); last_error; folder and filed_at (once filed).
  *   decisions   message_id FK UNIQUE; decided_at; kind (rules' name of
  *               the destination kind); dest_id; owner; folder; reason;
- *               route_line; dims_json; lead_email; lead_json.
+ *               route_line; dims_json; lead_email; lead_json;
+ *               lead_domain (the company's, never a free-mail one).
  *   deliveries  id PK; message_id FK; channel (smtp|slack|slack_dm|
  *               webhook); target; state (pending|sending|sent|
  *               failed_permanent); attempts (failed tries); next_attempt_at;
@@ -40,7 +41,8 @@
  *   events      id PK; at; message_id (NULL: not about one message);
  *               kind; detail. Reassignments, escalations, duplicates,
  *               errors.
- *   rotation    team, owner, count, last_at; PK(team, owner).
+ *   rotation    team, owner, count, last_at, credit (the smooth weighted
+ *               round robin's current weight); PK(team, owner).
  *   owner_load  owner, day ("YYYY-MM-DD" in the owner's timezone), count;
  *               PK(owner, day): leads per owner and day for daily caps.
  *   Version 2 adds indexes for the agent's scans (due deliveries,
@@ -76,7 +78,7 @@
 
 #include "status.h"
 
-#define JOURNAL_VERSION		3	/* the newest schema this code knows */
+#define JOURNAL_VERSION		4	/* the newest schema this code knows */
 #define JOURNAL_MAX_ATTEMPTS	3	/* decide attempts before Failed */
 #define JOURNAL_KEY_MAX		998	/* bytes in a message key */
 #define JOURNAL_BUSY_MS		5000	/* SQLite busy timeout */
@@ -138,11 +140,38 @@ struct journal_decision {
 	const char *dims_json;	/* dimension values as JSON; NULL if none */
 	const char *lead_email;	/* NULL if none */
 	const char *lead_json;	/* the lead's fields as JSON; NULL if none */
+	const char *lead_domain; /* company domain (not free mail); NULL */
 	/* Counters moved with the decision, in its transaction (not stored
 	 * in decisions; NULL from journal_decision_get()): */
 	const char *team;	/* rotation(team, owner) += 1; NULL: none */
 	const char *owner_day;	/* owner_load(owner, day) += 1; NULL: none */
+	const struct journal_credit *credits;	/* rotation(team, .owner) */
+	guint ncredits;				/* .credit = .credit */
 	gint64 decided_at;	/* set by journal_decision_get() only */
+};
+
+/* A team member's rotation credit, set with a decision. */
+struct journal_credit {
+	const char *owner;
+	gint64 credit;
+};
+
+struct journal_rotation {
+	guint count;		/* leads given in this team's rotation */
+	gint64 last_at;		/* when last; 0: never */
+	gint64 credit;		/* smooth weighted round robin's weight */
+};
+
+enum journal_sticky_via { JSTICKY_NONE, JSTICKY_THREAD, JSTICKY_ADDRESS,
+	JSTICKY_DOMAIN };
+
+/* Who owns a lead already, and by what. */
+struct journal_sticky {
+	char *owner;		/* owned; NULL: nobody */
+	enum journal_sticky_via via;
+	char *evidence;		/* owned: the Message-ID of the thread, the
+				 * address, or the address of the earlier
+				 * lead of the same domain */
 };
 
 struct journal_delivery {
@@ -185,6 +214,12 @@ struct journal *journal_open(const char *path, GError **err);
 /* The same, migrating no further than version (tests of migrations). */
 struct journal *journal_open_at(const char *path, int version,
     GError **err);
+/*
+ * Open for reading only, without taking the lock, so that `owners`,
+ * `report` and `explain` can read while an agent runs. The schema must
+ * be JOURNAL_VERSION (an older one: run the agent once to migrate it).
+ */
+struct journal *journal_open_readonly(const char *path, GError **err);
 /* Defer commits (on) or stop deferring, flushing first (off). */
 enum lr_status journal_defer(struct journal *j, gboolean on) LR_WUR;
 /* Commit what was deferred, as one durable commit; LR_OK when nothing
@@ -297,9 +332,23 @@ enum lr_status journal_pending_messages(struct journal *j,
 enum lr_status journal_event(struct journal *j, gint64 id, const char *kind,
     const char *detail, gint64 now) LR_WUR;
 
-/* Leads given to owner in team's rotation, and when last (0/0: never). */
+/* owner's row of team's rotation; zeros when it has none. */
 enum lr_status journal_rotation_get(struct journal *j, const char *team,
-    const char *owner, guint *count, gint64 *last_at) LR_WUR;
+    const char *owner, struct journal_rotation *out) LR_WUR;
+/* Leads decided for owner at or after since (Unix seconds). */
+enum lr_status journal_owner_leads_since(struct journal *j, const char *owner,
+    gint64 since, guint *count) LR_WUR;
+/*
+ * The owner a lead belongs to already: the owner of the first message of
+ * thread (Message-IDs with <>, nearest first, NULL-terminated; any age)
+ * that the journal has decided for an owner, else of the newest lead from email decided at or after since, else of
+ * the newest lead from the company domain since then. out->owner NULL:
+ * none. Free with journal_sticky_clear().
+ */
+enum lr_status journal_sticky_owner(struct journal *j,
+    const char *const *thread, const char *email, const char *domain,
+    gint64 since, struct journal_sticky *out) LR_WUR;
+void journal_sticky_clear(struct journal_sticky *s);
 enum lr_status journal_rotation_increment(struct journal *j,
     const char *team, const char *owner, gint64 now) LR_WUR;
 /* Leads given to owner on day ("YYYY-MM-DD" in the owner's timezone). */

@@ -639,6 +639,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	if (m->from.addr != NULL)
 		l->str[LF_FROM_DOMAIN] = address_domain(m->from.addr);
 	set_str(l, LF_REPLY_TO, m->reply_to.addr);
+	l->thread = g_strdupv(m->thread);
 	derive_domain_country(l, freemail);
 	parse_numbers(l);
 
@@ -716,7 +717,16 @@ lead_free(struct lead *l)
 	g_ptr_array_free(l->form_keys, TRUE);
 	g_ptr_array_free(l->headers, TRUE);
 	g_ptr_array_free(l->notes, TRUE);
+	g_strfreev(l->thread);
 	g_free(l);
+}
+
+const char *
+lead_company_domain(const struct lead *l, GHashTable *freemail)
+{
+	const char *d = l->str[LF_DOMAIN];
+
+	return d != NULL && !is_freemail(freemail, d) ? d : NULL;
 }
 
 guint

@@ -39,6 +39,8 @@ struct lead {
 	GPtrArray *headers;	/* of struct mail_header *, owned */
 	GPtrArray *notes;	/* of char *, owned: parse notes */
 	gint64 date;		/* Date header, seconds; 0 if none */
+	char **thread;		/* owned, NULL-terminated: Message-IDs this
+				 * replies to (struct mail's thread) */
 	guint32 ascii;		/* bit f set: str[f] is ASCII only */
 	char *folded[LF_NFIELDS];	/* cache of lead_folded(), owned */
 };
@@ -81,6 +83,10 @@ const char *lead_folded(const struct lead *l, enum lead_field f);
 
 /* Is s ASCII only (no byte above 0x7F)? */
 gboolean lead_is_ascii(const char *s);
+
+/* The lead's domain when it names a company (not free mail by freemail,
+ * the rules' list, or the built-in one when NULL); NULL otherwise. */
+const char *lead_company_domain(const struct lead *l, GHashTable *freemail);
 
 /* Is domain (lowercase) free mail by the built-in list? */
 gboolean lead_builtin_freemail(const char *domain);

@@ -305,6 +305,40 @@ date_has_zone(const char *v)
 	return ok;
 }
 
+/* Message-IDs of header name ("<id>"), into ids unless already there. */
+static void
+thread_ids(GMimeMessage *msg, const char *name, gboolean newest_first,
+    GPtrArray *ids)
+{
+	const char *v = g_mime_object_get_header(GMIME_OBJECT(msg), name);
+	GMimeReferences *refs;
+	int n;
+
+	if (v == NULL)
+		return;
+	refs = g_mime_references_parse(parser_options, v);
+	if (refs == NULL)
+		return;
+	n = g_mime_references_length(refs);
+	for (int i = 0; i < n && ids->len < MAIL_MAX_THREAD; i++) {
+		const char *id = g_mime_references_get_message_id(refs,
+		    newest_first ? n - 1 - i : i);
+		char *s;
+		gboolean have = FALSE;
+
+		if (id == NULL || *id == '\0')
+			continue;
+		s = g_strdup_printf("<%s>", id);
+		for (guint k = 0; k < ids->len && !have; k++)
+			have = strcmp(g_ptr_array_index(ids, k), s) == 0;
+		if (have)
+			g_free(s);
+		else
+			g_ptr_array_add(ids, s);
+	}
+	g_mime_references_free(refs);
+}
+
 static void
 read_envelope(struct mail *m, GMimeMessage *msg)
 {
@@ -321,6 +355,15 @@ read_envelope(struct mail *m, GMimeMessage *msg)
 
 		m->message_id = g_strdup_printf("<%s>", v);
 		g_free(v);
+	}
+	{
+		GPtrArray *ids = g_ptr_array_new();
+
+		thread_ids(msg, "In-Reply-To", FALSE, ids);
+		thread_ids(msg, "References", TRUE, ids);
+		g_ptr_array_add(ids, NULL);
+		g_strfreev(m->thread);
+		m->thread = (char **)g_ptr_array_free(ids, FALSE);
 	}
 	if (date != NULL) {
 		m->date = g_date_time_to_unix(date);
@@ -539,6 +582,7 @@ mail_parse(const char *data, gsize len)
 	mail_init();
 	m->headers = g_ptr_array_new_with_free_func(header_free);
 	m->notes = g_ptr_array_new_with_free_func(g_free);
+	m->thread = g_new0(char *, 1);
 	/* Old Mac mail ends lines with a bare CR, which MIME parsers do
 	 * not take for a line end: read such a message with LFs. */
 	if (len > 0 && memchr(data, '\n', MIN(len, 65536)) == NULL &&
@@ -587,6 +631,7 @@ mail_free(struct mail *m)
 	g_free(m->reply_to.addr);
 	g_free(m->subject);
 	g_free(m->message_id);
+	g_strfreev(m->thread);
 	g_free(m->date_offset);
 	g_free(m->plain);
 	g_free(m->html);

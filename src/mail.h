@@ -16,6 +16,7 @@
 #define MAIL_MAX_BODY_BYTES	(1024 * 1024)	/* decoded bytes scanned of a body part */
 #define MAIL_MAX_DEPTH		32		/* MIME nesting walked */
 #define MAIL_MAX_PARTS		512		/* MIME parts walked */
+#define MAIL_MAX_THREAD		20		/* Message-IDs kept of a thread */
 #define MAIL_MAX_HEADER_BLOCK	(1024 * 1024)	/* bytes read by mail_message_id() */
 
 struct mail_header {
@@ -34,6 +35,10 @@ struct mail {
 	struct mail_addr reply_to;
 	char *subject;		/* owned, decoded; NULL if none */
 	char *message_id;	/* owned, with <>; NULL if none */
+	char **thread;		/* owned, NULL-terminated, never NULL: the
+				 * Message-IDs (with <>) this replies to,
+				 * In-Reply-To first, then References newest
+				 * first; at most MAIL_MAX_THREAD */
 	char *date_offset;	/* owned, "+0100"; NULL if no valid Date */
 	gint64 date;		/* seconds since the epoch; 0 if none */
 	char *plain;		/* owned, first text/plain body part, UTF-8 */

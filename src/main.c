@@ -14,7 +14,10 @@
 #include "conf.h"
 #include "diag.h"
 #include "explain.h"
+#include "history.h"
+#include "journal.h"
 #include "log.h"
+#include "roster.h"
 #include "rules.h"
 #include "template.h"
 
@@ -34,6 +37,8 @@ usage(FILE *fp)
 "                         the agent: route the inbox (see leadroute.conf(5))\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
 "                         (check FILE is check --rules FILE)\n"
+"  owners [--json] [--now TIME]\n"
+"                         who is next in each team, loads, who is skipped\n"
 "  version                print the version\n"
 "\n"
 "See leadroute(1).\n");
@@ -64,7 +69,7 @@ check_templates(const char *dir, struct diag *d)
  */
 static struct ruleset *
 load_rules(const struct globals *g, const char *rules_file, char **prefix,
-    gboolean print_warnings, int *rc)
+    gboolean print_warnings, int *rc, struct config **cfg)
 {
 	struct diag *d = diag_new();
 	struct config *c = NULL;
@@ -110,7 +115,10 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 		    diag_errors(d), diag_errors(d) == 1 ? "" : "s",
 		    diag_warnings(d), diag_warnings(d) == 1 ? "" : "s");
 out:
-	config_free(c);
+	if (cfg != NULL && rs != NULL)
+		*cfg = c;
+	else
+		config_free(c);
 	diag_free(d);
 	return rs;
 }
@@ -183,7 +191,8 @@ cmd_explain(const struct globals *g, int argc, char **argv)
 		}
 	} else
 		o.now = g_date_time_new_now_utc();
-	if ((rs = load_rules(g, rules_file, &prefix, FALSE, &rc)) == NULL) {
+	if ((rs = load_rules(g, rules_file, &prefix, FALSE, &rc,
+	    NULL)) == NULL) {
 		g_date_time_unref(o.now);
 		return rc;
 	}
@@ -216,10 +225,70 @@ cmd_check(const struct globals *g, int argc, char **argv)
 		fprintf(stderr, "leadroute: check: unexpected %s\n", argv[i]);
 		return EX_USAGE;
 	}
-	rs = load_rules(g, rules_file, &prefix, TRUE, &rc);
+	rs = load_rules(g, rules_file, &prefix, TRUE, &rc, NULL);
 	g_free(prefix);
 	rules_free(rs);
 	return rs != NULL ? 0 : rc;
+}
+
+static int
+cmd_owners(const struct globals *g, int argc, char **argv)
+{
+	struct roster_opts o = { 0 };
+	const char *now = NULL;
+	struct config *c = NULL;
+	struct ruleset *rs;
+	struct journal *j = NULL;
+	struct history h;
+	struct route_state st;
+	char *prefix;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			o.json = TRUE;
+		else if (!opt_value(argc, argv, &i, "--now", &now)) {
+			fprintf(stderr, "leadroute: owners: unknown option %s\n",
+			    argv[i]);
+			return EX_USAGE;
+		}
+	}
+	if (now != NULL && (o.now = parse_now(now)) == NULL) {
+		fprintf(stderr, "leadroute: owners: --now %s: not an ISO 8601 "
+		    "time such as 2026-11-24T10:00:00Z\n", now);
+		return EX_USAGE;
+	}
+	if (o.now == NULL)
+		o.now = g_date_time_new_now_utc();
+	if ((rs = load_rules(g, NULL, &prefix, FALSE, &rc, &c)) == NULL) {
+		g_date_time_unref(o.now);
+		return rc;
+	}
+	g_free(prefix);
+	if (c->journal_path != NULL &&
+	    g_file_test(c->journal_path, G_FILE_TEST_EXISTS)) {
+		GError *err = NULL;
+
+		if ((j = journal_open_readonly(c->journal_path, &err)) == NULL) {
+			fprintf(stderr, "leadroute: owners: %s\n", err->message);
+			g_error_free(err);
+			rc = EX_UNAVAILABLE;
+			goto out;
+		}
+		h.j = j;
+		h.rs = rs;
+		history_state(&st, &h);
+		o.st = &st;
+	}
+	o.rs = rs;
+	o.out = stdout;
+	roster_print(&o);
+out:
+	journal_close(j);
+	config_free(c);
+	rules_free(rs);
+	g_date_time_unref(o.now);
+	return rc;
 }
 
 /*
@@ -339,8 +408,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(&g, argc, argv);
-	if (strcmp(cmd, "report") == 0 ||
-	    strcmp(cmd, "owners") == 0 || strcmp(cmd, "diff") == 0 ||
+	if (strcmp(cmd, "owners") == 0)
+		return cmd_owners(&g, argc, argv);
+	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "diff") == 0 ||
 	    strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
 	    strcmp(cmd, "auth") == 0) {
 		fprintf(stderr, "leadroute: %s: not in this version yet; "

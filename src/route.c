@@ -31,6 +31,8 @@ decision_free(struct decision *dc)
 	g_free(dc->reason);
 	g_ptr_array_free(dc->dims, TRUE);
 	g_ptr_array_free(dc->notes, TRUE);
+	if (dc->credits != NULL)
+		g_array_free(dc->credits, TRUE);
 	g_free(dc);
 }
 
@@ -227,51 +229,145 @@ route_owner(struct decision *dc, const struct ruleset *rs, const char *id,
 	to_owner(dc, o, prefix);
 }
 
+/* One member in a rotation pick. */
+struct cand {
+	const struct owner *o;
+	gint64 weight, credit;
+	guint load;		/* leads in the last 24 h (least-loaded) */
+};
+
 /*
- * The member a team's rotation picks now. Without history every policy
- * starts from the member order; weighted prefers the heaviest, and
- * least-loaded the one with the fewest leads today when that is known.
+ * Smooth weighted round robin (as nginx balances upstreams) over the
+ * members available now: each gains its weight (1 for round-robin), the
+ * one with the most credit gets the lead and gives back the sum of the
+ * weights. Over any run of leads each member's share follows its weight,
+ * spread evenly, and a member who was away does not come back with a
+ * pile of credit. least-loaded takes the fewest leads in the last 24
+ * hours instead, the credit breaking ties. Ties left: member order.
+ * Returns the index in cands of the pick, the credits updated; -1 if
+ * cands is empty.
+ */
+static int
+rotate_pick(enum rotate how, GArray *cands)
+{
+	gint64 total = 0;
+	int best = -1;
+
+	for (guint i = 0; i < cands->len; i++) {
+		struct cand *c = &g_array_index(cands, struct cand, i);
+
+		total += c->weight;
+		c->credit += c->weight;
+	}
+	for (guint i = 0; i < cands->len; i++) {
+		const struct cand *c = &g_array_index(cands, struct cand, i);
+		const struct cand *b = best >= 0 ?
+		    &g_array_index(cands, struct cand, best) : NULL;
+
+		if (b == NULL ||
+		    (how == ROTATE_LEAST_LOADED && c->load < b->load) ||
+		    ((how != ROTATE_LEAST_LOADED || c->load == b->load) &&
+		    c->credit > b->credit))
+			best = (int)i;
+	}
+	if (best >= 0)
+		g_array_index(cands, struct cand, best).credit -= total;
+	return best;
+}
+
+/* The members of t available now, with their state; why gets a reason
+ * for each one skipped. */
+static GArray *
+candidates(const struct team *t, GDateTime *now,
+    const struct route_state *st, GPtrArray *why)
+{
+	GArray *cands = g_array_new(FALSE, FALSE, sizeof(struct cand));
+
+	for (guint i = 0; i < t->members->len; i++) {
+		const struct owner *o = g_ptr_array_index(t->members, i);
+		guint today = st != NULL && st->leads_today != NULL ?
+		    st->leads_today(st->ctx, o, now) : 0;
+		enum owner_avail a = owner_available(o, now, today, TRUE);
+		struct cand c = { o, 1, 0, 0 };
+
+		if (a != AVAIL_YES) {
+			char *w = owner_avail_text(o, a);
+
+			g_ptr_array_add(why, g_strdup_printf("%s skipped: %s",
+			    o->id, w));
+			g_free(w);
+			continue;
+		}
+		if (t->rotate == ROTATE_WEIGHTED)
+			c.weight = o->weight;
+		if (st != NULL && st->credit != NULL)
+			c.credit = st->credit(st->ctx, t, o);
+		if (t->rotate == ROTATE_LEAST_LOADED && st != NULL &&
+		    st->leads_24h != NULL)
+			c.load = st->leads_24h(st->ctx, o, now);
+		g_array_append_val(cands, c);
+	}
+	return cands;
+}
+
+const struct owner *
+route_team_next(const struct team *t, GDateTime *now,
+    const struct route_state *st, GPtrArray **why)
+{
+	GPtrArray *w = g_ptr_array_new_with_free_func(g_free);
+	GArray *cands = candidates(t, now, st, w);
+	int best = rotate_pick(t->rotate, cands);
+	const struct owner *o = best >= 0 ?
+	    g_array_index(cands, struct cand, best).o : NULL;
+
+	g_array_free(cands, TRUE);
+	if (why != NULL && w->len > 0)
+		*why = w;
+	else {
+		if (why != NULL)
+			*why = NULL;
+		g_ptr_array_free(w, TRUE);
+	}
+	return o;
+}
+
+/*
+ * The member a team's rotation picks now (rotate_pick), and the team's
+ * credits after the pick in dc->credits for the caller to keep. Without
+ * history (explain) every credit is 0: round-robin and least-loaded take
+ * the first member available, weighted the heaviest.
  */
 static void
 route_team(struct decision *dc, const struct ruleset *rs,
     const struct team *t, GDateTime *now, const char *prefix,
     const struct route_state *st)
 {
-	const struct owner *best = NULL;
-	guint best_load = G_MAXUINT;
+	GArray *cands = candidates(t, now, st, dc->notes);
+	int best = rotate_pick(t->rotate, cands);
 
 	dc->kind = DEST_TEAM;
 	dc->id = g_strdup(t->id);
-	for (guint i = 0; i < t->members->len; i++) {
-		const struct owner *o = g_ptr_array_index(t->members, i);
-		guint load = st != NULL && st->leads_today != NULL ?
-		    st->leads_today(st->ctx, o, now) : 0;
-		enum owner_avail a = owner_available(o, now, load, TRUE);
-
-		if (a != AVAIL_YES) {
-			char *why = owner_avail_text(o, a);
-
-			note(dc, "%s skipped: %s", o->id, why);
-			g_free(why);
-			continue;
-		}
-		if (best == NULL ||
-		    (t->rotate == ROTATE_WEIGHTED && o->weight > best->weight) ||
-		    (t->rotate == ROTATE_LEAST_LOADED && load < best_load)) {
-			best = o;
-			best_load = load;
-		}
-		/* Round-robin takes the first available; the others are not
-		 * looked at, so not reported as skipped. */
-		if (t->rotate == ROTATE_ROUND_ROBIN)
-			break;
-	}
-	if (best == NULL) {
+	if (best < 0) {
+		g_array_free(cands, TRUE);
 		to_review(dc, rs, prefix, g_strdup_printf("route %d: no "
 		    "available owner in team %s", dc->route_line, t->id));
 		return;
 	}
-	to_owner(dc, best, prefix);
+	dc->credits = g_array_sized_new(FALSE, FALSE,
+	    sizeof(struct route_credit), cands->len);
+	for (guint i = 0; i < cands->len; i++) {
+		const struct cand *c = &g_array_index(cands, struct cand, i);
+		struct route_credit rc = { c->o->id, c->credit };
+
+		g_array_append_val(dc->credits, rc);
+	}
+	if (cands->len > 1 && t->rotate == ROTATE_LEAST_LOADED &&
+	    st != NULL && st->leads_24h != NULL)
+		note(dc, "%s has the fewest leads in 24 h (%u)",
+		    g_array_index(cands, struct cand, best).o->id,
+		    g_array_index(cands, struct cand, best).load);
+	to_owner(dc, g_array_index(cands, struct cand, best).o, prefix);
+	g_array_free(cands, TRUE);
 }
 
 static void
@@ -332,6 +428,65 @@ destination(struct decision *dc, const struct ruleset *rs,
 	}
 }
 
+/*
+ * Sticky ownership: a lead that replies to a thread an owner has, or
+ * comes from an address or company domain an owner had within the
+ * rules' `sticky` window, goes to that owner if available (status and
+ * away; not hours or caps: it is their lead already). It overrides a
+ * team's rotation, a queue and review; not ignore, and not a route that
+ * names an owner who is available.
+ */
+static void
+sticky(struct decision *dc, const struct ruleset *rs, const struct lead *l,
+    GDateTime *now, const char *prefix, const struct route_state *st)
+{
+	struct route_sticky sk = { 0 };
+	const struct owner *o;
+	enum owner_avail a;
+	char *was;
+
+	if (st == NULL || st->sticky == NULL || rs->owners == NULL)
+		return;
+	st->sticky(st->ctx, l, now, rs->sticky, &sk);
+	if (sk.owner == NULL)
+		goto out;
+	if ((o = owners_find(rs->owners, sk.owner)) == NULL) {
+		note(dc, "sticky: %s; %s is no longer an owner", sk.why,
+		    sk.owner);
+		goto out;
+	}
+	if ((a = owner_available(o, now, 0, FALSE)) != AVAIL_YES) {
+		char *why = owner_avail_text(o, a);
+
+		note(dc, "sticky: %s; %s is unavailable (%s), so the rules "
+		    "decide", sk.why, o->id, why);
+		g_free(why);
+		goto out;
+	}
+	was = dc->id != NULL ? g_strdup_printf("%s %s",
+	    rules_dest_kind_name(dc->kind), dc->id) :
+	    g_strdup(rules_dest_kind_name(dc->kind));
+	note(dc, "without it: %s (%s)", was, dc->reason);
+	g_free(was);
+	g_free(dc->id);
+	g_free(dc->owner);
+	g_free(dc->folder);
+	g_free(dc->reason);
+	if (dc->credits != NULL)
+		g_array_free(dc->credits, TRUE);
+	dc->credits = NULL;
+	dc->kind = DEST_OWNER;
+	dc->id = g_strdup(o->id);
+	dc->reason = dc->route_line > 0 ? g_strdup_printf("route %d; sticky: "
+	    "%s", dc->route_line, sk.why) : g_strdup_printf("sticky: %s",
+	    sk.why);
+	dc->sticky = TRUE;
+	to_owner(dc, o, prefix);
+out:
+	g_free(sk.owner);
+	g_free(sk.why);
+}
+
 struct decision *
 route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
     const char *prefix, const struct route_state *st)
@@ -379,16 +534,19 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 			return dc;
 		}
 	}
-	for (guint i = 0; i < rs->routes->len; i++) {
+	for (guint i = 0; i < rs->routes->len && dc->route == NULL; i++) {
 		const struct route *r = g_ptr_array_index(rs->routes, i);
 
 		if (route_matches(r, dc)) {
 			dc->route = r;
 			dc->route_line = r->line;
 			destination(dc, rs, r, l, now, prefix, st);
-			return dc;
 		}
 	}
-	to_review(dc, rs, prefix, g_strdup("no route matched"));
+	if (dc->route == NULL)
+		to_review(dc, rs, prefix, g_strdup("no route matched"));
+	if (dc->kind != DEST_IGNORE && !(dc->kind == DEST_OWNER &&
+	    dc->owner != NULL))
+		sticky(dc, rs, l, now, prefix, st);
 	return dc;
 }

@@ -37,11 +37,41 @@ struct decision {
 	const struct route *route;	/* borrowed; NULL when none */
 	GPtrArray *dims;		/* of struct dim_value *, owned, rules order */
 	GPtrArray *notes;		/* of char *, owned: who was skipped and why */
+	GArray *credits;		/* of struct route_credit: the team's
+					 * rotation after this pick; NULL when
+					 * no rotation moved */
+	gboolean sticky;		/* the owner had the lead already */
 };
 
-/* What rotation knows of an owner; NULL = no history (explain). */
+/* A team member's credit in the team's smooth weighted round robin. */
+struct route_credit {
+	const char *owner;		/* borrowed from the rule set */
+	gint64 credit;
+};
+
+/* Who owns a lead already (route_state.sticky). */
+struct route_sticky {
+	char *owner;			/* owned; NULL: nobody */
+	char *why;			/* owned: for explain, e.g. "replies to
+					 * <id>, routed to dana" */
+};
+
+/*
+ * What the journal knows, for the agent and `owners`; NULL (explain
+ * without a journal): no history, every credit 0, nothing sticky. Each
+ * callback may be NULL too.
+ */
 struct route_state {
+	/* leads given to o on now's date in o's timezone (daily cap) */
 	guint (*leads_today)(void *ctx, const struct owner *o, GDateTime *now);
+	/* leads given to o in the 24 hours before now (least-loaded) */
+	guint (*leads_24h)(void *ctx, const struct owner *o, GDateTime *now);
+	/* o's credit in team t's rotation; 0 when it has none */
+	gint64 (*credit)(void *ctx, const struct team *t, const struct owner *o);
+	/* who has l already: the thread it replies to, or its address or
+	 * company domain within `window` seconds before now */
+	void (*sticky)(void *ctx, const struct lead *l, GDateTime *now,
+	    gint64 window, struct route_sticky *out);
 	void *ctx;
 };
 
@@ -52,6 +82,14 @@ struct route_state {
 struct decision *route_decide(const struct ruleset *rs, const struct lead *l,
     GDateTime *now, const char *prefix, const struct route_state *st);
 void decision_free(struct decision *dc);
+
+/*
+ * The member team t's rotation gives the next lead at now, or NULL when
+ * nobody is available; why (when not NULL) gets a reason per member
+ * skipped (owned array of char *, or NULL when none). Used by `owners`.
+ */
+const struct owner *route_team_next(const struct team *t, GDateTime *now,
+    const struct route_state *st, GPtrArray **why);
 
 /* Send dc to review instead, with reason (e.g. the SMTP server refused
  * the forward for good): kind, owner and folder follow. */

@@ -112,7 +112,11 @@ struct ruleset {
 	GPtrArray *dims;	/* of struct dimension *, owned, first mention order */
 	GHashTable *dim_by_name;
 	GPtrArray *routes;	/* of struct route *, owned */
+	gint64 sticky;		/* seconds an owner keeps a lead's address
+				 * and company; 0: off */
 };
+
+#define RULES_STICKY_DEFAULT	(30 * 86400)	/* `sticky 30d` */
 
 /*
  * Read, resolve and check a rules file and the reference data it names.

@@ -22,6 +22,7 @@ struct parser {
 	int depth;
 	int operators;		/* and/or in the current expression */
 	gboolean bad;		/* the current statement has an error */
+	gboolean sticky_seen;	/* a sticky statement was read */
 };
 
 static const char *const option_words[] = {
@@ -516,6 +517,30 @@ st_review(struct parser *p)
 		} else
 			expected(p, t, "folder, sla or escalate");
 	}
+}
+
+/* sticky DURATION | sticky off: how long a lead's owner keeps its
+ * address and company (rs->sticky; 0: not at all). */
+static void
+st_sticky(struct parser *p, const struct token *kw)
+{
+	struct token *t = peek(p);
+
+	if (p->sticky_seen) {
+		perr(p, kw, "sticky declared twice");
+		return;
+	}
+	p->sticky_seen = TRUE;
+	if (is_word(t, "off")) {
+		next(p);
+		p->rs->sticky = 0;
+	} else {
+		gint64 s = duration(p);
+
+		if (!p->bad)
+			p->rs->sticky = s;
+	}
+	end_of_statement(p);
 }
 
 /* --- expressions ------------------------------------------------------ */
@@ -1116,6 +1141,9 @@ statement(struct parser *p)
 	} else if (is_word(t, "ignore")) {
 		next(p);
 		st_ignore(p);
+	} else if (is_word(t, "sticky")) {
+		next(p);
+		st_sticky(p, t);
 	} else if (is_word(t, "dimension")) {
 		next(p);
 		st_dimension(p);
@@ -1178,6 +1206,7 @@ rules_parse(const char *text, gsize len, const char *file, const char *dir,
 	struct ruleset *rs = g_new0(struct ruleset, 1);
 	struct parser p = { 0 };
 
+	rs->sticky = RULES_STICKY_DEFAULT;
 	rs->file = g_strdup(file);
 	rs->dir = dir != NULL ? g_strdup(dir) : NULL;
 	rs->lists = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,

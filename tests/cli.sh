@@ -137,5 +137,24 @@ expect 78 "tpl/escalation.txt: error: cannot read" "$LEADROUTE" -c tpl.conf chec
 printf '[inbox]\npassword_env = LR_TEST_NO_SUCH_VAR\n[rules]\nfile = conf/leadroute.rules\n' >env.conf
 expect 78 "environment variable LR_TEST_NO_SUCH_VAR is not set" "$LEADROUTE" -c env.conf check
 
+# owners: who is next, loads, who is skipped; no journal yet, then a
+# journal of another version (refused, with the reason)
+printf '[rules]\nfile = conf/leadroute.rules\n[journal]\npath = j.db\n' >own.conf
+expect 0 "no journal yet" "$LEADROUTE" -c own.conf owners --now $now
+expect 0 "team audit-emea \(round-robin\): next is lena" "$LEADROUTE" -c own.conf owners --now $now
+expect 0 "owen +0 +- +0  away" "$LEADROUTE" -c own.conf owners --now $now
+expect 0 "team audit-amer \(round-robin\): nobody available" "$LEADROUTE" -c own.conf owners --now 2026-11-24T03:00:00Z
+expect 0 '"next" : "lena"' "$LEADROUTE" -c own.conf owners --json --now $now
+expect 64 "not an ISO 8601 time" "$LEADROUTE" -c own.conf owners --now soon
+expect 64 "unknown option" "$LEADROUTE" -c own.conf owners --bogus
+printf 'not a database' >j.db
+expect 69 "j.db" "$LEADROUTE" -c own.conf owners
+rm j.db
+# a rules file with sticky; a bad one
+printf 'sticky 2w\n' >sticky.rules
+expect 78 "sticky.rules:1:8: error: invalid duration '2w'" "$LEADROUTE" check --rules sticky.rules
+printf 'sticky off\nsticky 3d\n' >sticky.rules
+expect 78 "sticky.rules:2:1: error: sticky declared twice" "$LEADROUTE" check --rules sticky.rules
+
 echo "cli: $((n - fails)) of $n passed"
 [ "$fails" -eq 0 ]

@@ -46,19 +46,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	GDir *d = g_dir_open(f->dir, 0, NULL);
-	const char *name;
 
 	journal_close(f->j);
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		char *p = g_build_filename(f->dir, name, NULL);
-
-		g_remove(p);
-		g_free(p);
-	}
-	if (d != NULL)
-		g_dir_close(d);
-	assert_int_equal(g_rmdir(f->dir), 0);
+	assert_true(test_rmdir(f->dir));
 	g_free(f->path);
 	g_free(f->dir);
 	g_free(f);
@@ -120,12 +110,18 @@ sql_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
+static const struct journal_credit DANA_CREDITS[] = {
+	{ "dana", -1 }, { "erik", 1 },
+};
+
 static const struct journal_decision DANA = {
 	.kind = "team", .dest_id = "emea", .owner = "dana",
 	.folder = "Leads/Owners/dana", .reason = "enterprise in EMEA",
 	.route_line = 17, .dims_json = "{\"offer\":\"enterprise\"}",
 	.lead_email = "ann@example.com", .lead_json = "{\"company\":\"Acme\"}",
+	.lead_domain = "example.com",
 	.team = "emea", .owner_day = "2026-03-02",
+	.credits = DANA_CREDITS, .ncredits = G_N_ELEMENTS(DANA_CREDITS),
 };
 
 static const struct journal_decision REVIEW = {
@@ -166,7 +162,7 @@ test_pragmas(void **state)
 		{ "synchronous", "2" },		/* FULL */
 		{ "foreign_keys", "1" },
 		{ "busy_timeout", "5000" },
-		{ "user_version", "3" },
+		{ "user_version", "4" },
 	};
 	struct fx *f = *state;
 	char *v;
@@ -273,6 +269,10 @@ test_migration(void **state)
 	    "'deliveries') WHERE name = 'payload'"), 1);
 	assert_int_equal(sql_int(p1, has_index), 1);
 	assert_int_equal(sql_int(p1, "SELECT count(*) FROM decisions"), 1);
+	assert_int_equal(sql_int(p1, "SELECT count(*) FROM pragma_table_info("
+	    "'rotation') WHERE name = 'credit'"), 1);
+	assert_int_equal(sql_int(p1, "SELECT count(*) FROM pragma_table_info("
+	    "'decisions') WHERE name = 'lead_domain'"), 1);
 
 	/* A version newer than this code is refused. */
 	sql_exec(p1, "PRAGMA user_version = 99");
@@ -379,8 +379,8 @@ test_decision(void **state)
 	struct journal_decision *d, other = DANA;
 	struct journal_message *m;
 	gint64 id = seen_new(f->j, "<lead@x>", 1), id2;
+	struct journal_rotation rot;
 	guint count;
-	gint64 last;
 
 	assert_int_equal(journal_decision_get(f->j, id, &d), LR_FATAL);
 	assert_null(d);
@@ -410,13 +410,15 @@ test_decision(void **state)
 	assert_int_equal(journal_decision_get(f->j, id, &d), LR_OK);
 	assert_string_equal(d->owner, "dana");
 	journal_decision_free(d);
-	assert_int_equal(journal_rotation_get(f->j, "emea", "dana", &count,
-	    &last), LR_OK);
-	assert_int_equal(count, 1);
-	assert_int_equal(last, T0 + 5);
-	assert_int_equal(journal_rotation_get(f->j, "emea", "erik", &count,
-	    &last), LR_OK);
-	assert_int_equal(count, 0);
+	assert_int_equal(journal_rotation_get(f->j, "emea", "dana", &rot),
+	    LR_OK);
+	assert_int_equal(rot.count, 1);
+	assert_int_equal(rot.last_at, T0 + 5);
+	assert_int_equal(rot.credit, -1);
+	assert_int_equal(journal_rotation_get(f->j, "emea", "erik", &rot),
+	    LR_OK);
+	assert_int_equal(rot.count, 0);
+	assert_int_equal(rot.credit, 1);
 	assert_int_equal(journal_owner_load(f->j, "dana", "2026-03-02",
 	    &count), LR_OK);
 	assert_int_equal(count, 1);
@@ -846,25 +848,25 @@ test_counters(void **state)
 		{ "emea", "dana", T0 + 4, 3 },
 	};
 	struct fx *f = *state;
+	struct journal_rotation rot;
 	guint count;
-	gint64 last;
 
 	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
 		assert_int_equal(journal_rotation_increment(f->j, t[i].team,
 		    t[i].owner, t[i].at), LR_OK);
 		assert_int_equal(journal_rotation_get(f->j, t[i].team,
-		    t[i].owner, &count, &last), LR_OK);
-		assert_int_equal(count, t[i].want);
-		assert_int_equal(last, t[i].at);
+		    t[i].owner, &rot), LR_OK);
+		assert_int_equal(rot.count, t[i].want);
+		assert_int_equal(rot.last_at, t[i].at);
 	}
-	assert_int_equal(journal_rotation_get(f->j, "emea", "fay", &count,
-	    &last), LR_OK);
-	assert_int_equal(count, 0);
-	assert_int_equal(last, 0);
+	assert_int_equal(journal_rotation_get(f->j, "emea", "fay", &rot),
+	    LR_OK);
+	assert_int_equal(rot.count, 0);
+	assert_int_equal(rot.last_at, 0);
 	assert_int_equal(journal_rotation_increment(f->j, "", "dana", T0),
 	    LR_FATAL);
-	assert_int_equal(journal_rotation_get(f->j, "emea", NULL, &count,
-	    &last), LR_FATAL);
+	assert_int_equal(journal_rotation_get(f->j, "emea", NULL, &rot),
+	    LR_FATAL);
 
 	assert_int_equal(journal_owner_load_increment(f->j, "jo",
 	    "2026-03-02"), LR_OK);
@@ -880,6 +882,127 @@ test_counters(void **state)
 	assert_int_equal(count, 0);
 	assert_int_equal(journal_owner_load(f->j, "jo", NULL, &count),
 	    LR_FATAL);
+}
+
+/* Record a decision for owner at `at` for a new message key. */
+static void
+decided(struct journal *j, const char *key, guint32 uid, const char *owner,
+    const char *email, const char *domain, gint64 at)
+{
+	struct journal_decision d = {
+		.kind = owner ? "owner" : "review", .dest_id = owner,
+		.owner = owner, .folder = "Leads/x", .lead_email = email,
+		.lead_domain = domain,
+	};
+	gint64 id = seen_new(j, key, uid);
+
+	assert_int_equal(journal_record_decision(j, id, &d, at), LR_OK);
+}
+
+/* Sticky ownership: the thread (nearest first, any age), then the
+ * address, then the company domain within the window; leads/24h. */
+static void
+test_sticky(void **state)
+{
+	struct fx *f = *state;
+	struct journal_sticky s;
+	const char *thread[] = { "<nobody@x>", "<b@x>", "<a@x>", NULL };
+	guint n;
+
+	decided(f->j, "<a@x>", 1, "ana", "ann@acme.example", "acme.example",
+	    T0 - 40 * 86400);
+	decided(f->j, "<b@x>", 2, "ben", "bob@acme.example", "acme.example",
+	    T0 - 86400);
+	decided(f->j, "<c@x>", 3, NULL, "cy@acme.example", "acme.example",
+	    T0);
+	decided(f->j, "<d@x>", 4, "cat", "dee@gmail.com", NULL, T0 - 3600);
+
+	/* the nearest message of the thread the journal knows: <b@x> */
+	assert_int_equal(journal_sticky_owner(f->j, thread, NULL, NULL, 0, &s),
+	    LR_OK);
+	assert_string_equal(s.owner, "ben");
+	assert_int_equal(s.via, JSTICKY_THREAD);
+	assert_string_equal(s.evidence, "<b@x>");
+	journal_sticky_clear(&s);
+	/* a thread binds whatever its age */
+	thread[1] = "<zz@x>";
+	assert_int_equal(journal_sticky_owner(f->j, thread, NULL, NULL,
+	    T0, &s), LR_OK);
+	assert_string_equal(s.owner, "ana");
+	journal_sticky_clear(&s);
+
+	/* the address, within the window only */
+	assert_int_equal(journal_sticky_owner(f->j, NULL, "ann@acme.example",
+	    NULL, T0 - 30 * 86400, &s), LR_OK);
+	assert_null(s.owner);
+	assert_int_equal(s.via, JSTICKY_NONE);
+	journal_sticky_clear(&s);
+	assert_int_equal(journal_sticky_owner(f->j, NULL, "ann@acme.example",
+	    NULL, T0 - 50 * 86400, &s), LR_OK);
+	assert_string_equal(s.owner, "ana");
+	assert_int_equal(s.via, JSTICKY_ADDRESS);
+	journal_sticky_clear(&s);
+
+	/* the domain: the newest lead with an owner (cy's went to review) */
+	assert_int_equal(journal_sticky_owner(f->j, NULL, "new@acme.example",
+	    "acme.example", T0 - 30 * 86400, &s), LR_OK);
+	assert_string_equal(s.owner, "ben");
+	assert_int_equal(s.via, JSTICKY_DOMAIN);
+	assert_string_equal(s.evidence, "bob@acme.example");
+	journal_sticky_clear(&s);
+	assert_int_equal(journal_sticky_owner(f->j, NULL, NULL, "other.example",
+	    0, &s), LR_OK);
+	assert_null(s.owner);
+	journal_sticky_clear(&s);
+
+	/* leads in the last 24 hours */
+	assert_int_equal(journal_owner_leads_since(f->j, "ben", T0 - 86400,
+	    &n), LR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(journal_owner_leads_since(f->j, "ben", T0 - 86399,
+	    &n), LR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(journal_owner_leads_since(f->j, "ana", 0, &n), LR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(journal_sticky_owner(NULL, NULL, NULL, NULL, 0, &s),
+	    LR_FATAL);
+}
+
+/* Read-only: opens while the agent holds the lock, reads, never writes;
+ * refuses a journal of another schema version and a missing file. */
+static void
+test_readonly(void **state)
+{
+	struct fx *f = *state;
+	struct journal *ro;
+	struct journal_sticky s;
+	GError *err = NULL;
+	char *p2 = g_build_filename(f->dir, "old.db", NULL);
+	gint64 id;
+
+	decided(f->j, "<a@x>", 1, "ana", "ann@acme.example", NULL, T0);
+	ro = journal_open_readonly(f->path, &err);
+	assert_null(err);
+	assert_non_null(ro);
+	assert_int_equal(journal_sticky_owner(ro, NULL, "ann@acme.example",
+	    NULL, 0, &s), LR_OK);
+	assert_string_equal(s.owner, "ana");
+	journal_sticky_clear(&s);
+	assert_int_equal(journal_message_seen(ro, "<new@x>", BOX, 7, 9, 1, 0,
+	    T0, &id, &(enum journal_state){ 0 }, &(enum journal_seen){ 0 }),
+	    LR_FATAL);
+	journal_close(ro);
+
+	assert_null(journal_open_readonly(p2, &err));
+	assert_non_null(err);
+	g_clear_error(&err);
+	journal_close(journal_open_at(p2, 3, &err));
+	assert_null(err);
+	assert_null(journal_open_readonly(p2, &err));
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "run the agent once"));
+	g_clear_error(&err);
+	g_free(p2);
 }
 
 /* --- the stop-after-N-commits hook --------------------------------------- */
@@ -977,6 +1100,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sticky, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hook, setup, teardown),
 	};
 

@@ -198,10 +198,10 @@ static const struct route_case route_cases[] = {
 	{ "rr: first member", RS_MAIN, JANE, "[rr]", NULL, MON "14:00:00Z",
 	    NULL, NULL, DEST_TEAM, "rr", "erik", "Leads/Owners/erik",
 	    "route 33", 33, 0, NULL, "" },
-	/* Round-robin stops at the pick: members after it are not noted. */
+	/* Every member away is noted, also after the pick. */
 	{ "rr: prefix", RS_MAIN, JANE, "[rr]", NULL, MON "16:00:00Z",
 	    "Sales", NULL, DEST_TEAM, "rr", "erik", "Sales/Owners/erik",
-	    "route 33", 33, 0, NULL, "" },
+	    "route 33", 33, 0, NULL, "dana skipped: " BERLIN_HOURS },
 	{ "rr: before the end", RS_MAIN, JANE, "[rr]", NULL, MON "21:59:59Z",
 	    NULL, NULL, DEST_TEAM, "rr", "erik", "Leads/Owners/erik",
 	    "route 33", 33, 0, NULL, NULL },
@@ -254,14 +254,16 @@ static const struct route_case route_cases[] = {
 	/* least-loaded and daily caps */
 	{ "least-loaded", RS_MAIN, JANE, "[ll]", NULL, MON "14:00:00Z", NULL,
 	    "dana=5,jo=1,fay=3", DEST_TEAM, "ll", "jo", "Leads/Owners/jo",
-	    "route 38", 38, 0, NULL, "" },
+	    "route 38", 38, 0, NULL, "jo has the fewest leads in 24 h (1)" },
 	{ "least-loaded: capped", RS_MAIN, JANE, "[ll]", NULL,
 	    MON "14:00:00Z", NULL, "dana=5,jo=2,fay=3", DEST_TEAM, "ll", "fay",
 	    "Leads/Owners/fay", "route 38", 38, 0, NULL,
-	    "jo skipped: daily cap of 2 reached" },
+	    "jo skipped: daily cap of 2 reached | "
+	    "fay has the fewest leads in 24 h (3)" },
 	{ "least-loaded: tie in member order", RS_MAIN, JANE, "[ll]", NULL,
 	    MON "14:00:00Z", NULL, "dana=1,jo=1,fay=1", DEST_TEAM, "ll",
-	    "dana", "Leads/Owners/dana", "route 38", 38, 0, NULL, "" },
+	    "dana", "Leads/Owners/dana", "route 38", 38, 0, NULL,
+	    "dana has the fewest leads in 24 h (1)" },
 	{ "least-loaded: no history", RS_MAIN, JANE, "[ll]", NULL,
 	    MON "14:00:00Z", NULL, NULL, DEST_TEAM, "ll", "dana",
 	    "Leads/Owners/dana", "route 38", 38, 0, NULL, "" },
@@ -515,7 +517,9 @@ test_route(void **state)
 		GDateTime *now = g_date_time_new_from_iso8601(tc->now, NULL);
 		GHashTable *loads = tc->loads != NULL ?
 		    parse_loads(tc->loads) : NULL;
-		struct route_state st = { leads_today, loads };
+		/* the same loads for today and the last 24 hours */
+		struct route_state st = { .leads_today = leads_today,
+		    .leads_24h = leads_today, .ctx = loads };
 		struct decision *dc;
 
 		print_message("route: %s\n", tc->name);

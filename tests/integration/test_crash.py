@@ -40,6 +40,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -127,10 +128,19 @@ class CrashTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(dir=self.tmp.name)
         self.journal = os.path.join(self.dir, "journal.db")
         self.stderr_path = os.path.join(self.dir, "agent.stderr")
+        # The copies of a lead share its sender, so `sticky` would send
+        # them all to one owner: off here (tests/test_rotation.c has it).
+        rules_dir = os.path.join(self.dir, "rules")
+        shutil.copytree(os.path.dirname(os.path.abspath(self.rules)),
+                        rules_dir)
+        rules = os.path.join(rules_dir, os.path.basename(self.rules))
+        with open(rules, "a") as f:
+            f.write("\nsticky off\n")
         self.conf = servers.agent_config(
-            self.dir, self.dovecot, self.smtp, self.http, self.rules,
+            self.dir, self.dovecot, self.smtp, self.http, rules,
             os.path.join(self.top, "templates"), self.journal)
         self.emails = owner_emails(self.rules)
+        self.members = self.team_members()
 
     def tearDown(self):
         log("%s: %.1f s", self.id().rsplit(".", 1)[-1],
@@ -235,15 +245,32 @@ class CrashTest(unittest.TestCase):
         return {mid: (d["destination"]["folder"], d["destination"]["owner"])
                 for mid, d in exp.items()}
 
+    def team_members(self):
+        """Team id -> [member ids], from `owners --json`."""
+        p = subprocess.run([self.binary, "-c", self.conf, "owners", "--json"],
+                           capture_output=True, text=True, timeout=60,
+                           env=self.env())
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        return {t["id"]: [m["id"] for m in t["members"]]
+                for t in json.loads(p.stdout)["teams"]}
+
     def allowed(self, directory, before):
         """Message-ID -> {(folder, owner)} explain allows: as decided at the
         start (BEFORE) or now. Availability follows the clock (working
-        hours), and a test may run across a boundary."""
+        hours), and a test may run across a boundary. A team's lead may go
+        to any member: explain has no history, the agent's rotation has
+        (tests/test_rotation.c checks the rotation itself)."""
         now = self.expected(directory)
-        return {mid: {(d["destination"]["folder"], d["destination"]["owner"]),
-                      (now[mid]["destination"]["folder"],
-                       now[mid]["destination"]["owner"])}
-                for mid, d in before.items()}
+        out = {}
+        for mid, d in before.items():
+            ok = set()
+            for dest in (d["destination"], now[mid]["destination"]):
+                ok.add((dest["folder"], dest["owner"]))
+                if dest["kind"] == "team" and dest["owner"]:
+                    ok |= {("Leads/Owners/" + m, m)
+                           for m in self.members[dest["id"]]}
+            out[mid] = ok
+        return out
 
     # --- server state ---
 
