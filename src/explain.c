@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "explain.h"
+#include "jsonout.h"
 #include "form.h"
 #include "log.h"
 
@@ -134,37 +135,24 @@ json_dims(JsonBuilder *b, const struct decision *dc)
 }
 
 static void
-json_opt_string(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v != NULL)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void
 print_json(const struct explain_opts *o, const char *file,
     const struct lead *l, const struct decision *dc)
 {
 	JsonBuilder *b = json_builder_new();
-	JsonGenerator *g = json_generator_new();
-	JsonNode *root;
-	char *s;
 
 	json_builder_begin_object(b);
-	json_opt_string(b, "file", file);
-	json_opt_string(b, "message_id", l->str[LF_MESSAGE_ID]);
+	json_member_string(b, "file", file);
+	json_member_string(b, "message_id", l->str[LF_MESSAGE_ID]);
 	json_builder_set_member_name(b, "lead");
 	json_lead(b, l);
 	json_builder_set_member_name(b, "dimensions");
 	json_dims(b, dc);
 	json_builder_set_member_name(b, "destination");
 	json_builder_begin_object(b);
-	json_opt_string(b, "kind", rules_dest_kind_name(dc->kind));
-	json_opt_string(b, "id", dc->id);
-	json_opt_string(b, "owner", dc->owner);
-	json_opt_string(b, "folder", dc->folder);
+	json_member_string(b, "kind", rules_dest_kind_name(dc->kind));
+	json_member_string(b, "id", dc->id);
+	json_member_string(b, "owner", dc->owner);
+	json_member_string(b, "folder", dc->folder);
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "route");
 	if (dc->route_line > 0) {
@@ -174,19 +162,11 @@ print_json(const struct explain_opts *o, const char *file,
 		json_builder_end_object(b);
 	} else
 		json_builder_add_null_value(b);
-	json_opt_string(b, "reason", dc->reason);
+	json_member_string(b, "reason", dc->reason);
 	if (dc->notes->len > 0)
 		json_strings(b, "notes", dc->notes);
 	json_builder_end_object(b);
-
-	root = json_builder_get_root(b);
-	json_generator_set_root(g, root);
-	s = json_generator_to_data(g, NULL);
-	fprintf(o->out, "%s\n", s);
-	g_free(s);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
+	json_out(o->out, b, FALSE);
 }
 
 /* --- text -------------------------------------------------------------- */
@@ -343,9 +323,9 @@ explain_print(const struct explain_opts *o, const char *file,
 /* --- inputs ------------------------------------------------------------ */
 
 static void
-explain_bytes(const struct explain_opts *o, const char *file,
-    const char *data, gsize len)
+explain_bytes(const char *file, const char *data, gsize len, void *ctx)
 {
+	const struct explain_opts *o = ctx;
 	struct lead *l = lead_from_bytes(data, len, o->rules->freemail);
 	struct decision *dc = route_decide(o->rules, l, o->now, o->prefix,
 	    NULL);
@@ -370,7 +350,7 @@ read_stream(FILE *fp, gsize *len)
 }
 
 static int
-explain_file(const struct explain_opts *o, const char *path)
+read_file(const char *path, explain_msg_cb cb, void *ctx)
 {
 	GError *err = NULL;
 	char *data;
@@ -393,7 +373,7 @@ explain_file(const struct explain_opts *o, const char *path)
 		    EXPLAIN_MAX_MESSAGE);
 		len = EXPLAIN_MAX_MESSAGE;
 	}
-	explain_bytes(o, path, data, len);
+	cb(path, data, len, ctx);
 	g_free(data);
 	return 0;
 }
@@ -455,6 +435,12 @@ explain_dir_files(const char *dir, GError **err)
 int
 explain_paths(const struct explain_opts *o, char **paths, int n)
 {
+	return explain_each(paths, n, explain_bytes, (void *)o);
+}
+
+int
+explain_each(char **paths, int n, explain_msg_cb cb, void *ctx)
+{
 	int rc = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -463,7 +449,7 @@ explain_paths(const struct explain_opts *o, char **paths, int n)
 
 		if (strcmp(paths[i], "-") == 0 ||
 		    !g_file_test(paths[i], G_FILE_TEST_IS_DIR)) {
-			if (explain_file(o, paths[i]) != 0)
+			if (read_file(paths[i], cb, ctx) != 0)
 				rc = EX_NOINPUT;
 			continue;
 		}
@@ -477,7 +463,8 @@ explain_paths(const struct explain_opts *o, char **paths, int n)
 			log_warnx("explain: %s: no messages (a Maildir or "
 			    "*.eml files)", paths[i]);
 		for (guint k = 0; k < files->len; k++)
-			if (explain_file(o, g_ptr_array_index(files, k)) != 0)
+			if (read_file(g_ptr_array_index(files, k), cb,
+			    ctx) != 0)
 				rc = EX_NOINPUT;
 		g_ptr_array_free(files, TRUE);
 	}

@@ -33,6 +33,15 @@ void explain_print(const struct explain_opts *o, const char *file,
  */
 int explain_paths(const struct explain_opts *o, char **paths, int n);
 
+/*
+ * Read every message named by paths as explain_paths() does and hand each
+ * to cb (file name, bytes; borrowed for the call). Returns 0, or 66 when
+ * an input could not be read (logged; the others are still read).
+ */
+typedef void (*explain_msg_cb)(const char *file, const char *data, gsize len,
+    void *ctx);
+int explain_each(char **paths, int n, explain_msg_cb cb, void *ctx);
+
 /* The messages a directory holds: Maildir cur/ and new/, else *.eml,
  * sorted by name. NULL when dir cannot be read. */
 GPtrArray *explain_dir_files(const char *dir, GError **err);

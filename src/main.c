@@ -19,6 +19,7 @@
 #include "log.h"
 #include "roster.h"
 #include "rules.h"
+#include "rulesdiff.h"
 #include "template.h"
 
 struct globals {
@@ -37,6 +38,8 @@ usage(FILE *fp)
 "                         the agent: route the inbox (see leadroute.conf(5))\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
 "                         (check FILE is check --rules FILE)\n"
+"  diff [--json] [--now TIME] OLD.rules NEW.rules FILE|DIR|-...\n"
+"                         the leads whose destination the new rules change\n"
 "  owners [--json] [--now TIME]\n"
 "                         who is next in each team, loads, who is skipped\n"
 "  version                print the version\n"
@@ -155,42 +158,62 @@ parse_now(const char *s)
 	return t;
 }
 
+/*
+ * The options explain, diff and owners share: --json, --now TIME and
+ * (where rules is not NULL) --rules FILE, up to the first operand or
+ * "--". *i is left at the first operand, *now set (caller unrefs).
+ * Returns 0 or EX_USAGE (printed).
+ */
+static int
+read_opts(const char *cmd, int argc, char **argv, int *i, gboolean *json,
+    GDateTime **now, const char **rules)
+{
+	const char *at = NULL;
+
+	*now = NULL;
+	for (*i = 1; *i < argc && argv[*i][0] == '-' && argv[*i][1] != '\0';
+	    ++*i) {
+		if (strcmp(argv[*i], "--") == 0) {
+			++*i;
+			break;
+		}
+		if (strcmp(argv[*i], "--json") == 0)
+			*json = TRUE;
+		else if ((rules == NULL || !opt_value(argc, argv, i, "--rules",
+		    rules)) && !opt_value(argc, argv, i, "--now", &at)) {
+			fprintf(stderr, "leadroute: %s: unknown option %s\n",
+			    cmd, argv[*i]);
+			return EX_USAGE;
+		}
+	}
+	if (at != NULL && (*now = parse_now(at)) == NULL) {
+		fprintf(stderr, "leadroute: %s: --now %s: not an ISO 8601 "
+		    "time such as 2026-11-24T10:00:00Z\n", cmd, at);
+		return EX_USAGE;
+	}
+	if (*now == NULL)
+		*now = g_date_time_new_now_utc();
+	return 0;
+}
+
 static int
 cmd_explain(const struct globals *g, int argc, char **argv)
 {
 	struct explain_opts o = { 0 };
-	const char *rules_file = NULL, *now = NULL;
+	const char *rules_file = NULL;
 	struct ruleset *rs;
 	char *prefix;
 	int i, rc = 0;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "--json") == 0)
-			o.json = TRUE;
-		else if (!opt_value(argc, argv, &i, "--rules", &rules_file) &&
-		    !opt_value(argc, argv, &i, "--now", &now)) {
-			fprintf(stderr, "leadroute: explain: unknown option "
-			    "%s\n", argv[i]);
-			return EX_USAGE;
-		}
-	}
+	if ((rc = read_opts("explain", argc, argv, &i, &o.json, &o.now,
+	    &rules_file)) != 0)
+		return rc;
 	if (i >= argc) {
 		fprintf(stderr, "leadroute: explain: name a message file, a "
 		    "directory or - for stdin\n");
+		g_date_time_unref(o.now);
 		return EX_USAGE;
 	}
-	if (now != NULL) {
-		if ((o.now = parse_now(now)) == NULL) {
-			fprintf(stderr, "leadroute: explain: --now %s: not an "
-			    "ISO 8601 time such as 2026-11-24T10:00:00Z\n", now);
-			return EX_USAGE;
-		}
-	} else
-		o.now = g_date_time_new_now_utc();
 	if ((rs = load_rules(g, rules_file, &prefix, FALSE, &rc,
 	    NULL)) == NULL) {
 		g_date_time_unref(o.now);
@@ -232,34 +255,62 @@ cmd_check(const struct globals *g, int argc, char **argv)
 }
 
 static int
+cmd_diff(const struct globals *g, int argc, char **argv)
+{
+	struct rulesdiff_opts o = { 0 };
+	struct ruleset *old_rs = NULL, *new_rs = NULL;
+	char *prefix = NULL, *prefix2 = NULL;
+	int i, rc = 0;
+
+	if ((rc = read_opts("diff", argc, argv, &i, &o.json, &o.now,
+	    NULL)) != 0)
+		return rc;
+	if (argc - i < 3) {
+		fprintf(stderr, "leadroute: diff: name the old rules, the new "
+		    "rules, and messages (files, directories or -)\n");
+		g_date_time_unref(o.now);
+		return EX_USAGE;
+	}
+	o.old_name = argv[i];
+	o.new_name = argv[i + 1];
+	if ((old_rs = load_rules(g, argv[i], &prefix, FALSE, &rc,
+	    NULL)) != NULL)
+		new_rs = load_rules(g, argv[i + 1], &prefix2, FALSE, &rc, NULL);
+	if (old_rs != NULL && new_rs != NULL) {
+		o.old_rules = old_rs;
+		o.new_rules = new_rs;
+		o.prefix = prefix;
+		o.out = stdout;
+		rc = rulesdiff_paths(&o, argv + i + 2, argc - i - 2);
+	}
+	g_free(prefix);
+	g_free(prefix2);
+	rules_free(old_rs);
+	rules_free(new_rs);
+	g_date_time_unref(o.now);
+	return rc;
+}
+
+static int
 cmd_owners(const struct globals *g, int argc, char **argv)
 {
 	struct roster_opts o = { 0 };
-	const char *now = NULL;
 	struct config *c = NULL;
 	struct ruleset *rs;
 	struct journal *j = NULL;
 	struct history h;
 	struct route_state st;
 	char *prefix;
-	int rc = 0;
+	int i, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			o.json = TRUE;
-		else if (!opt_value(argc, argv, &i, "--now", &now)) {
-			fprintf(stderr, "leadroute: owners: unknown option %s\n",
-			    argv[i]);
-			return EX_USAGE;
-		}
-	}
-	if (now != NULL && (o.now = parse_now(now)) == NULL) {
-		fprintf(stderr, "leadroute: owners: --now %s: not an ISO 8601 "
-		    "time such as 2026-11-24T10:00:00Z\n", now);
+	if ((rc = read_opts("owners", argc, argv, &i, &o.json, &o.now,
+	    NULL)) != 0)
+		return rc;
+	if (i < argc) {
+		fprintf(stderr, "leadroute: owners: unexpected %s\n", argv[i]);
+		g_date_time_unref(o.now);
 		return EX_USAGE;
 	}
-	if (o.now == NULL)
-		o.now = g_date_time_new_now_utc();
 	if ((rs = load_rules(g, NULL, &prefix, FALSE, &rc, &c)) == NULL) {
 		g_date_time_unref(o.now);
 		return rc;
@@ -410,7 +461,9 @@ main(int argc, char **argv)
 		return cmd_run(&g, argc, argv);
 	if (strcmp(cmd, "owners") == 0)
 		return cmd_owners(&g, argc, argv);
-	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "diff") == 0 ||
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(&g, argc, argv);
+	if (strcmp(cmd, "report") == 0 ||
 	    strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
 	    strcmp(cmd, "auth") == 0) {
 		fprintf(stderr, "leadroute: %s: not in this version yet; "

@@ -5,8 +5,7 @@
  */
 #include "config.h"
 
-#include <json-glib/json-glib.h>
-
+#include "jsonout.h"
 #include "roster.h"
 
 static const char *
@@ -137,9 +136,7 @@ static void
 json_print(const struct roster_opts *o)
 {
 	JsonBuilder *b = json_builder_new();
-	JsonGenerator *gen;
-	JsonNode *root;
-	char *s, *now = g_date_time_format_iso8601(o->now);
+	char *now = g_date_time_format_iso8601(o->now);
 	guint n = o->rs->owners != NULL ? owners_count(o->rs->owners) : 0;
 
 	json_builder_begin_object(b);
@@ -159,11 +156,7 @@ json_print(const struct roster_opts *o)
 		json_builder_add_string_value(b, t->id);
 		json_builder_set_member_name(b, "rotate");
 		json_builder_add_string_value(b, rotate_name(t->rotate));
-		json_builder_set_member_name(b, "next");
-		if (next != NULL)
-			json_builder_add_string_value(b, next->id);
-		else
-			json_builder_add_null_value(b);
+		json_member_string(b, "next", next != NULL ? next->id : NULL);
 		json_builder_set_member_name(b, "members");
 		json_builder_begin_array(b);
 		for (guint k = 0; k < t->members->len; k++)
@@ -178,17 +171,8 @@ json_print(const struct roster_opts *o)
 		json_owner(b, o, owners_nth(o->rs->owners, i), NULL);
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	gen = json_generator_new();
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	s = json_generator_to_data(gen, NULL);
-	fprintf(o->out, "%s\n", s);
-	g_free(s);
+	json_out(o->out, b, TRUE);
 	g_free(now);
-	g_object_unref(gen);
-	json_node_unref(root);
-	g_object_unref(b);
 }
 
 void

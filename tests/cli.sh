@@ -156,5 +156,16 @@ expect 78 "sticky.rules:1:8: error: invalid duration '2w'" "$LEADROUTE" check --
 printf 'sticky off\nsticky 3d\n' >sticky.rules
 expect 78 "sticky.rules:2:1: error: sticky declared twice" "$LEADROUTE" check --rules sticky.rules
 
+# diff: the leads a rules change sends elsewhere (exit 1, as diff(1))
+expect 0 "0 of 8 leads would go elsewhere" "$LEADROUTE" diff --now $now "$rules" "$rules" "$samples"
+sed 's/-> team audit-emea/-> queue nurture/' conf/leadroute.rules >conf/new.rules
+expect 1 "^  \+ queue nurture, folder Leads/Nurture \(route [0-9]+\)" "$LEADROUTE" diff --now $now conf/leadroute.rules conf/new.rules "$samples"
+expect 1 "^  - team audit-emea, owner lena, folder Leads/Owners/lena" "$LEADROUTE" diff --now $now conf/leadroute.rules conf/new.rules "$samples"
+expect 1 "1 of 8 leads would go elsewhere under conf/new.rules" "$LEADROUTE" diff --now $now conf/leadroute.rules conf/new.rules "$samples"
+expect 1 '"new":\{"kind":"queue","id":"nurture","owner":null' "$LEADROUTE" diff --json --now $now conf/leadroute.rules conf/new.rules "$samples"
+expect 78 "bad.rules:2:[0-9]+: error" "$LEADROUTE" diff "$rules" bad.rules "$samples"
+expect 64 "name the old rules" "$LEADROUTE" diff "$rules" "$rules"
+expect 66 "nonexistent.eml" "$LEADROUTE" diff "$rules" "$rules" nonexistent.eml
+
 echo "cli: $((n - fails)) of $n passed"
 [ "$fails" -eq 0 ]
