@@ -29,6 +29,7 @@
 #include "http.h"
 #include "imap.h"
 #include "journal.h"
+#include "jsonout.h"
 #include "lead.h"
 #include "log.h"
 #include "mail.h"
@@ -141,6 +142,22 @@ dims_text(const struct decision *dc)
 		    dv->value);
 	}
 	return g_string_free(s, FALSE);
+}
+
+/* The same as a JSON object, for the journal. */
+static char *
+dims_json(const struct decision *dc)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	for (guint i = 0; i < dc->dims->len; i++) {
+		const struct dim_value *dv = g_ptr_array_index(dc->dims, i);
+
+		json_member_string(b, dv->name, dv->value);
+	}
+	json_builder_end_object(b);
+	return json_string(b, FALSE);
 }
 
 static char *
@@ -484,7 +501,7 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
     GDateTime *now)
 {
 	const struct decision *dc = v->dc;
-	char *dj = dims_text(dc), *day = NULL;
+	char *dj = dims_json(dc), *day = NULL;
 	struct journal_decision jd = {
 		.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
 		.owner = dc->owner, .folder = dc->folder,

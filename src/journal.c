@@ -123,6 +123,7 @@ enum st {
 	ST_EV_INSERT, ST_EV_EXISTS,
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
+	ST_LEADS,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -218,6 +219,19 @@ static const char *const st_sql[ST_N] = {
 	[ST_STICKY_DOMAIN] = "SELECT owner, decided_at, lead_email FROM"
 	    " decisions WHERE lead_domain = ?1 AND decided_at >= ?2 AND owner"
 	    " IS NOT NULL ORDER BY decided_at DESC, message_id DESC LIMIT 1",
+	[ST_LEADS] = "SELECT m.message_key, m.received_at, m.fetched_at,"
+	    " m.state, m.filed_at, d.decided_at, d.kind, d.dest_id, d.owner,"
+	    " d.folder, d.dims_json,"
+	    " (SELECT min(sent_at) FROM deliveries WHERE message_id = m.id"
+	    "  AND channel = 'smtp' AND state = 'sent'),"
+	    " (SELECT count(*) FROM events WHERE message_id = m.id"
+	    "  AND kind = 'reassigned'),"
+	    " (SELECT min(at) FROM events WHERE message_id = m.id"
+	    "  AND kind = 'first-response'),"
+	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
+	    "  AND kind = 'to-review')"
+	    " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
+	    " WHERE m.fetched_at >= ?1 AND m.fetched_at < ?2 ORDER BY m.id",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
 	    " day = ?2",
 	[ST_LOAD_INC] = "INSERT INTO owner_load (owner, day, count)"
@@ -1108,6 +1122,64 @@ walk_messages(struct journal *j, sqlite3_stmt *st, journal_message_cb cb,
 	GPtrArray *all = collect_rows(j, st, msg_row,
 	    (GDestroyNotify)journal_message_free, "listing messages", &rc);
 
+	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
+		rc = cb(g_ptr_array_index(all, i), ctx);
+	if (all != NULL)
+		g_ptr_array_free(all, TRUE);
+	return rc;
+}
+
+static gpointer
+lead_row(sqlite3_stmt *st)
+{
+	struct journal_lead *l = g_new0(struct journal_lead, 1);
+
+	l->key = col_dup(st, 0);
+	l->received_at = col_opt(st, 1);
+	l->fetched_at = col_opt(st, 2);
+	l->state = col_state(st, 3);
+	l->filed_at = col_opt(st, 4);
+	l->decided_at = col_opt(st, 5);
+	l->kind = col_dup(st, 6);
+	l->dest_id = col_dup(st, 7);
+	l->owner = col_dup(st, 8);
+	l->folder = col_dup(st, 9);
+	l->dims_json = col_dup(st, 10);
+	l->forwarded_at = col_opt(st, 11);
+	l->reassignments = (guint)col_opt(st, 12);
+	l->first_response_at = col_opt(st, 13);
+	l->to_review = col_opt(st, 14) != 0;
+	return l;
+}
+
+static void
+lead_free(gpointer p)
+{
+	struct journal_lead *l = p;
+
+	g_free(l->key);
+	g_free(l->kind);
+	g_free(l->dest_id);
+	g_free(l->owner);
+	g_free(l->folder);
+	g_free(l->dims_json);
+	g_free(l);
+}
+
+enum lr_status
+journal_leads(struct journal *j, gint64 since, gint64 until,
+    journal_lead_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	GPtrArray *all;
+	enum lr_status rc;
+
+	if (j == NULL || cb == NULL)
+		return misuse("leads", "no journal or callback");
+	st = stmt(j, ST_LEADS);
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	all = collect_rows(j, st, lead_row, lead_free, "listing leads", &rc);
 	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
 		rc = cb(g_ptr_array_index(all, i), ctx);
 	if (all != NULL)

@@ -197,10 +197,31 @@ struct journal_stats {
 	guint commits;		/* write commits by this handle */
 };
 
+/*
+ * One message as the report sees it. Event kinds it reads: "reassigned"
+ * (one per reassignment), "first-response" (at = when the owner's reply
+ * was seen), "to-review" (a refused forward sent it to review).
+ */
+struct journal_lead {
+	char *key;
+	gint64 received_at;	/* the message's Date; 0 if none */
+	gint64 fetched_at;
+	gint64 decided_at;	/* 0: not decided */
+	gint64 forwarded_at;	/* the first forward sent; 0: none */
+	gint64 filed_at;	/* 0: not filed */
+	gint64 first_response_at;	/* 0: none seen */
+	enum journal_state state;
+	char *kind, *dest_id, *owner, *folder, *dims_json; /* NULL: undecided */
+	guint reassignments;
+	gboolean to_review;
+};
+
 /* Callbacks: a non-zero status stops the walk and is returned. */
 typedef enum lr_status (*journal_message_cb)(const struct journal_message *m,
     void *ctx);
 typedef enum lr_status (*journal_delivery_cb)(const struct journal_delivery *dl,
+    void *ctx);
+typedef enum lr_status (*journal_lead_cb)(const struct journal_lead *l,
     void *ctx);
 
 /*
@@ -356,6 +377,10 @@ enum lr_status journal_owner_load(struct journal *j, const char *owner,
     const char *day, guint *count) LR_WUR;
 enum lr_status journal_owner_load_increment(struct journal *j,
     const char *owner, const char *day) LR_WUR;
+
+/* Every message fetched in [since, until), in the order fetched. */
+enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,
+    journal_lead_cb cb, void *ctx) LR_WUR;
 
 /* Row counts, read in one transaction (tests, report). */
 enum lr_status journal_stats(struct journal *j, struct journal_stats *st)

@@ -12,6 +12,9 @@
 /* Member name with the string v, or null when v is NULL. */
 void json_member_string(JsonBuilder *b, const char *name, const char *v);
 
+/* b's root as JSON text (caller frees); b is unreferenced. */
+char *json_string(JsonBuilder *b, gboolean pretty);
+
 /* Print b's root to fp and a newline: one line, or indented when pretty;
  * b is unreferenced. */
 void json_out(FILE *fp, JsonBuilder *b, gboolean pretty);

@@ -17,6 +17,7 @@
 #include "history.h"
 #include "journal.h"
 #include "log.h"
+#include "report.h"
 #include "roster.h"
 #include "rules.h"
 #include "rulesdiff.h"
@@ -38,6 +39,8 @@ usage(FILE *fp)
 "                         the agent: route the inbox (see leadroute.conf(5))\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
 "                         (check FILE is check --rules FILE)\n"
+"  report [--since DUR] [--json]\n"
+"                         KPIs from the journal (default: the last 30d)\n"
 "  diff [--json] [--now TIME] OLD.rules NEW.rules FILE|DIR|-...\n"
 "                         the leads whose destination the new rules change\n"
 "  owners [--json] [--now TIME]\n"
@@ -292,6 +295,73 @@ cmd_diff(const struct globals *g, int argc, char **argv)
 }
 
 static int
+cmd_report(const struct globals *g, int argc, char **argv)
+{
+	struct report_opts o = { .since = 30 * 86400 };
+	struct diag *d = diag_new();
+	struct config *c;
+	const char *since = NULL, *html = NULL;
+	GError *err = NULL;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			o.json = TRUE;
+		else if (opt_value(argc, argv, &i, "--since", &since)) {
+			if ((o.since = rules_duration(since)) <= 0) {
+				fprintf(stderr, "leadroute: report: --since %s: "
+				    "not a duration such as 7d or 12h\n", since);
+				diag_free(d);
+				return EX_USAGE;
+			}
+		} else if (opt_value(argc, argv, &i, "--html", &html)) {
+			fprintf(stderr, "leadroute: report: --html is not in "
+			    "this version yet; --json and text are\n");
+			diag_free(d);
+			return EX_USAGE;
+		} else {
+			fprintf(stderr, "leadroute: report: unexpected %s\n",
+			    argv[i]);
+			diag_free(d);
+			return EX_USAGE;
+		}
+	}
+	c = config_load(g->config, d);
+	if (c == NULL || diag_errors(d) > 0) {
+		if (c == NULL && diag_errors(d) == 0)
+			fprintf(stderr, "leadroute: report needs a configuration "
+			    "with a [journal] path (see leadroute.conf(5))\n");
+		diag_print(d, stderr);
+		config_free(c);
+		diag_free(d);
+		return EX_CONFIG;
+	}
+	diag_free(d);
+	if (c->journal_path == NULL) {
+		fprintf(stderr, "leadroute: report: no [journal] path in %s\n",
+		    c->path);
+		config_free(c);
+		return EX_CONFIG;
+	}
+	if ((o.j = journal_open_readonly(c->journal_path, &err)) == NULL) {
+		fprintf(stderr, "leadroute: report: %s%s\n", err->message,
+		    g_file_test(c->journal_path, G_FILE_TEST_EXISTS) ? "" :
+		    " (the agent has not run yet)");
+		g_error_free(err);
+		config_free(c);
+		return EX_NOINPUT;
+	}
+	o.now = g_date_time_new_now_utc();
+	o.out = stdout;
+	if (report_print(&o) != LR_OK)
+		rc = EX_SOFTWARE;
+	journal_close(o.j);
+	g_date_time_unref(o.now);
+	config_free(c);
+	return rc;
+}
+
+static int
 cmd_owners(const struct globals *g, int argc, char **argv)
 {
 	struct roster_opts o = { 0 };
@@ -463,8 +533,9 @@ main(int argc, char **argv)
 		return cmd_owners(&g, argc, argv);
 	if (strcmp(cmd, "diff") == 0)
 		return cmd_diff(&g, argc, argv);
-	if (strcmp(cmd, "report") == 0 ||
-	    strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(&g, argc, argv);
+	if (strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
 	    strcmp(cmd, "auth") == 0) {
 		fprintf(stderr, "leadroute: %s: not in this version yet; "
 		    "explain and check are\n", cmd);

@@ -156,6 +156,13 @@ expect 78 "sticky.rules:1:8: error: invalid duration '2w'" "$LEADROUTE" check --
 printf 'sticky off\nsticky 3d\n' >sticky.rules
 expect 78 "sticky.rules:2:1: error: sticky declared twice" "$LEADROUTE" check --rules sticky.rules
 
+# report: needs the journal; its options
+expect 66 "the agent has not run yet" "$LEADROUTE" -c own.conf report
+expect 64 "not a duration" "$LEADROUTE" -c own.conf report --since soon
+expect 64 "not in this version yet" "$LEADROUTE" -c own.conf report --html r.html
+printf '[rules]\nfile = conf/leadroute.rules\n' >nojournal.conf
+expect 78 "no \[journal\] path" "$LEADROUTE" -c nojournal.conf report
+
 # diff: the leads a rules change sends elsewhere (exit 1, as diff(1))
 expect 0 "0 of 8 leads would go elsewhere" "$LEADROUTE" diff --now $now "$rules" "$rules" "$samples"
 sed 's/-> team audit-emea/-> queue nurture/' conf/leadroute.rules >conf/new.rules

@@ -684,6 +684,20 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         for r in slack:
             json.loads(r.body)
 
+        # the report reads what the agent recorded
+        p = subprocess.run([self.binary, "-c", self.conf, "report", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rep = json.loads(p.stdout)
+        self.assertEqual(rep["leads"], len(files))
+        self.assertEqual(rep["decided"], len(files))
+        self.assertEqual(rep["owner_routed"], owner_routed)
+        self.assertEqual(rep["time_to_route"]["n"], owner_routed)
+        self.assertEqual(rep["never_answered"], owner_routed)
+        self.assertEqual(sum(rep["destinations"].values()), len(files))
+        self.assertEqual(sum(o["leads"] for o in rep["owners"].values()),
+                         owner_routed)
+
         # a second run changes nothing and sends nothing more
         self.run_agent()
         self.assertEqual(self.folder_of(), where)

@@ -1,0 +1,522 @@
+/*
+ * report.c: `leadroute report`. One pass over the period's messages
+ * (journal_leads) fills the counters and the duration series; the
+ * printers only format them. Percentiles are nearest-rank: p50 of 1, 2,
+ * 3, 4 is 2. Durations below zero (a Date in the future) count as 0.
+ * The review rate is review leads over decided leads that are not
+ * ignored (machine mail is not a lead).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "jsonout.h"
+#include "report.h"
+
+struct owner_stats {
+	guint leads, forwarded, answered, reassigned;
+	GArray *ttr, *first;	/* of gint64 seconds */
+};
+
+struct stats {
+	guint leads, decided, failed, undecided, owner_routed, reassigned;
+	guint answered, refused;
+	GHashTable *by_kind;	/* kind -> count */
+	GHashTable *dims;	/* dimension -> (value -> count) */
+	GPtrArray *dim_order;	/* of char *: dimensions, first seen first */
+	GHashTable *owners;	/* id -> struct owner_stats * */
+	GArray *ttr, *to_fetch, *to_decide, *to_forward, *first;
+};
+
+enum { LEG_TTR, LEG_FETCH, LEG_DECIDE, LEG_FORWARD, LEG_FIRST, LEG_N };
+
+static const char *const leg_names[LEG_N] = {
+	"time_to_route", "dated_to_fetched", "fetched_to_decided",
+	"decided_to_forwarded", "first_response",
+};
+
+static GArray *
+series_new(void)
+{
+	return g_array_new(FALSE, FALSE, sizeof(gint64));
+}
+
+static void
+series_add(GArray *a, gint64 from, gint64 to)
+{
+	gint64 d = to - from;
+
+	if (from <= 0 || to <= 0)
+		return;
+	d = MAX(d, 0);
+	g_array_append_val(a, d);
+}
+
+static gint
+cmp_i64(gconstpointer a, gconstpointer b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile (per mille: 500 for the median) of a sorted
+ * series; -1 when empty. */
+static gint64
+pct(const GArray *a, guint pm)
+{
+	guint64 k;
+
+	if (a->len == 0)
+		return -1;
+	k = ((guint64)a->len * pm + 999) / 1000;	/* ceil(n * p) */
+	return g_array_index(a, gint64, k > 0 ? k - 1 : 0);
+}
+
+static void
+owner_stats_free(gpointer p)
+{
+	struct owner_stats *s = p;
+
+	g_array_free(s->ttr, TRUE);
+	g_array_free(s->first, TRUE);
+	g_free(s);
+}
+
+static void
+count(GHashTable *t, const char *key)
+{
+	gpointer v = g_hash_table_lookup(t, key);
+
+	g_hash_table_replace(t, g_strdup(key),
+	    GUINT_TO_POINTER(GPOINTER_TO_UINT(v) + 1));
+}
+
+static void
+count_dims(struct stats *s, const char *json)
+{
+	JsonParser *p;
+	JsonNode *root;
+	JsonObject *o;
+	GList *members;
+
+	if (json == NULL || *json != '{')
+		return;
+	p = json_parser_new();
+	if (!json_parser_load_from_data(p, json, -1, NULL) ||
+	    (root = json_parser_get_root(p)) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT(root)) {
+		g_object_unref(p);
+		return;
+	}
+	o = json_node_get_object(root);
+	members = json_object_get_members(o);
+	for (GList *m = members; m != NULL; m = m->next) {
+		const char *dim = m->data;
+		JsonNode *n = json_object_get_member(o, dim);
+		GHashTable *vals = g_hash_table_lookup(s->dims, dim);
+
+		if (!JSON_NODE_HOLDS_VALUE(n) ||
+		    json_node_get_value_type(n) != G_TYPE_STRING)
+			continue;
+		if (vals == NULL) {
+			vals = g_hash_table_new_full(g_str_hash, g_str_equal,
+			    g_free, NULL);
+			g_hash_table_insert(s->dims, g_strdup(dim), vals);
+			g_ptr_array_add(s->dim_order, g_strdup(dim));
+		}
+		count(vals, json_node_get_string(n));
+	}
+	g_list_free(members);
+	g_object_unref(p);
+}
+
+static enum lr_status
+add_lead(const struct journal_lead *l, void *ctx)
+{
+	struct stats *s = ctx;
+	gint64 dated = l->received_at > 0 ? l->received_at : l->fetched_at;
+	struct owner_stats *os = NULL;
+
+	s->leads++;
+	series_add(s->to_fetch, l->received_at, l->fetched_at);
+	if (l->kind == NULL) {
+		if (l->state == JMSG_FAILED)
+			s->failed++;
+		else
+			s->undecided++;
+		return LR_OK;
+	}
+	s->decided++;
+	count(s->by_kind, l->kind);
+	count_dims(s, l->dims_json);
+	s->refused += l->to_review;
+	if (l->owner != NULL) {
+		s->owner_routed++;
+		if ((os = g_hash_table_lookup(s->owners, l->owner)) == NULL) {
+			os = g_new0(struct owner_stats, 1);
+			os->ttr = series_new();
+			os->first = series_new();
+			g_hash_table_insert(s->owners, g_strdup(l->owner), os);
+		}
+		os->leads++;
+		if (l->reassignments > 0) {
+			s->reassigned++;
+			os->reassigned++;
+		}
+	}
+	series_add(s->to_decide, l->fetched_at, l->decided_at);
+	if (l->forwarded_at > 0) {
+		series_add(s->ttr, l->received_at, l->forwarded_at);
+		series_add(s->to_forward, l->decided_at, l->forwarded_at);
+		if (os != NULL) {
+			os->forwarded++;
+			series_add(os->ttr, l->received_at, l->forwarded_at);
+		}
+	}
+	if (os != NULL && l->first_response_at > 0) {
+		s->answered++;
+		os->answered++;
+		series_add(s->first, dated, l->first_response_at);
+		series_add(os->first, dated, l->first_response_at);
+	}
+	return LR_OK;
+}
+
+/* "45s", "3m 20s", "2h 05m", "1d 4h"; "-" for none. */
+static char *
+dur(gint64 s)
+{
+	if (s < 0)
+		return g_strdup("-");
+	if (s < 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT "s", s);
+	if (s < 3600)
+		return g_strdup_printf("%" G_GINT64_FORMAT "m %02" G_GINT64_FORMAT
+		    "s", s / 60, s % 60);
+	if (s < 86400)
+		return g_strdup_printf("%" G_GINT64_FORMAT "h %02" G_GINT64_FORMAT
+		    "m", s / 3600, s % 3600 / 60);
+	return g_strdup_printf("%" G_GINT64_FORMAT "d %" G_GINT64_FORMAT "h",
+	    s / 86400, s % 86400 / 3600);
+}
+
+static guint
+kind_n(const struct stats *s, const char *kind)
+{
+	return GPOINTER_TO_UINT(g_hash_table_lookup(s->by_kind, kind));
+}
+
+static double
+ratio(guint a, guint b)
+{
+	return b > 0 ? (double)a / b : 0.0;
+}
+
+/* Order of keys by their count in t, largest first, then by name. */
+static gint
+cmp_count(gconstpointer a, gconstpointer b, gpointer t)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	guint cx = GPOINTER_TO_UINT(g_hash_table_lookup(t, x));
+	guint cy = GPOINTER_TO_UINT(g_hash_table_lookup(t, y));
+
+	return cx != cy ? (cx > cy ? -1 : 1) : strcmp(x, y);
+}
+
+/* The keys of t in the order cmp gives (with t as its data). */
+static GPtrArray *
+keys_by(GHashTable *t, GCompareDataFunc cmp)
+{
+	GPtrArray *k = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, t);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		g_ptr_array_add(k, key);
+	g_ptr_array_sort_with_data(k, cmp, t);
+	return k;
+}
+
+/* Keys of a table of counts, largest count first, then by name. */
+static GPtrArray *
+sorted_keys(GHashTable *t)
+{
+	return keys_by(t, cmp_count);
+}
+
+/* Owner ids by their leads, most first, then by name. */
+static gint
+cmp_owner(gconstpointer a, gconstpointer b, gpointer t)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	const struct owner_stats *ox = g_hash_table_lookup(t, x);
+	const struct owner_stats *oy = g_hash_table_lookup(t, y);
+
+	return ox->leads != oy->leads ? (ox->leads > oy->leads ? -1 : 1) :
+	    strcmp(x, y);
+}
+
+static void
+text_series(FILE *fp, const char *label, const GArray *a)
+{
+	char *p50 = dur(pct(a, 500)), *p90 = dur(pct(a, 900)),
+	    *max = dur(pct(a, 1000));
+
+	fprintf(fp, "  %-22s %6u  p50 %-8s p90 %-8s max %s\n", label, a->len,
+	    p50, p90, max);
+	g_free(p50);
+	g_free(p90);
+	g_free(max);
+}
+
+static void
+print_text(const struct report_opts *o, const struct stats *s,
+    GDateTime *from)
+{
+	FILE *fp = o->out;
+	char *a = g_date_time_format(from, "%Y-%m-%d %H:%M"),
+	    *b = g_date_time_format(o->now, "%Y-%m-%d %H:%M %Z"),
+	    *len = dur(o->since);
+	static const char *const kinds[] = { "owner", "team", "queue",
+	    "review", "ignore", NULL };
+	guint leads_not_ignored = s->decided - kind_n(s, "ignore");
+	GPtrArray *owners = keys_by(s->owners, cmp_owner);
+
+	fprintf(fp, "leadroute report: %s to %s (%s)\n\n", a, b, len);
+	fprintf(fp, "Leads %u: %u decided, %u failed (in the Failed folder), "
+	    "%u not decided yet\n", s->leads, s->decided, s->failed,
+	    s->undecided);
+	fprintf(fp, "\nBy destination\n");
+	for (guint i = 0; kinds[i] != NULL; i++)
+		fprintf(fp, "  %-8s %6u  %5.1f%%\n", kinds[i],
+		    kind_n(s, kinds[i]), 100 * ratio(kind_n(s, kinds[i]),
+		    s->decided));
+	fprintf(fp, "  review rate %.1f%% (%u of %u leads not ignored; %u "
+	    "after the mail server refused the forward)\n",
+	    100 * ratio(kind_n(s, "review"), leads_not_ignored),
+	    kind_n(s, "review"), leads_not_ignored, s->refused);
+
+	fprintf(fp, "\nBy owner         leads  fwd  reassigned  time to "
+	    "route p50/p90   answered  never  first response p50/p90\n");
+	for (guint i = 0; i < owners->len; i++) {
+		const char *id = g_ptr_array_index(owners, i);
+		const struct owner_stats *os = g_hash_table_lookup(s->owners,
+		    id);
+		char *t50, *t90, *f50, *f90;
+
+		g_array_sort(os->ttr, cmp_i64);
+		g_array_sort(os->first, cmp_i64);
+		t50 = dur(pct(os->ttr, 500));
+		t90 = dur(pct(os->ttr, 900));
+		f50 = dur(pct(os->first, 500));
+		f90 = dur(pct(os->first, 900));
+		fprintf(fp, "  %-14s %5u %4u %11u  %8s / %-8s %9u %6u  %s / %s\n",
+		    id, os->leads, os->forwarded, os->reassigned, t50, t90,
+		    os->answered, os->leads - os->answered, f50, f90);
+		g_free(t50);
+		g_free(t90);
+		g_free(f50);
+		g_free(f90);
+	}
+	if (owners->len == 0)
+		fprintf(fp, "  (no lead went to an owner)\n");
+
+	fprintf(fp, "\nBy dimension\n");
+	for (guint i = 0; i < s->dim_order->len; i++) {
+		const char *dim = g_ptr_array_index(s->dim_order, i);
+		GHashTable *vals = g_hash_table_lookup(s->dims, dim);
+		GPtrArray *k = sorted_keys(vals);
+
+		fprintf(fp, "  %-10s", dim);
+		for (guint v = 0; v < k->len; v++)
+			fprintf(fp, "%s %s %u", v ? "," : "",
+			    (char *)g_ptr_array_index(k, v),
+			    GPOINTER_TO_UINT(g_hash_table_lookup(vals,
+			    g_ptr_array_index(k, v))));
+		fputc('\n', fp);
+		g_ptr_array_free(k, TRUE);
+	}
+
+	fprintf(fp, "\nTimes                     leads\n");
+	text_series(fp, "time to route", s->ttr);
+	text_series(fp, "  dated -> fetched", s->to_fetch);
+	text_series(fp, "  fetched -> decided", s->to_decide);
+	text_series(fp, "  decided -> forwarded", s->to_forward);
+	text_series(fp, "first response", s->first);
+	fprintf(fp, "  (time to route: from the message's Date to its "
+	    "forward; first response: to the owner's reply seen in the "
+	    "inbox)\n");
+
+	fprintf(fp, "\nReassigned: %u of %u leads routed to an owner (%.1f%%)\n",
+	    s->reassigned, s->owner_routed, 100 * ratio(s->reassigned,
+	    s->owner_routed));
+	fprintf(fp, "Answered: %u of %u (%.1f%%); never answered: %u\n",
+	    s->answered, s->owner_routed, 100 * ratio(s->answered,
+	    s->owner_routed), s->owner_routed - s->answered);
+	g_ptr_array_free(owners, TRUE);
+	g_free(a);
+	g_free(b);
+	g_free(len);
+}
+
+static void
+json_series(JsonBuilder *b, const char *name, const GArray *a)
+{
+	static const struct {
+		const char *name;
+		guint pm;
+	} ps[] = { { "p50_s", 500 }, { "p90_s", 900 }, { "max_s", 1000 } };
+
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "n");
+	json_builder_add_int_value(b, a->len);
+	for (guint i = 0; i < G_N_ELEMENTS(ps); i++) {
+		json_builder_set_member_name(b, ps[i].name);
+		if (a->len > 0)
+			json_builder_add_int_value(b, pct(a, ps[i].pm));
+		else
+			json_builder_add_null_value(b);
+	}
+	json_builder_end_object(b);
+}
+
+static void
+json_uint(JsonBuilder *b, const char *name, guint v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, v);
+}
+
+static void
+json_counts(JsonBuilder *b, GHashTable *t)
+{
+	GPtrArray *k = sorted_keys(t);
+
+	json_builder_begin_object(b);
+	for (guint i = 0; i < k->len; i++)
+		json_uint(b, g_ptr_array_index(k, i), GPOINTER_TO_UINT(
+		    g_hash_table_lookup(t, g_ptr_array_index(k, i))));
+	json_builder_end_object(b);
+	g_ptr_array_free(k, TRUE);
+}
+
+static void
+print_json(const struct report_opts *o, const struct stats *s,
+    GDateTime *from)
+{
+	JsonBuilder *b = json_builder_new();
+	char *a = g_date_time_format_iso8601(from),
+	    *z = g_date_time_format_iso8601(o->now);
+	GPtrArray *owners = keys_by(s->owners, cmp_owner);
+	const GArray *legs[LEG_N] = { s->ttr, s->to_fetch, s->to_decide,
+	    s->to_forward, s->first };
+	guint not_ignored = s->decided - kind_n(s, "ignore");
+
+	json_builder_begin_object(b);
+	json_member_string(b, "from", a);
+	json_member_string(b, "until", z);
+	json_uint(b, "leads", s->leads);
+	json_uint(b, "decided", s->decided);
+	json_uint(b, "failed", s->failed);
+	json_uint(b, "undecided", s->undecided);
+	json_builder_set_member_name(b, "destinations");
+	json_counts(b, s->by_kind);
+	json_builder_set_member_name(b, "review_rate");
+	json_builder_add_double_value(b, ratio(kind_n(s, "review"),
+	    not_ignored));
+	json_uint(b, "refused_to_review", s->refused);
+	json_builder_set_member_name(b, "dimensions");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < s->dim_order->len; i++) {
+		const char *dim = g_ptr_array_index(s->dim_order, i);
+
+		json_builder_set_member_name(b, dim);
+		json_counts(b, g_hash_table_lookup(s->dims, dim));
+	}
+	json_builder_end_object(b);
+	for (guint i = 0; i < LEG_N; i++)
+		json_series(b, leg_names[i], legs[i]);
+	json_uint(b, "owner_routed", s->owner_routed);
+	json_uint(b, "reassigned", s->reassigned);
+	json_builder_set_member_name(b, "reassignment_rate");
+	json_builder_add_double_value(b, ratio(s->reassigned,
+	    s->owner_routed));
+	json_uint(b, "answered", s->answered);
+	json_uint(b, "never_answered", s->owner_routed - s->answered);
+	json_builder_set_member_name(b, "owners");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < owners->len; i++) {
+		const char *id = g_ptr_array_index(owners, i);
+		const struct owner_stats *os = g_hash_table_lookup(s->owners,
+		    id);
+
+		g_array_sort(os->ttr, cmp_i64);
+		g_array_sort(os->first, cmp_i64);
+		json_builder_set_member_name(b, id);
+		json_builder_begin_object(b);
+		json_uint(b, "leads", os->leads);
+		json_uint(b, "forwarded", os->forwarded);
+		json_uint(b, "reassigned", os->reassigned);
+		json_uint(b, "answered", os->answered);
+		json_uint(b, "never_answered", os->leads - os->answered);
+		json_series(b, "time_to_route", os->ttr);
+		json_series(b, "first_response", os->first);
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	json_out(o->out, b, TRUE);
+	g_ptr_array_free(owners, TRUE);
+	g_free(a);
+	g_free(z);
+}
+
+enum lr_status
+report_print(const struct report_opts *o)
+{
+	struct stats s = { 0 };
+	GDateTime *from = g_date_time_add_seconds(o->now, (gdouble)-o->since);
+	enum lr_status rc;
+
+	s.by_kind = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	s.dims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    (GDestroyNotify)g_hash_table_unref);
+	s.dim_order = g_ptr_array_new_with_free_func(g_free);
+	s.owners = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    owner_stats_free);
+	s.ttr = series_new();
+	s.to_fetch = series_new();
+	s.to_decide = series_new();
+	s.to_forward = series_new();
+	s.first = series_new();
+	rc = journal_leads(o->j, g_date_time_to_unix(from),
+	    g_date_time_to_unix(o->now) + 1, add_lead, &s);
+	if (rc == LR_OK) {
+		GArray *all[] = { s.ttr, s.to_fetch, s.to_decide,
+		    s.to_forward, s.first };
+
+		for (guint i = 0; i < G_N_ELEMENTS(all); i++)
+			g_array_sort(all[i], cmp_i64);
+		if (o->json)
+			print_json(o, &s, from);
+		else
+			print_text(o, &s, from);
+	}
+	g_hash_table_destroy(s.by_kind);
+	g_hash_table_destroy(s.dims);
+	g_ptr_array_free(s.dim_order, TRUE);
+	g_hash_table_destroy(s.owners);
+	g_array_free(s.ttr, TRUE);
+	g_array_free(s.to_fetch, TRUE);
+	g_array_free(s.to_decide, TRUE);
+	g_array_free(s.to_forward, TRUE);
+	g_array_free(s.first, TRUE);
+	g_date_time_unref(from);
+	return rc;
+}

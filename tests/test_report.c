@@ -1,0 +1,317 @@
+/*
+ * test_report.c: `leadroute report` against a journal built by a script
+ * whose answers are known by construction: every count, rate and
+ * percentile of the JSON output is computed here from the script and
+ * compared; the text output is checked for the same figures.
+ */
+#include "testlib.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <json-glib/json-glib.h>
+
+#include "journal.h"
+#include "report.h"
+
+#define NOW	G_GINT64_CONSTANT(1795514400)	/* 2026-11-24T10:00:00Z */
+#define DAY	86400
+
+/* One scripted lead: times are seconds before NOW (0: none). */
+struct scripted {
+	const char *key, *kind, *owner;
+	gint64 dated, fetched, decided, forwarded, answered;
+	gboolean reassigned, refused;
+	const char *dims;
+};
+
+/*
+ * 12 leads in the last 30 days and 1 older. Owners: ana 4 (3 forwarded,
+ * 2 answered, 1 reassigned), ben 3 (3 forwarded, 1 answered); review 2
+ * (1 refused by the mail server), queue 1, ignore 1, failed 1 (no
+ * decision, state failed). Time to route (dated -> forwarded) of the 6
+ * forwards: 60, 120, 180, 240, 600, 3600 s; first responses after the
+ * Date: 1800, 7200, 43200 s.
+ */
+static const struct scripted script[] = {
+	{ "<a1@x>", "team", "ana", 3600, 3540, 3539, 3540, 1800, FALSE, FALSE, "{\"offer\":\"audit\",\"region\":\"emea\"}" },
+	{ "<a2@x>", "team", "ana", 7200, 7100, 7099, 7080, 0, TRUE, FALSE,
+	  "{\"offer\":\"audit\",\"region\":\"amer\"}" },
+	{ "<a3@x>", "owner", "ana", 2 * DAY, 2 * DAY - 100, 2 * DAY - 101,
+	  2 * DAY - 180, 2 * DAY - 7200, FALSE, FALSE,
+	  "{\"offer\":\"build\"}" },
+	{ "<a4@x>", "team", "ana", 3 * DAY, 3 * DAY - 10, 3 * DAY - 11, 0, 0,
+	  FALSE, FALSE, "{\"offer\":\"build\"}" },
+	{ "<b1@x>", "team", "ben", 4 * DAY, 4 * DAY - 200, 4 * DAY - 201,
+	  4 * DAY - 240, 0, FALSE, FALSE, "{\"offer\":\"audit\"}" },
+	{ "<b2@x>", "team", "ben", 5 * DAY, 5 * DAY - 500, 5 * DAY - 501,
+	  5 * DAY - 600, 5 * DAY - 86400 / 2, FALSE, FALSE,
+	  "{\"offer\":\"audit\"}" },
+	{ "<b3@x>", "team", "ben", 6 * DAY, 6 * DAY - 3000, 6 * DAY - 3001,
+	  6 * DAY - 3600, 0, FALSE, FALSE, "{\"offer\":\"support\"}" },
+	{ "<r1@x>", "review", NULL, 7 * DAY, 7 * DAY - 5, 7 * DAY - 6, 0, 0,
+	  FALSE, FALSE, "{\"offer\":\"ambiguous\"}" },
+	{ "<r2@x>", "review", NULL, 8 * DAY, 8 * DAY - 5, 8 * DAY - 6, 0, 0,
+	  FALSE, TRUE, "{\"offer\":\"audit\"}" },
+	{ "<q1@x>", "queue", NULL, 9 * DAY, 9 * DAY - 5, 9 * DAY - 6, 0, 0,
+	  FALSE, FALSE, "{\"offer\":\"training\"}" },
+	{ "<i1@x>", "ignore", NULL, 10 * DAY, 10 * DAY - 5, 10 * DAY - 6, 0,
+	  0, FALSE, FALSE, "{\"offer\":\"unknown\"}" },
+	{ "<f1@x>", NULL, NULL, 11 * DAY, 11 * DAY - 5, 0, 0, 0, FALSE,
+	  FALSE, NULL },
+	/* before the period */
+	{ "<old@x>", "team", "ana", 40 * DAY, 40 * DAY - 5, 40 * DAY - 6,
+	  40 * DAY - 7, 0, FALSE, FALSE, "{\"offer\":\"audit\"}" },
+};
+
+struct fx {
+	char *dir, *path;
+	struct journal *j;
+};
+
+static void
+build(struct journal *j)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(script); i++) {
+		const struct scripted *s = &script[i];
+		gint64 id;
+		enum journal_state st;
+		enum journal_seen seen;
+
+		assert_int_equal(journal_message_seen(j, s->key, "INBOX", 1,
+		    i + 1, 100, NOW - s->dated, NOW - s->fetched, &id, &st,
+		    &seen), LR_OK);
+		if (s->kind == NULL) {
+			/* seen again until the journal gives up: failed,
+			 * no decision */
+			for (guint k = 0; k < 10 && st != JMSG_FAILED; k++)
+				assert_int_equal(journal_message_seen(j, s->key,
+				    "INBOX", 1, i + 1, 100, NOW - s->dated,
+				    NOW - s->fetched, &id, &st, &seen), LR_OK);
+			assert_int_equal(st, JMSG_FAILED);
+			continue;
+		}
+		{
+			struct journal_decision d = {
+				.kind = s->kind, .owner = s->owner,
+				.dest_id = s->owner, .folder = "Leads/x",
+				.dims_json = s->dims,
+			};
+
+			assert_int_equal(journal_record_decision(j, id, &d,
+			    NOW - s->decided), LR_OK);
+		}
+		if (s->forwarded > 0) {
+			assert_int_equal(journal_delivery_plan(j, id,
+			    JCHAN_SMTP, s->owner, "<f@x>", NULL,
+			    NOW - s->decided), LR_OK);
+			assert_int_equal(journal_delivery_start(j, id,
+			    JCHAN_SMTP, s->owner), LR_OK);
+			assert_int_equal(journal_delivery_done(j, id,
+			    JCHAN_SMTP, s->owner, NOW - s->forwarded), LR_OK);
+		}
+		if (s->answered > 0)
+			assert_int_equal(journal_event(j, id, "first-response",
+			    NULL, NOW - s->answered), LR_OK);
+		if (s->reassigned)
+			assert_int_equal(journal_event(j, id, "reassigned",
+			    "ana -> ben", NOW - s->decided + 10), LR_OK);
+		if (s->refused)
+			assert_int_equal(journal_event(j, id, "to-review",
+			    "550 no such user", NOW - s->decided + 1), LR_OK);
+	}
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = g_new0(struct fx, 1);
+	GError *err = NULL;
+
+	f->dir = g_dir_make_tmp("test_report-XXXXXX", &err);
+	assert_null(err);
+	f->path = g_build_filename(f->dir, "journal.db", NULL);
+	f->j = journal_open(f->path, &err);
+	assert_null(err);
+	build(f->j);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	journal_close(f->j);
+	assert_true(test_rmdir(f->dir));
+	g_free(f->dir);
+	g_free(f->path);
+	g_free(f);
+	return 0;
+}
+
+/* The report of the last 30 days at NOW, as JSON or text (caller frees
+ * with free()). */
+static char *
+run_report(struct fx *f, gboolean json)
+{
+	struct report_opts o = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	o.j = f->j;
+	o.now = g_date_time_new_from_unix_utc(NOW);
+	o.since = 30 * DAY;
+	o.json = json;
+	o.out = fp;
+	assert_int_equal(report_print(&o), LR_OK);
+	fclose(fp);
+	g_date_time_unref(o.now);
+	return buf;
+}
+
+static gint64
+num(JsonObject *o, const char *path)
+{
+	char **parts = g_strsplit(path, ".", -1);
+	JsonObject *cur = o;
+	gint64 v = G_MININT64;
+
+	for (guint i = 0; parts[i] != NULL; i++) {
+		JsonNode *n = json_object_get_member(cur, parts[i]);
+
+		if (n == NULL)
+			fail_msg("no %s in the report", path);
+		if (parts[i + 1] == NULL)
+			v = JSON_NODE_HOLDS_NULL(n) ? -1 : json_node_get_int(n);
+		else
+			cur = json_node_get_object(n);
+	}
+	g_strfreev(parts);
+	return v;
+}
+
+static double
+dbl(JsonObject *o, const char *name)
+{
+	return json_node_get_double(json_object_get_member(o, name));
+}
+
+static void
+test_json(void **state)
+{
+	struct fx *f = *state;
+	char *out = run_report(f, TRUE);
+	JsonParser *p = json_parser_new();
+	JsonObject *o;
+
+	assert_true(json_parser_load_from_data(p, out, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(p));
+	assert_int_equal(num(o, "leads"), 12);
+	assert_int_equal(num(o, "decided"), 11);
+	assert_int_equal(num(o, "failed"), 1);
+	assert_int_equal(num(o, "undecided"), 0);
+	assert_int_equal(num(o, "destinations.team"), 6);
+	assert_int_equal(num(o, "destinations.owner"), 1);
+	assert_int_equal(num(o, "destinations.review"), 2);
+	assert_int_equal(num(o, "destinations.queue"), 1);
+	assert_int_equal(num(o, "destinations.ignore"), 1);
+	/* review 2 of the 10 decided leads that are not ignored */
+	assert_true(fabs(dbl(o, "review_rate") - 0.2) < 1e-9);
+	assert_int_equal(num(o, "refused_to_review"), 1);
+	assert_int_equal(num(o, "dimensions.offer.audit"), 5);
+	assert_int_equal(num(o, "dimensions.offer.build"), 2);
+	assert_int_equal(num(o, "dimensions.region.emea"), 1);
+
+	/* time to route of the 6 forwards: 60 120 180 240 600 3600 */
+	assert_int_equal(num(o, "time_to_route.n"), 6);
+	assert_int_equal(num(o, "time_to_route.p50_s"), 180);
+	assert_int_equal(num(o, "time_to_route.p90_s"), 3600);
+	assert_int_equal(num(o, "time_to_route.max_s"), 3600);
+	/* dated -> fetched of the 11 decided and the failed one */
+	assert_int_equal(num(o, "dated_to_fetched.n"), 12);
+	assert_int_equal(num(o, "dated_to_fetched.max_s"), 3000);
+	assert_int_equal(num(o, "fetched_to_decided.n"), 11);
+	assert_int_equal(num(o, "fetched_to_decided.max_s"), 1);
+	assert_int_equal(num(o, "decided_to_forwarded.n"), 6);
+
+	/* 7 routed to an owner: 3 answered, 4 never; 1 reassigned */
+	assert_int_equal(num(o, "owner_routed"), 7);
+	assert_int_equal(num(o, "answered"), 3);
+	assert_int_equal(num(o, "never_answered"), 4);
+	assert_int_equal(num(o, "reassigned"), 1);
+	/* first responses: 1800, 7200, 43200 */
+	assert_int_equal(num(o, "first_response.n"), 3);
+	assert_int_equal(num(o, "first_response.p50_s"), 7200);
+	assert_int_equal(num(o, "first_response.p90_s"), 43200);
+
+	assert_int_equal(num(o, "owners.ana.leads"), 4);
+	assert_int_equal(num(o, "owners.ana.forwarded"), 3);
+	assert_int_equal(num(o, "owners.ana.answered"), 2);
+	assert_int_equal(num(o, "owners.ana.never_answered"), 2);
+	assert_int_equal(num(o, "owners.ana.reassigned"), 1);
+	assert_int_equal(num(o, "owners.ana.time_to_route.p50_s"), 120);
+	assert_int_equal(num(o, "owners.ben.leads"), 3);
+	assert_int_equal(num(o, "owners.ben.answered"), 1);
+	assert_int_equal(num(o, "owners.ben.time_to_route.max_s"), 3600);
+	assert_int_equal(num(o, "owners.ben.first_response.p50_s"), 43200);
+	g_object_unref(p);
+	free(out);
+}
+
+static void
+test_text(void **state)
+{
+	struct fx *f = *state;
+	char *out = run_report(f, FALSE);
+
+	print_message("%s", out);
+	assert_non_null(strstr(out, "Leads 12: 11 decided, 1 failed"));
+	assert_non_null(strstr(out, "review rate 20.0% (2 of 10 leads not "
+	    "ignored; 1 after the mail server refused the forward)"));
+	assert_non_null(strstr(out, "p50 3m 00s   p90 1h 00m"));
+	assert_non_null(strstr(out, "Reassigned: 1 of 7 leads routed to an "
+	    "owner (14.3%)"));
+	assert_non_null(strstr(out, "Answered: 3 of 7 (42.9%); never "
+	    "answered: 4"));
+	assert_non_null(strstr(out, "offer      audit 5, build 2,"));
+	free(out);
+}
+
+/* An empty period: zeros and nulls, no division by zero. */
+static void
+test_empty(void **state)
+{
+	struct fx *f = *state;
+	struct report_opts o = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	o.j = f->j;
+	o.now = g_date_time_new_from_unix_utc(NOW - 100 * DAY);
+	o.since = DAY;
+	o.out = fp;
+	assert_int_equal(report_print(&o), LR_OK);
+	fclose(fp);
+	assert_non_null(strstr(buf, "Leads 0: 0 decided"));
+	assert_non_null(strstr(buf, "(no lead went to an owner)"));
+	assert_non_null(strstr(buf, "review rate 0.0%"));
+	g_date_time_unref(o.now);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
