@@ -74,6 +74,9 @@ struct agent {
 	GHashTable *moves;	/* folder -> GArray of struct pending_file */
 	GHashTable *reported;	/* uid -> 1: reported as unrouted */
 	gint64 next_sweep;
+	gint64 next_board;	/* when to look at the board's folders */
+	GHashTable *board;	/* folder -> struct board_folder * */
+	GHashTable *board_told;	/* "key\nfolder" -> 1: a move left alone */
 	const char *crash_on;	/* AGENT_CRASH_ENV */
 	gboolean interrupted;	/* a signal stopped the fetch */
 	guint routed, kept;	/* this round: filed, left in the inbox */
@@ -422,14 +425,16 @@ plan_http(struct agent *a, gint64 id, enum journal_channel c,
  * the webhook for every lead that is not ignored: each once. */
 static void
 notify(struct agent *a, gint64 id, const struct vars *v,
-    const struct dlv_states *ds)
+    const struct dlv_states *ds, const char *webhook_target)
 {
 	struct template_vars tv = { lookup, (void *)v };
 	struct channels *ch = a->out.ch;
 
+	if (webhook_target == NULL)
+		webhook_target = "webhook";
 	if (v->o != NULL && a->out.slack != NULL &&
 	    channels_has(ch, JCHAN_SLACK) && ds->st[JCHAN_SLACK] == JDLV_N)
-		plan_http(a, id, JCHAN_SLACK, "webhook",
+		plan_http(a, id, JCHAN_SLACK, webhook_target,
 		    template_render(a->out.slack, &tv));
 	if (v->o != NULL && v->o->slack != NULL && *v->o->slack != '\0' &&
 	    a->out.slack != NULL && channels_has(ch, JCHAN_SLACK_DM) &&
@@ -442,7 +447,7 @@ notify(struct agent *a, gint64 id, const struct vars *v,
 	}
 	if (v->dc->kind != DEST_IGNORE && a->out.webhook != NULL &&
 	    channels_has(ch, JCHAN_WEBHOOK) && ds->st[JCHAN_WEBHOOK] == JDLV_N)
-		plan_http(a, id, JCHAN_WEBHOOK, "webhook",
+		plan_http(a, id, JCHAN_WEBHOOK, webhook_target,
 		    template_render(a->out.webhook, &tv));
 }
 
@@ -658,7 +663,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 			st = LR_OK;
 		}
 	}
-	notify(a, id, &v, &ds);
+	notify(a, id, &v, &ds, NULL);
 	delivery_states_clear(&ds);
 	/* 5: file, with the batch */
 	queue_file(a, dc->folder, uid, id);
@@ -775,6 +780,289 @@ decide_time(void)
 		log_warnx("run: %s=%s: not an ISO 8601 time; using the clock",
 		    AGENT_NOW_ENV, fixed);
 	return t != NULL ? t : g_date_time_new_now_utc();
+}
+
+/*
+ * The folder board (spec section 9): people move filed leads between
+ * <prefix>/Review, <prefix>/Owners/<id>, the queues' folders and the
+ * ignore folder with any mail client. A message moved into a folder gets
+ * a new UID there, so each folder is read from the UIDNEXT seen last
+ * time (from 1 at start and after a UIDVALIDITY change): each message's
+ * Message-ID is looked up in the journal, and one found filed elsewhere
+ * was moved by a person. Into an owner's folder it is assigned (from
+ * review, a queue or the ignore folder) or reassigned (from another
+ * owner): forwarded to the owner with the Slack post, as for any route,
+ * and then recorded with an event. Into review, a queue or the ignore
+ * folder, the decision follows with an event, nothing is sent. A message
+ * moved into any other folder is logged once and left alone.
+ */
+struct board_folder {
+	guint32 uidvalidity, next;
+};
+
+struct board_msg {
+	guint32 uid;
+	char *key;
+};
+
+static enum lr_status
+board_id(guint32 uid, const char *data, size_t len, void *ctx)
+{
+	GArray *found = ctx;
+	struct board_msg m = { uid, mail_message_id(data, len, NULL) };
+
+	if (m.key != NULL)
+		g_array_append_val(found, m);
+	return LR_OK;
+}
+
+/* The owner whose folder this is, or NULL. */
+static const struct owner *
+board_owner(const struct agent *a, const char *folder)
+{
+	enum dest_kind k;
+	const char *id;
+
+	return route_folder_dest(a->rs, a->cfg->folder_prefix, folder, &k,
+	    &id) && k == DEST_OWNER ? owners_find(a->rs->owners, id) : NULL;
+}
+
+struct whole {
+	char *data;
+	size_t len;
+};
+
+static enum lr_status
+board_whole(guint32 uid, const char *data, size_t len, void *ctx)
+{
+	struct whole *w = ctx;
+
+	(void)uid;
+	if (data != NULL && w->data == NULL) {
+		w->data = g_memdup2(data, len);
+		w->len = len;
+	}
+	return LR_OK;
+}
+
+/*
+ * Forward a lead a person gave to owner o and post it; LR_TEMPFAIL when
+ * the mail server deferred the forward (tried again at the next look).
+ */
+static enum lr_status
+board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
+    const struct owner *o, const char *folder, const char *reason,
+    char **why)
+{
+	struct whole w = { NULL, 0 };
+	struct vars v = { 0 };
+	struct dlv_states ds;
+	struct lead *l;
+	struct decision *dc;
+	GDateTime *now;
+	char *tag;
+	enum lr_status st;
+
+	if ((st = imap_fetch(a->imap, &uid, 1, board_whole, &w)) != LR_OK)
+		return st;
+	if (w.data == NULL) {
+		*why = g_strdup("the message is gone from the folder");
+		return LR_BADMSG;
+	}
+	now = decide_time();
+	l = lead_from_bytes(w.data, w.len, a->rs->freemail);
+	dc = route_decide(a->rs, l, now, a->cfg->folder_prefix, NULL);
+	/* the person's choice, with the rules' dimensions for the receipt */
+	dc->kind = DEST_OWNER;
+	g_free(dc->id);
+	dc->id = g_strdup(o->id);
+	g_free(dc->owner);
+	dc->owner = g_strdup(o->id);
+	g_free(dc->folder);
+	dc->folder = g_strdup(folder);
+	g_free(dc->reason);
+	dc->reason = g_strdup(reason);
+	v.l = l;
+	v.dc = dc;
+	v.o = o;
+	v.key = key;
+	v.received = l->date;
+	st = LR_OK;
+	if (a->out.smtp != NULL)
+		st = forward(a, id, &v, w.data, w.len, why);
+	if (st == LR_OK) {
+		for (int c = 0; c < JCHAN_N; c++) {
+			ds.st[c] = JDLV_N;
+			ds.error[c] = NULL;
+		}
+		tag = g_strdup_printf("webhook for %s", o->id);
+		notify(a, id, &v, &ds, tag);
+		g_free(tag);
+	}
+	decision_free(dc);
+	lead_free(l);
+	g_date_time_unref(now);
+	g_free(w.data);
+	return st;
+}
+
+/* What the decision becomes when a lead is found in folder (d's strings
+ * borrowed from the rules and folder); FALSE when the folder is none of
+ * the board's. */
+static gboolean
+board_decision(const struct agent *a, const char *folder,
+    struct journal_decision *d)
+{
+	enum dest_kind k;
+	const char *id;
+
+	if (!route_folder_dest(a->rs, a->cfg->folder_prefix, folder, &k, &id))
+		return FALSE;
+	d->kind = rules_dest_kind_name(k);
+	d->dest_id = id;
+	d->owner = k == DEST_OWNER ? id : NULL;
+	d->folder = folder;
+	return TRUE;
+}
+
+/* One message seen in a board folder. */
+static void
+board_check(struct agent *a, const char *folder, struct board_folder *bf,
+    const struct board_msg *m)
+{
+	struct journal_decision d = { 0 };
+	const struct owner *o = board_owner(a, folder);
+	char *was = NULL, *detail = NULL, *reason = NULL;
+	char *why = NULL, *told;
+	gint64 id = 0, filed_at = 0;
+	const struct owner *from;
+	const char *event;
+	enum lr_status st = LR_OK;
+
+	if (journal_message_find(a->j, m->key, &id, &was, &filed_at) !=
+	    LR_OK || id == 0 || was == NULL || strcmp(was, folder) == 0)
+		goto out;	/* not ours, not filed yet, or not moved */
+	if (!board_decision(a, folder, &d)) {
+		told = g_strdup_printf("%s\n%s", m->key, folder);
+		if (g_hash_table_add(a->board_told, told))
+			log_warnx("board: %s was moved from %s into %s, which "
+			    "is no owner's, queue's, review or ignore folder; "
+			    "left alone", m->key, was, folder);
+		goto out;
+	}
+	from = board_owner(a, was);
+	if (o != NULL && from != NULL) {
+		event = "reassigned";
+		detail = g_strdup_printf("%s -> %s", from->id, o->id);
+	} else if (o != NULL) {
+		event = "assigned";
+		detail = g_strdup_printf("to %s from %s after %" G_GINT64_FORMAT
+		    " s there", o->id, was, MAX(now_s() - filed_at, 0));
+	} else {
+		event = "moved";
+		detail = g_strdup_printf("%s -> %s", was, folder);
+	}
+	reason = g_strdup_printf("%s by a person: %s", event, detail);
+	d.reason = reason;
+	if (o != NULL) {
+		st = board_deliver(a, id, m->key, m->uid, o, folder, reason,
+		    &why);
+		if (st == LR_TEMPFAIL || st == LR_BADSOURCE) {
+			log_warnx("board: %s %s: %s; trying again", m->key,
+			    event, why != NULL ? why : imap_last_error(a->imap));
+			bf->next = MIN(bf->next, m->uid);
+			goto out;
+		}
+		if (st != LR_OK)
+			log_warnx("board: %s %s, but %s", m->key, event,
+			    why != NULL ? why : "it could not be delivered");
+	}
+	if (journal_redecide(a->j, id, &d, event, detail, now_s()) != LR_OK ||
+	    journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record that %s was %s", m->key,
+		    event);
+	else
+		log_info("board: %s %s (%s)", m->key, event, detail);
+out:
+	g_free(was);
+	g_free(detail);
+	g_free(reason);
+	g_free(why);
+}
+
+/*
+ * The folders to watch: every destination folder, and every other folder
+ * under the prefix, so that a move into a folder that is nobody's is
+ * seen (and reported) too.
+ */
+static GPtrArray *
+board_folders(struct agent *a)
+{
+	GPtrArray *folders = route_folders(a->rs, a->cfg->folder_prefix);
+	GPtrArray *more = NULL;
+	char *pattern = g_strdup_printf("%s/*", a->cfg->folder_prefix);
+	GHashTable *have = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < folders->len; i++)
+		g_hash_table_add(have, g_ptr_array_index(folders, i));
+	if (imap_list(a->imap, pattern, &more) == LR_OK) {
+		for (guint i = 0; i < more->len; i++) {
+			const char *f = g_ptr_array_index(more, i);
+
+			if (!g_hash_table_contains(have, f) &&
+			    strcmp(f, a->failed) != 0)
+				g_ptr_array_add(folders, g_strdup(f));
+		}
+		g_ptr_array_unref(more);
+	}
+	g_hash_table_destroy(have);
+	g_free(pattern);
+	return folders;
+}
+
+/* Look at every board folder for messages moved in since last time. */
+static enum lr_status
+board_scan(struct agent *a)
+{
+	GPtrArray *folders = board_folders(a);
+	enum lr_status st = LR_OK;
+
+	for (guint i = 0; i < folders->len && st != LR_BADSOURCE &&
+	    !stop_pending(); i++) {
+		const char *f = g_ptr_array_index(folders, i);
+		struct board_folder *bf = g_hash_table_lookup(a->board, f);
+		guint32 uidvalidity = 0, uidnext = 0, from;
+		GArray *found;
+
+		if ((st = imap_select(a->imap, f, &uidvalidity,
+		    &uidnext)) != LR_OK)
+			continue;	/* not there (yet): nothing moved in */
+		if (bf == NULL) {
+			bf = g_new0(struct board_folder, 1);
+			g_hash_table_insert(a->board, g_strdup(f), bf);
+		}
+		from = bf->uidvalidity == uidvalidity ? bf->next : 1;
+		bf->uidvalidity = uidvalidity;
+		if (uidnext != 0 && uidnext <= from) {
+			bf->next = uidnext;
+			continue;
+		}
+		found = g_array_new(FALSE, FALSE, sizeof(struct board_msg));
+		st = imap_message_ids(a->imap, from, board_id, found);
+		if (st == LR_OK)
+			bf->next = uidnext != 0 ? uidnext : from;
+		for (guint k = 0; st == LR_OK && k < found->len; k++)
+			board_check(a, f, bf, &g_array_index(found,
+			    struct board_msg, k));
+		for (guint k = 0; k < found->len; k++)
+			g_free(g_array_index(found, struct board_msg, k).key);
+		g_array_free(found, TRUE);
+	}
+	g_ptr_array_free(folders, TRUE);
+	if (st == LR_BADSOURCE)
+		return st;
+	/* IDLE watches the selected mailbox: the inbox again */
+	return imap_select(a->imap, a->mailbox, NULL, NULL);
 }
 
 /* One round over what the inbox holds unrouted. */
@@ -1093,6 +1381,8 @@ wait_for(struct agent *a)
 		wait = MIN(wait, MAX(at - now, 1));
 	if (a->next_sweep > 0)
 		wait = MIN(wait, MAX(a->next_sweep - now, 1));
+	if (a->next_board > 0 && !a->o->dry_run)
+		wait = MIN(wait, MAX(a->next_board - now, 1));
 	return wait;
 }
 
@@ -1148,6 +1438,10 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.moves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)g_array_unref);
 	a.reported = g_hash_table_new(NULL, NULL);
+	a.board = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	a.board_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
@@ -1226,6 +1520,11 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			retry_due(&a);
 		if (a.j != NULL && journal_flush(a.j) != LR_OK)
 			log_warnx("journal: cannot record this round's end");
+		if (st == LR_OK && !stopping && !o->dry_run &&
+		    now_s() >= a.next_board) {
+			st = board_scan(&a);
+			a.next_board = now_s() + a.cfg->board_interval;
+		}
 		if (st == LR_OK && !stopping && now_s() >= a.next_sweep) {
 			if (a.next_sweep > 0)
 				sweep(&a);
@@ -1284,6 +1583,8 @@ out:
 	journal_close(a.ro);
 	g_hash_table_destroy(a.moves);
 	g_hash_table_destroy(a.reported);
+	g_hash_table_destroy(a.board);
+	g_hash_table_destroy(a.board_told);
 	g_free(a.mailbox);
 	g_free(a.failed);
 	config_free(a.cfg);

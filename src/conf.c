@@ -30,6 +30,7 @@ static const char *const known_keys[] = {
 	"inbox:client_secret_env", "inbox:refresh_token_file",
 	"inbox:refresh_token_env", "inbox:token_url", "inbox:sweep_interval",
 	"inbox:unrouted_after", "inbox:ca_file", "smtp:ca_file",
+	"inbox:board_interval",
 	"smtp:url", "smtp:user", "smtp:password_file", "smtp:password_env",
 	"smtp:from", "smtp:mode", "smtp:allow_plaintext", "smtp:auth",
 	"slack:webhook_url_file", "slack:webhook_url_env", "slack:token_file",
@@ -323,6 +324,7 @@ read_inbox(struct reader *r, struct config *c)
 	c->inbox_ca_file = ca_file(r, "inbox");
 	c->poll_interval = duration(r, "inbox", "poll_interval", 60);
 	c->sweep_interval = duration(r, "inbox", "sweep_interval", 5 * 60);
+	c->board_interval = duration(r, "inbox", "board_interval", 30);
 	c->unrouted_after = duration(r, "inbox", "unrouted_after", 15 * 60);
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)

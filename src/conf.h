@@ -32,6 +32,8 @@ struct config {
 	gboolean inbox_allow_plaintext;
 	char *inbox_ca_file;	/* ca_file, resolved; NULL: the system store */
 	gint64 sweep_interval;	/* seconds between sweeps; default 300 */
+	gint64 board_interval;	/* seconds between looks at the folder
+				 * board; default 30 */
 	gint64 unrouted_after;	/* an unrouted message older is reported; 900 */
 
 	/* [smtp] */

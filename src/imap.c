@@ -744,6 +744,46 @@ imap_fetch(struct imap_conn *c, const guint32 *uids, guint n, imap_fetch_cb cb,
 	return rc;
 }
 
+enum lr_status
+imap_message_ids(struct imap_conn *c, guint32 from, imap_fetch_cb cb,
+    void *ctx)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *names = clist_new(), *res = NULL;
+	clistiter *it;
+	enum lr_status rc;
+	int r;
+
+	clist_append(names, strdup("Message-ID"));
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(
+	    mailimap_section_new_header_fields(mailimap_header_list_new(names))));
+	set = mailimap_set_new_interval(from > 0 ? from : 1, 0);	/* from:* */
+	r = mailimap_uid_fetch(c->imap, set, ft, &res);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	rc = map_err(c, r, "UID FETCH (Message-ID)");
+	for (it = res != NULL ? clist_begin(res) : NULL; rc == LR_OK &&
+	    it != NULL; it = clist_next(it)) {
+		guint32 uid, size;
+		const char *data;
+		size_t len;
+
+		msg_parts(clist_content(it), &uid, &size, &data, &len);
+		/* "n:*" also names the last message when n is past it */
+		if (uid == 0 || uid < from)
+			continue;
+		rc = cb(uid, data != NULL ? data : "", data != NULL ? len : 0,
+		    ctx);
+	}
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	return rc;
+}
+
 /* Seconds since the epoch of an IMAP date-time (zone +HHMM as HHMM). */
 static gint64
 date_time_unix(const struct mailimap_date_time *d)

@@ -104,6 +104,17 @@ enum lr_status imap_fetch(struct imap_conn *c, const guint32 *uids, guint n,
     imap_fetch_cb cb, void *ctx) LR_WUR;
 
 /*
+ * The header block's Message-ID field of every message with a UID of at
+ * least from in the selected mailbox (BODY.PEEK[HEADER.FIELDS
+ * (MESSAGE-ID)]: "Message-ID: <...>" and a blank line, or only the blank
+ * line), handed to cb in UID order. For watching folders people move
+ * mail between: a message moved in gets a new UID, at or above the
+ * UIDNEXT seen before.
+ */
+enum lr_status imap_message_ids(struct imap_conn *c, guint32 from,
+    imap_fetch_cb cb, void *ctx) LR_WUR;
+
+/*
  * When each of uids arrived (INTERNALDATE, seconds since the epoch), into
  * times: uid (GUINT_TO_POINTER) -> gint64 * (g_free'd by the table's
  * value destroy function, which the caller sets). Missing UIDs are absent.

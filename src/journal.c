@@ -123,7 +123,7 @@ enum st {
 	ST_EV_INSERT, ST_EV_EXISTS,
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
-	ST_LEADS,
+	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -232,6 +232,12 @@ static const char *const st_sql[ST_N] = {
 	    "  AND kind = 'to-review')"
 	    " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
 	    " WHERE m.fetched_at >= ?1 AND m.fetched_at < ?2 ORDER BY m.id",
+	[ST_MSG_BY_KEY] = "SELECT id, folder, filed_at FROM messages"
+	    " WHERE message_key = ?1",
+	[ST_MSG_REFILE] = "UPDATE messages SET folder = ?2 WHERE id = ?1",
+	[ST_DEC_SET] = "UPDATE decisions SET kind = ?2, dest_id = ?3,"
+	    " owner = ?4, folder = ?5, reason = ?6, route_line = 0"
+	    " WHERE message_id = ?1",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
 	    " day = ?2",
 	[ST_LOAD_INC] = "INSERT INTO owner_load (owner, day, count)"
@@ -1398,6 +1404,69 @@ journal_decision_to_review(struct journal *j, gint64 id, const char *folder,
 	}
 	if (rc == LR_OK)
 		rc = event_add(j, id, "to-review", reason, now);
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_message_find(struct journal *j, const char *key, gint64 *id,
+    char **folder, gint64 *filed_at)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(key) || id == NULL)
+		return misuse("message_find", "no journal, key or id");
+	st = stmt(j, ST_MSG_BY_KEY);
+	bind_text(st, 1, key);
+	rc = row(j, st, &has, "finding a message");
+	*id = rc == LR_OK && has ? sqlite3_column_int64(st, 0) : 0;
+	if (folder != NULL)
+		*folder = rc == LR_OK && has ? col_dup(st, 1) : NULL;
+	if (filed_at != NULL)
+		*filed_at = rc == LR_OK && has ? col_opt(st, 2) : 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_redecide(struct journal *j, gint64 id, const struct journal_decision *d,
+    const char *event, const char *detail, gint64 now)
+{
+	sqlite3_stmt *st;
+	gboolean has = FALSE;
+	enum lr_status rc;
+
+	if (j == NULL || d == NULL || empty(d->kind) || empty(d->folder) ||
+	    empty(event))
+		return misuse("redecide", "no journal, kind, folder or event");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	rc = decision_exists(j, id, &has);
+	if (rc == LR_OK && !has) {
+		log_warnx("journal: redecide: message %" G_GINT64_FORMAT
+		    " has no decision", id);
+		rc = LR_FATAL;
+	}
+	if (rc == LR_OK) {
+		st = stmt(j, ST_DEC_SET);
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, d->kind);
+		bind_text(st, 3, d->dest_id);
+		bind_text(st, 4, d->owner);
+		bind_text(st, 5, d->folder);
+		bind_text(st, 6, d->reason);
+		rc = run(j, st, "changing a decision");
+	}
+	if (rc == LR_OK) {
+		st = stmt(j, ST_MSG_REFILE);
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, d->folder);
+		rc = run(j, st, "recording where a message is");
+	}
+	if (rc == LR_OK)
+		rc = event_add(j, id, event, detail, now);
 	return tx_end(j, rc, TRUE);
 }
 

@@ -349,6 +349,21 @@ enum lr_status journal_message_failed_attempt(struct journal *j, gint64 id,
 enum lr_status journal_pending_messages(struct journal *j,
     journal_message_cb cb, void *ctx) LR_WUR;
 
+/* The message journaled under key: *id (0: none), and where it was
+ * filed (*folder owned, NULL if not yet; *filed_at 0); both may be NULL. */
+enum lr_status journal_message_find(struct journal *j, const char *key,
+    gint64 *id, char **folder, gint64 *filed_at) LR_WUR;
+
+/*
+ * A person moved a filed lead to another folder (spec section 9): the
+ * decision becomes d's kind, dest_id, owner, folder and reason, the
+ * message is recorded in d->folder, and an event (e.g. "assigned",
+ * "reassigned", "moved", with detail) says so, in one transaction.
+ */
+enum lr_status journal_redecide(struct journal *j, gint64 id,
+    const struct journal_decision *d, const char *event, const char *detail,
+    gint64 now) LR_WUR;
+
 /* Record an event about message id (0: about none). detail may be NULL. */
 enum lr_status journal_event(struct journal *j, gint64 id, const char *kind,
     const char *detail, gint64 now) LR_WUR;

@@ -196,6 +196,56 @@ route_folders(const struct ruleset *rs, const char *prefix)
 	return a;
 }
 
+/* Is folder the (owned, freed here) name f? */
+static gboolean
+is_folder(char *f, const char *folder)
+{
+	gboolean same = strcmp(f, folder) == 0;
+
+	g_free(f);
+	return same;
+}
+
+gboolean
+route_folder_dest(const struct ruleset *rs, const char *prefix,
+    const char *folder, enum dest_kind *kind, const char **id)
+{
+	char *owners;
+	const struct owner *o = NULL;
+
+	if (prefix == NULL)
+		prefix = ROUTE_DEFAULT_PREFIX;
+	*id = NULL;
+	owners = g_strdup_printf("%s/Owners/", prefix);
+	if (g_str_has_prefix(folder, owners) && rs->owners != NULL)
+		o = owners_find(rs->owners, folder + strlen(owners));
+	g_free(owners);
+	if (o != NULL) {
+		*kind = DEST_OWNER;
+		*id = o->id;
+		return TRUE;
+	}
+	if (is_folder(review_folder(rs, prefix), folder)) {
+		*kind = DEST_REVIEW;
+		return TRUE;
+	}
+	if (is_folder(ignore_folder(rs, prefix), folder)) {
+		*kind = DEST_IGNORE;
+		return TRUE;
+	}
+	for (guint i = 0; rs->queue_order != NULL &&
+	    i < rs->queue_order->len; i++) {
+		const struct queue *q = g_ptr_array_index(rs->queue_order, i);
+
+		if (is_folder(queue_folder(q, q->id, prefix), folder)) {
+			*kind = DEST_QUEUE;
+			*id = q->id;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static void
 to_owner(struct decision *dc, const struct owner *o, const char *prefix)
 {

@@ -103,6 +103,15 @@ void decision_to_review(struct decision *dc, const struct ruleset *rs,
  */
 GPtrArray *route_folders(const struct ruleset *rs, const char *prefix);
 
+/*
+ * Which destination folder is, as route_folders() names them: *kind
+ * (DEST_OWNER, DEST_QUEUE, DEST_REVIEW or DEST_IGNORE) and *id (the
+ * owner's or queue's, borrowed from rs; NULL for review and ignore).
+ * FALSE when it is none of them.
+ */
+gboolean route_folder_dest(const struct ruleset *rs, const char *prefix,
+    const char *folder, enum dest_kind *kind, const char **id);
+
 /* The value of dimension name in dc, or NULL. */
 const struct dim_value *decision_dim(const struct decision *dc,
     const char *name);

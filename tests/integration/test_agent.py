@@ -26,7 +26,9 @@ Without the last three, the shipped rules/samples are used. Checks:
   new ones when they pass;
 - the sweep reports messages left unrouted too long;
 - a backlog larger than a batch is filed batch by batch;
-- imaps:// and STARTTLS verify Dovecot's certificate against ca_file.
+- imaps:// and STARTTLS verify Dovecot's certificate against ca_file;
+- the folder board: assign from Review, reassign between owners, a move
+  into a folder that is nobody's left alone.
 
 LEADROUTE_AGENT_ONLY=test_name runs one test.
 """
@@ -540,6 +542,98 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         where = self.folder_of()
         for mid in owned:
             self.assertEqual(where[mid][0][0], "Leads/Review", mid)
+
+    def move(self, mid, src, dst):
+        """Move the message MID from SRC to DST as a person's mail client
+        would (UID MOVE); DST is created if missing."""
+        with self.dovecot.connect() as imap:
+            imap.create(dst)
+            self.assertEqual(imap.select(src)[0], "OK")
+            typ, data = imap.uid("SEARCH", "HEADER", "Message-ID", mid)
+            uids = data[0].split()
+            self.assertEqual(len(uids), 1, f"{mid} in {src}: {data}")
+            typ, data = imap.uid("MOVE", uids[0].decode(), dst)
+            self.assertEqual(typ, "OK", data)
+
+    def events(self, kind):
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            self.dir, "journal.db"), uri=True)
+        try:
+            return db.execute(
+                "SELECT m.message_key, e.detail FROM events e JOIN messages m"
+                " ON m.id = e.message_id WHERE e.kind = ?", (kind,)).fetchall()
+        finally:
+            db.close()
+
+    def test_board(self):
+        """The folder board: a lead moved from Review into an owner's
+        folder is assigned (forwarded and posted to that owner); one moved
+        from an owner's folder to another's is reassigned; one moved into
+        a folder that is nobody's is logged and left alone; the report
+        counts the reassignment."""
+        self.set_conf("inbox", "board_interval", "1s")
+        self.set_conf("inbox", "poll_interval", "1s")
+        self.append_leads()
+        p = self.start_agent()
+        self.wait_for("every lead filed",
+                      lambda: not self.dovecot.list_folder("INBOX"), agent=p)
+        rec = self.recorded()
+        review = sorted(m for m, r in rec.items() if r["kind"] == "review")
+        owned = sorted(m for m, r in rec.items() if r["owner"])
+        self.assertTrue(review and len(owned) >= 2,
+                        "the leads need review and owner-routed ones")
+        import csv
+        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
+                  newline="") as f:
+            owners = [r["id"] for r in csv.DictReader(f)
+                      if (r.get("status") or "active") == "active"]
+
+        def forwards_of(mid):
+            return [m for m, f in zip(self.smtp.messages(),
+                                      self.forwarded_ids()) if f == mid]
+
+        # Review -> Owners/X: assigned
+        x = owners[0]
+        self.move(review[0], "Leads/Review", "Leads/Owners/" + x)
+        fw = self.wait_for("the assigned lead's forward",
+                           lambda: forwards_of(review[0]), agent=p)
+        msg = email.message_from_bytes(fw[0].data, policy=email.policy.default)
+        self.assertEqual(msg["X-Leadroute-Owner"], x)
+        self.wait_for("the record", lambda: self.recorded()[review[0]]["owner"]
+                      == x, agent=p)
+        self.assertEqual([e[0] for e in self.events("assigned")], [review[0]])
+
+        # Owners/A -> Owners/B: reassigned
+        mid = owned[0]
+        a = rec[mid]["owner"]
+        b = next(o for o in owners if o != a)
+        before = len(forwards_of(mid))
+        self.move(mid, "Leads/Owners/" + a, "Leads/Owners/" + b)
+        self.wait_for("the reassigned lead's forward",
+                      lambda: len(forwards_of(mid)) > before, agent=p)
+        msg = email.message_from_bytes(forwards_of(mid)[-1].data,
+                                       policy=email.policy.default)
+        self.assertEqual(msg["X-Leadroute-Owner"], b)
+        self.wait_for("the record", lambda: self.events("reassigned"), agent=p)
+        self.assertEqual(self.events("reassigned"), [(mid, f"{a} -> {b}")])
+
+        # into a folder that is nobody's: logged once, nothing sent
+        other = owned[1]
+        sent = len(self.smtp.messages())
+        self.move(other, "Leads/Owners/" + rec[other]["owner"],
+                  "Leads/Owners/nobody")
+        self.wait_for("the log line", lambda: "which is no owner's" in
+                      self.agent_log(p), agent=p)
+        time.sleep(1.5)
+        self.assertEqual(len(self.smtp.messages()), sent)
+        self.assertEqual(self.agent_log(p).count("which is no owner's"), 1)
+        self.assertEqual(self.recorded()[other]["owner"], rec[other]["owner"])
+        self.stop_agent(p)
+
+        p = subprocess.run([self.binary, "-c", self.conf, "report", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["reassigned"], 1)
 
     def run_raw(self, *args, env=None):
         """`run --once` with extra environment; the CompletedProcess."""
