@@ -539,6 +539,69 @@ owner_of(const struct agent *a, const struct decision *dc)
 	    owners_find(a->rs->owners, dc->owner) : NULL;
 }
 
+/* The owner whose address addr is, or NULL. */
+static const struct owner *
+owner_by_email(const struct agent *a, const char *addr)
+{
+	guint n = a->rs->owners != NULL ? owners_count(a->rs->owners) : 0;
+
+	for (guint i = 0; addr != NULL && i < n; i++) {
+		const struct owner *o = owners_nth(a->rs->owners, i);
+
+		if (g_ascii_strcasecmp(o->email, addr) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * An owner's reply to a lead (they Cc or Bcc the inbox): not a new lead.
+ * It is filed with the lead, and the first one is recorded as the lead's
+ * first response; an auto-reply is filed but answers nothing. TRUE when
+ * message id was such a reply (then it is decided and queued for filing).
+ */
+static gboolean
+owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
+    const struct lead *l, gint64 started)
+{
+	const struct owner *o = owner_by_email(a, l->str[LF_FROM]);
+	struct journal_thread th;
+	struct journal_decision d = { 0 };
+	char *folder, *reason;
+	gint64 at = l->date > 0 && l->date <= now_s() ? l->date : now_s();
+	gboolean first;
+
+	if (o == NULL || l->thread == NULL || l->thread[0] == NULL)
+		return FALSE;
+	if (journal_thread_lead(a->j, (const char *const *)l->thread,
+	    &th) != LR_OK || th.lead == 0) {
+		journal_thread_clear(&th);
+		return FALSE;
+	}
+	folder = th.folder != NULL ? g_strdup(th.folder) :
+	    g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix, th.owner);
+	first = !th.answered && !l->is_auto;
+	reason = g_strdup_printf("%s from %s to a lead of %s%s", l->is_auto ?
+	    "auto-reply" : "reply", o->id, th.owner, first ?
+	    ": its first response" : "");
+	d.kind = "reply";
+	d.dest_id = o->id;
+	d.folder = folder;
+	d.reason = reason;
+	d.lead_email = l->str[LF_EMAIL];
+	if (journal_record_decision(a->j, id, &d, now_s()) != LR_OK ||
+	    (first && journal_event(a->j, th.lead, "first-response", key,
+	    at) != LR_OK))
+		log_warnx("journal: cannot record the reply %s", key);
+	queue_file(a, folder, uid, id);
+	log_info("lead %s %s -> %s: ok, %" G_GINT64_FORMAT " ms", key,
+	    reason, folder, (g_get_monotonic_time() - started) / 1000);
+	g_free(folder);
+	g_free(reason);
+	journal_thread_clear(&th);
+	return TRUE;
+}
+
 /* A message the journal gave up on: into Failed, with its reason. */
 static void
 file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
@@ -616,8 +679,25 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 			abort();
 		}
 	}
+	if (state != JMSG_FETCHED && !a->o->dry_run) {
+		struct journal_decision *jd = NULL;
+		gboolean reply = journal_decision_get(a->j, id, &jd) ==
+		    LR_OK && strcmp(jd->kind, "reply") == 0;
+
+		if (reply) {	/* an owner's reply: filed, nothing sent */
+			queue_file(a, jd->folder, uid, id);
+			journal_decision_free(jd);
+			goto out;
+		}
+		journal_decision_free(jd);
+	}
 	/* 3: decide */
 	l = lead_from_bytes(data, len, a->rs->freemail);
+	if (!a->o->dry_run && state == JMSG_FETCHED &&
+	    owner_reply(a, id, uid, key, l, started)) {
+		st = LR_OK;
+		goto out;
+	}
 	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix,
 	    a->hist.j != NULL ? &a->state : NULL);
 	v.l = l;

@@ -106,7 +106,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE decisions ADD COLUMN lead_domain TEXT;"
 	"CREATE INDEX decisions_email ON decisions (lead_email, decided_at);"
 	"CREATE INDEX decisions_domain ON decisions (lead_domain, decided_at);"
-	"CREATE INDEX decisions_owner ON decisions (owner, decided_at);",
+	"CREATE INDEX decisions_owner ON decisions (owner, decided_at);"
+	"CREATE INDEX deliveries_msgid ON deliveries (msgid);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -123,7 +124,8 @@ enum st {
 	ST_EV_INSERT, ST_EV_EXISTS,
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
-	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET,
+	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
+	ST_THREAD_FWD, ST_EV_FIRST,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -238,6 +240,18 @@ static const char *const st_sql[ST_N] = {
 	[ST_DEC_SET] = "UPDATE decisions SET kind = ?2, dest_id = ?3,"
 	    " owner = ?4, folder = ?5, reason = ?6, route_line = 0"
 	    " WHERE message_id = ?1",
+	/* a lead with an owner, by its own Message-ID or its forward's
+	 * (kept without the <>) */
+	[ST_THREAD_LEAD] = "SELECT m.id, d.owner, m.folder FROM messages m"
+	    " JOIN decisions d ON d.message_id = m.id WHERE m.message_key = ?1"
+	    " AND d.owner IS NOT NULL AND d.kind != 'reply'",
+	[ST_THREAD_FWD] = "SELECT m.id, d.owner, m.folder FROM deliveries dl"
+	    " JOIN messages m ON m.id = dl.message_id JOIN decisions d ON"
+	    " d.message_id = m.id WHERE dl.msgid = trim(?1, '<>')"
+	    " AND dl.channel = 'smtp'"
+	    " AND d.owner IS NOT NULL",
+	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
+	    " kind = 'first-response'",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
 	    " day = ?2",
 	[ST_LOAD_INC] = "INSERT INTO owner_load (owner, day, count)"
@@ -1427,6 +1441,51 @@ journal_message_find(struct journal *j, const char *key, gint64 *id,
 		*filed_at = rc == LR_OK && has ? col_opt(st, 2) : 0;
 	sqlite3_reset(st);
 	return rc;
+}
+
+enum lr_status
+journal_thread_lead(struct journal *j, const char *const *thread,
+    struct journal_thread *out)
+{
+	enum lr_status rc = LR_OK;
+
+	if (j == NULL || out == NULL)
+		return misuse("thread_lead", "no journal or result");
+	memset(out, 0, sizeof *out);
+	for (guint i = 0; thread != NULL && thread[i] != NULL &&
+	    out->lead == 0 && rc == LR_OK; i++)
+		for (int w = 0; w < 2 && out->lead == 0 && rc == LR_OK; w++) {
+			sqlite3_stmt *st = stmt(j, w == 0 ? ST_THREAD_LEAD :
+			    ST_THREAD_FWD);
+			gboolean has;
+
+			bind_text(st, 1, thread[i]);
+			rc = row(j, st, &has, "looking for a thread's lead");
+			if (rc == LR_OK && has) {
+				out->lead = sqlite3_column_int64(st, 0);
+				out->owner = col_dup(st, 1);
+				out->folder = col_dup(st, 2);
+			}
+			sqlite3_reset(st);
+		}
+	if (rc == LR_OK && out->lead != 0) {
+		sqlite3_stmt *st = stmt(j, ST_EV_FIRST);
+
+		sqlite3_bind_int64(st, 1, out->lead);
+		rc = row(j, st, &out->answered, "reading a first response");
+		sqlite3_reset(st);
+	}
+	if (rc != LR_OK)
+		journal_thread_clear(out);
+	return rc;
+}
+
+void
+journal_thread_clear(struct journal_thread *t)
+{
+	g_free(t->owner);
+	g_free(t->folder);
+	memset(t, 0, sizeof *t);
 }
 
 enum lr_status

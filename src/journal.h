@@ -162,6 +162,14 @@ struct journal_rotation {
 	gint64 credit;		/* smooth weighted round robin's weight */
 };
 
+/* The lead a message replies to (journal_thread_lead). */
+struct journal_thread {
+	gint64 lead;		/* its messages.id; 0: none */
+	char *owner;		/* owned: its owner */
+	char *folder;		/* owned: where it is filed; NULL if not yet */
+	gboolean answered;	/* a first response is recorded already */
+};
+
 enum journal_sticky_via { JSTICKY_NONE, JSTICKY_THREAD, JSTICKY_ADDRESS,
 	JSTICKY_DOMAIN };
 
@@ -353,6 +361,16 @@ enum lr_status journal_pending_messages(struct journal *j,
  * filed (*folder owned, NULL if not yet; *filed_at 0); both may be NULL. */
 enum lr_status journal_message_find(struct journal *j, const char *key,
     gint64 *id, char **folder, gint64 *filed_at) LR_WUR;
+
+/*
+ * The lead with an owner that thread (Message-IDs with <>, nearest first,
+ * NULL-terminated) replies to: by the lead's own Message-ID or by that
+ * of its forward (an owner answering the forward). out->lead 0: none.
+ * Free with journal_thread_clear().
+ */
+enum lr_status journal_thread_lead(struct journal *j,
+    const char *const *thread, struct journal_thread *out) LR_WUR;
+void journal_thread_clear(struct journal_thread *t);
 
 /*
  * A person moved a filed lead to another folder (spec section 9): the

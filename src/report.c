@@ -22,7 +22,7 @@ struct owner_stats {
 
 struct stats {
 	guint leads, decided, failed, undecided, owner_routed, reassigned;
-	guint answered, refused;
+	guint answered, refused, replies;
 	GHashTable *by_kind;	/* kind -> count */
 	GHashTable *dims;	/* dimension -> (value -> count) */
 	GPtrArray *dim_order;	/* of char *: dimensions, first seen first */
@@ -140,6 +140,10 @@ add_lead(const struct journal_lead *l, void *ctx)
 	gint64 dated = l->received_at > 0 ? l->received_at : l->fetched_at;
 	struct owner_stats *os = NULL;
 
+	if (g_strcmp0(l->kind, "reply") == 0) {	/* an owner's, not a lead */
+		s->replies++;
+		return LR_OK;
+	}
 	s->leads++;
 	series_add(s->to_fetch, l->received_at, l->fetched_at);
 	if (l->kind == NULL) {
@@ -354,9 +358,10 @@ print_text(const struct report_opts *o, const struct stats *s,
 	fprintf(fp, "\nReassigned: %u of %u leads routed to an owner (%.1f%%)\n",
 	    s->reassigned, s->owner_routed, 100 * ratio(s->reassigned,
 	    s->owner_routed));
-	fprintf(fp, "Answered: %u of %u (%.1f%%); never answered: %u\n",
-	    s->answered, s->owner_routed, 100 * ratio(s->answered,
-	    s->owner_routed), s->owner_routed - s->answered);
+	fprintf(fp, "Answered: %u of %u (%.1f%%); never answered: %u; "
+	    "owners' replies seen in the inbox: %u\n", s->answered,
+	    s->owner_routed, 100 * ratio(s->answered, s->owner_routed),
+	    s->owner_routed - s->answered, s->replies);
 	g_ptr_array_free(owners, TRUE);
 	g_free(a);
 	g_free(b);
@@ -448,6 +453,7 @@ print_json(const struct report_opts *o, const struct stats *s,
 	    s->owner_routed));
 	json_uint(b, "answered", s->answered);
 	json_uint(b, "never_answered", s->owner_routed - s->answered);
+	json_uint(b, "owner_replies", s->replies);
 	json_builder_set_member_name(b, "owners");
 	json_builder_begin_object(b);
 	for (guint i = 0; i < owners->len; i++) {

@@ -26,7 +26,7 @@ struct scripted {
 };
 
 /*
- * 12 leads in the last 30 days and 1 older. Owners: ana 4 (3 forwarded,
+ * 12 leads in the last 30 days, an owner's reply, and 1 older lead. Owners: ana 4 (3 forwarded,
  * 2 answered, 1 reassigned), ben 3 (3 forwarded, 1 answered); review 2
  * (1 refused by the mail server), queue 1, ignore 1, failed 1 (no
  * decision, state failed). Time to route (dated -> forwarded) of the 6
@@ -59,6 +59,9 @@ static const struct scripted script[] = {
 	  0, FALSE, FALSE, "{\"offer\":\"unknown\"}" },
 	{ "<f1@x>", NULL, NULL, 11 * DAY, 11 * DAY - 5, 0, 0, 0, FALSE,
 	  FALSE, NULL },
+	/* an owner's reply filed with its lead: no lead */
+	{ "<reply@x>", "reply", NULL, 1800, 1790, 1789, 0, 0, FALSE, FALSE,
+	  NULL },
 	/* before the period */
 	{ "<old@x>", "team", "ana", 40 * DAY, 40 * DAY - 5, 40 * DAY - 6,
 	  40 * DAY - 7, 0, FALSE, FALSE, "{\"offer\":\"audit\"}" },
@@ -242,6 +245,7 @@ test_json(void **state)
 	assert_int_equal(num(o, "owner_routed"), 7);
 	assert_int_equal(num(o, "answered"), 3);
 	assert_int_equal(num(o, "never_answered"), 4);
+	assert_int_equal(num(o, "owner_replies"), 1);
 	assert_int_equal(num(o, "reassigned"), 1);
 	/* first responses: 1800, 7200, 43200 */
 	assert_int_equal(num(o, "first_response.n"), 3);
@@ -276,7 +280,7 @@ test_text(void **state)
 	assert_non_null(strstr(out, "Reassigned: 1 of 7 leads routed to an "
 	    "owner (14.3%)"));
 	assert_non_null(strstr(out, "Answered: 3 of 7 (42.9%); never "
-	    "answered: 4"));
+	    "answered: 4; owners' replies seen in the inbox: 1"));
 	assert_non_null(strstr(out, "offer      audit 5, build 2,"));
 	free(out);
 }

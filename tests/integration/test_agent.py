@@ -28,7 +28,9 @@ Without the last three, the shipped rules/samples are used. Checks:
 - a backlog larger than a batch is filed batch by batch;
 - imaps:// and STARTTLS verify Dovecot's certificate against ca_file;
 - the folder board: assign from Review, reassign between owners, a move
-  into a folder that is nobody's left alone.
+  into a folder that is nobody's left alone;
+- an owner's reply in the inbox is filed with the lead and recorded as its
+  first response.
 
 LEADROUTE_AGENT_ONLY=test_name runs one test.
 """
@@ -634,6 +636,66 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["reassigned"], 1)
+
+    def test_first_response(self):
+        """An owner's reply seen in the inbox (they Cc it) is filed with the
+        lead, not routed: the first one is the lead's first response, a
+        second one and an auto-reply are not; the report counts it."""
+        self.append_leads()
+        self.run_agent()
+        rec = self.recorded()
+        fwd = {}
+        for m, mid in zip(self.smtp.messages(), self.forwarded_ids()):
+            fwd[mid] = email.message_from_bytes(m.data,
+                                                policy=email.policy.default)
+        owned = sorted(fwd)
+        self.assertGreaterEqual(len(owned), 2)
+        import csv
+        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
+                  newline="") as f:
+            emails = {r["id"]: r["email"] for r in csv.DictReader(f)}
+        sent = len(self.smtp.messages())
+
+        def reply(mid, in_reply_to, tag, auto=False):
+            owner = rec[mid]["owner"]
+            fw = fwd[mid]
+            raw = ("From: %s\r\nTo: %s\r\nCc: leads@svc.example\r\n"
+                   "Subject: Re: %s\r\nMessage-ID: <%s.%s>\r\n"
+                   "In-Reply-To: %s\r\nReferences: %s\r\n%s"
+                   "Date: Tue, 24 Nov 2026 10:30:00 +0000\r\n\r\n"
+                   "Thanks for your note, happy to help.\r\n" % (
+                       emails[owner], fw["Reply-To"], fw["Subject"], tag,
+                       mid[1:], in_reply_to, in_reply_to,
+                       "Auto-Submitted: auto-replied\r\n" if auto else ""))
+            self.dovecot.append("INBOX", raw.encode())
+            return "<%s.%s" % (tag, mid[1:])
+
+        # to the forward (the owner hit reply), and to the lead itself
+        r1 = reply(owned[0], fwd[owned[0]]["Message-ID"], "r1")
+        r2 = reply(owned[1], owned[1], "r2")
+        self.run_agent()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        where = self.folder_of()
+        for r, mid in ((r1, owned[0]), (r2, owned[1])):
+            self.assertEqual(where[r][0][0], where[mid][0][0], r)
+            self.assertEqual(self.recorded()[r]["kind"], "reply")
+        self.assertEqual(len(self.smtp.messages()), sent, "no forward")
+        self.assertEqual(sorted(m for m, _ in self.events("first-response")),
+                         sorted([owned[0], owned[1]]))
+
+        # a second reply and an owner's auto-reply answer nothing more
+        reply(owned[0], fwd[owned[0]]["Message-ID"], "r3")
+        reply(owned[0], fwd[owned[0]]["Message-ID"], "r4", auto=True)
+        self.run_agent()
+        self.assertEqual(len(self.events("first-response")), 2)
+        p = subprocess.run([self.binary, "-c", self.conf, "report", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rep = json.loads(p.stdout)
+        self.assertEqual(rep["answered"], 2)
+        self.assertEqual(rep["owner_replies"], 4)
+        self.assertEqual(rep["first_response"]["n"], 2)
+        self.assertEqual(rep["never_answered"], rep["owner_routed"] - 2)
 
     def run_raw(self, *args, env=None):
         """`run --once` with extra environment; the CompletedProcess."""
