@@ -55,6 +55,8 @@ struct senders {
 	struct smtp *smtp;	/* NULL: no [smtp], nothing forwarded */
 	struct channels *ch;
 	struct template *subject, *text, *slack, *webhook;
+	struct template *escalation;		/* escalation.txt */
+	struct template *escalation_subject, *escalation_slack;	/* built in */
 };
 
 struct agent {
@@ -89,6 +91,8 @@ struct vars {
 	const struct owner *o;
 	const char *key;
 	gint64 received;	/* the message's Date; 0: none */
+	const struct agent *a;	/* for the rules and folders; may be NULL */
+	gint64 review_since;	/* in review since; 0: not in review */
 };
 
 /* Delivery states of one message by channel; JDLV_N: not planned. */
@@ -164,6 +168,60 @@ dims_json(const struct decision *dc)
 }
 
 static char *
+iso_time(gint64 t)
+{
+	GDateTime *d = g_date_time_new_from_unix_utc(t);
+	char *r = d != NULL ? g_date_time_format_iso8601(d) : NULL;
+
+	if (d != NULL)
+		g_date_time_unref(d);
+	return r;
+}
+
+/* The SLA that applies to v's lead: the review SLA while in review, a
+ * team's for a lead it gave out; 0 when none. */
+static gint64
+sla_of(const struct vars *v)
+{
+	const struct ruleset *rs = v->a->rs;
+
+	if (v->review_since > 0 || v->dc->kind == DEST_REVIEW)
+		return rs->review_sla;
+	if (v->dc->kind == DEST_TEAM && v->dc->id != NULL) {
+		const struct team *t = g_hash_table_lookup(rs->teams,
+		    v->dc->id);
+
+		return t != NULL ? t->sla : 0;
+	}
+	return 0;
+}
+
+/* Variables that need the run: folders, SLA, time in review. */
+static char *
+lookup_run(const struct vars *v, const char *name)
+{
+	const struct agent *a = v->a;
+	gint64 sla = sla_of(v);
+
+	if (strcmp(name, "folder.review") == 0)
+		return a->rs->review_folder != NULL ?
+		    g_strdup(a->rs->review_folder) :
+		    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+	if (strcmp(name, "folder.owners") == 0)
+		return g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
+	if (strcmp(name, "review.since") == 0 && v->review_since > 0)
+		return iso_time(v->review_since);
+	if (strcmp(name, "review.waiting") == 0 && v->review_since > 0)
+		return rules_duration_text(now_s() - v->review_since);
+	if (strcmp(name, "sla") == 0 && sla > 0)
+		return rules_duration_text(sla);
+	if (strcmp(name, "sla.due") == 0 && sla > 0)
+		return iso_time((v->review_since > 0 ? v->review_since :
+		    now_s()) + sla);
+	return NULL;
+}
+
+static char *
 lookup(void *ctx, const char *name)
 {
 	const struct vars *v = ctx;
@@ -213,16 +271,16 @@ lookup(void *ctx, const char *name)
 		return g_strdup(v->dc->reason);
 	if (strcmp(name, "message_id") == 0)
 		return g_strdup(v->key);
-	if (strcmp(name, "received") == 0 && v->received > 0) {
-		GDateTime *t = g_date_time_new_from_unix_utc(v->received);
-		char *r = t != NULL ? g_date_time_format_iso8601(t) : NULL;
-
-		if (t != NULL)
-			g_date_time_unref(t);
-		return r;
-	}
+	if (strcmp(name, "received") == 0 && v->received > 0)
+		return iso_time(v->received);
 	if (strcmp(name, "leadroute.version") == 0)
 		return g_strdup(PACKAGE_VERSION);
+	if (v->a != NULL) {
+		char *r = lookup_run(v, name);
+
+		if (r != NULL)
+			return r;
+	}
 	if (strcmp(name, "receipt") == 0) {
 		char *d = dims_text(v->dc);
 		char *r = g_strdup_printf("Routed by leadroute: %s (%s)%s%s",
@@ -297,28 +355,45 @@ delivery_states_clear(struct dlv_states *ds)
 
 /* The forward to the owner. LR_OK, LR_TEMPFAIL (stay in the inbox), or
  * LR_BADMSG when the server refused it for good. */
+/* An email that is not the routing's forward (an escalation): its
+ * templates, and the tag that keeps its journal row and Message-ID apart
+ * from a forward to the same owner. */
+struct notice {
+	const struct template *subject, *text;
+	const char *tag;
+};
+
 static enum lr_status
 forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
-    size_t len, char **why)
+    size_t len, const struct notice *n, char **why)
 {
 	struct forward_spec fs = { 0 };
 	struct smtp_result res = { 0 };
 	const char *rcpts[2] = { v->o->email, NULL };
-	char *subject, *text, *dims, *msg = NULL, *msgid, *rule;
+	char *subject, *text, *dims, *msg = NULL, *msgid, *rule, *target;
+	char *as;
 	struct template_vars tv = { lookup, (void *)v };
 	enum lr_status st;
 	gsize mlen;
 
-	msgid = smtp_message_id(v->key, v->o->id, a->cfg->smtp_from);
-	st = journal_delivery_plan(a->j, id, JCHAN_SMTP, v->o->email, msgid,
+	/* the owner as the Message-ID knows them; the journal's target */
+	as = n != NULL ? g_strdup_printf("%s-%s", n->tag, v->o->id) :
+	    g_strdup(v->o->id);
+	target = n != NULL ? g_strdup_printf("%s %s", n->tag, v->o->email) :
+	    g_strdup(v->o->email);
+	msgid = smtp_message_id(v->key, as, a->cfg->smtp_from);
+	st = journal_delivery_plan(a->j, id, JCHAN_SMTP, target, msgid,
 	    NULL, now_s());
 	g_free(msgid);
 	if (st != LR_OK) {
 		*why = g_strdup("journal: cannot plan the forward");
+		g_free(as);
+		g_free(target);
 		return LR_TEMPFAIL;
 	}
-	subject = template_render(a->out.subject, &tv);
-	text = template_render(a->out.text, &tv);
+	subject = template_render(n != NULL ? n->subject : a->out.subject,
+	    &tv);
+	text = template_render(n != NULL ? n->text : a->out.text, &tv);
 	dims = dims_text(v->dc);
 	rule = v->dc->route_line ? g_strdup_printf("route %d",
 	    v->dc->route_line) : NULL;
@@ -330,7 +405,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	fs.raw = raw;
 	fs.raw_len = len;
 	fs.message_key = v->key;
-	fs.owner = v->o->id;
+	fs.owner = as;
 	fs.loop_token = "1";	/* the header is ROUTE_LOOP_HEADER */
 	fs.rule = rule;
 	fs.dimensions = dims;
@@ -339,11 +414,11 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	    smtp_build_redirect(&fs, &msg, &mlen) :
 	    smtp_build_forward(&fs, &msg, &mlen);
 	if (st == LR_OK && (st = journal_delivery_start(a->j, id, JCHAN_SMTP,
-	    v->o->email)) == LR_OK && (st = journal_flush(a->j)) == LR_OK)
+	    target)) == LR_OK && (st = journal_flush(a->j)) == LR_OK)
 		st = smtp_send(a->out.smtp, smtp_sender(a->out.smtp), rcpts,
 		    msg, mlen, &res);
 	if (st == LR_OK) {
-		if (journal_delivery_done(a->j, id, JCHAN_SMTP, v->o->email,
+		if (journal_delivery_done(a->j, id, JCHAN_SMTP, target,
 		    now_s()) != LR_OK)
 			log_warnx("journal: cannot record the forward of %s",
 			    v->key);
@@ -352,7 +427,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 
 		*why = g_strdup_printf("forward to %s: %ld %s", v->o->email,
 		    res.code, res.text ? res.text : "");
-		if (journal_delivery_failed(a->j, id, JCHAN_SMTP, v->o->email,
+		if (journal_delivery_failed(a->j, id, JCHAN_SMTP, target,
 		    *why, perm, after_s(AGENT_SMTP_RETRY), now_s()) != LR_OK)
 			log_warnx("journal: cannot record a failed forward");
 		st = perm ? LR_BADMSG : LR_TEMPFAIL;
@@ -363,6 +438,8 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	g_free(text);
 	g_free(dims);
 	g_free(rule);
+	g_free(as);
+	g_free(target);
 	return st;
 }
 
@@ -648,6 +725,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	}
 	key = message_key(data, len, &v.received);
 	v.key = key;
+	v.a = a;
 	if (!a->o->dry_run) {
 		/* 1-2: fetched and identified, recorded before deciding */
 		if ((st = journal_message_seen(a->j, key, a->mailbox,
@@ -723,7 +801,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 			why = g_strdup(ds.error[JCHAN_SMTP]);
 			st = LR_BADMSG;
 		} else
-			st = forward(a, id, &v, data, len, &why);
+			st = forward(a, id, &v, data, len, NULL, &why);
 		if (st == LR_TEMPFAIL) {
 			log_lead(&v, why, started);
 			a->kept++;
@@ -967,9 +1045,10 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 	v.o = o;
 	v.key = key;
 	v.received = l->date;
+	v.a = a;
 	st = LR_OK;
 	if (a->out.smtp != NULL)
-		st = forward(a, id, &v, w.data, w.len, why);
+		st = forward(a, id, &v, w.data, w.len, NULL, why);
 	if (st == LR_OK) {
 		for (int c = 0; c < JCHAN_N; c++) {
 			ds.st[c] = JDLV_N;
@@ -1020,8 +1099,21 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	enum lr_status st = LR_OK;
 
 	if (journal_message_find(a->j, m->key, &id, &was, &filed_at) !=
-	    LR_OK || id == 0 || was == NULL || strcmp(was, folder) == 0)
-		goto out;	/* not ours, not filed yet, or not moved */
+	    LR_OK || id == 0 || (was != NULL && strcmp(was, folder) == 0))
+		goto out;	/* not ours, or not moved */
+	if (was == NULL) {
+		/* decided and moved here, but a stop came before the
+		 * filing was recorded: record it now */
+		struct journal_decision *jd = NULL;
+
+		if (journal_decision_get(a->j, id, &jd) == LR_OK &&
+		    strcmp(jd->folder, folder) == 0 &&
+		    journal_message_filed(a->j, id, folder, now_s()) == LR_OK)
+			log_info("board: %s: its filing in %s recorded after "
+			    "a stop", m->key, folder);
+		journal_decision_free(jd);
+		goto out;
+	}
 	if (!board_decision(a, folder, &d)) {
 		told = g_strdup_printf("%s\n%s", m->key, folder);
 		if (g_hash_table_add(a->board_told, told))
@@ -1100,6 +1192,107 @@ board_folders(struct agent *a)
 	return folders;
 }
 
+/*
+ * The review SLA: a lead in review longer than the rules' `review ... sla`
+ * is escalated once: the `escalate` owner gets an email (escalation.txt,
+ * the lead attached) and the Slack channel a post naming them, the
+ * message gets the keyword $SLABreached, and an "escalated" event is
+ * recorded. A lead no longer where the journal filed it is left to the
+ * board.
+ */
+static enum lr_status
+escalate_one(const struct journal_overdue *ov, void *ctx)
+{
+	struct agent *a = ctx;
+	const struct owner *to = a->rs->owners != NULL &&
+	    a->rs->review_escalate.id != NULL ? owners_find(a->rs->owners,
+	    a->rs->review_escalate.id) : NULL;
+	struct notice n = { a->out.escalation_subject, a->out.escalation,
+	    "escalation" };
+	struct whole w = { NULL, 0 };
+	struct vars v = { 0 };
+	GArray *uids = NULL;
+	struct lead *l = NULL;
+	struct decision *dc = NULL;
+	GDateTime *now = NULL;
+	struct template_vars tv = { lookup, &v };
+	char *why = NULL, *detail, *waited;
+	guint32 uid;
+	enum lr_status st;
+
+	if ((st = imap_select(a->imap, ov->folder, NULL, NULL)) != LR_OK ||
+	    (st = imap_search_message_id(a->imap, ov->key, &uids)) != LR_OK)
+		goto out;
+	if (uids->len == 0) {
+		log_debug("escalation: %s is no longer in %s", ov->key,
+		    ov->folder);
+		goto out;
+	}
+	uid = g_array_index(uids, guint32, 0);
+	if ((st = imap_fetch(a->imap, &uid, 1, board_whole, &w)) != LR_OK ||
+	    w.data == NULL)
+		goto out;
+	now = decide_time();
+	l = lead_from_bytes(w.data, w.len, a->rs->freemail);
+	dc = route_decide(a->rs, l, now, a->cfg->folder_prefix, NULL);
+	v.l = l;
+	v.dc = dc;
+	v.o = to;
+	v.key = ov->key;
+	v.received = l->date;
+	v.a = a;
+	v.review_since = ov->since;
+	if (to != NULL && a->out.smtp != NULL && n.subject != NULL &&
+	    n.text != NULL &&
+	    (st = forward(a, ov->id, &v, w.data, w.len, &n, &why)) ==
+	    LR_TEMPFAIL) {
+		log_warnx("escalation: %s: %s; trying again", ov->key, why);
+		goto out;
+	}
+	if (a->out.escalation_slack != NULL &&
+	    channels_has(a->out.ch, JCHAN_SLACK))
+		plan_http(a, ov->id, JCHAN_SLACK, "escalation",
+		    template_render(a->out.escalation_slack, &tv));
+	if (imap_add_keyword(a->imap, &uid, 1, "$SLABreached") != LR_OK)
+		log_warnx("escalation: %s: cannot mark it $SLABreached: %s",
+		    ov->key, imap_last_error(a->imap));
+	waited = rules_duration_text(now_s() - ov->since);
+	detail = g_strdup_printf("to %s after %s in review%s%s",
+	    to != NULL ? to->id : "the Slack channel", waited,
+	    why != NULL ? "; " : "", why != NULL ? why : "");
+	g_free(waited);
+	if (journal_event(a->j, ov->id, "escalated", detail, now_s()) !=
+	    LR_OK || journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record the escalation of %s",
+		    ov->key);
+	else
+		log_warnx("escalation: %s %s", ov->key, detail);
+	g_free(detail);
+	st = LR_OK;
+out:
+	if (uids != NULL)
+		g_array_free(uids, TRUE);
+	decision_free(dc);
+	lead_free(l);
+	if (now != NULL)
+		g_date_time_unref(now);
+	g_free(w.data);
+	g_free(why);
+	return st == LR_BADSOURCE ? st : LR_OK;
+}
+
+static enum lr_status
+escalate(struct agent *a)
+{
+	enum lr_status st;
+
+	if (a->rs->review_sla <= 0)
+		return LR_OK;
+	st = journal_review_overdue(a->j, now_s() - a->rs->review_sla,
+	    escalate_one, a);
+	return st == LR_BADSOURCE ? st : LR_OK;
+}
+
 /* Look at every board folder for messages moved in since last time. */
 static enum lr_status
 board_scan(struct agent *a)
@@ -1139,6 +1332,8 @@ board_scan(struct agent *a)
 		g_array_free(found, TRUE);
 	}
 	g_ptr_array_free(folders, TRUE);
+	if (st != LR_BADSOURCE)
+		st = escalate(a);
 	if (st == LR_BADSOURCE)
 		return st;
 	/* IDLE watches the selected mailbox: the inbox again */
@@ -1306,6 +1501,32 @@ load_template(const struct config *cfg, const char *name)
 	return t;
 }
 
+/* The subject and Slack text of an escalation: built in (the spec's
+ * template files have one for the email's text, escalation.txt). */
+#define ESCALATION_SUBJECT "Review SLA missed: {{lead.name}}" \
+	"{{^lead.name}}{{lead.email}}{{/lead.name}}" \
+	"{{#lead.subject}}: {{lead.subject}}{{/lead.subject}}"
+#define ESCALATION_SLACK "{\"text\": \"Review SLA missed: " \
+	"{{lead.name}}{{^lead.name}}{{lead.email}}{{/lead.name}} has waited " \
+	"{{review.waiting}} in {{folder.review}}{{#sla}} (SLA {{sla}}){{/sla}}" \
+	"{{#owner.mention}}; {{owner.mention}}, please assign it{{/owner.mention}}" \
+	". Move it into {{folder.owners}}/<owner id>.\"}"
+
+static struct template *
+builtin_template(const char *text, const char *name, enum template_mode mode)
+{
+	struct diag *d = diag_new();
+	struct template *t = template_parse(text, strlen(text), name, mode, d);
+
+	if (diag_errors(d) > 0) {	/* a bug: the text is ours */
+		diag_print(d, stderr);
+		template_free(t);
+		t = NULL;
+	}
+	diag_free(d);
+	return t;
+}
+
 static void
 senders_close(struct senders *s)
 {
@@ -1315,6 +1536,9 @@ senders_close(struct senders *s)
 	template_free(s->text);
 	template_free(s->slack);
 	template_free(s->webhook);
+	template_free(s->escalation);
+	template_free(s->escalation_subject);
+	template_free(s->escalation_slack);
 	memset(s, 0, sizeof *s);
 }
 
@@ -1340,6 +1564,11 @@ senders_open(const struct config *cfg, struct senders *s)
 	s->text = load_template(cfg, "forward.txt");
 	s->slack = load_template(cfg, "slack.json");
 	s->webhook = load_template(cfg, "webhook.json");
+	s->escalation = load_template(cfg, "escalation.txt");
+	s->escalation_subject = builtin_template(ESCALATION_SUBJECT,
+	    "escalation subject", TEMPLATE_HEADER);
+	s->escalation_slack = builtin_template(ESCALATION_SLACK,
+	    "escalation Slack post", TEMPLATE_SLACK);
 	if (s->smtp != NULL && (s->subject == NULL || s->text == NULL)) {
 		log_warnx("run: forwards need the templates forward.subject "
 		    "and forward.txt ([templates] dir)");

@@ -548,17 +548,17 @@ cmp_uid(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-enum lr_status
-imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
+/* UID SEARCH key (taken) in the selected mailbox; *uids ascending. */
+static enum lr_status
+uid_search(struct imap_conn *c, struct mailimap_search_key *key,
+    GArray **uids)
 {
-	struct mailimap_search_key *key;
 	clist *res = NULL;
 	clistiter *it;
 	enum lr_status rc;
 	int r;
 
 	*uids = NULL;
-	key = mailimap_search_key_new_unkeyword(strdup(keyword));
 	r = mailimap_uid_search(c->imap, NULL, key, &res);
 	mailimap_search_key_free(key);
 	rc = map_err(c, r, "UID SEARCH");
@@ -576,6 +576,20 @@ imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
 	mailimap_search_result_free(res);
 	g_array_sort(*uids, cmp_uid);
 	return LR_OK;
+}
+
+enum lr_status
+imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
+{
+	return uid_search(c, mailimap_search_key_new_unkeyword(strdup(keyword)),
+	    uids);
+}
+
+enum lr_status
+imap_search_message_id(struct imap_conn *c, const char *msgid, GArray **uids)
+{
+	return uid_search(c, mailimap_search_key_new_header(
+	    strdup("Message-ID"), strdup(msgid)), uids);
 }
 
 /* A UID set of uids[0..n), consecutive runs as ranges. */

@@ -95,6 +95,11 @@ enum lr_status imap_select(struct imap_conn *c, const char *mailbox,
 enum lr_status imap_search_unrouted(struct imap_conn *c, const char *keyword,
     GArray **uids) LR_WUR;
 
+/* UID SEARCH HEADER Message-ID msgid ("<...>") in the selected mailbox;
+ * *uids is a new GArray of guint32, ascending. */
+enum lr_status imap_search_message_id(struct imap_conn *c, const char *msgid,
+    GArray **uids) LR_WUR;
+
 /*
  * UID FETCH BODY.PEEK[] (never sets \Seen) of the given UIDs, in batches
  * of at most IMAP_FETCH_BATCH_BYTES, calling cb for each in server order.

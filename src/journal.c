@@ -125,7 +125,7 @@ enum st {
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
-	ST_THREAD_FWD, ST_EV_FIRST,
+	ST_THREAD_FWD, ST_EV_FIRST, ST_REVIEW_DUE,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -250,6 +250,15 @@ static const char *const st_sql[ST_N] = {
 	    " d.message_id = m.id WHERE dl.msgid = trim(?1, '<>')"
 	    " AND dl.channel = 'smtp'"
 	    " AND d.owner IS NOT NULL",
+	/* in review since (moved there, sent there by a refused forward, or
+	 * filed there) before ?1, and never escalated */
+	[ST_REVIEW_DUE] = "SELECT m.id, m.message_key, m.folder, coalesce("
+	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
+	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since"
+	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
+	    " WHERE d.kind = 'review' AND m.filed_at IS NOT NULL"
+	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
+	    " AND kind = 'escalated') AND since <= ?1 ORDER BY since, m.id",
 	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = 'first-response'",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
@@ -1477,6 +1486,49 @@ journal_thread_lead(struct journal *j, const char *const *thread,
 	}
 	if (rc != LR_OK)
 		journal_thread_clear(out);
+	return rc;
+}
+
+static gpointer
+overdue_row(sqlite3_stmt *st)
+{
+	struct journal_overdue *o = g_new0(struct journal_overdue, 1);
+
+	o->id = sqlite3_column_int64(st, 0);
+	o->key = col_dup(st, 1);
+	o->folder = col_dup(st, 2);
+	o->since = col_opt(st, 3);
+	return o;
+}
+
+static void
+overdue_free(gpointer p)
+{
+	struct journal_overdue *o = p;
+
+	g_free(o->key);
+	g_free(o->folder);
+	g_free(o);
+}
+
+enum lr_status
+journal_review_overdue(struct journal *j, gint64 before,
+    journal_overdue_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	GPtrArray *all;
+	enum lr_status rc;
+
+	if (j == NULL || cb == NULL)
+		return misuse("review_overdue", "no journal or callback");
+	st = stmt(j, ST_REVIEW_DUE);
+	sqlite3_bind_int64(st, 1, before);
+	all = collect_rows(j, st, overdue_row, overdue_free,
+	    "listing overdue reviews", &rc);
+	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
+		rc = cb(g_ptr_array_index(all, i), ctx);
+	if (all != NULL)
+		g_ptr_array_free(all, TRUE);
 	return rc;
 }
 

@@ -224,12 +224,22 @@ struct journal_lead {
 	gboolean to_review;
 };
 
+/* A lead waiting in review (journal_review_overdue). */
+struct journal_overdue {
+	gint64 id;
+	char *key;
+	char *folder;		/* where it is filed */
+	gint64 since;		/* in review since */
+};
+
 /* Callbacks: a non-zero status stops the walk and is returned. */
 typedef enum lr_status (*journal_message_cb)(const struct journal_message *m,
     void *ctx);
 typedef enum lr_status (*journal_delivery_cb)(const struct journal_delivery *dl,
     void *ctx);
 typedef enum lr_status (*journal_lead_cb)(const struct journal_lead *l,
+    void *ctx);
+typedef enum lr_status (*journal_overdue_cb)(const struct journal_overdue *o,
     void *ctx);
 
 /*
@@ -410,6 +420,14 @@ enum lr_status journal_owner_load(struct journal *j, const char *owner,
     const char *day, guint *count) LR_WUR;
 enum lr_status journal_owner_load_increment(struct journal *j,
     const char *owner, const char *day) LR_WUR;
+
+/*
+ * Every lead decided for review, filed, in review since before `before`
+ * (by its last "moved" or "to-review" event, else its filing), and with
+ * no "escalated" event: the review SLA's breaches, longest first.
+ */
+enum lr_status journal_review_overdue(struct journal *j, gint64 before,
+    journal_overdue_cb cb, void *ctx) LR_WUR;
 
 /* Every message fetched in [since, until), in the order fetched. */
 enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,

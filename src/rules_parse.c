@@ -1326,3 +1326,26 @@ rules_duration(const char *s)
 	}
 	return -1;
 }
+
+char *
+rules_duration_text(gint64 s)
+{
+	static const struct {
+		gint64 size;
+		char unit;
+	} u[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	GString *out = g_string_new(NULL);
+	guint units = 0;
+
+	s = MAX(s, 0);
+	if (s == 0)
+		g_string_append(out, "0s");
+	for (guint i = 0; i < G_N_ELEMENTS(u) && units < 2 && s > 0; i++)
+		if (s >= u[i].size) {
+			g_string_append_printf(out, "%s%" G_GINT64_FORMAT "%c",
+			    units++ ? " " : "", s / u[i].size, u[i].unit);
+			s %= u[i].size;
+		} else if (units > 0)
+			break;	/* "1d 0h 5m" would be read as 1d */
+	return g_string_free(out, FALSE);
+}

@@ -1194,6 +1194,29 @@ test_duration(void **state)
 	}
 }
 
+/* Durations written for people: the two largest units, adjacent. */
+static void
+test_duration_text(void **state)
+{
+	static const struct {
+		gint64 secs;
+		const char *text;
+	} t[] = {
+		{ 0, "0s" }, { -5, "0s" }, { 59, "59s" }, { 60, "1m" },
+		{ 90, "1m 30s" }, { 900, "15m" }, { 4 * 3600, "4h" },
+		{ 3600 + 300 + 7, "1h 5m" }, { 86400 + 7200, "1d 2h" },
+		{ 86400 + 300, "1d" }, { 30 * 86400, "30d" },
+	};
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(t); i++) {
+		char *s = rules_duration_text(t[i].secs);
+
+		assert_string_equal(s, t[i].text);
+		g_free(s);
+	}
+}
+
 /* Team members: as listed, else owners.csv rows naming the team (also
  * when spelt with other case, after a warning), in file order. */
 struct members_case {
@@ -1423,6 +1446,7 @@ main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_ignore_reason),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_duration_text),
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_names),
 	};

@@ -30,10 +30,12 @@ Without the last three, the shipped rules/samples are used. Checks:
 - the folder board: assign from Review, reassign between owners, a move
   into a folder that is nobody's left alone;
 - an owner's reply in the inbox is filed with the lead and recorded as its
-  first response.
+  first response;
+- a lead in review past the review SLA is escalated once.
 
 LEADROUTE_AGENT_ONLY=test_name runs one test.
 """
+import csv
 import email
 import email.policy
 import hashlib
@@ -362,10 +364,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(sorted(json.loads(r.body)["message_id"] for r in hooks),
                          sorted(d["message_id"] for d in kept))
         dms = [r for r in reqs if r.path == "/api/chat.postMessage"]
-        import csv
-        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
-                  newline="") as f:
-            slack_ids = {r["id"]: r.get("slack") for r in csv.DictReader(f)}
+        slack_ids = {i: r.get("slack") for i, r in self.owner_rows().items()}
         owned = [r for r in self.recorded().values() if r["owner"] and
                  slack_ids.get(r["owner"])]
         self.assertEqual(len(dms), len(owned))
@@ -545,6 +544,23 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         for mid in owned:
             self.assertEqual(where[mid][0][0], "Leads/Review", mid)
 
+    def owner_rows(self):
+        """Owner id -> row of the rules' owners.csv."""
+        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
+                  newline="") as f:
+            return {r["id"]: r for r in csv.DictReader(f)}
+
+    def start_and_file(self):
+        """The acceptance leads in the inbox; a long-running agent looking
+        at the board every second; returned once every lead is filed."""
+        self.set_conf("inbox", "board_interval", "1s")
+        self.set_conf("inbox", "poll_interval", "1s")
+        self.append_leads()
+        p = self.start_agent()
+        self.wait_for("every lead filed",
+                      lambda: not self.dovecot.list_folder("INBOX"), agent=p)
+        return p
+
     def move(self, mid, src, dst):
         """Move the message MID from SRC to DST as a person's mail client
         would (UID MOVE); DST is created if missing."""
@@ -573,22 +589,14 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         from an owner's folder to another's is reassigned; one moved into
         a folder that is nobody's is logged and left alone; the report
         counts the reassignment."""
-        self.set_conf("inbox", "board_interval", "1s")
-        self.set_conf("inbox", "poll_interval", "1s")
-        self.append_leads()
-        p = self.start_agent()
-        self.wait_for("every lead filed",
-                      lambda: not self.dovecot.list_folder("INBOX"), agent=p)
+        p = self.start_and_file()
         rec = self.recorded()
         review = sorted(m for m, r in rec.items() if r["kind"] == "review")
         owned = sorted(m for m, r in rec.items() if r["owner"])
         self.assertTrue(review and len(owned) >= 2,
                         "the leads need review and owner-routed ones")
-        import csv
-        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
-                  newline="") as f:
-            owners = [r["id"] for r in csv.DictReader(f)
-                      if (r.get("status") or "active") == "active"]
+        owners = [i for i, r in self.owner_rows().items()
+                  if (r.get("status") or "active") == "active"]
 
         def forwards_of(mid):
             return [m for m, f in zip(self.smtp.messages(),
@@ -637,6 +645,45 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["reassigned"], 1)
 
+    def test_review_sla(self):
+        """A lead in review past the review SLA is escalated once: an email
+        to the escalate owner with the lead attached, a Slack post, the
+        keyword $SLABreached, an event."""
+        rules = self.rules_copy()
+        with open(rules) as f:
+            text = f.read()
+        m = re.search(r"(?m)^review .*\bsla (\S+) escalate (\S+)", text)
+        self.assertIsNotNone(m, "the rules' review line has an SLA")
+        boss = m.group(2)
+        with open(rules, "w") as f:
+            f.write(text[:m.start(1)] + "2s" + text[m.end(1):])
+        boss_email = self.owner_rows()[boss]["email"]
+        p = self.start_and_file()
+        review = sorted(k for k, r in self.recorded().items()
+                        if r["kind"] == "review")
+        self.assertTrue(review)
+        self.wait_for("the escalations", lambda: len(self.events("escalated"))
+                      == len(review), timeout=30, agent=p)
+        time.sleep(2.5)	# a second look escalates nothing more
+        self.stop_agent(p)
+        self.assertEqual(sorted(k for k, _ in self.events("escalated")),
+                         review)
+        mails = [email.message_from_bytes(m.data, policy=email.policy.default)
+                 for m in self.smtp.messages()]
+        esc = [m for m in mails if m["Subject"].startswith("Review SLA missed")]
+        self.assertEqual(len(esc), len(review))
+        for m in esc:
+            self.assertIn(boss_email, m["To"])
+            self.assertIn("has waited in Leads/Review for",
+                          m.get_body(("plain",)).get_content())
+        posts = [r for r in self.http.requests()
+                 if r.path == "/slack" and b"Review SLA missed" in r.body]
+        self.assertEqual(len(posts), len(review))
+        flags = {k: f for k, places in self.folder_of().items()
+                 for _, f in places}
+        for k in review:
+            self.assertIn("$SLABreached", flags[k], k)
+
     def test_first_response(self):
         """An owner's reply seen in the inbox (they Cc it) is filed with the
         lead, not routed: the first one is the lead's first response, a
@@ -650,10 +697,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                                                 policy=email.policy.default)
         owned = sorted(fwd)
         self.assertGreaterEqual(len(owned), 2)
-        import csv
-        with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
-                  newline="") as f:
-            emails = {r["id"]: r["email"] for r in csv.DictReader(f)}
+        emails = {i: r["email"] for i, r in self.owner_rows().items()}
         sent = len(self.smtp.messages())
 
         def reply(mid, in_reply_to, tag, auto=False):

@@ -173,6 +173,17 @@ class CrashTest(unittest.TestCase):
         self.procs.append(p)
         return p
 
+    def wait_for_work(self, p, offset, timeout):
+        """Until the run started at stderr offset OFFSET logs a lead (or
+        exits, or TIMEOUT passes)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and p.poll() is None:
+            with open(self.stderr_path, "rb") as f:
+                f.seek(offset)
+                if b"leadroute: lead <" in f.read():
+                    return
+            time.sleep(0.005)
+
     def kill_agents(self):
         for p in self.procs:
             if p.poll() is None:
@@ -581,15 +592,26 @@ class CrashTest(unittest.TestCase):
         log("seed %d; a start takes %.2f s, a full drain of %d leads %.2f s",
             seed, start, len(mails), drain)
 
-        # Each run is killed after a start and a random slice of the
-        # drain; the next one resumes, so the kill points move through
-        # the whole drain (deciding, delivering, filing) in some 15 steps.
+        # One run in four is killed at a random moment of its start; the
+        # others once they are at work (their first lead logged), after a
+        # random slice of the drain. The next run resumes, so the kill
+        # points move through the whole drain (deciding, delivering,
+        # filing), most of them with work in hand, whatever the speed of
+        # the machine.
         self.reset(mails)
         kills, mid_drain, partly_filed, points = 0, 0, 0, []
         previous = None
         for k in range(KILLS):
-            delay = rng.uniform(0, start + drain / 8)
+            # once the inbox is empty no run logs a lead: kill at random
+            early = rng.random() < 0.25 or (previous is not None and
+                                            previous[2] == 0)
+            delay = rng.uniform(0, start) if early else \
+                rng.uniform(0, drain / 8)
+            offset = os.path.getsize(self.stderr_path) \
+                if os.path.exists(self.stderr_path) else 0
             p = self.start_agent()
+            if not early:
+                self.wait_for_work(p, offset, timeout=10 * start + 5)
             time.sleep(delay)
             self.assertIsNone(p.poll(), "run exited %s by itself:\n%s" % (
                 p.returncode, self.agent_log()))
