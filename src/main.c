@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@ usage(FILE *fp)
 "                         the agent: route the inbox (see leadroute.conf(5))\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
 "                         (check FILE is check --rules FILE)\n"
-"  report [--since DUR] [--json]\n"
+"  report [--since DUR] [--json | --html FILE]\n"
 "                         KPIs from the journal (default: the last 30d)\n"
 "  diff [--json] [--now TIME] OLD.rules NEW.rules FILE|DIR|-...\n"
 "                         the leads whose destination the new rules change\n"
@@ -315,10 +316,7 @@ cmd_report(const struct globals *g, int argc, char **argv)
 				return EX_USAGE;
 			}
 		} else if (opt_value(argc, argv, &i, "--html", &html)) {
-			fprintf(stderr, "leadroute: report: --html is not in "
-			    "this version yet; --json and text are\n");
-			diag_free(d);
-			return EX_USAGE;
+			o.html = TRUE;
 		} else {
 			fprintf(stderr, "leadroute: report: unexpected %s\n",
 			    argv[i]);
@@ -353,8 +351,17 @@ cmd_report(const struct globals *g, int argc, char **argv)
 	}
 	o.now = g_date_time_new_now_utc();
 	o.out = stdout;
-	if (report_print(&o) != LR_OK)
+	if (html != NULL && (o.out = fopen(html, "w")) == NULL) {
+		fprintf(stderr, "leadroute: report: %s: %s\n", html,
+		    g_strerror(errno));
+		rc = EX_CANTCREAT;
+	} else if (report_print(&o) != LR_OK)
 		rc = EX_SOFTWARE;
+	if (html != NULL && o.out != NULL && fclose(o.out) != 0 && rc == 0) {
+		fprintf(stderr, "leadroute: report: %s: %s\n", html,
+		    g_strerror(errno));
+		rc = EX_IOERR;
+	}
 	journal_close(o.j);
 	g_date_time_unref(o.now);
 	config_free(c);

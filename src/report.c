@@ -28,6 +28,16 @@ struct stats {
 	GPtrArray *dim_order;	/* of char *: dimensions, first seen first */
 	GHashTable *owners;	/* id -> struct owner_stats * */
 	GArray *ttr, *to_fetch, *to_decide, *to_forward, *first;
+	GHashTable *days;	/* "YYYY-MM-DD" (UTC, fetched) -> guint[DAY_N] */
+};
+
+/* What a day's leads became, for the HTML chart. */
+enum { DAY_OWNER, DAY_QUEUE, DAY_REVIEW, DAY_IGNORE, DAY_N };
+static const char *const day_names[DAY_N] = {
+	"to an owner", "to a queue", "to review", "ignored",
+};
+static const char *const day_colors[DAY_N] = {
+	"#2b7bb9", "#7fb069", "#e08e0b", "#b0b0b0",
 };
 
 enum { LEG_TTR, LEG_FETCH, LEG_DECIDE, LEG_FORWARD, LEG_FIRST, LEG_N };
@@ -133,6 +143,34 @@ count_dims(struct stats *s, const char *json)
 	g_object_unref(p);
 }
 
+static void
+count_day(struct stats *s, const struct journal_lead *l)
+{
+	GDateTime *t = g_date_time_new_from_unix_utc(l->fetched_at);
+	char *day;
+	guint *c;
+	int k;
+
+	if (t == NULL)
+		return;
+	day = g_date_time_format(t, "%Y-%m-%d");
+	g_date_time_unref(t);
+	if ((c = g_hash_table_lookup(s->days, day)) == NULL) {
+		c = g_new0(guint, DAY_N);
+		g_hash_table_insert(s->days, g_strdup(day), c);
+	}
+	g_free(day);
+	if (l->owner != NULL)
+		k = DAY_OWNER;
+	else if (strcmp(l->kind, "queue") == 0)
+		k = DAY_QUEUE;
+	else if (strcmp(l->kind, "ignore") == 0)
+		k = DAY_IGNORE;
+	else
+		k = DAY_REVIEW;
+	c[k]++;
+}
+
 static enum lr_status
 add_lead(const struct journal_lead *l, void *ctx)
 {
@@ -155,6 +193,7 @@ add_lead(const struct journal_lead *l, void *ctx)
 	}
 	s->decided++;
 	count(s->by_kind, l->kind);
+	count_day(s, l);
 	count_dims(s, l->dims_json);
 	s->refused += l->to_review;
 	if (l->owner != NULL) {
@@ -482,6 +521,241 @@ print_json(const struct report_opts *o, const struct stats *s,
 	g_free(z);
 }
 
+/* --- HTML ------------------------------------------------------------ */
+
+#define SVG_W	640		/* chart width in px */
+#define BAR_H	18		/* a horizontal bar's height */
+
+/* Buckets of a duration histogram, upper bounds in seconds. */
+static const struct {
+	gint64 upto;
+	const char *label;
+} buckets[] = {
+	{ 60, "< 1m" }, { 300, "1-5m" }, { 900, "5-15m" }, { 3600, "15m-1h" },
+	{ 4 * 3600, "1-4h" }, { 86400, "4h-1d" }, { G_MAXINT64, "> 1d" },
+};
+
+static void
+html_text(FILE *fp, const char *s)
+{
+	char *e = g_markup_escape_text(s != NULL ? s : "", -1);
+
+	fputs(e, fp);
+	g_free(e);
+}
+
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Leads per day, stacked by what they became. */
+static void
+svg_days(FILE *fp, const struct stats *s)
+{
+	GPtrArray *days = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer k;
+	guint max = 1, h = 160;
+	double w;
+
+	g_hash_table_iter_init(&it, s->days);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(days, k);
+	g_ptr_array_sort(days, cmp_str);
+	for (guint i = 0; i < days->len; i++) {
+		const guint *c = g_hash_table_lookup(s->days,
+		    g_ptr_array_index(days, i));
+		guint sum = 0;
+
+		for (int d = 0; d < DAY_N; d++)
+			sum += c[d];
+		max = MAX(max, sum);
+	}
+	w = days->len > 0 ? (double)(SVG_W - 40) / days->len : 0;
+	fprintf(fp, "<svg class=\"chart\" id=\"days\" width=\"%d\" "
+	    "height=\"%u\" viewBox=\"0 0 %d %u\" role=\"img\"><title>Leads "
+	    "per day</title>\n", SVG_W, h + 20, SVG_W, h + 20);
+	for (guint i = 0; i < days->len; i++) {
+		const char *day = g_ptr_array_index(days, i);
+		const guint *c = g_hash_table_lookup(s->days, day);
+		double y = h;
+
+		for (int d = 0; d < DAY_N; d++) {
+			double bh = (double)c[d] * h / max;
+
+			if (c[d] == 0)
+				continue;
+			y -= bh;
+			fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			    "height=\"%.1f\" fill=\"%s\"><title>%s: %u %s"
+			    "</title></rect>\n", 40 + i * w, y, MAX(w - 2, 1),
+			    bh, day_colors[d], day, c[d], day_names[d]);
+		}
+	}
+	fprintf(fp, "<text x=\"0\" y=\"12\">%u</text><text x=\"0\" "
+	    "y=\"%u\">0</text>", max, h);
+	if (days->len > 0)
+		fprintf(fp, "<text x=\"40\" y=\"%u\">%s</text><text x=\"%d\" "
+		    "y=\"%u\" text-anchor=\"end\">%s</text>", h + 16,
+		    (char *)g_ptr_array_index(days, 0), SVG_W, h + 16,
+		    (char *)g_ptr_array_index(days, days->len - 1));
+	fputs("</svg>\n<p class=\"legend\">", fp);
+	for (int d = 0; d < DAY_N; d++)
+		fprintf(fp, "<span style=\"color:%s\">&#9632;</span> %s ",
+		    day_colors[d], day_names[d]);
+	fputs("</p>\n", fp);
+	g_ptr_array_free(days, TRUE);
+}
+
+/* A histogram of a duration series (seconds), one bar per bucket. */
+static void
+svg_histogram(FILE *fp, const char *id, const char *title, const GArray *a)
+{
+	guint n[G_N_ELEMENTS(buckets)] = { 0 }, max = 1;
+	double w = (double)(SVG_W - 40) / G_N_ELEMENTS(buckets);
+	guint h = 120;
+
+	for (guint i = 0; i < a->len; i++) {
+		gint64 v = g_array_index(a, gint64, i);
+		guint b = 0;
+
+		while (v >= buckets[b].upto && b + 1 < G_N_ELEMENTS(buckets))
+			b++;
+		n[b]++;
+	}
+	for (guint b = 0; b < G_N_ELEMENTS(buckets); b++)
+		max = MAX(max, n[b]);
+	fprintf(fp, "<svg class=\"chart\" id=\"%s\" width=\"%d\" "
+	    "height=\"%u\" viewBox=\"0 0 %d %u\" role=\"img\"><title>%s"
+	    "</title>\n", id, SVG_W, h + 36, SVG_W, h + 36, title);
+	for (guint b = 0; b < G_N_ELEMENTS(buckets); b++) {
+		double bh = (double)n[b] * h / max;
+
+		fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" fill=\"#2b7bb9\"><title>%s: %u</title>"
+		    "</rect><text x=\"%.1f\" y=\"%u\" text-anchor=\"middle\">"
+		    "%s</text><text x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\">%u</text>\n", 40 + b * w + 2,
+		    h - bh + 16, w - 4, bh, buckets[b].label, n[b],
+		    40 + b * w + w / 2, h + 32, buckets[b].label,
+		    40 + b * w + w / 2, h - bh + 12, n[b]);
+	}
+	fputs("</svg>\n", fp);
+}
+
+/* Per owner: leads as bars, with forwards, answers and times. */
+static void
+svg_owners(FILE *fp, const struct stats *s, GPtrArray *owners)
+{
+	guint max = 1, h = owners->len * (BAR_H + 4) + 4;
+
+	for (guint i = 0; i < owners->len; i++) {
+		const struct owner_stats *os = g_hash_table_lookup(s->owners,
+		    g_ptr_array_index(owners, i));
+
+		max = MAX(max, os->leads);
+	}
+	fprintf(fp, "<svg class=\"chart\" id=\"owners\" width=\"%d\" "
+	    "height=\"%u\" viewBox=\"0 0 %d %u\" role=\"img\"><title>Leads "
+	    "per owner</title>\n", SVG_W, MAX(h, 20), SVG_W, MAX(h, 20));
+	for (guint i = 0; i < owners->len; i++) {
+		const char *id = g_ptr_array_index(owners, i);
+		const struct owner_stats *os = g_hash_table_lookup(s->owners,
+		    id);
+		double bw = (double)os->leads * (SVG_W - 260) / max;
+		char *t50 = dur(pct(os->ttr, 500)), *f50 = dur(pct(os->first,
+		    500));
+		guint y = 4 + i * (BAR_H + 4);
+
+		fprintf(fp, "<text x=\"0\" y=\"%u\">", y + 13);
+		html_text(fp, id);
+		fprintf(fp, "</text><rect x=\"110\" y=\"%u\" width=\"%.1f\" "
+		    "height=\"%d\" fill=\"#2b7bb9\"><title>%u leads, %u "
+		    "answered, %u reassigned</title></rect><text x=\"%.1f\" "
+		    "y=\"%u\">%u (answered %u; route p50 %s, answer p50 %s)"
+		    "</text>\n", y, MAX(bw, 1), BAR_H, os->leads,
+		    os->answered, os->reassigned, 114 + bw, y + 13, os->leads,
+		    os->answered, t50, f50);
+		g_free(t50);
+		g_free(f50);
+	}
+	fputs("</svg>\n", fp);
+}
+
+static void
+print_html(const struct report_opts *o, const struct stats *s,
+    GDateTime *from)
+{
+	FILE *fp = o->out;
+	char *a = g_date_time_format(from, "%Y-%m-%d %H:%M"),
+	    *b = g_date_time_format(o->now, "%Y-%m-%d %H:%M %Z");
+	GPtrArray *owners = keys_by(s->owners, cmp_owner);
+	guint not_ignored = s->decided - kind_n(s, "ignore");
+	const struct {
+		const char *label;
+		const GArray *a;
+	} legs[] = {
+		{ "time to route (Date to forward)", s->ttr },
+		{ "dated to fetched", s->to_fetch },
+		{ "fetched to decided", s->to_decide },
+		{ "decided to forwarded", s->to_forward },
+		{ "first response", s->first },
+	};
+
+	for (guint i = 0; i < owners->len; i++) {
+		struct owner_stats *os = g_hash_table_lookup(s->owners,
+		    g_ptr_array_index(owners, i));
+
+		g_array_sort(os->ttr, cmp_i64);
+		g_array_sort(os->first, cmp_i64);
+	}
+	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	    "charset=\"utf-8\"><title>leadroute report %s to %s</title>\n"
+	    "<style>body{font:14px sans-serif;margin:2em;max-width:60em}"
+	    "table{border-collapse:collapse}td,th{padding:2px 10px;"
+	    "text-align:right}td:first-child,th:first-child{text-align:left}"
+	    "svg text{font:11px sans-serif}h2{margin-top:1.5em}</style>"
+	    "</head><body>\n<h1>Leads from %s to %s</h1>\n", a, b, a, b);
+	fprintf(fp, "<table id=\"summary\"><tr><td>leads</td><td>%u</td></tr>"
+	    "<tr><td>decided</td><td>%u</td></tr><tr><td>failed</td><td>%u"
+	    "</td></tr><tr><td>routed to an owner</td><td>%u</td></tr>"
+	    "<tr><td>review rate</td><td>%.1f%%</td></tr><tr><td>reassigned"
+	    "</td><td>%u (%.1f%%)</td></tr><tr><td>answered</td><td>%u</td>"
+	    "</tr><tr><td>never answered</td><td>%u</td></tr></table>\n",
+	    s->leads, s->decided, s->failed, s->owner_routed,
+	    100 * ratio(kind_n(s, "review"), not_ignored), s->reassigned,
+	    100 * ratio(s->reassigned, s->owner_routed), s->answered,
+	    s->owner_routed - s->answered);
+	fputs("<h2>Leads per day</h2>\n", fp);
+	svg_days(fp, s);
+	fputs("<h2>Time to route</h2>\n", fp);
+	svg_histogram(fp, "ttr", "Time to route", s->ttr);
+	fputs("<table><tr><th></th><th>leads</th><th>p50</th><th>p90</th>"
+	    "<th>max</th></tr>\n", fp);
+	for (guint i = 0; i < G_N_ELEMENTS(legs); i++) {
+		char *p50 = dur(pct(legs[i].a, 500)),
+		    *p90 = dur(pct(legs[i].a, 900)),
+		    *max = dur(pct(legs[i].a, 1000));
+
+		fprintf(fp, "<tr><td>%s</td><td>%u</td><td>%s</td><td>%s</td>"
+		    "<td>%s</td></tr>\n", legs[i].label, legs[i].a->len, p50,
+		    p90, max);
+		g_free(p50);
+		g_free(p90);
+		g_free(max);
+	}
+	fputs("</table>\n<h2>First response</h2>\n", fp);
+	svg_histogram(fp, "first", "First response", s->first);
+	fputs("<h2>Owners</h2>\n", fp);
+	svg_owners(fp, s, owners);
+	fputs("</body></html>\n", fp);
+	g_ptr_array_free(owners, TRUE);
+	g_free(a);
+	g_free(b);
+}
+
 enum lr_status
 report_print(const struct report_opts *o)
 {
@@ -501,6 +775,7 @@ report_print(const struct report_opts *o)
 	s.to_decide = series_new();
 	s.to_forward = series_new();
 	s.first = series_new();
+	s.days = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	rc = journal_leads(o->j, g_date_time_to_unix(from),
 	    g_date_time_to_unix(o->now) + 1, add_lead, &s);
 	if (rc == LR_OK) {
@@ -509,7 +784,9 @@ report_print(const struct report_opts *o)
 
 		for (guint i = 0; i < G_N_ELEMENTS(all); i++)
 			g_array_sort(all[i], cmp_i64);
-		if (o->json)
+		if (o->html)
+			print_html(o, &s, from);
+		else if (o->json)
 			print_json(o, &s, from);
 		else
 			print_text(o, &s, from);
@@ -523,6 +800,7 @@ report_print(const struct report_opts *o)
 	g_array_free(s.to_decide, TRUE);
 	g_array_free(s.to_forward, TRUE);
 	g_array_free(s.first, TRUE);
+	g_hash_table_destroy(s.days);
 	g_date_time_unref(from);
 	return rc;
 }

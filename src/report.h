@@ -4,7 +4,9 @@
  * owner and dimension; the review rate; time to route (the message's
  * Date to its forward) with its legs (dated -> fetched -> decided ->
  * forwarded), per owner too; reassignments; first responses seen in the
- * inbox, and the leads never answered. Text for people, JSON for scripts.
+ * inbox, and the leads never answered. Text for people, JSON for scripts,
+ * or one HTML page with its charts drawn in inline SVG (no script, no
+ * file or network reference: it opens anywhere, also from a mail).
  */
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
@@ -20,6 +22,7 @@ struct report_opts {
 	GDateTime *now;		/* the end of the period */
 	gint64 since;		/* its length in seconds */
 	gboolean json;
+	gboolean html;		/* one self-contained page, inline SVG */
 	FILE *out;
 };
 

@@ -159,7 +159,7 @@ expect 78 "sticky.rules:2:1: error: sticky declared twice" "$LEADROUTE" check --
 # report: needs the journal; its options
 expect 66 "the agent has not run yet" "$LEADROUTE" -c own.conf report
 expect 64 "not a duration" "$LEADROUTE" -c own.conf report --since soon
-expect 64 "not in this version yet" "$LEADROUTE" -c own.conf report --html r.html
+expect 66 "the agent has not run yet" "$LEADROUTE" -c own.conf report --html r.html
 printf '[rules]\nfile = conf/leadroute.rules\n' >nojournal.conf
 expect 78 "no \[journal\] path" "$LEADROUTE" -c nojournal.conf report
 

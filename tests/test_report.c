@@ -156,8 +156,10 @@ teardown(void **state)
 
 /* The report of the last 30 days at NOW, as JSON or text (caller frees
  * with free()). */
+enum form { TEXT, JSON, HTML };
+
 static char *
-run_report(struct fx *f, gboolean json)
+report_at(struct fx *f, enum form form, gint64 at, gint64 since)
 {
 	struct report_opts o = { 0 };
 	char *buf = NULL;
@@ -166,14 +168,21 @@ run_report(struct fx *f, gboolean json)
 
 	assert_non_null(fp);
 	o.j = f->j;
-	o.now = g_date_time_new_from_unix_utc(NOW);
-	o.since = 30 * DAY;
-	o.json = json;
+	o.now = g_date_time_new_from_unix_utc(at);
+	o.since = since;
+	o.json = form == JSON;
+	o.html = form == HTML;
 	o.out = fp;
 	assert_int_equal(report_print(&o), LR_OK);
 	fclose(fp);
 	g_date_time_unref(o.now);
 	return buf;
+}
+
+static char *
+run_report(struct fx *f, gboolean json)
+{
+	return report_at(f, json ? JSON : TEXT, NOW, 30 * DAY);
 }
 
 static gint64
@@ -285,26 +294,59 @@ test_text(void **state)
 	free(out);
 }
 
+static guint
+occurrences(const char *s, const char *what)
+{
+	guint n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* One page, its four charts drawn: 12 leads on their days, 6 routing
+ * times and 3 first responses in their buckets, 2 owners. */
+static void
+test_html(void **state)
+{
+	struct fx *f = *state;
+	char *buf = report_at(f, HTML, NOW, 30 * DAY);
+
+	assert_true(g_str_has_prefix(buf, "<!DOCTYPE html>"));
+	assert_int_equal(occurrences(buf, "<svg "), 4);
+	assert_int_equal(occurrences(buf, "</svg>"), 4);
+	assert_non_null(strstr(buf, "<tr><td>leads</td><td>12</td></tr>"));
+	assert_non_null(strstr(buf, "<tr><td>never answered</td><td>4</td>"));
+	/* the histogram of routing times: 60 120 180 240 600 3600 s */
+	assert_non_null(strstr(buf, "<title>1-5m: 4</title>"));
+	assert_non_null(strstr(buf, "<title>5-15m: 1</title>"));
+	assert_non_null(strstr(buf, "<title>1-4h: 1</title>"));
+	/* first responses 1800, 7200, 43200 s */
+	assert_non_null(strstr(buf, "<title>15m-1h: 1</title>"));
+	assert_non_null(strstr(buf, "<title>4h-1d: 1</title>"));
+	assert_non_null(strstr(buf, "<title>4 leads, 2 answered, 1 reassigned"));
+	/* no script, nothing fetched from elsewhere */
+	assert_null(strstr(buf, "<script"));
+	assert_null(strstr(buf, "href="));
+	assert_null(strstr(buf, "src="));
+	free(buf);
+}
+
 /* An empty period: zeros and nulls, no division by zero. */
 static void
 test_empty(void **state)
 {
 	struct fx *f = *state;
-	struct report_opts o = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
+	char *buf = report_at(f, TEXT, NOW - 100 * DAY, DAY);
 
-	o.j = f->j;
-	o.now = g_date_time_new_from_unix_utc(NOW - 100 * DAY);
-	o.since = DAY;
-	o.out = fp;
-	assert_int_equal(report_print(&o), LR_OK);
-	fclose(fp);
 	assert_non_null(strstr(buf, "Leads 0: 0 decided"));
 	assert_non_null(strstr(buf, "(no lead went to an owner)"));
 	assert_non_null(strstr(buf, "review rate 0.0%"));
-	g_date_time_unref(o.now);
+	free(buf);
+	/* the page too: empty charts, nothing divided by zero */
+	buf = report_at(f, HTML, NOW - 100 * DAY, DAY);
+	assert_int_equal(occurrences(buf, "<svg "), 4);
+	assert_null(strstr(buf, "nan"));
 	free(buf);
 }
 
@@ -314,6 +356,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 

@@ -897,6 +897,19 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(sum(rep["destinations"].values()), len(files))
         self.assertEqual(sum(o["leads"] for o in rep["owners"].values()),
                          owner_routed)
+        page = os.path.join(self.dir, "report.html")
+        p = subprocess.run([self.binary, "-c", self.conf, "report", "--html",
+                            page], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(page) as f:
+            html = f.read()
+        self.assertTrue(html.startswith("<!DOCTYPE html>"))
+        self.assertEqual(html.count("<svg "), 4)
+        self.assertIn("<tr><td>leads</td><td>%d</td></tr>" % len(files), html)
+        p = subprocess.run([self.binary, "-c", self.conf, "report", "--html",
+                            os.path.join(self.dir, "no", "such", "r.html")],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 73, p.stderr)	# EX_CANTCREAT
 
         # a second run changes nothing and sends nothing more
         self.run_agent()
