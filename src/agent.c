@@ -353,8 +353,6 @@ delivery_states_clear(struct dlv_states *ds)
 		g_free(ds->error[c]);
 }
 
-/* The forward to the owner. LR_OK, LR_TEMPFAIL (stay in the inbox), or
- * LR_BADMSG when the server refused it for good. */
 /* An email that is not the routing's forward (an escalation): its
  * templates, and the tag that keeps its journal row and Message-ID apart
  * from a forward to the same owner. */
@@ -363,6 +361,12 @@ struct notice {
 	const char *tag;
 };
 
+/*
+ * The forward to the owner (or notice n to them). LR_OK, LR_TEMPFAIL
+ * (stay in the inbox; also when the journal cannot record the intent),
+ * or LR_BADMSG when the server refused it for good. The caller makes sure
+ * no delivery to this target is sent or refused already.
+ */
 static enum lr_status
 forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
     size_t len, const struct notice *n, char **why)
@@ -571,6 +575,13 @@ recorded_decision(struct agent *a, gint64 id, struct decision *dc)
 	if (strcmp(jd->kind, "review") == 0 && dc->kind != DEST_REVIEW)
 		decision_to_review(dc, a->rs, a->cfg->folder_prefix,
 		    jd->reason);
+	for (int k = DEST_OWNER; k <= DEST_IGNORE; k++)
+		if (strcmp(jd->kind, rules_dest_kind_name(k)) == 0)
+			dc->kind = k;
+	g_free(dc->id);
+	dc->id = g_strdup(jd->dest_id);
+	g_free(dc->reason);
+	dc->reason = g_strdup(jd->reason != NULL ? jd->reason : "");
 	g_free(dc->folder);
 	dc->folder = g_strdup(jd->folder);
 	g_free(dc->owner);
@@ -657,7 +668,8 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	}
 	folder = th.folder != NULL ? g_strdup(th.folder) :
 	    g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix, th.owner);
-	first = !th.answered && !l->is_auto;
+	/* the lead's owner answering it; a colleague's reply is filed too */
+	first = !th.answered && !l->is_auto && strcmp(o->id, th.owner) == 0;
 	reason = g_strdup_printf("%s from %s to a lead of %s%s", l->is_auto ?
 	    "auto-reply" : "reply", o->id, th.owner, first ?
 	    ": its first response" : "");
@@ -668,11 +680,16 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	d.lead_email = l->str[LF_EMAIL];
 	if (journal_record_decision(a->j, id, &d, now_s()) != LR_OK ||
 	    (first && journal_event(a->j, th.lead, "first-response", key,
-	    at) != LR_OK))
+	    at) != LR_OK)) {
+		/* it stays in the inbox, for the next round */
 		log_warnx("journal: cannot record the reply %s", key);
+		a->kept++;
+		goto done;
+	}
 	queue_file(a, folder, uid, id);
 	log_info("lead %s %s -> %s: ok, %" G_GINT64_FORMAT " ms", key,
 	    reason, folder, (g_get_monotonic_time() - started) / 1000);
+done:
 	g_free(folder);
 	g_free(reason);
 	journal_thread_clear(&th);
@@ -776,8 +793,10 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		st = LR_OK;
 		goto out;
 	}
+	/* with history only for a new decision: a recorded one is restored
+	 * below, and its own record must not count as history */
 	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix,
-	    a->hist.j != NULL ? &a->state : NULL);
+	    a->hist.j != NULL && state == JMSG_FETCHED ? &a->state : NULL);
 	v.l = l;
 	v.dc = dc;
 	v.o = owner_of(a, dc);
@@ -985,6 +1004,36 @@ board_owner(const struct agent *a, const char *folder)
 	    &id) && k == DEST_OWNER ? owners_find(a->rs->owners, id) : NULL;
 }
 
+struct target_state {
+	enum journal_channel c;
+	const char *target;
+	enum journal_dstate st;	/* JDLV_N: no such delivery */
+};
+
+static enum lr_status
+note_target(const struct journal_delivery *dl, void *ctx)
+{
+	struct target_state *t = ctx;
+
+	if (dl->channel == t->c && strcmp(dl->target, t->target) == 0)
+		t->st = dl->state;
+	return LR_OK;
+}
+
+/* The state of message id's delivery on channel c to target; JDLV_N
+ * when there is none. */
+static enum journal_dstate
+delivery_to(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target)
+{
+	struct target_state t = { c, target, JDLV_N };
+
+	if (journal_message_deliveries(a->j, id, note_target, &t) != LR_OK)
+		log_warnx("journal: cannot read the deliveries of message %"
+		    G_GINT64_FORMAT, id);
+	return t.st;
+}
+
 struct whole {
 	char *data;
 	size_t len;
@@ -1047,8 +1096,19 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 	v.received = l->date;
 	v.a = a;
 	st = LR_OK;
-	if (a->out.smtp != NULL)
+	switch (a->out.smtp != NULL ? delivery_to(a, id, JCHAN_SMTP,
+	    o->email) : JDLV_SENT) {
+	case JDLV_SENT:		/* they had it before (or no [smtp]) */
+		break;
+	case JDLV_FAILED_PERMANENT:
+		*why = g_strdup_printf("the mail server refused the forward "
+		    "to %s before", o->email);
+		st = LR_BADMSG;
+		break;
+	default:
 		st = forward(a, id, &v, w.data, w.len, NULL, why);
+		break;
+	}
 	if (st == LR_OK) {
 		for (int c = 0; c < JCHAN_N; c++) {
 			ds.st[c] = JDLV_N;
@@ -1217,6 +1277,7 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 	GDateTime *now = NULL;
 	struct template_vars tv = { lookup, &v };
 	char *why = NULL, *detail, *waited;
+	gboolean mailed, posted;
 	guint32 uid;
 	enum lr_status st;
 
@@ -1242,24 +1303,38 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 	v.received = l->date;
 	v.a = a;
 	v.review_since = ov->since;
-	if (to != NULL && a->out.smtp != NULL && n.subject != NULL &&
-	    n.text != NULL &&
-	    (st = forward(a, ov->id, &v, w.data, w.len, &n, &why)) ==
-	    LR_TEMPFAIL) {
+	mailed = to != NULL && a->out.smtp != NULL && n.subject != NULL &&
+	    n.text != NULL;
+	if (mailed && (st = forward(a, ov->id, &v, w.data, w.len, &n,
+	    &why)) == LR_TEMPFAIL) {
 		log_warnx("escalation: %s: %s; trying again", ov->key, why);
 		goto out;
 	}
-	if (a->out.escalation_slack != NULL &&
-	    channels_has(a->out.ch, JCHAN_SLACK))
+	posted = a->out.escalation_slack != NULL &&
+	    channels_has(a->out.ch, JCHAN_SLACK);
+	if (posted)
 		plan_http(a, ov->id, JCHAN_SLACK, "escalation",
 		    template_render(a->out.escalation_slack, &tv));
+	if (!mailed && !posted) {
+		char *told = g_strdup_printf("escalation\n%s", ov->key);
+
+		if (g_hash_table_add(a->board_told, told))
+			log_warnx("escalation: %s has waited in review past "
+			    "its SLA, and there is nobody to tell: set "
+			    "`escalate` on the rules' review line (with "
+			    "[smtp] and escalation.txt), or a Slack channel",
+			    ov->key);
+		st = LR_OK;
+		goto out;
+	}
 	if (imap_add_keyword(a->imap, &uid, 1, "$SLABreached") != LR_OK)
 		log_warnx("escalation: %s: cannot mark it $SLABreached: %s",
 		    ov->key, imap_last_error(a->imap));
 	waited = rules_duration_text(now_s() - ov->since);
-	detail = g_strdup_printf("to %s after %s in review%s%s",
-	    to != NULL ? to->id : "the Slack channel", waited,
-	    why != NULL ? "; " : "", why != NULL ? why : "");
+	detail = g_strdup_printf("to %s%s after %s in review%s%s",
+	    mailed ? to->id : "the Slack channel", mailed && posted ?
+	    " and the Slack channel" : "", waited, why != NULL ? "; " : "",
+	    why != NULL ? why : "");
 	g_free(waited);
 	if (journal_event(a->j, ov->id, "escalated", detail, now_s()) !=
 	    LR_OK || journal_flush(a->j) != LR_OK)

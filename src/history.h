@@ -2,7 +2,7 @@
  * history.h: what the journal remembers, as the route_state routing
  * reads: each owner's leads today and in the last 24 hours, the teams'
  * rotation credits, and who has a lead's thread, address or company
- * already. The agent decides with it; `owners` and `explain -c` show
+ * already. The agent (and its dry run) decides with it; `owners` shows
  * what it would decide. Reading only: the decision's changes are kept
  * by journal_record_decision().
  */

@@ -225,7 +225,8 @@ static const char *const st_sql[ST_N] = {
 	    " m.state, m.filed_at, d.decided_at, d.kind, d.dest_id, d.owner,"
 	    " d.folder, d.dims_json,"
 	    " (SELECT min(sent_at) FROM deliveries WHERE message_id = m.id"
-	    "  AND channel = 'smtp' AND state = 'sent'),"
+	    "  AND channel = 'smtp' AND state = 'sent'"
+	    "  AND target NOT LIKE 'escalation %'),"
 	    " (SELECT count(*) FROM events WHERE message_id = m.id"
 	    "  AND kind = 'reassigned'),"
 	    " (SELECT min(at) FROM events WHERE message_id = m.id"
@@ -257,6 +258,7 @@ static const char *const st_sql[ST_N] = {
 	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since"
 	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
 	    " WHERE d.kind = 'review' AND m.filed_at IS NOT NULL"
+	    " AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
 	    " AND kind = 'escalated') AND since <= ?1 ORDER BY since, m.id",
 	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
@@ -1458,9 +1460,10 @@ journal_thread_lead(struct journal *j, const char *const *thread,
 {
 	enum lr_status rc = LR_OK;
 
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
 	if (j == NULL || out == NULL)
 		return misuse("thread_lead", "no journal or result");
-	memset(out, 0, sizeof *out);
 	for (guint i = 0; thread != NULL && thread[i] != NULL &&
 	    out->lead == 0 && rc == LR_OK; i++)
 		for (int w = 0; w < 2 && out->lead == 0 && rc == LR_OK; w++) {
@@ -1555,12 +1558,9 @@ journal_redecide(struct journal *j, gint64 id, const struct journal_decision *d,
 	if (rc)
 		return rc;
 	rc = decision_exists(j, id, &has);
-	if (rc == LR_OK && !has) {
-		log_warnx("journal: redecide: message %" G_GINT64_FORMAT
-		    " has no decision", id);
-		rc = LR_FATAL;
-	}
-	if (rc == LR_OK) {
+	if (rc == LR_OK && !has)	/* e.g. a person took it from Failed */
+		rc = decision_insert(j, id, d, now);
+	else if (rc == LR_OK) {
 		st = stmt(j, ST_DEC_SET);
 		sqlite3_bind_int64(st, 1, id);
 		bind_text(st, 2, d->kind);
@@ -1947,9 +1947,10 @@ journal_sticky_owner(struct journal *j, const char *const *thread,
 {
 	enum lr_status rc = LR_OK;
 
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
 	if (j == NULL || out == NULL)
 		return misuse("sticky_owner", "no journal or result");
-	memset(out, 0, sizeof *out);
 	for (guint i = 0; thread != NULL && thread[i] != NULL &&
 	    out->owner == NULL && rc == LR_OK; i++)
 		if (!empty(thread[i]) && (rc = sticky_row(j, ST_STICKY_THREAD,

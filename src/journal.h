@@ -255,7 +255,7 @@ struct journal *journal_open_at(const char *path, int version,
     GError **err);
 /*
  * Open for reading only, without taking the lock, so that `owners`,
- * `report` and `explain` can read while an agent runs. The schema must
+ * `report` and a dry run can read while an agent runs. The schema must
  * be JOURNAL_VERSION (an older one: run the agent once to migrate it).
  */
 struct journal *journal_open_readonly(const char *path, GError **err);
@@ -386,7 +386,8 @@ void journal_thread_clear(struct journal_thread *t);
  * A person moved a filed lead to another folder (spec section 9): the
  * decision becomes d's kind, dest_id, owner, folder and reason, the
  * message is recorded in d->folder, and an event (e.g. "assigned",
- * "reassigned", "moved", with detail) says so, in one transaction.
+ * "reassigned", "moved", with detail) says so, in one transaction. A
+ * message without a decision (taken from Failed) gets d as its first.
  */
 enum lr_status journal_redecide(struct journal *j, gint64 id,
     const struct journal_decision *d, const char *event, const char *detail,

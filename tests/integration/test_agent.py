@@ -627,6 +627,15 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.wait_for("the record", lambda: self.events("reassigned"), agent=p)
         self.assertEqual(self.events("reassigned"), [(mid, f"{a} -> {b}")])
 
+        # and back to A, who has it already: recorded, not sent again
+        sent = len(forwards_of(mid))
+        self.move(mid, "Leads/Owners/" + b, "Leads/Owners/" + a)
+        self.wait_for("the move back", lambda: len(self.events("reassigned"))
+                      == 2, agent=p)
+        self.assertEqual(self.recorded()[mid]["owner"], a)
+        self.assertEqual(len(forwards_of(mid)), sent)
+        self.assertNotIn("trying again", self.agent_log(p))
+
         # into a folder that is nobody's: logged once, nothing sent
         other = owned[1]
         sent = len(self.smtp.messages())
@@ -643,7 +652,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         p = subprocess.run([self.binary, "-c", self.conf, "report", "--json"],
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(json.loads(p.stdout)["reassigned"], 1)
+        self.assertEqual(json.loads(p.stdout)["reassigned"], 1)	# one lead
 
     def test_review_sla(self):
         """A lead in review past the review SLA is escalated once: an email
