@@ -1052,6 +1052,50 @@ board_whole(guint32 uid, const char *data, size_t len, void *ctx)
 	return LR_OK;
 }
 
+/* A filed lead read again (the board, escalations): its bytes, its lead
+ * and the rules' decision for it (without history: dimensions and
+ * reasons for the templates), and the template variables over them. */
+struct filed {
+	struct whole w;
+	struct lead *l;
+	struct decision *dc;
+	struct vars v;
+};
+
+/* Fetch message uid of the selected folder into f; LR_BADMSG when it is
+ * gone. The caller sets f->v.o and f->v.review_since as needed. */
+static enum lr_status
+filed_read(struct agent *a, guint32 uid, const char *key, struct filed *f)
+{
+	GDateTime *now;
+	enum lr_status st;
+
+	memset(f, 0, sizeof *f);
+	if ((st = imap_fetch(a->imap, &uid, 1, board_whole, &f->w)) != LR_OK)
+		return st;
+	if (f->w.data == NULL)
+		return LR_BADMSG;
+	now = decide_time();
+	f->l = lead_from_bytes(f->w.data, f->w.len, a->rs->freemail);
+	f->dc = route_decide(a->rs, f->l, now, a->cfg->folder_prefix, NULL);
+	g_date_time_unref(now);
+	f->v.l = f->l;
+	f->v.dc = f->dc;
+	f->v.key = key;
+	f->v.received = f->l->date;
+	f->v.a = a;
+	return LR_OK;
+}
+
+static void
+filed_clear(struct filed *f)
+{
+	decision_free(f->dc);
+	lead_free(f->l);
+	g_free(f->w.data);
+	memset(f, 0, sizeof *f);
+}
+
 /*
  * Forward a lead a person gave to owner o and post it; LR_TEMPFAIL when
  * the mail server deferred the forward (tried again at the next look).
@@ -1061,25 +1105,20 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
     const struct owner *o, const char *folder, const char *reason,
     char **why)
 {
-	struct whole w = { NULL, 0 };
-	struct vars v = { 0 };
-	struct dlv_states ds;
-	struct lead *l;
+	struct filed f;
 	struct decision *dc;
-	GDateTime *now;
+	struct dlv_states ds;
 	char *tag;
 	enum lr_status st;
 
-	if ((st = imap_fetch(a->imap, &uid, 1, board_whole, &w)) != LR_OK)
+	if ((st = filed_read(a, uid, key, &f)) != LR_OK) {
+		if (st == LR_BADMSG)
+			*why = g_strdup("the message is gone from the folder");
+		filed_clear(&f);
 		return st;
-	if (w.data == NULL) {
-		*why = g_strdup("the message is gone from the folder");
-		return LR_BADMSG;
 	}
-	now = decide_time();
-	l = lead_from_bytes(w.data, w.len, a->rs->freemail);
-	dc = route_decide(a->rs, l, now, a->cfg->folder_prefix, NULL);
 	/* the person's choice, with the rules' dimensions for the receipt */
+	dc = f.dc;
 	dc->kind = DEST_OWNER;
 	g_free(dc->id);
 	dc->id = g_strdup(o->id);
@@ -1089,12 +1128,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 	dc->folder = g_strdup(folder);
 	g_free(dc->reason);
 	dc->reason = g_strdup(reason);
-	v.l = l;
-	v.dc = dc;
-	v.o = o;
-	v.key = key;
-	v.received = l->date;
-	v.a = a;
+	f.v.o = o;
 	st = LR_OK;
 	switch (a->out.smtp != NULL ? delivery_to(a, id, JCHAN_SMTP,
 	    o->email) : JDLV_SENT) {
@@ -1106,7 +1140,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 		st = LR_BADMSG;
 		break;
 	default:
-		st = forward(a, id, &v, w.data, w.len, NULL, why);
+		st = forward(a, id, &f.v, f.w.data, f.w.len, NULL, why);
 		break;
 	}
 	if (st == LR_OK) {
@@ -1115,13 +1149,10 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 			ds.error[c] = NULL;
 		}
 		tag = g_strdup_printf("webhook for %s", o->id);
-		notify(a, id, &v, &ds, tag);
+		notify(a, id, &f.v, &ds, tag);
 		g_free(tag);
 	}
-	decision_free(dc);
-	lead_free(l);
-	g_date_time_unref(now);
-	g_free(w.data);
+	filed_clear(&f);
 	return st;
 }
 
@@ -1269,13 +1300,9 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 	    a->rs->review_escalate.id) : NULL;
 	struct notice n = { a->out.escalation_subject, a->out.escalation,
 	    "escalation" };
-	struct whole w = { NULL, 0 };
-	struct vars v = { 0 };
+	struct filed f = { 0 };
 	GArray *uids = NULL;
-	struct lead *l = NULL;
-	struct decision *dc = NULL;
-	GDateTime *now = NULL;
-	struct template_vars tv = { lookup, &v };
+	struct template_vars tv = { lookup, &f.v };
 	char *why = NULL, *detail, *waited;
 	gboolean mailed, posted;
 	guint32 uid;
@@ -1290,22 +1317,13 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 		goto out;
 	}
 	uid = g_array_index(uids, guint32, 0);
-	if ((st = imap_fetch(a->imap, &uid, 1, board_whole, &w)) != LR_OK ||
-	    w.data == NULL)
+	if ((st = filed_read(a, uid, ov->key, &f)) != LR_OK)
 		goto out;
-	now = decide_time();
-	l = lead_from_bytes(w.data, w.len, a->rs->freemail);
-	dc = route_decide(a->rs, l, now, a->cfg->folder_prefix, NULL);
-	v.l = l;
-	v.dc = dc;
-	v.o = to;
-	v.key = ov->key;
-	v.received = l->date;
-	v.a = a;
-	v.review_since = ov->since;
+	f.v.o = to;
+	f.v.review_since = ov->since;
 	mailed = to != NULL && a->out.smtp != NULL && n.subject != NULL &&
 	    n.text != NULL;
-	if (mailed && (st = forward(a, ov->id, &v, w.data, w.len, &n,
+	if (mailed && (st = forward(a, ov->id, &f.v, f.w.data, f.w.len, &n,
 	    &why)) == LR_TEMPFAIL) {
 		log_warnx("escalation: %s: %s; trying again", ov->key, why);
 		goto out;
@@ -1347,11 +1365,7 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 out:
 	if (uids != NULL)
 		g_array_free(uids, TRUE);
-	decision_free(dc);
-	lead_free(l);
-	if (now != NULL)
-		g_date_time_unref(now);
-	g_free(w.data);
+	filed_clear(&f);
 	g_free(why);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
