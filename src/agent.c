@@ -1370,15 +1370,132 @@ out:
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 
+struct had {
+	struct agent *a;
+	GHashTable *owners;	/* owner id -> 1: forwarded to them */
+};
+
+static enum lr_status
+note_had(const struct journal_delivery *dl, void *ctx)
+{
+	struct had *h = ctx;
+	const struct owner *o = dl->channel == JCHAN_SMTP ?
+	    owner_by_email(h->a, dl->target) : NULL;
+
+	if (o != NULL)
+		g_hash_table_add(h->owners, o->id);
+	return LR_OK;
+}
+
+/*
+ * The owner SLA (`sla` on a team): a lead its owner has not answered
+ * within the team's SLA, counted in the owner's working hours from the
+ * forward, goes to the next available member who has not had it, else to
+ * the team's `escalate` owner, and is recorded as a reassignment; with
+ * nobody left, an "sla-exhausted" event ends the chase (logged once).
+ * Forward first, then the MOVE, then the record: a stop in between
+ * leaves a state the board reads as a person's move to the new owner.
+ */
+static enum lr_status
+sla_one(const struct journal_overdue *ov, void *ctx)
+{
+	struct agent *a = ctx;
+	const struct team *t = ov->team != NULL ?
+	    g_hash_table_lookup(a->rs->teams, ov->team) : NULL;
+	const struct owner *cur = ov->owner != NULL && a->rs->owners != NULL ?
+	    owners_find(a->rs->owners, ov->owner) : NULL;
+	const struct owner *next = NULL;
+	struct had h = { a, NULL };
+	struct journal_decision d = { 0 };
+	GArray *uids = NULL;
+	GDateTime *now;
+	char *folder = NULL, *detail = NULL, *why = NULL, *sla = NULL;
+	guint32 uid;
+	enum lr_status st = LR_OK;
+
+	if (t == NULL || t->sla <= 0 || cur == NULL ||
+	    owner_work_seconds(cur, ov->since, now_s()) < t->sla)
+		return LR_OK;
+	h.owners = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_add(h.owners, (gpointer)cur->id);
+	if (journal_message_deliveries(a->j, ov->id, note_had, &h) != LR_OK)
+		goto out;
+	now = decide_time();
+	next = route_team_next(t, now, &a->state, NULL, h.owners);
+	g_date_time_unref(now);
+	d.kind = "team";
+	if (next == NULL && t->escalate.id != NULL &&
+	    !g_hash_table_contains(h.owners, t->escalate.id) &&
+	    a->rs->owners != NULL) {
+		next = owners_find(a->rs->owners, t->escalate.id);
+		d.kind = "owner";	/* the escalation ends the chase */
+	}
+	sla = rules_duration_text(t->sla);
+	if (next == NULL) {
+		detail = g_strdup_printf("%s did not answer within %s, and "
+		    "nobody in team %s is left to give it to", cur->id, sla,
+		    t->id);
+		if (journal_event(a->j, ov->id, "sla-exhausted", detail,
+		    now_s()) != LR_OK || journal_flush(a->j) != LR_OK)
+			log_warnx("journal: cannot record that %s", detail);
+		else
+			log_warnx("sla: %s: %s", ov->key, detail);
+		goto out;
+	}
+	if ((st = imap_select(a->imap, ov->folder, NULL, NULL)) != LR_OK ||
+	    (st = imap_search_message_id(a->imap, ov->key, &uids)) != LR_OK ||
+	    uids->len == 0)
+		goto out;	/* moved meanwhile: the board sees to it */
+	uid = g_array_index(uids, guint32, 0);
+	folder = g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix,
+	    next->id);
+	detail = g_strdup_printf("%s -> %s: no first response within %s%s",
+	    cur->id, next->id, sla, strcmp(d.kind, "owner") == 0 ?
+	    " (the team's escalation)" : "");
+	st = board_deliver(a, ov->id, ov->key, uid, next, folder, detail,
+	    &why);
+	if (st == LR_TEMPFAIL || st == LR_BADSOURCE) {
+		log_warnx("sla: %s: %s; trying again", ov->key, why != NULL ?
+		    why : imap_last_error(a->imap));
+		goto out;
+	}
+	if (imap_add_keyword(a->imap, &uid, 1, "$SLABreached") != LR_OK ||
+	    imap_create(a->imap, folder) != LR_OK ||
+	    (st = imap_move(a->imap, &uid, 1, folder)) != LR_OK) {
+		log_warnx("sla: %s: cannot move it to %s: %s", ov->key, folder,
+		    imap_last_error(a->imap));
+		goto out;
+	}
+	d.dest_id = strcmp(d.kind, "team") == 0 ? t->id : next->id;
+	d.owner = next->id;
+	d.folder = folder;
+	d.reason = detail;
+	if (journal_redecide(a->j, ov->id, &d, "reassigned", detail,
+	    now_s()) != LR_OK || journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record that %s was reassigned",
+		    ov->key);
+	else
+		log_warnx("sla: %s reassigned (%s)", ov->key, detail);
+out:
+	if (uids != NULL)
+		g_array_free(uids, TRUE);
+	g_hash_table_destroy(h.owners);
+	g_free(folder);
+	g_free(detail);
+	g_free(why);
+	g_free(sla);
+	return st == LR_BADSOURCE ? st : LR_OK;
+}
+
 static enum lr_status
 escalate(struct agent *a)
 {
 	enum lr_status st;
 
-	if (a->rs->review_sla <= 0)
-		return LR_OK;
-	st = journal_review_overdue(a->j, now_s() - a->rs->review_sla,
+	st = a->rs->review_sla <= 0 ? LR_OK : journal_review_overdue(a->j, now_s() - a->rs->review_sla,
 	    escalate_one, a);
+	if (st != LR_BADSOURCE)
+		st = journal_unanswered(a->j, sla_one, a);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 

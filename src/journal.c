@@ -125,7 +125,7 @@ enum st {
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
-	ST_THREAD_FWD, ST_EV_FIRST, ST_REVIEW_DUE,
+	ST_THREAD_FWD, ST_EV_FIRST, ST_REVIEW_DUE, ST_UNANSWERED,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -261,6 +261,18 @@ static const char *const st_sql[ST_N] = {
 	    " AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
 	    " AND kind = 'escalated') AND since <= ?1 ORDER BY since, m.id",
+	/* team leads with an owner, forwarded, filed, with no first response
+	 * and no "sla-exhausted": candidates for the owner SLA */
+	[ST_UNANSWERED] = "SELECT m.id, m.message_key, m.folder, d.dest_id,"
+	    " d.owner, (SELECT max(sent_at) FROM deliveries WHERE"
+	    " message_id = m.id AND channel = 'smtp' AND state = 'sent'"
+	    " AND target NOT LIKE 'escalation %') AS sent"
+	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
+	    " WHERE d.kind = 'team' AND d.owner IS NOT NULL"
+	    " AND m.filed_at IS NOT NULL AND m.message_key NOT LIKE 'sha256:%'"
+	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
+	    " AND kind IN ('first-response', 'sla-exhausted'))"
+	    " AND sent IS NOT NULL ORDER BY sent, m.id",
 	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = 'first-response'",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
@@ -1511,7 +1523,49 @@ overdue_free(gpointer p)
 
 	g_free(o->key);
 	g_free(o->folder);
+	g_free(o->team);
+	g_free(o->owner);
 	g_free(o);
+}
+
+static gpointer
+unanswered_row(sqlite3_stmt *st)
+{
+	struct journal_overdue *o = g_new0(struct journal_overdue, 1);
+
+	o->id = sqlite3_column_int64(st, 0);
+	o->key = col_dup(st, 1);
+	o->folder = col_dup(st, 2);
+	o->team = col_dup(st, 3);
+	o->owner = col_dup(st, 4);
+	o->since = col_opt(st, 5);
+	return o;
+}
+
+/* Rows of st (bound) as struct journal_overdue, handed to cb. */
+static enum lr_status
+walk_overdue(struct journal *j, sqlite3_stmt *st,
+    gpointer (*from_row)(sqlite3_stmt *), const char *what,
+    journal_overdue_cb cb, void *ctx)
+{
+	enum lr_status rc;
+	GPtrArray *all = collect_rows(j, st, from_row, overdue_free, what,
+	    &rc);
+
+	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
+		rc = cb(g_ptr_array_index(all, i), ctx);
+	if (all != NULL)
+		g_ptr_array_free(all, TRUE);
+	return rc;
+}
+
+enum lr_status
+journal_unanswered(struct journal *j, journal_overdue_cb cb, void *ctx)
+{
+	if (j == NULL || cb == NULL)
+		return misuse("unanswered", "no journal or callback");
+	return walk_overdue(j, stmt(j, ST_UNANSWERED), unanswered_row,
+	    "listing unanswered leads", cb, ctx);
 }
 
 enum lr_status
@@ -1519,20 +1573,13 @@ journal_review_overdue(struct journal *j, gint64 before,
     journal_overdue_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
-	GPtrArray *all;
-	enum lr_status rc;
 
 	if (j == NULL || cb == NULL)
 		return misuse("review_overdue", "no journal or callback");
 	st = stmt(j, ST_REVIEW_DUE);
 	sqlite3_bind_int64(st, 1, before);
-	all = collect_rows(j, st, overdue_row, overdue_free,
-	    "listing overdue reviews", &rc);
-	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
-		rc = cb(g_ptr_array_index(all, i), ctx);
-	if (all != NULL)
-		g_ptr_array_free(all, TRUE);
-	return rc;
+	return walk_overdue(j, st, overdue_row, "listing overdue reviews", cb,
+	    ctx);
 }
 
 void

@@ -224,12 +224,13 @@ struct journal_lead {
 	gboolean to_review;
 };
 
-/* A lead waiting in review (journal_review_overdue). */
+/* A lead waiting (journal_review_overdue, journal_unanswered). */
 struct journal_overdue {
 	gint64 id;
 	char *key;
 	char *folder;		/* where it is filed */
-	gint64 since;		/* in review since */
+	gint64 since;		/* in review since; forwarded at */
+	char *team, *owner;	/* journal_unanswered only */
 };
 
 /* Callbacks: a non-zero status stops the walk and is returned. */
@@ -429,6 +430,14 @@ enum lr_status journal_owner_load_increment(struct journal *j,
  */
 enum lr_status journal_review_overdue(struct journal *j, gint64 before,
     journal_overdue_cb cb, void *ctx) LR_WUR;
+
+/*
+ * Every lead a team gave to an owner, forwarded and filed, with no
+ * "first-response" and no "sla-exhausted" event: the owner SLA's
+ * candidates, o->since the last forward's time, oldest first.
+ */
+enum lr_status journal_unanswered(struct journal *j, journal_overdue_cb cb,
+    void *ctx) LR_WUR;
 
 /* Every message fetched in [since, until), in the order fetched. */
 enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,

@@ -652,6 +652,60 @@ in_hours(const struct hours *h, GDateTime *local)
 	return FALSE;
 }
 
+/* Unix seconds of minute m (may be 1440) of the local day of day0. */
+static gint64
+local_minute(const struct owner *o, GDateTime *day0, guint m)
+{
+	GDateTime *t = g_date_time_new(o->tz, g_date_time_get_year(day0),
+	    g_date_time_get_month(day0), g_date_time_get_day_of_month(day0),
+	    0, 0, 0);
+	gint64 s;
+
+	if (t == NULL)
+		return 0;
+	s = g_date_time_to_unix(t) + (gint64)m * 60;
+	g_date_time_unref(t);
+	return s;
+}
+
+gint64
+owner_work_seconds(const struct owner *o, gint64 from, gint64 to)
+{
+	GDateTime *start, *day;
+	gint64 sum = 0;
+
+	if (to <= from)
+		return 0;
+	if (o->hours.always)
+		return to - from;
+	start = g_date_time_new_from_unix_utc(from);
+	day = start != NULL ? g_date_time_to_timezone(start, o->tz) : NULL;
+	for (guint n = 0; day != NULL && n < OWNER_WORK_MAX_DAYS; n++) {
+		guint d = (guint)g_date_time_get_day_of_week(day) - 1;
+		GDateTime *next;
+
+		for (guint i = 0; i < o->hours.nranges[d]; i++) {
+			gint64 a = local_minute(o, day, o->hours.start[d][i]);
+			gint64 b = local_minute(o, day, o->hours.end[d][i]);
+
+			a = MAX(a, from);
+			b = MIN(b, to);
+			if (b > a)
+				sum += b - a;
+		}
+		if (local_minute(o, day, 1440) >= to)
+			break;
+		next = g_date_time_add_days(day, 1);
+		g_date_time_unref(day);
+		day = next;
+	}
+	if (day != NULL)
+		g_date_time_unref(day);
+	if (start != NULL)
+		g_date_time_unref(start);
+	return sum;
+}
+
 enum owner_avail
 owner_available(const struct owner *o, GDateTime *now, guint leads_today,
     gboolean for_team)

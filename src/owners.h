@@ -74,6 +74,15 @@ enum owner_avail {
  */
 enum owner_avail owner_available(const struct owner *o, GDateTime *now,
     guint leads_today, gboolean for_team);
+/*
+ * Seconds of o's working hours between from and to (Unix seconds), in
+ * o's timezone; to - from when o works always. An SLA of "15m in working
+ * hours" is breached once this reaches 900. Spans longer than
+ * OWNER_WORK_MAX_DAYS count that many days.
+ */
+#define OWNER_WORK_MAX_DAYS	60
+gint64 owner_work_seconds(const struct owner *o, gint64 from, gint64 to);
+
 /* A few words for explain and logs: "inactive", "away until 2026-12-01",
  * "outside working hours (Mon-Fri 09:00-17:30 Europe/Berlin)", ... Caller
  * owns the result. */

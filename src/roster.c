@@ -53,7 +53,7 @@ text_teams(const struct roster_opts *o)
 	for (guint i = 0; i < o->rs->team_order->len; i++) {
 		const struct team *t = g_ptr_array_index(o->rs->team_order, i);
 		const struct owner *next = route_team_next(t, o->now, o->st,
-		    NULL);
+		    NULL, NULL);
 
 		if (next != NULL)
 			fprintf(o->out, "team %s (%s): next is %s\n", t->id,
@@ -149,7 +149,7 @@ json_print(const struct roster_opts *o)
 	for (guint i = 0; i < o->rs->team_order->len; i++) {
 		const struct team *t = g_ptr_array_index(o->rs->team_order, i);
 		const struct owner *next = route_team_next(t, o->now, o->st,
-		    NULL);
+		    NULL, NULL);
 
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "id");

@@ -329,16 +329,21 @@ rotate_pick(enum rotate how, GArray *cands)
  * for each one skipped. */
 static GArray *
 candidates(const struct team *t, GDateTime *now,
-    const struct route_state *st, GPtrArray *why)
+    const struct route_state *st, GPtrArray *why, GHashTable *exclude)
 {
 	GArray *cands = g_array_new(FALSE, FALSE, sizeof(struct cand));
 
 	for (guint i = 0; i < t->members->len; i++) {
 		const struct owner *o = g_ptr_array_index(t->members, i);
-		guint today = st != NULL && st->leads_today != NULL ?
-		    st->leads_today(st->ctx, o, now) : 0;
-		enum owner_avail a = owner_available(o, now, today, TRUE);
+		guint today;
+		enum owner_avail a;
 		struct cand c = { o, 1, 0, 0 };
+
+		if (exclude != NULL && g_hash_table_contains(exclude, o->id))
+			continue;
+		today = st != NULL && st->leads_today != NULL ?
+		    st->leads_today(st->ctx, o, now) : 0;
+		a = owner_available(o, now, today, TRUE);
 
 		if (a != AVAIL_YES) {
 			char *w = owner_avail_text(o, a);
@@ -362,10 +367,10 @@ candidates(const struct team *t, GDateTime *now,
 
 const struct owner *
 route_team_next(const struct team *t, GDateTime *now,
-    const struct route_state *st, GPtrArray **why)
+    const struct route_state *st, GPtrArray **why, GHashTable *exclude)
 {
 	GPtrArray *w = g_ptr_array_new_with_free_func(g_free);
-	GArray *cands = candidates(t, now, st, w);
+	GArray *cands = candidates(t, now, st, w, exclude);
 	int best = rotate_pick(t->rotate, cands);
 	const struct owner *o = best >= 0 ?
 	    g_array_index(cands, struct cand, best).o : NULL;
@@ -392,7 +397,7 @@ route_team(struct decision *dc, const struct ruleset *rs,
     const struct team *t, GDateTime *now, const char *prefix,
     const struct route_state *st)
 {
-	GArray *cands = candidates(t, now, st, dc->notes);
+	GArray *cands = candidates(t, now, st, dc->notes, NULL);
 	int best = rotate_pick(t->rotate, cands);
 
 	dc->kind = DEST_TEAM;

@@ -86,10 +86,12 @@ void decision_free(struct decision *dc);
 /*
  * The member team t's rotation gives the next lead at now, or NULL when
  * nobody is available; why (when not NULL) gets a reason per member
- * skipped (owned array of char *, or NULL when none). Used by `owners`.
+ * skipped (owned array of char *, or NULL when none); members whose id is
+ * in exclude (may be NULL) are not considered. Used by `owners`, and to
+ * re-route a lead its owner did not answer in time.
  */
 const struct owner *route_team_next(const struct team *t, GDateTime *now,
-    const struct route_state *st, GPtrArray **why);
+    const struct route_state *st, GPtrArray **why, GHashTable *exclude);
 
 /* Send dc to review instead, with reason (e.g. the SMTP server refused
  * the forward for good): kind, owner and folder follow. */

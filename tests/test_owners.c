@@ -884,6 +884,50 @@ test_load_missing(void **state)
 	g_free(path);
 }
 
+/* Working time between two moments, in the owner's zone: what an SLA
+ * "in working hours" counts. */
+static void
+test_work_seconds(void **state)
+{
+	static const char csv[] =
+	    "id,email,timezone,hours\n"
+	    "ann,ann@example.com,UTC,Mon-Fri 09:00-17:00\n"
+	    "ben,ben@example.com,Europe/Berlin,Mon-Fri 09:00-17:00\n"
+	    "cy,cy@example.com,UTC,\n";
+	static const struct {
+		const char *who, *from, *to;
+		gint64 want;
+	} t[] = {
+		/* Mon 2026-03-02 */
+		{ "ann", "2026-03-02T10:00:00Z", "2026-03-02T10:15:00Z", 900 },
+		{ "ann", "2026-03-02T16:50:00Z", "2026-03-03T09:10:00Z", 1200 },
+		{ "ann", "2026-03-06T16:55:00Z", "2026-03-09T09:05:00Z", 600 },
+		{ "ann", "2026-03-07T10:00:00Z", "2026-03-08T10:00:00Z", 0 },
+		{ "ann", "2026-03-02T08:00:00Z", "2026-03-02T18:00:00Z", 28800 },
+		{ "ann", "2026-03-02T12:00:00Z", "2026-03-02T11:00:00Z", 0 },
+		/* 08:55-09:10 in Berlin */
+		{ "ben", "2026-03-02T07:55:00Z", "2026-03-02T08:10:00Z", 600 },
+		{ "cy", "2026-03-07T10:00:00Z", "2026-03-08T10:00:00Z", 86400 },
+	};
+	struct diag *d = diag_new();
+	struct owner_table *tab = owners_parse(csv, strlen(csv), "o.csv", d);
+
+	(void)state;
+	assert_int_equal(diag_errors(d), 0);
+	for (gsize i = 0; i < G_N_ELEMENTS(t); i++) {
+		GDateTime *a = g_date_time_new_from_iso8601(t[i].from, NULL);
+		GDateTime *b = g_date_time_new_from_iso8601(t[i].to, NULL);
+
+		print_message("work: %s %s..%s\n", t[i].who, t[i].from, t[i].to);
+		assert_int_equal(owner_work_seconds(owners_find(tab, t[i].who),
+		    g_date_time_to_unix(a), g_date_time_to_unix(b)), t[i].want);
+		g_date_time_unref(a);
+		g_date_time_unref(b);
+	}
+	owners_free(tab);
+	diag_free(d);
+}
+
 int
 main(void)
 {
@@ -891,6 +935,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_hours),
+		cmocka_unit_test(test_work_seconds),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_available),
 		cmocka_unit_test(test_avail_text),

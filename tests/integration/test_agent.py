@@ -31,7 +31,8 @@ Without the last three, the shipped rules/samples are used. Checks:
   into a folder that is nobody's left alone;
 - an owner's reply in the inbox is filed with the lead and recorded as its
   first response;
-- a lead in review past the review SLA is escalated once.
+- a lead in review past the review SLA is escalated once;
+- a team's SLA re-routes an unanswered lead to the other member, once.
 
 LEADROUTE_AGENT_ONLY=test_name runs one test.
 """
@@ -692,6 +693,71 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                  for _, f in places}
         for k in review:
             self.assertIn("$SLABreached", flags[k], k)
+
+    def test_owner_sla(self):
+        """A team's SLA: a lead its owner has not answered in time goes to
+        the other member (never back), recorded as a reassignment, marked
+        $SLABreached; with nobody left the chase ends (sla-exhausted); an
+        answered lead stays."""
+        exp = self.expected()
+        members = self.team_members()
+        lead = next(d for d in exp.values()
+                    if d["destination"]["kind"] == "team" and
+                    d["destination"]["owner"] and
+                    len(members[d["destination"]["id"]]) == 2)
+        team = lead["destination"]["id"]
+        # a second lead for the team: a copy (not sticky to the first)
+        rules = self.rules_copy("\nsticky off\n")
+        with open(lead["file"], "rb") as f:
+            copy = re.sub(rb"(?im)^Message-ID:[^\r\n]*",
+                          b"Message-ID: <copy." + lead["message_id"][1:]
+                          .encode(), f.read(), count=1)
+        self.dovecot.append("INBOX", copy)
+        with open(rules) as f:
+            text = f.read()
+        text = re.sub(r"(?m)^(team %s\b)" % re.escape(team), r"\1 sla 3s",
+                      text, count=1)
+        with open(rules, "w") as f:
+            f.write(text)
+        # working hours emptied: the SLA counts working time, and the test
+        # must not depend on the hour it runs at
+        path = os.path.join(os.path.dirname(rules), "owners.csv")
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        hi = rows[0].index("hours")
+        for r in rows[1:]:
+            r[hi] = ""
+        with open(path, "w", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+        emails = {i: r["email"] for i, r in self.owner_rows().items()}
+
+        p = self.start_and_file()
+        rec = self.recorded()
+        mine = sorted(k for k, r in rec.items()
+                      if r["kind"] == "team" and r["id"] == team)
+        self.assertGreaterEqual(len(mine), 2, f"two leads of team {team}")
+        answered, chased = mine[0], mine[1:]
+        owner = rec[answered]["owner"]
+        raw = ("From: %s\r\nTo: lead@x.example\r\nSubject: Re: hi\r\n"
+               "Message-ID: <ans.%s\r\nIn-Reply-To: %s\r\n\r\nSure.\r\n"
+               % (emails[owner], answered[1:], answered))
+        self.dovecot.append("INBOX", raw.encode())
+        self.wait_for("the chase to end", lambda: len(
+            self.events("sla-exhausted")) == len(chased), timeout=40, agent=p)
+        self.stop_agent(p)
+
+        moves = dict(self.events("reassigned"))
+        self.assertNotIn(answered, moves)
+        where = self.folder_of()
+        for k in chased:
+            first = rec[k]["owner"]
+            second = (members[team] - {first}).pop()
+            self.assertEqual(moves[k], f"{first} -> {second}: no first "
+                             "response within 3s")
+            self.assertEqual(self.recorded()[k]["owner"], second)
+            self.assertEqual(where[k][0][0], "Leads/Owners/" + second)
+            self.assertIn("$SLABreached", where[k][0][1])
+            self.assertEqual(self.forwarded_ids().count(k), 2)
 
     def test_first_response(self):
         """An owner's reply seen in the inbox (they Cc it) is filed with the
