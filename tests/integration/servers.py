@@ -1103,6 +1103,32 @@ dir = {templates}
     return conf
 
 
+def test_args(cls, argv, doc):
+    """Set cls.binary, .top, .leads and .rules from the command line of an
+    agent test file: LEADROUTE TOP_SRCDIR [LEADS EXPECTED RULES]; without
+    the last three, the shipped samples and rules."""
+    if len(argv) not in (3, 6):
+        sys.exit(doc)
+    cls.binary = os.path.abspath(argv[1])
+    cls.top = os.path.abspath(argv[2])
+    if len(argv) == 6:
+        cls.leads, _, cls.rules = (os.path.abspath(a) for a in argv[3:6])
+    else:
+        cls.leads = os.path.join(cls.top, "rules", "samples")
+        cls.rules = os.path.join(cls.top, "rules", "leadroute.rules")
+
+
+def team_members(binary, conf, env=None):
+    """Team id -> set of member ids, from `leadroute -c CONF owners --json`
+    (raises ServerError when it fails)."""
+    p = subprocess.run([binary, "-c", conf, "owners", "--json"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    if p.returncode != 0:
+        raise ServerError("owners --json: %s" % p.stderr.strip())
+    return {t["id"]: {m["id"] for m in t["members"]}
+            for t in json.loads(p.stdout)["teams"]}
+
+
 # --- CLI --------------------------------------------------------------------
 
 def missing():

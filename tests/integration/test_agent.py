@@ -220,13 +220,7 @@ class AgentTest(unittest.TestCase):
                 for r in rows}
 
     def team_members(self):
-        """Team id -> set of member ids, from `owners --json`."""
-        p = subprocess.run([self.binary, "-c", self.conf, "owners", "--json",
-                            "--now", NOW], capture_output=True, text=True,
-                           timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return {t["id"]: {m["id"] for m in t["members"]}
-                for t in json.loads(p.stdout)["teams"]}
+        return servers.team_members(self.binary, self.conf)
 
     def assert_as_explained(self, exp, where, skip=()):
         """Every message of exp in exactly one folder, decided as explain
@@ -1017,16 +1011,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
 
 
 def main():
-    if len(sys.argv) not in (3, 6):
-        sys.exit(__doc__)
-    AgentTest.binary = os.path.abspath(sys.argv[1])
-    AgentTest.top = os.path.abspath(sys.argv[2])
-    if len(sys.argv) == 6:
-        AgentTest.leads, _, AgentTest.rules = (os.path.abspath(a)
-                                               for a in sys.argv[3:6])
-    else:
-        AgentTest.leads = os.path.join(AgentTest.top, "rules", "samples")
-        AgentTest.rules = os.path.join(AgentTest.top, "rules", "leadroute.rules")
+    servers.test_args(AgentTest, sys.argv, __doc__)
     # LEADROUTE_AGENT_ONLY=test_name runs one test (while developing)
     only = os.environ.get("LEADROUTE_AGENT_ONLY")
     unittest.main(argv=[sys.argv[0], "-v"] +

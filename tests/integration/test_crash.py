@@ -140,7 +140,8 @@ class CrashTest(unittest.TestCase):
             self.dir, self.dovecot, self.smtp, self.http, rules,
             os.path.join(self.top, "templates"), self.journal)
         self.emails = owner_emails(self.rules)
-        self.members = self.team_members()
+        self.members = servers.team_members(self.binary, self.conf,
+                                            self.env())
 
     def tearDown(self):
         log("%s: %.1f s", self.id().rsplit(".", 1)[-1],
@@ -255,15 +256,6 @@ class CrashTest(unittest.TestCase):
     def decisions(exp):
         return {mid: (d["destination"]["folder"], d["destination"]["owner"])
                 for mid, d in exp.items()}
-
-    def team_members(self):
-        """Team id -> [member ids], from `owners --json`."""
-        p = subprocess.run([self.binary, "-c", self.conf, "owners", "--json"],
-                           capture_output=True, text=True, timeout=60,
-                           env=self.env())
-        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
-        return {t["id"]: [m["id"] for m in t["members"]]
-                for t in json.loads(p.stdout)["teams"]}
 
     def allowed(self, directory, before):
         """Message-ID -> {(folder, owner)} explain allows: as decided at the
@@ -778,17 +770,7 @@ class CrashTest(unittest.TestCase):
 
 
 def main():
-    if len(sys.argv) not in (3, 6):
-        sys.exit(__doc__)
-    CrashTest.binary = os.path.abspath(sys.argv[1])
-    CrashTest.top = os.path.abspath(sys.argv[2])
-    if len(sys.argv) == 6:
-        CrashTest.leads, _, CrashTest.rules = (os.path.abspath(a)
-                                               for a in sys.argv[3:6])
-    else:
-        CrashTest.leads = os.path.join(CrashTest.top, "rules", "samples")
-        CrashTest.rules = os.path.join(CrashTest.top, "rules",
-                                       "leadroute.rules")
+    servers.test_args(CrashTest, sys.argv, __doc__)
     t = time.monotonic()
     only = os.environ.get("LEADROUTE_CRASH_ONLY")  # e.g. test_dovecot_restart
     prog = unittest.main(argv=[sys.argv[0], "-v"] + (
