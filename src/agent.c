@@ -42,12 +42,18 @@
 #define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
 #define AGENT_RETRY_CAP		3600	/* the longest wait between two tries */
 #define AGENT_FILE_BATCH	IMAP_UID_BATCH	/* messages filed together */
+/* The SLA marks a mail client shows (docs/board.md) */
+#define AGENT_KEYWORD_DUE	"$SLADue"	/* an SLA clock runs */
+#define AGENT_KEYWORD_BREACHED	"$SLABreached"	/* an SLA was missed */
+#define AGENT_SUBJECT_WINDOW	(30 * 86400)	/* a reply matched by
+						 * subject: leads this recent */
 
 static volatile sig_atomic_t stopping, reloading;
 
 struct pending_file {
 	guint32 uid;
 	gint64 id;		/* journal id; 0: not this copy's row */
+	gboolean due;		/* an SLA clock runs: mark it AGENT_KEYWORD_DUE */
 };
 
 /* What sends, built from one configuration (replaced on SIGHUP). */
@@ -79,6 +85,8 @@ struct agent {
 	gint64 next_board;	/* when to look at the board's folders */
 	GHashTable *board;	/* folder -> struct board_folder * */
 	GHashTable *board_told;	/* "key\nfolder" -> 1: a move left alone */
+	GArray *answered;	/* of gint64: leads whose AGENT_KEYWORD_DUE
+				 * goes at the board's next look */
 	const char *crash_on;	/* AGENT_CRASH_ENV */
 	gboolean interrupted;	/* a signal stopped the fetch */
 	guint routed, kept;	/* this round: filed, left in the inbox */
@@ -178,8 +186,22 @@ iso_time(gint64 t)
 	return r;
 }
 
-/* The SLA that applies to v's lead: the review SLA while in review, a
- * team's for a lead it gave out; 0 when none. */
+/* The first-response SLA of a lead owner o has: o's own (the sla column
+ * of owners.csv), else team's when the team gave it (team may be NULL);
+ * 0 when none. */
+static gint64
+owner_sla(const struct ruleset *rs, const struct owner *o, const char *team)
+{
+	const struct team *t = team != NULL ? g_hash_table_lookup(rs->teams,
+	    team) : NULL;
+
+	if (o == NULL)
+		return 0;
+	return o->sla > 0 ? o->sla : t != NULL ? t->sla : 0;
+}
+
+/* The SLA that applies to v's lead: the review SLA while in review, its
+ * owner's for a lead forwarded to one; 0 when none. */
 static gint64
 sla_of(const struct vars *v)
 {
@@ -187,13 +209,8 @@ sla_of(const struct vars *v)
 
 	if (v->review_since > 0 || v->dc->kind == DEST_REVIEW)
 		return rs->review_sla;
-	if (v->dc->kind == DEST_TEAM && v->dc->id != NULL) {
-		const struct team *t = g_hash_table_lookup(rs->teams,
-		    v->dc->id);
-
-		return t != NULL ? t->sla : 0;
-	}
-	return 0;
+	return owner_sla(rs, v->o, v->dc->kind == DEST_TEAM ? v->dc->id :
+	    NULL);
 }
 
 /* Variables that need the run: folders, SLA, time in review. */
@@ -311,10 +328,11 @@ message_key(const char *data, size_t len, gint64 *date)
 }
 
 static void
-queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id)
+queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
+    gboolean due)
 {
 	GArray *arr = g_hash_table_lookup(a->moves, folder);
-	struct pending_file pf = { uid, id };
+	struct pending_file pf = { uid, id, due };
 
 	if (arr == NULL) {
 		arr = g_array_new(FALSE, FALSE, sizeof(struct pending_file));
@@ -564,6 +582,28 @@ log_lead(const struct vars *v, const char *result, gint64 started)
 	    result, (g_get_monotonic_time() - started) / 1000);
 }
 
+/* What the journal keeps of the lead to show it without the message (the
+ * digest): name, company and subject, as a JSON object. */
+static char *
+lead_json(const struct lead *l)
+{
+	static const struct {
+		const char *name;
+		enum lead_field f;
+	} keep[] = {
+		{ "name", LF_NAME }, { "company", LF_COMPANY },
+		{ "subject", LF_SUBJECT },
+	};
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	for (guint i = 0; i < G_N_ELEMENTS(keep); i++)
+		if (l->str[keep[i].f] != NULL)
+			json_member_string(b, keep[i].name, l->str[keep[i].f]);
+	json_builder_end_object(b);
+	return json_string(b, FALSE);
+}
+
 /* Take the decision recorded before a stop: it is never re-made. */
 static void
 recorded_decision(struct agent *a, gint64 id, struct decision *dc)
@@ -594,12 +634,14 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
     GDateTime *now)
 {
 	const struct decision *dc = v->dc;
-	char *dj = dims_json(dc), *day = NULL;
+	char *dj = dims_json(dc), *day = NULL, *lj = lead_json(v->l);
+	char *subject = lead_subject_key(v->l->str[LF_SUBJECT]);
 	struct journal_decision jd = {
 		.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
 		.owner = dc->owner, .folder = dc->folder,
 		.reason = dc->reason, .route_line = dc->route_line,
 		.dims_json = dj, .lead_email = v->l->str[LF_EMAIL],
+		.lead_json = lj, .subject_key = subject,
 	};
 	enum lr_status st;
 
@@ -615,6 +657,8 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 	st = journal_record_decision(a->j, id, &jd, now_s());
 	g_free((struct journal_credit *)jd.credits);
 	g_free(dj);
+	g_free(lj);
+	g_free(subject);
 	g_free(day);
 	return st;
 }
@@ -642,37 +686,112 @@ owner_by_email(const struct agent *a, const char *addr)
 	return NULL;
 }
 
+/* The end of the day at t (Unix seconds) in o's timezone. */
+static gint64
+end_of_day(const struct owner *o, gint64 t)
+{
+	GDateTime *u = g_date_time_new_from_unix_utc(t);
+	GDateTime *l = g_date_time_to_timezone(u, o->tz);
+	GDateTime *mid = g_date_time_new(o->tz, g_date_time_get_year(l),
+	    g_date_time_get_month(l), g_date_time_get_day_of_month(l), 0, 0, 0);
+	GDateTime *next = g_date_time_add_days(mid, 1);
+	gint64 end = g_date_time_to_unix(next);
+
+	g_date_time_unref(next);
+	g_date_time_unref(mid);
+	g_date_time_unref(l);
+	g_date_time_unref(u);
+	return end;
+}
+
+/*
+ * The lead owner o's reply l answers: by its thread headers (the lead's
+ * or its forward's Message-ID), else by its subject and the lead's
+ * address among its recipients (a client that drops the headers).
+ */
+static enum lr_status
+reply_lead(struct agent *a, const struct lead *l, struct journal_thread *th,
+    const char **via)
+{
+	char *key;
+	enum lr_status st;
+
+	*via = "thread";
+	if (l->thread != NULL && l->thread[0] != NULL &&
+	    ((st = journal_thread_lead(a->j, (const char *const *)l->thread,
+	    th)) != LR_OK || th->lead != 0))
+		return st;
+	*via = "subject";
+	key = lead_subject_key(l->str[LF_SUBJECT]);
+	st = journal_subject_lead(a->j, (const char *const *)l->recipients,
+	    key, now_s() - AGENT_SUBJECT_WINDOW, th);
+	g_free(key);
+	return st;
+}
+
+/*
+ * An owner's auto-reply to a lead of theirs not answered yet ("out of
+ * office"): they are away for the rest of their day, and the lead is
+ * re-routed at once (the board's next look, which follows this round).
+ */
+static void
+owner_away(struct agent *a, const struct owner *o, gint64 lead,
+    const char *key)
+{
+	gint64 until = end_of_day(o, now_s());
+	GDateTime *t = g_date_time_new_from_unix_utc(now_s());
+	GDateTime *lt = g_date_time_to_timezone(t, o->tz);
+	char *at = g_date_time_format(lt, "%H:%M");
+	char *why = g_strdup_printf("auto-reply at %s", at);
+
+	if (journal_away_set(a->j, o->id, until, why, now_s()) != LR_OK ||
+	    journal_event(a->j, lead, "auto-reply", o->id, now_s()) != LR_OK)
+		log_warnx("journal: cannot record %s's auto-reply %s", o->id,
+		    key);
+	else
+		log_warnx("owners: %s sent an auto-reply (%s): away for the "
+		    "rest of the day; their lead is re-routed", o->id, key);
+	a->next_board = 0;
+	g_free(why);
+	g_free(at);
+	g_date_time_unref(lt);
+	g_date_time_unref(t);
+}
+
 /*
  * An owner's reply to a lead (they Cc or Bcc the inbox): not a new lead.
  * It is filed with the lead, and the first one is recorded as the lead's
- * first response; an auto-reply is filed but answers nothing. TRUE when
- * message id was such a reply (then it is decided and queued for filing).
+ * first response, which stops its SLA clock; the lead owner's
+ * auto-reply marks them away (owner_away). TRUE when message id was such
+ * a reply (then it is decided and queued for filing).
  */
 static gboolean
 owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
     const struct lead *l, gint64 started)
 {
 	const struct owner *o = owner_by_email(a, l->str[LF_FROM]);
-	struct journal_thread th;
+	struct journal_thread th = { 0 };
 	struct journal_decision d = { 0 };
 	char *folder, *reason;
+	const char *via;
 	gint64 at = l->date > 0 && l->date <= now_s() ? l->date : now_s();
-	gboolean first;
+	gboolean first, mine;
 
-	if (o == NULL || l->thread == NULL || l->thread[0] == NULL)
-		return FALSE;
-	if (journal_thread_lead(a->j, (const char *const *)l->thread,
-	    &th) != LR_OK || th.lead == 0) {
+	if (o == NULL || reply_lead(a, l, &th, &via) != LR_OK ||
+	    th.lead == 0) {
 		journal_thread_clear(&th);
 		return FALSE;
 	}
 	folder = th.folder != NULL ? g_strdup(th.folder) :
 	    g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix, th.owner);
 	/* the lead's owner answering it; a colleague's reply is filed too */
-	first = !th.answered && !l->is_auto && strcmp(o->id, th.owner) == 0;
-	reason = g_strdup_printf("%s from %s to a lead of %s%s", l->is_auto ?
-	    "auto-reply" : "reply", o->id, th.owner, first ?
-	    ": its first response" : "");
+	mine = !th.answered && strcmp(o->id, th.owner) == 0;
+	first = mine && !l->is_auto;
+	reason = g_strdup_printf("%s from %s to a lead of %s%s%s", l->is_auto ?
+	    "auto-reply" : "reply", o->id, th.owner, strcmp(via, "subject") ==
+	    0 ? " (by its subject)" : "", first ? ": its first response" :
+	    mine && l->is_auto ? ": they are away, the lead is re-routed" :
+	    "");
 	d.kind = "reply";
 	d.dest_id = o->id;
 	d.folder = folder;
@@ -686,7 +805,11 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 		a->kept++;
 		goto done;
 	}
-	queue_file(a, folder, uid, id);
+	if (first)	/* its clock stopped: the mark goes at the next look */
+		g_array_append_val(a->answered, th.lead);
+	if (mine && l->is_auto)
+		owner_away(a, o, th.lead, key);
+	queue_file(a, folder, uid, id, FALSE);
 	log_info("lead %s %s -> %s: ok, %" G_GINT64_FORMAT " ms", key,
 	    reason, folder, (g_get_monotonic_time() - started) / 1000);
 done:
@@ -706,7 +829,7 @@ file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
 		log_warnx("lead %s: filed in %s: %s", key, a->failed,
 		    m->last_error ? m->last_error : "failed");
 	journal_message_free(m);
-	queue_file(a, a->failed, uid, id);
+	queue_file(a, a->failed, uid, id, FALSE);
 }
 
 struct fetch_ctx {
@@ -737,7 +860,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		log_warnx("run: uid %u: larger than %d bytes, filed in %s",
 		    uid, IMAP_MAX_MESSAGE_BYTES, a->failed);
 		if (!a->o->dry_run)
-			queue_file(a, a->failed, uid, 0);
+			queue_file(a, a->failed, uid, 0, FALSE);
 		return LR_OK;
 	}
 	key = message_key(data, len, &v.received);
@@ -760,7 +883,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 			if (journal_decision_get(a->j, id, &jd) == LR_OK)
 				folder = jd->folder;
 			queue_file(a, folder, uid,
-			    seen == JOURNAL_SEEN_DUPLICATE ? 0 : id);
+			    seen == JOURNAL_SEEN_DUPLICATE ? 0 : id, FALSE);
 			log_info("lead %s: %s, filed in %s", key,
 			    seen == JOURNAL_SEEN_DUPLICATE ?
 			    "a duplicate, routed once" : "seen before", folder);
@@ -780,7 +903,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		    LR_OK && strcmp(jd->kind, "reply") == 0;
 
 		if (reply) {	/* an owner's reply: filed, nothing sent */
-			queue_file(a, jd->folder, uid, id);
+			queue_file(a, jd->folder, uid, id, FALSE);
 			journal_decision_free(jd);
 			goto out;
 		}
@@ -843,7 +966,10 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	notify(a, id, &v, &ds, NULL);
 	delivery_states_clear(&ds);
 	/* 5: file, with the batch */
-	queue_file(a, dc->folder, uid, id);
+	/* an SLA clock runs in review, and for an owner once forwarded */
+	queue_file(a, dc->folder, uid, id, dc->kind == DEST_REVIEW ?
+	    a->rs->review_sla > 0 : v.o != NULL && a->out.smtp != NULL &&
+	    sla_of(&v) > 0);
 	log_lead(&v, why ? why : "ok", started);
 out:
 	g_free(why);
@@ -867,13 +993,21 @@ file_batch(struct agent *a)
 	while (g_hash_table_iter_next(&it, &k, &val) && st == LR_OK) {
 		GArray *arr = val;
 		GArray *uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+		GArray *due = g_array_new(FALSE, FALSE, sizeof(guint32));
 
-		for (guint i = 0; i < arr->len; i++)
-			g_array_append_val(uids, g_array_index(arr,
-			    struct pending_file, i).uid);
+		for (guint i = 0; i < arr->len; i++) {
+			const struct pending_file *pf = &g_array_index(arr,
+			    struct pending_file, i);
+
+			g_array_append_val(uids, pf->uid);
+			if (pf->due)
+				g_array_append_val(due, pf->uid);
+		}
 		if ((st = imap_create(a->imap, k)) == LR_OK &&
 		    (st = imap_add_keyword(a->imap, (guint32 *)uids->data,
 		    uids->len, IMAP_KEYWORD_ROUTED)) == LR_OK &&
+		    (st = imap_add_keyword(a->imap, (guint32 *)due->data,
+		    due->len, AGENT_KEYWORD_DUE)) == LR_OK &&
 		    (st = imap_move(a->imap, (guint32 *)uids->data, uids->len,
 		    k)) == LR_OK)
 			for (guint i = 0; i < arr->len; i++) {
@@ -892,6 +1026,7 @@ file_batch(struct agent *a)
 			    uids->len, uids->len == 1 ? "" : "s", (char *)k,
 			    imap_last_error(a->imap));
 		g_array_free(uids, TRUE);
+		g_array_free(due, TRUE);
 		g_hash_table_iter_remove(&it);
 	}
 	if (journal_flush(a->j) != LR_OK)
@@ -1187,6 +1322,7 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	gint64 id = 0, filed_at = 0;
 	const struct owner *from;
 	const char *event;
+	gboolean due;
 	enum lr_status st = LR_OK;
 
 	if (journal_message_find(a->j, m->key, &id, &was, &filed_at) !=
@@ -1241,11 +1377,20 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 			    why != NULL ? why : "it could not be delivered");
 	}
 	if (journal_redecide(a->j, id, &d, event, detail, now_s()) != LR_OK ||
-	    journal_flush(a->j) != LR_OK)
+	    journal_flush(a->j) != LR_OK) {
 		log_warnx("journal: cannot record that %s was %s", m->key,
 		    event);
-	else
-		log_info("board: %s %s (%s)", m->key, event, detail);
+		goto out;
+	}
+	log_info("board: %s %s (%s)", m->key, event, detail);
+	/* a new clock runs with an owner who has an SLA, or in review */
+	due = o != NULL ? owner_sla(a->rs, o, NULL) > 0 : strcmp(d.kind,
+	    "review") == 0 && a->rs->review_sla > 0;
+	if ((due ? imap_add_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE) :
+	    imap_remove_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE)) !=
+	    LR_OK)
+		log_warnx("board: %s: cannot change its SLA mark: %s", m->key,
+		    imap_last_error(a->imap));
 out:
 	g_free(was);
 	g_free(detail);
@@ -1345,9 +1490,11 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 		st = LR_OK;
 		goto out;
 	}
-	if (imap_add_keyword(a->imap, &uid, 1, "$SLABreached") != LR_OK)
-		log_warnx("escalation: %s: cannot mark it $SLABreached: %s",
-		    ov->key, imap_last_error(a->imap));
+	if (imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_BREACHED) !=
+	    LR_OK || imap_remove_keyword(a->imap, &uid, 1,
+	    AGENT_KEYWORD_DUE) != LR_OK)
+		log_warnx("escalation: %s: cannot mark it %s: %s", ov->key,
+		    AGENT_KEYWORD_BREACHED, imap_last_error(a->imap));
 	waited = rules_duration_text(now_s() - ov->since);
 	detail = g_strdup_printf("to %s%s after %s in review%s%s",
 	    mailed ? to->id : "the Slack channel", mailed && posted ?
@@ -1370,6 +1517,39 @@ out:
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 
+/*
+ * Set and take away keywords on the filed lead id, found by its
+ * Message-ID where the journal filed it (either keyword may be NULL).
+ * LR_OK when it is not there any more (a person moved it: the board
+ * sees to it); LR_BADSOURCE when the connection is lost.
+ */
+static enum lr_status
+mark_lead(struct agent *a, gint64 id, const char *add, const char *remove)
+{
+	struct journal_message *m = NULL;
+	GArray *uids = NULL;
+	enum lr_status st;
+
+	if ((st = journal_message_get(a->j, id, &m)) != LR_OK ||
+	    m->folder == NULL || g_str_has_prefix(m->key, "sha256:"))
+		goto out;
+	if ((st = imap_select(a->imap, m->folder, NULL, NULL)) != LR_OK ||
+	    (st = imap_search_message_id(a->imap, m->key,
+	    &uids)) != LR_OK || uids->len == 0)
+		goto out;
+	if ((add != NULL && (st = imap_add_keyword(a->imap,
+	    (guint32 *)uids->data, uids->len, add)) != LR_OK) ||
+	    (remove != NULL && (st = imap_remove_keyword(a->imap,
+	    (guint32 *)uids->data, uids->len, remove)) != LR_OK))
+		log_warnx("sla: %s: cannot change its marks: %s",
+		    m->key, imap_last_error(a->imap));
+out:
+	if (uids != NULL)
+		g_array_free(uids, TRUE);
+	journal_message_free(m);
+	return st == LR_BADSOURCE ? st : LR_OK;
+}
+
 struct had {
 	struct agent *a;
 	GHashTable *owners;	/* owner id -> 1: forwarded to them */
@@ -1387,59 +1567,140 @@ note_had(const struct journal_delivery *dl, void *ctx)
 	return LR_OK;
 }
 
+/* The team a lead of owner o is re-routed in: the one that gave it, else
+ * the first of o's teams the rules know (a lead routed to o by name). */
+static const struct team *
+chase_team(const struct agent *a, const struct journal_overdue *ov,
+    const struct owner *o)
+{
+	if (ov->team != NULL && strcmp(ov->kind, "team") == 0)
+		return g_hash_table_lookup(a->rs->teams, ov->team);
+	for (guint i = 0; o->teams != NULL && o->teams[i] != NULL; i++) {
+		const struct team *t = g_hash_table_lookup(a->rs->teams,
+		    o->teams[i]);
+
+		if (t != NULL)
+			return t;
+	}
+	return NULL;
+}
+
+/* Nobody is left to chase a lead: record it (once) and mark it. */
+static enum lr_status
+chase_end(struct agent *a, const struct journal_overdue *ov,
+    const char *detail)
+{
+	if (journal_event(a->j, ov->id, "sla-exhausted", detail, now_s()) !=
+	    LR_OK || journal_flush(a->j) != LR_OK) {
+		log_warnx("journal: cannot record that %s", detail);
+		return LR_OK;
+	}
+	log_warnx("sla: %s: %s", ov->key, detail);
+	return mark_lead(a, ov->id, AGENT_KEYWORD_BREACHED, AGENT_KEYWORD_DUE);
+}
+
+/* An auto-replied lead nobody in its team can take: to review. */
+static enum lr_status
+chase_to_review(struct agent *a, const struct journal_overdue *ov,
+    guint32 uid, const char *detail)
+{
+	struct filed f;
+	struct dlv_states ds;
+	struct journal_decision d = { .kind = "review" };
+	char *reason = g_strdup_printf("%s; nobody in the team can take it",
+	    detail);
+	enum lr_status st;
+
+	if ((st = filed_read(a, uid, ov->key, &f)) != LR_OK)
+		goto out;
+	decision_to_review(f.dc, a->rs, a->cfg->folder_prefix, reason);
+	f.v.review_since = now_s();
+	if ((st = imap_create(a->imap, f.dc->folder)) != LR_OK ||
+	    (st = a->rs->review_sla > 0 ? imap_add_keyword(a->imap, &uid, 1,
+	    AGENT_KEYWORD_DUE) : imap_remove_keyword(a->imap, &uid, 1,
+	    AGENT_KEYWORD_DUE)) != LR_OK ||
+	    (st = imap_move(a->imap, &uid, 1, f.dc->folder)) != LR_OK) {
+		log_warnx("sla: %s: cannot move it to %s: %s", ov->key,
+		    f.dc->folder, imap_last_error(a->imap));
+		goto out;
+	}
+	d.folder = f.dc->folder;
+	d.reason = reason;
+	if (journal_redecide(a->j, ov->id, &d, "to-review", reason,
+	    now_s()) != LR_OK || journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record that %s went to review",
+		    ov->key);
+	else
+		log_warnx("sla: %s to review (%s)", ov->key, reason);
+	for (int c = 0; c < JCHAN_N; c++) {
+		ds.st[c] = JDLV_N;
+		ds.error[c] = NULL;
+	}
+	notify(a, ov->id, &f.v, &ds, "webhook for review");
+out:
+	filed_clear(&f);
+	g_free(reason);
+	return st;
+}
+
 /*
- * The owner SLA (`sla` on a team): a lead its owner has not answered
- * within the team's SLA, counted in the owner's working hours from the
- * forward, goes to the next available member who has not had it, else to
- * the team's `escalate` owner, and is recorded as a reassignment; with
- * nobody left, an "sla-exhausted" event ends the chase (logged once).
- * Forward first, then the MOVE, then the record: a stop in between
- * leaves a state the board reads as a person's move to the new owner.
+ * Chasing a lead its owner has not answered: when the owner's SLA
+ * (owner_sla(): their own, else the team's) has passed in their working
+ * hours since the forward, or at once when they auto-replied to it
+ * (owner_away), it goes to the next available member of its team
+ * (chase_team) who has not had it, else to the team's `escalate` owner,
+ * and is recorded as a reassignment. With nobody left, a missed SLA ends
+ * the chase with an "sla-exhausted" event (the lead stays: its owner
+ * may still answer), an auto-reply sends it to review. Forward first,
+ * then the MOVE, then the record: a stop in between leaves a state the
+ * board reads as a person's move to the new owner.
  */
 static enum lr_status
-sla_one(const struct journal_overdue *ov, void *ctx)
+chase_one(const struct journal_overdue *ov, void *ctx)
 {
 	struct agent *a = ctx;
-	const struct team *t = ov->team != NULL ?
-	    g_hash_table_lookup(a->rs->teams, ov->team) : NULL;
 	const struct owner *cur = ov->owner != NULL && a->rs->owners != NULL ?
 	    owners_find(a->rs->owners, ov->owner) : NULL;
+	const struct team *t = cur != NULL ? chase_team(a, ov, cur) : NULL;
 	const struct owner *next = NULL;
 	struct had h = { a, NULL };
 	struct journal_decision d = { 0 };
 	GArray *uids = NULL;
 	GDateTime *now;
 	char *folder = NULL, *detail = NULL, *why = NULL, *sla = NULL;
+	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, strcmp(ov->kind,
+	    "team") == 0 ? ov->team : NULL) : 0;
 	guint32 uid;
 	enum lr_status st = LR_OK;
 
-	if (t == NULL || t->sla <= 0 || cur == NULL ||
-	    owner_work_seconds(cur, ov->since, now_s()) < t->sla)
+	if (cur == NULL || (!ov->autoreplied && (secs <= 0 ||
+	    owner_work_seconds(cur, ov->since, now_s()) < secs)))
 		return LR_OK;
 	h.owners = g_hash_table_new(g_str_hash, g_str_equal);
 	g_hash_table_add(h.owners, (gpointer)cur->id);
 	if (journal_message_deliveries(a->j, ov->id, note_had, &h) != LR_OK)
 		goto out;
 	now = decide_time();
-	next = route_team_next(t, now, &a->state, NULL, h.owners);
+	next = t != NULL ? route_team_next(t, now, &a->state, NULL,
+	    h.owners) : NULL;
 	g_date_time_unref(now);
 	d.kind = "team";
-	if (next == NULL && t->escalate.id != NULL &&
+	if (next == NULL && t != NULL && t->escalate.id != NULL &&
 	    !g_hash_table_contains(h.owners, t->escalate.id) &&
 	    a->rs->owners != NULL) {
 		next = owners_find(a->rs->owners, t->escalate.id);
 		d.kind = "owner";	/* the escalation ends the chase */
 	}
-	sla = rules_duration_text(t->sla);
-	if (next == NULL) {
-		detail = g_strdup_printf("%s did not answer within %s, and "
-		    "nobody in team %s is left to give it to", cur->id, sla,
-		    t->id);
-		if (journal_event(a->j, ov->id, "sla-exhausted", detail,
-		    now_s()) != LR_OK || journal_flush(a->j) != LR_OK)
-			log_warnx("journal: cannot record that %s", detail);
-		else
-			log_warnx("sla: %s: %s", ov->key, detail);
+	sla = secs > 0 ? rules_duration_text(secs) : NULL;
+	detail = ov->autoreplied ? g_strdup_printf("%s is away (auto-reply)",
+	    cur->id) : g_strdup_printf("no first response within %s", sla);
+	if (next == NULL && !ov->autoreplied) {
+		char *end = g_strdup_printf("%s did not answer within %s, and "
+		    "nobody in %s%s is left to give it to", cur->id, sla,
+		    t != NULL ? "team " : "their team", t != NULL ? t->id : "");
+
+		st = chase_end(a, ov, end);
+		g_free(end);
 		goto out;
 	}
 	if ((st = imap_select(a->imap, ov->folder, NULL, NULL)) != LR_OK ||
@@ -1447,11 +1708,22 @@ sla_one(const struct journal_overdue *ov, void *ctx)
 	    uids->len == 0)
 		goto out;	/* moved meanwhile: the board sees to it */
 	uid = g_array_index(uids, guint32, 0);
+	if (next == NULL) {
+		st = chase_to_review(a, ov, uid, detail);
+		goto out;
+	}
 	folder = g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix,
 	    next->id);
-	detail = g_strdup_printf("%s -> %s: no first response within %s%s",
-	    cur->id, next->id, sla, strcmp(d.kind, "owner") == 0 ?
-	    " (the team's escalation)" : "");
+	g_free(detail);
+	detail = g_strdup_printf("%s -> %s: %s%s", cur->id, next->id,
+	    ov->autoreplied ? "away (auto-reply)" : "no first response "
+	    "within ", ov->autoreplied ? "" : sla);
+	if (strcmp(d.kind, "owner") == 0) {
+		char *x = g_strconcat(detail, " (the team's escalation)", NULL);
+
+		g_free(detail);
+		detail = x;
+	}
 	st = board_deliver(a, ov->id, ov->key, uid, next, folder, detail,
 	    &why);
 	if (st == LR_TEMPFAIL || st == LR_BADSOURCE) {
@@ -1459,8 +1731,12 @@ sla_one(const struct journal_overdue *ov, void *ctx)
 		    why : imap_last_error(a->imap));
 		goto out;
 	}
-	if (imap_add_keyword(a->imap, &uid, 1, "$SLABreached") != LR_OK ||
-	    imap_create(a->imap, folder) != LR_OK ||
+	if ((!ov->autoreplied && imap_add_keyword(a->imap, &uid, 1,
+	    AGENT_KEYWORD_BREACHED) != LR_OK) ||
+	    (owner_sla(a->rs, next, strcmp(d.kind, "team") == 0 ? t->id :
+	    NULL) > 0 ? imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE) :
+	    imap_remove_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE)) !=
+	    LR_OK || imap_create(a->imap, folder) != LR_OK ||
 	    (st = imap_move(a->imap, &uid, 1, folder)) != LR_OK) {
 		log_warnx("sla: %s: cannot move it to %s: %s", ov->key, folder,
 		    imap_last_error(a->imap));
@@ -1492,10 +1768,19 @@ escalate(struct agent *a)
 {
 	enum lr_status st;
 
-	st = a->rs->review_sla <= 0 ? LR_OK : journal_review_overdue(a->j, now_s() - a->rs->review_sla,
-	    escalate_one, a);
+	/* answered leads: their clocks stopped */
+	for (st = LR_OK; a->answered->len > 0; ) {
+		st = mark_lead(a, g_array_index(a->answered, gint64, 0), NULL,
+		    AGENT_KEYWORD_DUE);
+		if (st == LR_BADSOURCE)
+			break;
+		g_array_remove_index(a->answered, 0);
+	}
+	if (st != LR_BADSOURCE && a->rs->review_sla > 0)
+		st = journal_review_overdue(a->j, now_s() - a->rs->review_sla,
+		    escalate_one, a);
 	if (st != LR_BADSOURCE)
-		st = journal_unanswered(a->j, sla_one, a);
+		st = journal_unanswered(a->j, chase_one, a);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 
@@ -1955,6 +2240,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.reported = g_hash_table_new(NULL, NULL);
 	a.board = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    g_free);
+	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
 	a.board_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
 	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
@@ -2100,6 +2386,7 @@ out:
 	g_hash_table_destroy(a.reported);
 	g_hash_table_destroy(a.board);
 	g_hash_table_destroy(a.board_told);
+	g_array_free(a.answered, TRUE);
 	g_free(a.mailbox);
 	g_free(a.failed);
 	config_free(a.cfg);

@@ -81,6 +81,18 @@ sticky(void *ctx, const struct lead *l, GDateTime *now, gint64 window,
 	journal_sticky_clear(&s);
 }
 
+static gint64
+away_until(void *ctx, const struct owner *o, char **why)
+{
+	struct history *h = ctx;
+	gint64 until = 0;
+
+	*why = NULL;
+	if (journal_away_get(h->j, o->id, &until, why) != LR_OK)
+		return 0;
+	return until;
+}
+
 void
 history_decision(const struct decision *dc, const struct lead *l,
     const struct ruleset *rs, struct journal_decision *jd)
@@ -112,5 +124,6 @@ history_state(struct route_state *st, struct history *h)
 	st->leads_24h = leads_24h;
 	st->credit = credit;
 	st->sticky = sticky;
+	st->away_until = away_until;
 	st->ctx = h;
 }

@@ -1,8 +1,8 @@
 /*
  * history.h: what the journal remembers, as the route_state routing
  * reads: each owner's leads today and in the last 24 hours, the teams'
- * rotation credits, and who has a lead's thread, address or company
- * already. The agent (and its dry run) decides with it; `owners` shows
+ * rotation credits, who has a lead's thread, address or company
+ * already, and who is away by an auto-reply. The agent (and its dry run) decides with it; `owners` shows
  * what it would decide. Reading only: the decision's changes are kept
  * by journal_record_decision().
  */

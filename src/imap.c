@@ -874,10 +874,11 @@ imap_arrival_times(struct imap_conn *c, const guint32 *uids, guint n,
 	return rc;
 }
 
-/* UID STORE +FLAGS.SILENT (flag) for uids[0..n); takes flag. */
+/* UID STORE +FLAGS.SILENT (flag), or -FLAGS.SILENT when !add, for
+ * uids[0..n); takes flag. */
 static enum lr_status
 store_flag(struct imap_conn *c, const guint32 *uids, guint n,
-    struct mailimap_flag *flag)
+    struct mailimap_flag *flag, gboolean add)
 {
 	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
 	struct mailimap_store_att_flags *sa;
@@ -885,7 +886,8 @@ store_flag(struct imap_conn *c, const guint32 *uids, guint n,
 	guint i;
 
 	mailimap_flag_list_add(fl, flag);
-	sa = mailimap_store_att_flags_new_add_flags_silent(fl);
+	sa = add ? mailimap_store_att_flags_new_add_flags_silent(fl) :
+	    mailimap_store_att_flags_new_remove_flags_silent(fl);
 	for (i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH) {
 		struct mailimap_set *set = uid_set(uids + i, MIN(n - i, IMAP_UID_BATCH));
 
@@ -902,7 +904,18 @@ imap_add_keyword(struct imap_conn *c, const guint32 *uids, guint n,
 {
 	if (n == 0)
 		return LR_OK;
-	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(strdup(keyword)));
+	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(
+	    strdup(keyword)), TRUE);
+}
+
+enum lr_status
+imap_remove_keyword(struct imap_conn *c, const guint32 *uids, guint n,
+    const char *keyword)
+{
+	if (n == 0)
+		return LR_OK;
+	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(
+	    strdup(keyword)), FALSE);
 }
 
 /* UID COPY, then +FLAGS (\Deleted), then expunge exactly those. */
@@ -917,7 +930,7 @@ copy_delete(struct imap_conn *c, const guint32 *uids, guint n, const char *mb)
 	rc = map_err(c, r, "UID COPY");
 	if (rc)
 		goto out;
-	rc = store_flag(c, uids, n, mailimap_flag_new_deleted());
+	rc = store_flag(c, uids, n, mailimap_flag_new_deleted(), TRUE);
 	if (rc)
 		goto out;
 	if (mailimap_has_uidplus(c->imap))

@@ -130,6 +130,9 @@ enum lr_status imap_arrival_times(struct imap_conn *c, const guint32 *uids,
 /* UID STORE +FLAGS.SILENT (keyword). */
 enum lr_status imap_add_keyword(struct imap_conn *c, const guint32 *uids,
     guint n, const char *keyword) LR_WUR;
+/* UID STORE -FLAGS.SILENT (keyword). */
+enum lr_status imap_remove_keyword(struct imap_conn *c, const guint32 *uids,
+    guint n, const char *keyword) LR_WUR;
 
 /*
  * Move messages to folder: UID MOVE when the server has MOVE, else UID

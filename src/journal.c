@@ -108,6 +108,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX decisions_domain ON decisions (lead_domain, decided_at);"
 	"CREATE INDEX decisions_owner ON decisions (owner, decided_at);"
 	"CREATE INDEX deliveries_msgid ON deliveries (msgid);",
+	/* 4 -> 5: owners away by what the agent saw (an auto-reply to a
+	 * forward: away for the rest of that day) */
+	"CREATE TABLE away ("
+	" owner TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" reason TEXT);"
+	/* and the lead's subject as replies are matched by it */
+	"ALTER TABLE decisions ADD COLUMN subject_key TEXT;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -125,7 +134,8 @@ enum st {
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
-	ST_THREAD_FWD, ST_EV_FIRST, ST_REVIEW_DUE, ST_UNANSWERED,
+	ST_THREAD_FWD, ST_THREAD_SUBJECT, ST_EV_FIRST, ST_REVIEW_DUE, ST_UNANSWERED,
+	ST_AWAY_SET, ST_AWAY_GET, ST_EV_LAST,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -168,8 +178,8 @@ static const char *const st_sql[ST_N] = {
 	    " NULL) ORDER BY id",
 	[ST_DEC_INSERT] = "INSERT INTO decisions (message_id, decided_at, kind,"
 	    " dest_id, owner, folder, reason, route_line, dims_json,"
-	    " lead_email, lead_json, lead_domain) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    " lead_email, lead_json, lead_domain, subject_key) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[ST_DEC_GET] = "SELECT decided_at, kind, dest_id, owner, folder, reason,"
 	    " route_line, dims_json, lead_email, lead_json FROM decisions"
 	    " WHERE message_id = ?1",
@@ -246,6 +256,12 @@ static const char *const st_sql[ST_N] = {
 	[ST_THREAD_LEAD] = "SELECT m.id, d.owner, m.folder FROM messages m"
 	    " JOIN decisions d ON d.message_id = m.id WHERE m.message_key = ?1"
 	    " AND d.owner IS NOT NULL AND d.kind != 'reply'",
+	/* the newest lead from ?1 with subject key ?2 since ?3 */
+	[ST_THREAD_SUBJECT] = "SELECT m.id, d.owner, m.folder FROM decisions d"
+	    " JOIN messages m ON m.id = d.message_id WHERE d.lead_email = ?1"
+	    " COLLATE NOCASE AND d.subject_key = ?2 AND d.decided_at >= ?3"
+	    " AND d.owner IS NOT NULL AND d.kind != 'reply'"
+	    " ORDER BY d.decided_at DESC, m.id DESC LIMIT 1",
 	[ST_THREAD_FWD] = "SELECT m.id, d.owner, m.folder FROM deliveries dl"
 	    " JOIN messages m ON m.id = dl.message_id JOIN decisions d ON"
 	    " d.message_id = m.id WHERE dl.msgid = trim(?1, '<>')"
@@ -261,18 +277,24 @@ static const char *const st_sql[ST_N] = {
 	    " AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
 	    " AND kind = 'escalated') AND since <= ?1 ORDER BY since, m.id",
-	/* team leads with an owner, forwarded, filed, with no first response
-	 * and no "sla-exhausted": candidates for the owner SLA */
-	[ST_UNANSWERED] = "SELECT m.id, m.message_key, m.folder, d.dest_id,"
-	    " d.owner, (SELECT max(sent_at) FROM deliveries WHERE"
-	    " message_id = m.id AND channel = 'smtp' AND state = 'sent'"
+	/* leads with an owner (a team's or named), forwarded, filed, with
+	 * no first response and no "sla-exhausted": candidates for the
+	 * owner SLA; autoreplied: the owner's auto-reply came after the
+	 * last forward */
+	[ST_UNANSWERED] = "SELECT id, message_key, folder, dest_id, owner,"
+	    " sent, kind, EXISTS (SELECT 1 FROM events e WHERE e.message_id ="
+	    " x.id AND e.kind = 'auto-reply' AND e.detail = x.owner AND"
+	    " e.at >= x.sent) FROM (SELECT m.id AS id, m.message_key AS"
+	    " message_key, m.folder AS folder, d.dest_id AS dest_id, d.owner"
+	    " AS owner, d.kind AS kind, (SELECT max(sent_at) FROM deliveries"
+	    " WHERE message_id = m.id AND channel = 'smtp' AND state = 'sent'"
 	    " AND target NOT LIKE 'escalation %') AS sent"
 	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
-	    " WHERE d.kind = 'team' AND d.owner IS NOT NULL"
+	    " WHERE d.kind IN ('team', 'owner') AND d.owner IS NOT NULL"
 	    " AND m.filed_at IS NOT NULL AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    " AND kind IN ('first-response', 'sla-exhausted'))"
-	    " AND sent IS NOT NULL ORDER BY sent, m.id",
+	    " AND kind IN ('first-response', 'sla-exhausted'))) x"
+	    " WHERE sent IS NOT NULL ORDER BY sent, id",
 	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = 'first-response'",
 	[ST_LOAD_GET] = "SELECT count FROM owner_load WHERE owner = ?1 AND"
@@ -280,6 +302,12 @@ static const char *const st_sql[ST_N] = {
 	[ST_LOAD_INC] = "INSERT INTO owner_load (owner, day, count)"
 	    " VALUES (?1, ?2, 1) ON CONFLICT (owner, day) DO UPDATE SET"
 	    " count = count + 1",
+	[ST_AWAY_SET] = "INSERT INTO away (owner, until, since, reason)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (owner) DO UPDATE SET"
+	    " until = excluded.until, since = excluded.since,"
+	    " reason = excluded.reason",
+	[ST_AWAY_GET] = "SELECT until, reason FROM away WHERE owner = ?1",
+	[ST_EV_LAST] = "SELECT max(at) FROM events WHERE kind = ?1",
 	[ST_STAT_MSG] = "SELECT state, count(*) FROM messages GROUP BY state",
 	[ST_STAT_DEC] = "SELECT count(*) FROM decisions",
 	[ST_STAT_DLV] = "SELECT state, count(*) FROM deliveries GROUP BY state",
@@ -1271,6 +1299,7 @@ decision_insert(struct journal *j, gint64 id,
 	bind_text(st, 10, d->lead_email);
 	bind_text(st, 11, d->lead_json);
 	bind_text(st, 12, d->lead_domain);
+	bind_text(st, 13, d->subject_key);
 	return run(j, st, "recording a decision");
 }
 
@@ -1466,6 +1495,19 @@ journal_message_find(struct journal *j, const char *key, gint64 *id,
 	return rc;
 }
 
+/* Has out->lead a first response? */
+static enum lr_status
+thread_answered(struct journal *j, struct journal_thread *out)
+{
+	sqlite3_stmt *st = stmt(j, ST_EV_FIRST);
+	enum lr_status rc;
+
+	sqlite3_bind_int64(st, 1, out->lead);
+	rc = row(j, st, &out->answered, "reading a first response");
+	sqlite3_reset(st);
+	return rc;
+}
+
 enum lr_status
 journal_thread_lead(struct journal *j, const char *const *thread,
     struct journal_thread *out)
@@ -1492,13 +1534,43 @@ journal_thread_lead(struct journal *j, const char *const *thread,
 			}
 			sqlite3_reset(st);
 		}
-	if (rc == LR_OK && out->lead != 0) {
-		sqlite3_stmt *st = stmt(j, ST_EV_FIRST);
+	if (rc == LR_OK && out->lead != 0)
+		rc = thread_answered(j, out);
+	if (rc != LR_OK)
+		journal_thread_clear(out);
+	return rc;
+}
 
-		sqlite3_bind_int64(st, 1, out->lead);
-		rc = row(j, st, &out->answered, "reading a first response");
+enum lr_status
+journal_subject_lead(struct journal *j, const char *const *addrs,
+    const char *subject_key, gint64 since, struct journal_thread *out)
+{
+	enum lr_status rc = LR_OK;
+
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (j == NULL || out == NULL)
+		return misuse("subject_lead", "no journal or result");
+	if (empty(subject_key))
+		return LR_OK;
+	for (guint i = 0; addrs != NULL && addrs[i] != NULL &&
+	    out->lead == 0 && rc == LR_OK; i++) {
+		sqlite3_stmt *st = stmt(j, ST_THREAD_SUBJECT);
+		gboolean has;
+
+		bind_text(st, 1, addrs[i]);
+		bind_text(st, 2, subject_key);
+		sqlite3_bind_int64(st, 3, since);
+		rc = row(j, st, &has, "looking for a lead by its subject");
+		if (rc == LR_OK && has) {
+			out->lead = sqlite3_column_int64(st, 0);
+			out->owner = col_dup(st, 1);
+			out->folder = col_dup(st, 2);
+		}
 		sqlite3_reset(st);
 	}
+	if (rc == LR_OK && out->lead != 0)
+		rc = thread_answered(j, out);
 	if (rc != LR_OK)
 		journal_thread_clear(out);
 	return rc;
@@ -1525,6 +1597,7 @@ overdue_free(gpointer p)
 	g_free(o->folder);
 	g_free(o->team);
 	g_free(o->owner);
+	g_free(o->kind);
 	g_free(o);
 }
 
@@ -1539,6 +1612,8 @@ unanswered_row(sqlite3_stmt *st)
 	o->team = col_dup(st, 3);
 	o->owner = col_dup(st, 4);
 	o->since = col_opt(st, 5);
+	o->kind = col_dup(st, 6);
+	o->autoreplied = sqlite3_column_int(st, 7) != 0;
 	return o;
 }
 
@@ -2076,6 +2151,65 @@ journal_owner_load_increment(struct journal *j, const char *owner,
 		return rc;
 	rc = load_inc(j, owner, day);
 	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_away_set(struct journal *j, const char *owner, gint64 until,
+    const char *reason, gint64 now)
+{
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (j == NULL || empty(owner))
+		return misuse("away_set", "no journal or owner");
+	rc = tx_begin(j, TRUE);
+	if (rc)
+		return rc;
+	st = stmt(j, ST_AWAY_SET);
+	bind_text(st, 1, owner);
+	sqlite3_bind_int64(st, 2, until);
+	sqlite3_bind_int64(st, 3, now);
+	bind_text(st, 4, reason);
+	rc = run(j, st, "recording an owner away");
+	return tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_away_get(struct journal *j, const char *owner, gint64 *until,
+    char **reason)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(owner) || until == NULL)
+		return misuse("away_get", "no journal or owner");
+	st = stmt(j, ST_AWAY_GET);
+	bind_text(st, 1, owner);
+	rc = row(j, st, &has, "reading an owner's absence");
+	has = rc == LR_OK && has;
+	*until = has ? sqlite3_column_int64(st, 0) : 0;
+	if (reason != NULL)
+		*reason = has ? col_dup(st, 1) : NULL;
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_event_last(struct journal *j, const char *kind, gint64 *at)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(kind) || at == NULL)
+		return misuse("event_last", "no journal or kind");
+	st = stmt(j, ST_EV_LAST);
+	bind_text(st, 1, kind);
+	rc = row(j, st, &has, "reading the last event");
+	*at = rc == LR_OK && has ? col_opt(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* Add each (state, count) row of st to counts, named by names. */

@@ -21,7 +21,7 @@
  * the reason ("journal: ..."). The caller owns what is returned unless
  * stated; what a callback receives is borrowed for the call only.
  *
- * Tables (schema version 4):
+ * Tables (schema version 5):
  *
  *   messages    id INTEGER PK; message_key TEXT UNIQUE (the Message-ID,
  *               or "sha256:<hex>" of the raw message when it has none);
@@ -32,7 +32,9 @@
  *   decisions   message_id FK UNIQUE; decided_at; kind (rules' name of
  *               the destination kind); dest_id; owner; folder; reason;
  *               route_line; dims_json; lead_email; lead_json;
- *               lead_domain (the company's, never a free-mail one).
+ *               lead_domain (the company's, never a free-mail one);
+ *               subject_key (lead_subject_key(): replies are matched by
+ *               it when they name no Message-ID).
  *   deliveries  id PK; message_id FK; channel (smtp|slack|slack_dm|
  *               webhook); target; state (pending|sending|sent|
  *               failed_permanent); attempts (failed tries); next_attempt_at;
@@ -45,6 +47,8 @@
  *               round robin's current weight); PK(team, owner).
  *   owner_load  owner, day ("YYYY-MM-DD" in the owner's timezone), count;
  *               PK(owner, day): leads per owner and day for daily caps.
+ *   away        owner PK, until, since, reason: an owner away by what the
+ *               agent saw (an auto-reply to a forward), until that time.
  *   Version 2 adds indexes for the agent's scans (due deliveries,
  *   messages by state, events by message); version 3 adds
  *   deliveries.payload: the body an HTTP delivery posts, fixed when it
@@ -78,7 +82,7 @@
 
 #include "status.h"
 
-#define JOURNAL_VERSION		4	/* the newest schema this code knows */
+#define JOURNAL_VERSION		5	/* the newest schema this code knows */
 #define JOURNAL_MAX_ATTEMPTS	3	/* decide attempts before Failed */
 #define JOURNAL_KEY_MAX		998	/* bytes in a message key */
 #define JOURNAL_BUSY_MS		5000	/* SQLite busy timeout */
@@ -141,6 +145,7 @@ struct journal_decision {
 	const char *lead_email;	/* NULL if none */
 	const char *lead_json;	/* the lead's fields as JSON; NULL if none */
 	const char *lead_domain; /* company domain (not free mail); NULL */
+	const char *subject_key; /* lead_subject_key() of its subject; NULL */
 	/* Counters moved with the decision, in its transaction (not stored
 	 * in decisions; NULL from journal_decision_get()): */
 	const char *team;	/* rotation(team, owner) += 1; NULL: none */
@@ -230,7 +235,10 @@ struct journal_overdue {
 	char *key;
 	char *folder;		/* where it is filed */
 	gint64 since;		/* in review since; forwarded at */
-	char *team, *owner;	/* journal_unanswered only */
+	char *team, *owner;	/* journal_unanswered only: dest_id, owner */
+	char *kind;		/* journal_unanswered only: "team", "owner" */
+	gboolean autoreplied;	/* journal_unanswered only: the owner's
+				 * auto-reply came after the last forward */
 };
 
 /* Callbacks: a non-zero status stops the walk and is returned. */
@@ -381,6 +389,14 @@ enum lr_status journal_message_find(struct journal *j, const char *key,
  */
 enum lr_status journal_thread_lead(struct journal *j,
     const char *const *thread, struct journal_thread *out) LR_WUR;
+/*
+ * The newest lead with an owner from one of addrs (NULL-terminated)
+ * whose subject key is subject_key, decided at or after since: what an
+ * owner's reply without thread headers answers. out->lead 0: none.
+ */
+enum lr_status journal_subject_lead(struct journal *j,
+    const char *const *addrs, const char *subject_key, gint64 since,
+    struct journal_thread *out) LR_WUR;
 void journal_thread_clear(struct journal_thread *t);
 
 /*
@@ -432,12 +448,29 @@ enum lr_status journal_review_overdue(struct journal *j, gint64 before,
     journal_overdue_cb cb, void *ctx) LR_WUR;
 
 /*
- * Every lead a team gave to an owner, forwarded and filed, with no
- * "first-response" and no "sla-exhausted" event: the owner SLA's
- * candidates, o->since the last forward's time, oldest first.
+ * Every lead given to an owner (by a team or by name), forwarded and
+ * filed, with no "first-response" and no "sla-exhausted" event: the
+ * owner SLA's candidates, o->since the last forward's time, oldest
+ * first; o->autoreplied when an "auto-reply" event whose detail is the
+ * owner's id came after that forward.
  */
 enum lr_status journal_unanswered(struct journal *j, journal_overdue_cb cb,
     void *ctx) LR_WUR;
+
+/*
+ * An owner away until `until` (Unix seconds) by what the agent saw, with
+ * a few words why; replaces what was recorded for them.
+ */
+enum lr_status journal_away_set(struct journal *j, const char *owner,
+    gint64 until, const char *reason, gint64 now) LR_WUR;
+/* Until when owner is away by the journal (0: no record), and why
+ * (owned, NULL when none; reason may be NULL). */
+enum lr_status journal_away_get(struct journal *j, const char *owner,
+    gint64 *until, char **reason) LR_WUR;
+
+/* The time of the newest event of kind (0: none). */
+enum lr_status journal_event_last(struct journal *j, const char *kind,
+    gint64 *at) LR_WUR;
 
 /* Every message fetched in [since, until), in the order fetched. */
 enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,

@@ -640,6 +640,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 		l->str[LF_FROM_DOMAIN] = address_domain(m->from.addr);
 	set_str(l, LF_REPLY_TO, m->reply_to.addr);
 	l->thread = g_strdupv(m->thread);
+	l->recipients = g_strdupv(m->recipients);
 	derive_domain_country(l, freemail);
 	parse_numbers(l);
 
@@ -718,6 +719,7 @@ lead_free(struct lead *l)
 	g_ptr_array_free(l->headers, TRUE);
 	g_ptr_array_free(l->notes, TRUE);
 	g_strfreev(l->thread);
+	g_strfreev(l->recipients);
 	g_free(l);
 }
 
@@ -786,4 +788,86 @@ lead_number(const struct lead *l, enum lead_field f, const char *arg,
 			return FALSE;
 		return number_parse(v[0], out);
 	}
+}
+
+/* Length of a reply or forward prefix at p ("re:", "aw :", "re[2]:",
+ * "fwd:"), or 0. */
+static size_t
+reply_prefix(const char *p)
+{
+	static const char *const words[] = {
+		"re", "aw", "sv", "vs", "fw", "fwd", "wg", "tr", "rv", "antw",
+		"odp", "ynt", "enc", "res", NULL
+	};
+
+	for (guint i = 0; words[i] != NULL; i++) {
+		size_t n = strlen(words[i]);
+		const char *q = p + n;
+
+		if (g_ascii_strncasecmp(p, words[i], n) != 0)
+			continue;
+		if (*q == '[' || *q == '(') {	/* Re[2]: */
+			char close = *q == '[' ? ']' : ')';
+
+			q++;
+			while (g_ascii_isdigit(*q))
+				q++;
+			if (*q++ != close)
+				continue;
+		}
+		while (*q == ' ')
+			q++;
+		if (*q == ':' || (strncmp(q, "\xef\xbc\x9a", 3) == 0))
+			return (size_t)(q - p) + (*q == ':' ? 1 : 3);
+	}
+	return 0;
+}
+
+char *
+lead_subject_key(const char *subject)
+{
+	const char *p = subject;
+	GString *out;
+	char *folded, *key;
+	gboolean space = FALSE;
+
+	if (p == NULL)
+		return NULL;
+	for (;;) {
+		size_t n;
+
+		while (g_ascii_isspace(*p))
+			p++;
+		if ((n = reply_prefix(p)) > 0) {
+			p += n;
+			continue;
+		}
+		if (*p == '[' && strchr(p, ']') != NULL &&
+		    strchr(p, ']')[1] != '\0') {
+			p = strchr(p, ']') + 1;
+			continue;
+		}
+		break;
+	}
+	if (*p == '\0' || !g_utf8_validate(p, -1, NULL))
+		return NULL;
+	folded = g_utf8_casefold(p, -1);
+	out = g_string_new(NULL);
+	for (const char *q = folded; *q != '\0'; q++) {
+		if (g_ascii_isspace(*q)) {
+			space = TRUE;
+			continue;
+		}
+		if (space && out->len > 0)
+			g_string_append_c(out, ' ');
+		space = FALSE;
+		g_string_append_c(out, *q);
+	}
+	g_free(folded);
+	key = g_string_free(out, FALSE);
+	if (*key == '\0') {
+		g_free(key);
+		return NULL;
+	}
+	return key;
 }

@@ -41,6 +41,8 @@ struct lead {
 	gint64 date;		/* Date header, seconds; 0 if none */
 	char **thread;		/* owned, NULL-terminated: Message-IDs this
 				 * replies to (struct mail's thread) */
+	char **recipients;	/* owned, NULL-terminated: To and Cc
+				 * (struct mail's recipients) */
 	guint32 ascii;		/* bit f set: str[f] is ASCII only */
 	char *folded[LF_NFIELDS];	/* cache of lead_folded(), owned */
 };
@@ -87,6 +89,14 @@ gboolean lead_is_ascii(const char *s);
 /* The lead's domain when it names a company (not free mail by freemail,
  * the rules' list, or the built-in one when NULL); NULL otherwise. */
 const char *lead_company_domain(const struct lead *l, GHashTable *freemail);
+
+/*
+ * A subject as a reply's is compared with its lead's: reply and forward
+ * prefixes ("Re:", "AW:", "Fwd:", "SV:", "Re[2]:" ...) and bracketed
+ * tags ("[EXT]") taken from the front, case folded, white space
+ * collapsed. NULL when nothing is left. Caller owns the result.
+ */
+char *lead_subject_key(const char *subject);
 
 /* Is domain (lowercase) free mail by the built-in list? */
 gboolean lead_builtin_freemail(const char *domain);

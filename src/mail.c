@@ -272,6 +272,30 @@ first_mailbox(InternetAddressList *list, struct mail_addr *out)
 	}
 }
 
+/* Every mailbox address of list (groups included) into out. */
+static void
+add_mailboxes(InternetAddressList *list, GPtrArray *out)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n && out->len < MAIL_MAX_RECIPIENTS; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		const char *addr;
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			add_mailboxes(internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia)), out);
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		addr = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
+		if (addr != NULL && strchr(addr, '@') != NULL)
+			g_ptr_array_add(out, clean_value(addr));
+	}
+}
+
 /*
  * Does the Date header carry a real zone? "-0000" means "unknown" (RFC
  * 5322 3.3), and a missing or malformed zone is not UTC either, whatever
@@ -348,6 +372,17 @@ read_envelope(struct mail *m, GMimeMessage *msg)
 
 	first_mailbox(g_mime_message_get_from(msg), &m->from);
 	first_mailbox(g_mime_message_get_reply_to(msg), &m->reply_to);
+	{
+		GPtrArray *to = g_ptr_array_new();
+
+		add_mailboxes(g_mime_message_get_addresses(msg,
+		    GMIME_ADDRESS_TYPE_TO), to);
+		add_mailboxes(g_mime_message_get_addresses(msg,
+		    GMIME_ADDRESS_TYPE_CC), to);
+		g_ptr_array_add(to, NULL);
+		g_strfreev(m->recipients);
+		m->recipients = (char **)g_ptr_array_free(to, FALSE);
+	}
 	if (s != NULL)
 		m->subject = clean_value(s);
 	if (id != NULL && *id != '\0') {
@@ -583,6 +618,7 @@ mail_parse(const char *data, gsize len)
 	m->headers = g_ptr_array_new_with_free_func(header_free);
 	m->notes = g_ptr_array_new_with_free_func(g_free);
 	m->thread = g_new0(char *, 1);
+	m->recipients = g_new0(char *, 1);
 	/* Old Mac mail ends lines with a bare CR, which MIME parsers do
 	 * not take for a line end: read such a message with LFs. */
 	if (len > 0 && memchr(data, '\n', MIN(len, 65536)) == NULL &&
@@ -632,6 +668,7 @@ mail_free(struct mail *m)
 	g_free(m->subject);
 	g_free(m->message_id);
 	g_strfreev(m->thread);
+	g_strfreev(m->recipients);
 	g_free(m->date_offset);
 	g_free(m->plain);
 	g_free(m->html);

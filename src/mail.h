@@ -17,6 +17,7 @@
 #define MAIL_MAX_DEPTH		32		/* MIME nesting walked */
 #define MAIL_MAX_PARTS		512		/* MIME parts walked */
 #define MAIL_MAX_THREAD		20		/* Message-IDs kept of a thread */
+#define MAIL_MAX_RECIPIENTS	50		/* To and Cc addresses kept */
 #define MAIL_MAX_HEADER_BLOCK	(1024 * 1024)	/* bytes read by mail_message_id() */
 
 struct mail_header {
@@ -39,6 +40,9 @@ struct mail {
 				 * Message-IDs (with <>) this replies to,
 				 * In-Reply-To first, then References newest
 				 * first; at most MAIL_MAX_THREAD */
+	char **recipients;	/* owned, NULL-terminated, never NULL: the
+				 * addr-specs of To and Cc, at most
+				 * MAIL_MAX_RECIPIENTS */
 	char *date_offset;	/* owned, "+0100"; NULL if no valid Date */
 	gint64 date;		/* seconds since the epoch; 0 if none */
 	char *plain;		/* owned, first text/plain body part, UTF-8 */

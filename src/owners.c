@@ -18,6 +18,7 @@
 
 #include "csv.h"
 #include "owners.h"
+#include "rules.h"
 
 #define OWNERS_MAX_NUMBER	1000000	/* weight and max_per_day */
 #define EMAIL_MAX		254	/* RFC 5321 path limit less <> */
@@ -29,14 +30,14 @@ struct owner_table {
 
 enum ocol {
 	OC_ID, OC_NAME, OC_EMAIL, OC_SLACK, OC_TEAM, OC_WEIGHT, OC_MAX,
-	OC_TZ, OC_HOURS, OC_STATUS, OC_AWAY, OC_N
+	OC_TZ, OC_HOURS, OC_STATUS, OC_AWAY, OC_SLA, OC_N
 };
 
 static const char *const ocol_names[OC_N] = {
 	[OC_ID] = "id", [OC_NAME] = "name", [OC_EMAIL] = "email",
 	[OC_SLACK] = "slack", [OC_TEAM] = "team", [OC_WEIGHT] = "weight",
 	[OC_MAX] = "max_per_day", [OC_TZ] = "timezone", [OC_HOURS] = "hours",
-	[OC_STATUS] = "status", [OC_AWAY] = "away_until",
+	[OC_STATUS] = "status", [OC_AWAY] = "away_until", [OC_SLA] = "sla",
 };
 
 static const char *const day_names[7] = {
@@ -510,6 +511,10 @@ fill_routing(struct row_ctx *c, struct owner *o)
 	if (!parse_date(s, &o->away_until))
 		row_error(c, OC_AWAY, "invalid away_until '%s' (a date such "
 		    "as 2026-12-01)", s);
+	s = cell(c, OC_SLA);
+	if (*s != '\0' && (o->sla = rules_duration(s)) <= 0)
+		row_error(c, OC_SLA, "invalid sla '%s' (write 90s, 15m, 4h "
+		    "or 2d)", s);
 }
 
 /* Report a second use of an id; seen maps ids (owned) to first lines. */

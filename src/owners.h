@@ -37,6 +37,8 @@ struct owner {
 	struct hours hours;
 	enum owner_status status;
 	GDate away_until;	/* g_date_valid() FALSE when empty */
+	gint64 sla;		/* seconds to a first response, in working
+				 * hours; 0: the team's, if any */
 	guint line;		/* line in owners.csv */
 };
 

@@ -34,9 +34,9 @@ load_of(const struct roster_opts *o, const struct owner *ow, struct load *l)
 	    st->leads_today(st->ctx, ow, o->now) : 0;
 	l->day = st != NULL && st->leads_24h != NULL ?
 	    st->leads_24h(st->ctx, ow, o->now) : 0;
-	l->avail = owner_available(ow, o->now, l->today, TRUE);
-	l->why = l->avail == AVAIL_YES ? g_strdup("available") :
-	    owner_avail_text(ow, l->avail);
+	l->avail = route_owner_available(ow, o->now, st, TRUE, &l->why);
+	if (l->why == NULL)
+		l->why = g_strdup("available");
 }
 
 static gint64

@@ -253,10 +253,44 @@ to_owner(struct decision *dc, const struct owner *o, const char *prefix)
 	dc->folder = owner_folder(prefix, o->id);
 }
 
+enum owner_avail
+route_owner_available(const struct owner *o, GDateTime *now,
+    const struct route_state *st, gboolean for_team, char **text)
+{
+	guint today = for_team && st != NULL && st->leads_today != NULL ?
+	    st->leads_today(st->ctx, o, now) : 0;
+	enum owner_avail a = owner_available(o, now, today, for_team);
+	gint64 until = 0;
+	char *why = NULL;
+
+	if (a == AVAIL_YES && st != NULL && st->away_until != NULL) {
+		until = st->away_until(st->ctx, o, &why);
+		if (until > g_date_time_to_unix(now))
+			a = AVAIL_AWAY;
+	}
+	if (text != NULL && a == AVAIL_YES)
+		*text = NULL;
+	else if (text != NULL && until > g_date_time_to_unix(now)) {
+		GDateTime *u = g_date_time_new_from_unix_utc(until);
+		GDateTime *l = g_date_time_to_timezone(u, o->tz);
+		char *when = g_date_time_format(l, "%Y-%m-%d %H:%M");
+
+		*text = g_strdup_printf("away until %s%s%s%s", when,
+		    why != NULL ? " (" : "", why != NULL ? why : "",
+		    why != NULL ? ")" : "");
+		g_free(when);
+		g_date_time_unref(l);
+		g_date_time_unref(u);
+	} else if (text != NULL)
+		*text = owner_avail_text(o, a);
+	g_free(why);
+	return a;
+}
+
 /* A named owner (directly or by account): away or inactive -> review. */
 static void
 route_owner(struct decision *dc, const struct ruleset *rs, const char *id,
-    GDateTime *now, const char *prefix)
+    GDateTime *now, const char *prefix, const struct route_state *st)
 {
 	const struct owner *o = rs->owners ? owners_find(rs->owners, id) : NULL;
 	enum owner_avail a;
@@ -269,8 +303,8 @@ route_owner(struct decision *dc, const struct ruleset *rs, const char *id,
 		    "unknown", dc->route_line, id));
 		return;
 	}
-	if ((a = owner_available(o, now, 0, FALSE)) != AVAIL_YES) {
-		why = owner_avail_text(o, a);
+	if ((a = route_owner_available(o, now, st, FALSE, &why)) !=
+	    AVAIL_YES) {
 		to_review(dc, rs, prefix, g_strdup_printf("route %d: owner %s "
 		    "unavailable (%s)", dc->route_line, id, why));
 		g_free(why);
@@ -335,19 +369,12 @@ candidates(const struct team *t, GDateTime *now,
 
 	for (guint i = 0; i < t->members->len; i++) {
 		const struct owner *o = g_ptr_array_index(t->members, i);
-		guint today;
-		enum owner_avail a;
 		struct cand c = { o, 1, 0, 0 };
+		char *w;
 
 		if (exclude != NULL && g_hash_table_contains(exclude, o->id))
 			continue;
-		today = st != NULL && st->leads_today != NULL ?
-		    st->leads_today(st->ctx, o, now) : 0;
-		a = owner_available(o, now, today, TRUE);
-
-		if (a != AVAIL_YES) {
-			char *w = owner_avail_text(o, a);
-
+		if (route_owner_available(o, now, st, TRUE, &w) != AVAIL_YES) {
 			g_ptr_array_add(why, g_strdup_printf("%s skipped: %s",
 			    o->id, w));
 			g_free(w);
@@ -433,7 +460,7 @@ destination(struct decision *dc, const struct ruleset *rs,
 	switch (r->dest.kind) {
 	case DEST_OWNER:
 		dc->reason = g_strdup_printf("route %d", r->line);
-		route_owner(dc, rs, r->dest.id, now, prefix);
+		route_owner(dc, rs, r->dest.id, now, prefix, st);
 		break;
 	case DEST_ACCOUNT_OWNER: {
 		char *dom = l->str[LF_DOMAIN] ? expr_fold(l->str[LF_DOMAIN]) :
@@ -450,7 +477,7 @@ destination(struct decision *dc, const struct ruleset *rs,
 		}
 		dc->reason = g_strdup_printf("route %d", r->line);
 		note(dc, "account %s is owned by %s", l->str[LF_DOMAIN], id);
-		route_owner(dc, rs, id, now, prefix);
+		route_owner(dc, rs, id, now, prefix, st);
 		break;
 	}
 	case DEST_TEAM:
@@ -497,8 +524,7 @@ sticky(struct decision *dc, const struct ruleset *rs, const struct lead *l,
 {
 	struct route_sticky sk = { 0 };
 	const struct owner *o;
-	enum owner_avail a;
-	char *was;
+	char *was, *why;
 
 	if (st == NULL || st->sticky == NULL || rs->owners == NULL)
 		return;
@@ -510,9 +536,7 @@ sticky(struct decision *dc, const struct ruleset *rs, const struct lead *l,
 		    sk.owner);
 		goto out;
 	}
-	if ((a = owner_available(o, now, 0, FALSE)) != AVAIL_YES) {
-		char *why = owner_avail_text(o, a);
-
+	if (route_owner_available(o, now, st, FALSE, &why) != AVAIL_YES) {
 		note(dc, "sticky: %s; %s is unavailable (%s), so the rules "
 		    "decide", sk.why, o->id, why);
 		g_free(why);

@@ -72,8 +72,21 @@ struct route_state {
 	 * company domain within `window` seconds before now */
 	void (*sticky)(void *ctx, const struct lead *l, GDateTime *now,
 	    gint64 window, struct route_sticky *out);
+	/* until when (Unix seconds) o is away by what the agent saw (an
+	 * auto-reply: the rest of that day), 0: no such record; *why gets a
+	 * few words (owned) or NULL */
+	gint64 (*away_until)(void *ctx, const struct owner *o, char **why);
 	void *ctx;
 };
+
+/*
+ * Is o available at now: owner_available() (hours and the daily cap,
+ * from st's leads_today, only when for_team), then st's away_until.
+ * *text (when text is not NULL) gets why not in a few words (owned), or
+ * NULL when available. st may be NULL.
+ */
+enum owner_avail route_owner_available(const struct owner *o, GDateTime *now,
+    const struct route_state *st, gboolean for_team, char **text);
 
 /*
  * Decide where l goes at now. prefix is the folder prefix (NULL:

@@ -162,7 +162,7 @@ test_pragmas(void **state)
 		{ "synchronous", "2" },		/* FULL */
 		{ "foreign_keys", "1" },
 		{ "busy_timeout", "5000" },
-		{ "user_version", "4" },
+		{ "user_version", G_STRINGIFY(JOURNAL_VERSION) },
 	};
 	struct fx *f = *state;
 	char *v;
@@ -968,6 +968,117 @@ test_sticky(void **state)
 	    LR_FATAL);
 }
 
+static enum lr_status
+note_unanswered(const struct journal_overdue *o, void *ctx)
+{
+	GPtrArray *seen = ctx;
+
+	g_ptr_array_add(seen, g_strdup_printf("%s %s %s %" G_GINT64_FORMAT
+	    " %s", o->key, o->kind, o->owner, o->since, o->autoreplied ?
+	    "auto" : "-"));
+	return LR_OK;
+}
+
+/* Replies matched by subject and address; owners away by an auto-reply;
+ * the owner SLA's candidates, team's and named owners' leads alike. */
+static void
+test_replies_and_away(void **state)
+{
+	struct fx *f = *state;
+	struct journal_thread th;
+	const char *addrs[] = { "boss@acme.example", "ANN@Example.com",
+	    NULL };
+	struct journal_decision d = DANA;
+	GPtrArray *seen = g_ptr_array_new_with_free_func(g_free);
+	gint64 a, b, until;
+	char *why;
+
+	d.subject_key = "website relaunch";
+	a = seen_new(f->j, "<a@x>", 1);
+	assert_int_equal(journal_record_decision(f->j, a, &d, T0), LR_OK);
+	d.kind = "owner";
+	d.dest_id = "erik";
+	d.owner = "erik";
+	d.team = NULL;
+	d.credits = NULL;
+	d.ncredits = 0;
+	d.subject_key = "other";
+	b = seen_new(f->j, "<b@x>", 2);
+	assert_int_equal(journal_record_decision(f->j, b, &d, T0 + 1), LR_OK);
+
+	/* by subject: any recipient, case aside, within the window */
+	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
+	    T0 - 10, &th), LR_OK);
+	assert_int_equal(th.lead, a);
+	assert_string_equal(th.owner, "dana");
+	assert_false(th.answered);
+	journal_thread_clear(&th);
+	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
+	    T0 + 1, &th), LR_OK);
+	assert_int_equal(th.lead, 0);
+	assert_int_equal(journal_subject_lead(f->j, addrs, "website",
+	    0, &th), LR_OK);
+	assert_int_equal(th.lead, 0);
+	assert_int_equal(journal_subject_lead(f->j, addrs, NULL, 0, &th),
+	    LR_OK);
+	assert_int_equal(th.lead, 0);
+
+	/* away: set, replaced, unknown */
+	assert_int_equal(journal_away_get(f->j, "dana", &until, &why), LR_OK);
+	assert_int_equal(until, 0);
+	assert_null(why);
+	assert_int_equal(journal_away_set(f->j, "dana", T0 + 100, "first",
+	    T0), LR_OK);
+	assert_int_equal(journal_away_set(f->j, "dana", T0 + 200,
+	    "auto-reply at 10:02", T0 + 5), LR_OK);
+	assert_int_equal(journal_away_get(f->j, "dana", &until, &why), LR_OK);
+	assert_int_equal(until, T0 + 200);
+	assert_string_equal(why, "auto-reply at 10:02");
+	g_free(why);
+	assert_int_equal(journal_away_set(f->j, "", 1, NULL, T0), LR_FATAL);
+
+	/* unanswered: forwarded and filed only; an auto-reply after the
+	 * forward marks it, one before does not */
+	assert_int_equal(journal_unanswered(f->j, note_unanswered, seen),
+	    LR_OK);
+	assert_int_equal(seen->len, 0);
+	assert_int_equal(journal_delivery_plan(f->j, a, JCHAN_SMTP,
+	    "dana@example.com", "fa@x", NULL, T0), LR_OK);
+	assert_int_equal(journal_delivery_done(f->j, a, JCHAN_SMTP,
+	    "dana@example.com", T0 + 10), LR_OK);
+	assert_int_equal(journal_delivery_plan(f->j, b, JCHAN_SMTP,
+	    "erik@example.com", "fb@x", NULL, T0), LR_OK);
+	assert_int_equal(journal_delivery_done(f->j, b, JCHAN_SMTP,
+	    "erik@example.com", T0 + 20), LR_OK);
+	assert_int_equal(journal_message_filed(f->j, a, "Leads/Owners/dana",
+	    T0 + 30), LR_OK);
+	assert_int_equal(journal_message_filed(f->j, b, "Leads/Owners/erik",
+	    T0 + 30), LR_OK);
+	assert_int_equal(journal_event(f->j, a, "auto-reply", "dana", T0 + 5),
+	    LR_OK);
+	assert_int_equal(journal_event(f->j, b, "auto-reply", "erik", T0 + 40),
+	    LR_OK);
+	assert_int_equal(journal_unanswered(f->j, note_unanswered, seen),
+	    LR_OK);
+	assert_int_equal(seen->len, 2);
+	why = g_strdup_printf("<a@x> team dana %" G_GINT64_FORMAT " -",
+	    T0 + 10);
+	assert_string_equal(g_ptr_array_index(seen, 0), why);
+	g_free(why);
+	why = g_strdup_printf("<b@x> owner erik %" G_GINT64_FORMAT " auto",
+	    T0 + 20);
+	assert_string_equal(g_ptr_array_index(seen, 1), why);
+	g_free(why);
+	/* answered: no longer a candidate */
+	assert_int_equal(journal_event(f->j, b, "first-response", "<r@x>",
+	    T0 + 50), LR_OK);
+	g_ptr_array_set_size(seen, 0);
+	assert_int_equal(journal_unanswered(f->j, note_unanswered, seen),
+	    LR_OK);
+	assert_int_equal(seen->len, 1);
+	g_ptr_array_free(seen, TRUE);
+}
+
 /* Read-only: opens while the agent holds the lock, reads, never writes;
  * refuses a journal of another schema version and a missing file. */
 static void
@@ -1101,6 +1212,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sticky, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replies_and_away, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hook, setup, teardown),
 	};

@@ -1447,6 +1447,52 @@ test_field_names(void **state)
 	assert_false(lead_field_numeric(LF_COMPANY));
 }
 
+/* Subject keys: reply and forward prefixes and tags go, case and white
+ * space do not matter; a reply's recipients are kept. */
+static void
+test_subject_key(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "Website relaunch", "website relaunch" },
+		{ "Re: Website  relaunch", "website relaunch" },
+		{ "RE: AW: Fwd:  website relaunch ", "website relaunch" },
+		{ "Re[2]: Website relaunch", "website relaunch" },
+		{ "SV : Website relaunch", "website relaunch" },
+		{ "[EXT] Re: Website relaunch", "website relaunch" },
+		{ "Re\xef\xbc\x9a Website relaunch", "website relaunch" },
+		{ "R\xc3\x89: \xc3\x89t\xc3\xa9", "r\xc3\xa9: \xc3\xa9t\xc3\xa9" },
+		{ "Reply needed", "reply needed" },
+		{ "[tag only]", "[tag only]" },
+		{ "Re:", NULL },
+		{ "", NULL },
+		{ "\xff\xfe", NULL },
+	};
+	struct lead *l;
+	static const char msg[] = "From: Dana <dana@ours.example>\r\n"
+	    "To: Ann <ann@acme.example>, team: x@y.example, z@y.example;\r\n"
+	    "Cc: boss@acme.example\r\nSubject: Re: hi\r\n\r\nok\r\n";
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(t); i++) {
+		char *k = lead_subject_key(t[i].in);
+
+		if (t[i].want == NULL)
+			assert_null(k);
+		else
+			assert_string_equal(k, t[i].want);
+		g_free(k);
+	}
+	assert_null(lead_subject_key(NULL));
+	l = lead_from_bytes(msg, sizeof msg - 1, NULL);
+	assert_int_equal(g_strv_length(l->recipients), 4);
+	assert_string_equal(l->recipients[0], "ann@acme.example");
+	assert_string_equal(l->recipients[1], "x@y.example");
+	assert_string_equal(l->recipients[3], "boss@acme.example");
+	lead_free(l);
+}
+
 int
 main(void)
 {
@@ -1468,6 +1514,7 @@ main(void)
 		cmocka_unit_test(test_values_max),
 		cmocka_unit_test(test_freemail_set),
 		cmocka_unit_test(test_field_names),
+		cmocka_unit_test(test_subject_key),
 	};
 	/* BUG: known failures, run only with LR_TEST_BUGS=1; move each
 	 * case into its table once its bug is fixed. */

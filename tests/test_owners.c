@@ -292,6 +292,15 @@ static const struct column_case column_cases[] = {
 	    "o.csv:2:3: error: invalid away_until '0000-01-01' " DATE_RULE },
 	{ "away_until", "tomorrow", NULL,
 	    "o.csv:2:3: error: invalid away_until 'tomorrow' " DATE_RULE },
+	{ "sla", "", "0", NULL },
+	{ "sla", "15m", "900", NULL },
+	{ "sla", "4h", "14400", NULL },
+	{ "sla", "0m", NULL, "o.csv:2:3: error: invalid sla '0m' (write 90s, "
+	    "15m, 4h or 2d)" },
+	{ "sla", "15", NULL, "o.csv:2:3: error: invalid sla '15' (write 90s, "
+	    "15m, 4h or 2d)" },
+	{ "sla", "soon", NULL, "o.csv:2:3: error: invalid sla 'soon' (write "
+	    "90s, 15m, 4h or 2d)" },
 };
 
 /* A CSV cell: quoted, with "" for ". */
@@ -349,6 +358,8 @@ dump_field(const struct owner *o, const char *column)
 		return g_strdup_printf("%u", o->weight);
 	if (strcmp(column, "max_per_day") == 0)
 		return g_strdup_printf("%u", o->max_per_day);
+	if (strcmp(column, "sla") == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT, o->sla);
 	if (strcmp(column, "timezone") == 0)
 		return o->timezone != NULL ? g_strdup(o->timezone) :
 		    g_strdup_printf("(null) %s",

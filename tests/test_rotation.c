@@ -339,6 +339,42 @@ test_daily_cap(void **state)
 	assert_int_equal(dan, 2);
 }
 
+/* An owner away by an auto-reply (the journal's away table) is skipped by
+ * the rotation and by a route naming them, until that time only. */
+static void
+test_away_by_auto_reply(void **state)
+{
+	struct fx *f = *state;
+	GDateTime *t0 = g_date_time_new_from_iso8601(T0, NULL);
+	gint64 now = g_date_time_to_unix(t0);
+	struct decision *dc;
+	char *o;
+
+	assert_int_equal(journal_away_set(f->j, "ben", now + 3600,
+	    "auto-reply at 10:00", now), LR_OK);
+	for (guint i = 0; i < 2; i++) {	/* dan's cap is 2 */
+		o = owner_of(f, NULL, "[capped]", T0);
+		assert_string_equal(o, "dan");
+		g_free(o);
+	}
+	dc = route_one(f, NULL, "[capped]", NULL, T0, NULL);
+	assert_int_equal(dc->kind, DEST_REVIEW);
+	assert_int_equal(dc->notes->len, 2);
+	assert_string_equal(g_ptr_array_index(dc->notes, 1),
+	    "ben skipped: away until 2026-03-02 11:00 (auto-reply at 10:00)");
+	decision_free(dc);
+	dc = route_one(f, NULL, "[ben]", NULL, T0, NULL);
+	assert_int_equal(dc->kind, DEST_REVIEW);
+	assert_string_equal(dc->reason, "route 21: owner ben unavailable (away "
+	    "until 2026-03-02 11:00 (auto-reply at 10:00))");
+	decision_free(dc);
+	/* an hour later ben is back */
+	o = owner_of(f, NULL, "[ben]", "2026-03-02T11:00:00Z");
+	assert_string_equal(o, "ben");
+	g_free(o);
+	g_date_time_unref(t0);
+}
+
 /* least-loaded counts the last 24 hours of the journal, all routes
  * included: ben's direct leads make ana the one with fewer. */
 static void
@@ -477,6 +513,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_round_robin_even, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_daily_cap, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_away_by_auto_reply, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_least_loaded_from_journal, setup, teardown),
