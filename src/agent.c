@@ -707,11 +707,12 @@ end_of_day(const struct owner *o, gint64 t)
 /*
  * The lead owner o's reply l answers: by its thread headers (the lead's
  * or its forward's Message-ID), else by its subject and the lead's
- * address among its recipients (a client that drops the headers).
+ * address among its recipients (a client that drops the headers), o's
+ * own lead first.
  */
 static enum lr_status
-reply_lead(struct agent *a, const struct lead *l, struct journal_thread *th,
-    const char **via)
+reply_lead(struct agent *a, const struct owner *o, const struct lead *l,
+    struct journal_thread *th, const char **via)
 {
 	char *key;
 	enum lr_status st;
@@ -724,7 +725,7 @@ reply_lead(struct agent *a, const struct lead *l, struct journal_thread *th,
 	*via = "subject";
 	key = lead_subject_key(l->str[LF_SUBJECT]);
 	st = journal_subject_lead(a->j, (const char *const *)l->recipients,
-	    key, now_s() - AGENT_SUBJECT_WINDOW, th);
+	    key, now_s() - AGENT_SUBJECT_WINDOW, o->id, th);
 	g_free(key);
 	return st;
 }
@@ -777,7 +778,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	gint64 at = l->date > 0 && l->date <= now_s() ? l->date : now_s();
 	gboolean first, mine;
 
-	if (o == NULL || reply_lead(a, l, &th, &via) != LR_OK ||
+	if (o == NULL || reply_lead(a, o, l, &th, &via) != LR_OK ||
 	    th.lead == 0) {
 		journal_thread_clear(&th);
 		return FALSE;

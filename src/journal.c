@@ -256,12 +256,14 @@ static const char *const st_sql[ST_N] = {
 	[ST_THREAD_LEAD] = "SELECT m.id, d.owner, m.folder FROM messages m"
 	    " JOIN decisions d ON d.message_id = m.id WHERE m.message_key = ?1"
 	    " AND d.owner IS NOT NULL AND d.kind != 'reply'",
-	/* the newest lead from ?1 with subject key ?2 since ?3 */
+	/* the newest lead from ?1 with subject key ?2 since ?3, owner ?4's
+	 * first */
 	[ST_THREAD_SUBJECT] = "SELECT m.id, d.owner, m.folder FROM decisions d"
 	    " JOIN messages m ON m.id = d.message_id WHERE d.lead_email = ?1"
 	    " COLLATE NOCASE AND d.subject_key = ?2 AND d.decided_at >= ?3"
 	    " AND d.owner IS NOT NULL AND d.kind != 'reply'"
-	    " ORDER BY d.decided_at DESC, m.id DESC LIMIT 1",
+	    " ORDER BY d.owner IS ?4 DESC, d.decided_at DESC, m.id DESC"
+	    " LIMIT 1",
 	[ST_THREAD_FWD] = "SELECT m.id, d.owner, m.folder FROM deliveries dl"
 	    " JOIN messages m ON m.id = dl.message_id JOIN decisions d ON"
 	    " d.message_id = m.id WHERE dl.msgid = trim(?1, '<>')"
@@ -1543,7 +1545,8 @@ journal_thread_lead(struct journal *j, const char *const *thread,
 
 enum lr_status
 journal_subject_lead(struct journal *j, const char *const *addrs,
-    const char *subject_key, gint64 since, struct journal_thread *out)
+    const char *subject_key, gint64 since, const char *owner,
+    struct journal_thread *out)
 {
 	enum lr_status rc = LR_OK;
 
@@ -1561,6 +1564,7 @@ journal_subject_lead(struct journal *j, const char *const *addrs,
 		bind_text(st, 1, addrs[i]);
 		bind_text(st, 2, subject_key);
 		sqlite3_bind_int64(st, 3, since);
+		bind_text(st, 4, owner);
 		rc = row(j, st, &has, "looking for a lead by its subject");
 		if (rc == LR_OK && has) {
 			out->lead = sqlite3_column_int64(st, 0);

@@ -391,12 +391,13 @@ enum lr_status journal_thread_lead(struct journal *j,
     const char *const *thread, struct journal_thread *out) LR_WUR;
 /*
  * The newest lead with an owner from one of addrs (NULL-terminated)
- * whose subject key is subject_key, decided at or after since: what an
- * owner's reply without thread headers answers. out->lead 0: none.
+ * whose subject key is subject_key, decided at or after since, owner's
+ * (may be NULL) before anyone else's: what an owner's reply without
+ * thread headers answers. out->lead 0: none.
  */
 enum lr_status journal_subject_lead(struct journal *j,
     const char *const *addrs, const char *subject_key, gint64 since,
-    struct journal_thread *out) LR_WUR;
+    const char *owner, struct journal_thread *out) LR_WUR;
 void journal_thread_clear(struct journal_thread *t);
 
 /*

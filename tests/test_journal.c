@@ -1005,21 +1005,39 @@ test_replies_and_away(void **state)
 	d.subject_key = "other";
 	b = seen_new(f->j, "<b@x>", 2);
 	assert_int_equal(journal_record_decision(f->j, b, &d, T0 + 1), LR_OK);
+	/* the same subject for erik later: erik's reply finds it, dana's
+	 * finds hers */
+	d.subject_key = "website relaunch";
+	assert_int_equal(journal_record_decision(f->j, seen_new(f->j, "<c@x>",
+	    3), &d, T0 + 2), LR_OK);
+	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
+	    0, "dana", &th), LR_OK);
+	assert_int_equal(th.lead, a);
+	journal_thread_clear(&th);
+	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
+	    0, "erik", &th), LR_OK);
+	assert_string_equal(th.owner, "erik");
+	assert_int_not_equal(th.lead, a);
+	journal_thread_clear(&th);
 
 	/* by subject: any recipient, case aside, within the window */
 	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
-	    T0 - 10, &th), LR_OK);
+	    T0 - 10, "ben", &th), LR_OK);
+	assert_string_equal(th.owner, "erik");	/* the newest */
+	journal_thread_clear(&th);
+	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
+	    T0 - 10, "dana", &th), LR_OK);
 	assert_int_equal(th.lead, a);
 	assert_string_equal(th.owner, "dana");
 	assert_false(th.answered);
 	journal_thread_clear(&th);
 	assert_int_equal(journal_subject_lead(f->j, addrs, "website relaunch",
-	    T0 + 1, &th), LR_OK);
+	    T0 + 3, NULL, &th), LR_OK);
 	assert_int_equal(th.lead, 0);
 	assert_int_equal(journal_subject_lead(f->j, addrs, "website",
-	    0, &th), LR_OK);
+	    0, NULL, &th), LR_OK);
 	assert_int_equal(th.lead, 0);
-	assert_int_equal(journal_subject_lead(f->j, addrs, NULL, 0, &th),
+	assert_int_equal(journal_subject_lead(f->j, addrs, NULL, 0, NULL, &th),
 	    LR_OK);
 	assert_int_equal(th.lead, 0);
 

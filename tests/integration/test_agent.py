@@ -211,13 +211,14 @@ class AgentTest(unittest.TestCase):
             self.dir, "journal.db"), uri=True)
         try:
             rows = db.execute(
-                "SELECT m.message_key, d.kind, d.dest_id, d.owner, d.folder"
-                " FROM messages m JOIN decisions d ON d.message_id = m.id"
-            ).fetchall()
+                "SELECT m.message_key, d.kind, d.dest_id, d.owner, d.folder,"
+                " d.lead_email, d.lead_json FROM messages m JOIN decisions d"
+                " ON d.message_id = m.id").fetchall()
         finally:
             db.close()
-        return {r[0]: dict(kind=r[1], id=r[2], owner=r[3], folder=r[4])
-                for r in rows}
+        return {r[0]: dict(kind=r[1], id=r[2], owner=r[3], folder=r[4],
+                           email=r[5], subject=json.loads(r[6] or "{}")
+                           .get("subject")) for r in rows}
 
     def team_members(self):
         return servers.team_members(self.binary, self.conf)
@@ -688,11 +689,12 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         for k in review:
             self.assertIn("$SLABreached", flags[k], k)
 
-    def test_owner_sla(self):
-        """A team's SLA: a lead its owner has not answered in time goes to
-        the other member (never back), recorded as a reassignment, marked
-        $SLABreached; with nobody left the chase ends (sla-exhausted); an
-        answered lead stays."""
+    def team_with_sla(self, sla):
+        """A team of two and a second lead for it (a copy of one of its
+        leads, not sticky to the first), the team's `sla` set and everyone's
+        working hours emptied (the SLA counts working time, and the test
+        must not depend on the hour it runs at). Returns (team, members,
+        owner id -> email)."""
         exp = self.expected()
         members = self.team_members()
         lead = next(d for d in exp.values()
@@ -700,7 +702,6 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                     d["destination"]["owner"] and
                     len(members[d["destination"]["id"]]) == 2)
         team = lead["destination"]["id"]
-        # a second lead for the team: a copy (not sticky to the first)
         rules = self.rules_copy("\nsticky off\n")
         with open(lead["file"], "rb") as f:
             copy = re.sub(rb"(?im)^Message-ID:[^\r\n]*",
@@ -709,12 +710,10 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.dovecot.append("INBOX", copy)
         with open(rules) as f:
             text = f.read()
-        text = re.sub(r"(?m)^(team %s\b)" % re.escape(team), r"\1 sla 3s",
-                      text, count=1)
+        text = re.sub(r"(?m)^(team %s\b)" % re.escape(team),
+                      r"\1 sla " + sla, text, count=1)
         with open(rules, "w") as f:
             f.write(text)
-        # working hours emptied: the SLA counts working time, and the test
-        # must not depend on the hour it runs at
         path = os.path.join(os.path.dirname(rules), "owners.csv")
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
@@ -724,7 +723,14 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         with open(path, "w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
         emails = {i: r["email"] for i, r in self.owner_rows().items()}
+        return team, members, emails
 
+    def test_owner_sla(self):
+        """A team's SLA: a lead its owner has not answered in time goes to
+        the other member (never back), recorded as a reassignment, marked
+        $SLABreached; with nobody left the chase ends (sla-exhausted); an
+        answered lead stays."""
+        team, members, emails = self.team_with_sla("3s")
         p = self.start_and_file()
         rec = self.recorded()
         mine = sorted(k for k, r in rec.items()
@@ -743,6 +749,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         moves = dict(self.events("reassigned"))
         self.assertNotIn(answered, moves)
         where = self.folder_of()
+        self.assertNotIn("$SLADue", where[answered][0][1])
         for k in chased:
             first = rec[k]["owner"]
             second = (members[team] - {first}).pop()
@@ -751,7 +758,71 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
             self.assertEqual(self.recorded()[k]["owner"], second)
             self.assertEqual(where[k][0][0], "Leads/Owners/" + second)
             self.assertIn("$SLABreached", where[k][0][1])
+            self.assertNotIn("$SLADue", where[k][0][1])
             self.assertEqual(self.forwarded_ids().count(k), 2)
+
+    def test_auto_reply_and_marks(self):
+        """The SLA marks and the real replies: a lead with an SLA clock is
+        filed with $SLADue; its owner's reply without thread headers (by
+        subject and the lead's address) is its first response and takes
+        the mark away; an owner's auto-reply to a forward marks them away
+        for the day (`owners` says so) and re-routes that lead at once to
+        the other member, recorded as a reassignment."""
+        team, members, emails = self.team_with_sla("1h")
+        p = self.start_and_file()
+        rec = self.recorded()
+        mine = sorted(k for k, r in rec.items()
+                      if r["kind"] == "team" and r["id"] == team)
+        self.assertGreaterEqual(len(mine), 2, f"two leads of team {team}")
+        where = self.folder_of()
+        for k in mine:
+            self.assertIn("$SLADue", where[k][0][1], k)
+        away, answered = mine[0], mine[1]
+        who = rec[away]["owner"]
+        other = (members[team] - {who}).pop()
+        fwd = {}
+        for m, mid in zip(self.smtp.messages(), self.forwarded_ids()):
+            fwd[mid] = m.message
+        # the answer: no In-Reply-To, no References
+        addr, subject = rec[answered]["email"], rec[answered]["subject"]
+        raw = ("From: %s\r\nTo: \"Lead\" <%s>\r\nCc: inbox@svc.example\r\n"
+               "Subject: RE: %s\r\nMessage-ID: <subj.%s\r\n"
+               "Date: Tue, 24 Nov 2026 10:30:00 +0000\r\n\r\n"
+               "Happy to help.\r\n" % (emails[rec[answered]["owner"]],
+                                        addr, subject, answered[1:]))
+        self.dovecot.append("INBOX", raw.encode())
+        # the out-of-office answer to the forward
+        raw = ("From: %s\r\nTo: leadroute@svc.example\r\n"
+               "Subject: Out of office: %s\r\nMessage-ID: <ooo.%s\r\n"
+               "In-Reply-To: %s\r\nAuto-Submitted: auto-replied\r\n\r\n"
+               "I am out of the office today.\r\n" % (
+                   emails[who], fwd[away]["Subject"], away[1:],
+                   fwd[away]["Message-ID"]))
+        self.dovecot.append("INBOX", raw.encode())
+        self.wait_for("the re-route", lambda: dict(
+            self.events("reassigned")).get(away), timeout=30, agent=p)
+        self.wait_for("the mark to go", lambda: "$SLADue" not in
+                      self.folder_of()[answered][0][1], timeout=30, agent=p)
+        self.stop_agent(p)
+
+        self.assertEqual(dict(self.events("reassigned"))[away],
+                         f"{who} -> {other}: away (auto-reply)")
+        self.assertEqual([m for m, _ in self.events("first-response")],
+                         [answered])
+        where = self.folder_of()
+        self.assertEqual(where[away][0][0], "Leads/Owners/" + other)
+        self.assertIn("$SLADue", where[away][0][1])
+        self.assertNotIn("$SLABreached", where[away][0][1])
+        self.assertEqual(where["<subj." + answered[1:]][0][0],
+                         where[answered][0][0])
+        self.assertEqual(where["<ooo." + away[1:]][0][0],
+                         "Leads/Owners/" + who)
+        self.assertEqual(self.forwarded_ids().count(away), 2)
+        q = subprocess.run([self.binary, "-c", self.conf, "owners", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(q.returncode, 0, q.stderr)
+        self.assertRegex(q.stdout, r"away until [0-9-]+ 00:00 \(auto-reply "
+                         r"at [0-9:]+\)")
 
     def test_first_response(self):
         """An owner's reply seen in the inbox (they Cc it) is filed with the
