@@ -730,6 +730,21 @@ reply_lead(struct agent *a, const struct owner *o, const struct lead *l,
 	return st;
 }
 
+/* An out-of-office answer: Auto-Submitted: auto-replied, X-Autoreply or
+ * X-Autorespond. Other machine mail (lists, bulk, auto-generated) from an
+ * owner's address is no sign of absence. */
+static gboolean
+out_of_office(const struct lead *l)
+{
+	const char *v[1];
+
+	if (lead_values(l, LF_HEADER, "Auto-Submitted", v, 1) == 1 &&
+	    g_ascii_strncasecmp(v[0], "auto-replied", 12) == 0)
+		return TRUE;
+	return lead_values(l, LF_HEADER, "X-Autoreply", v, 1) == 1 ||
+	    lead_values(l, LF_HEADER, "X-Autorespond", v, 1) == 1;
+}
+
 /*
  * An owner's auto-reply to a lead of theirs not answered yet ("out of
  * office"): they are away for the rest of their day, and the lead is
@@ -791,8 +806,8 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	reason = g_strdup_printf("%s from %s to a lead of %s%s%s", l->is_auto ?
 	    "auto-reply" : "reply", o->id, th.owner, strcmp(via, "subject") ==
 	    0 ? " (by its subject)" : "", first ? ": its first response" :
-	    mine && l->is_auto ? ": they are away, the lead is re-routed" :
-	    "");
+	    mine && out_of_office(l) ? ": they are away, the lead is "
+	    "re-routed" : "");
 	d.kind = "reply";
 	d.dest_id = o->id;
 	d.folder = folder;
@@ -808,7 +823,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	}
 	if (first)	/* its clock stopped: the mark goes at the next look */
 		g_array_append_val(a->answered, th.lead);
-	if (mine && l->is_auto)
+	if (mine && out_of_office(l))
 		owner_away(a, o, th.lead, key);
 	queue_file(a, folder, uid, id, FALSE);
 	log_info("lead %s %s -> %s: ok, %" G_GINT64_FORMAT " ms", key,
@@ -968,9 +983,9 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	delivery_states_clear(&ds);
 	/* 5: file, with the batch */
 	/* an SLA clock runs in review, and for an owner once forwarded */
-	queue_file(a, dc->folder, uid, id, dc->kind == DEST_REVIEW ?
-	    a->rs->review_sla > 0 : v.o != NULL && a->out.smtp != NULL &&
-	    sla_of(&v) > 0);
+	queue_file(a, dc->folder, uid, id, !g_str_has_prefix(key, "sha256:") &&
+	    (dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 : v.o != NULL &&
+	    a->out.smtp != NULL && sla_of(&v) > 0));
 	log_lead(&v, why ? why : "ok", started);
 out:
 	g_free(why);
@@ -1311,6 +1326,19 @@ board_decision(const struct agent *a, const char *folder,
 	return TRUE;
 }
 
+/* Has the lead key a first response? */
+static gboolean
+answered(struct agent *a, const char *key)
+{
+	const char *thread[] = { key, NULL };
+	struct journal_thread th;
+	gboolean yes = journal_thread_lead(a->j, thread, &th) == LR_OK &&
+	    th.answered;
+
+	journal_thread_clear(&th);
+	return yes;
+}
+
 /* One message seen in a board folder. */
 static void
 board_check(struct agent *a, const char *folder, struct board_folder *bf,
@@ -1385,7 +1413,8 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	}
 	log_info("board: %s %s (%s)", m->key, event, detail);
 	/* a new clock runs with an owner who has an SLA, or in review */
-	due = o != NULL ? owner_sla(a->rs, o, NULL) > 0 : strcmp(d.kind,
+	due = o != NULL ? owner_sla(a->rs, o, NULL) > 0 &&
+	    a->out.smtp != NULL && !answered(a, m->key) : strcmp(d.kind,
 	    "review") == 0 && a->rs->review_sla > 0;
 	if ((due ? imap_add_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE) :
 	    imap_remove_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE)) !=
@@ -1732,12 +1761,15 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 		    why : imap_last_error(a->imap));
 		goto out;
 	}
+	/* the marks are a convenience: they never hold the move up */
 	if ((!ov->autoreplied && imap_add_keyword(a->imap, &uid, 1,
 	    AGENT_KEYWORD_BREACHED) != LR_OK) ||
 	    (owner_sla(a->rs, next, strcmp(d.kind, "team") == 0 ? t->id :
 	    NULL) > 0 ? imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE) :
-	    imap_remove_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE)) !=
-	    LR_OK || imap_create(a->imap, folder) != LR_OK ||
+	    imap_remove_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE)) != LR_OK)
+		log_warnx("sla: %s: cannot change its SLA marks: %s", ov->key,
+		    imap_last_error(a->imap));
+	if (imap_create(a->imap, folder) != LR_OK ||
 	    (st = imap_move(a->imap, &uid, 1, folder)) != LR_OK) {
 		log_warnx("sla: %s: cannot move it to %s: %s", ov->key, folder,
 		    imap_last_error(a->imap));
@@ -1747,8 +1779,11 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	d.owner = next->id;
 	d.folder = folder;
 	d.reason = detail;
+	/* the team's escalation ends the chase: it is not chased again */
 	if (journal_redecide(a->j, ov->id, &d, "reassigned", detail,
-	    now_s()) != LR_OK || journal_flush(a->j) != LR_OK)
+	    now_s()) != LR_OK || (strcmp(d.kind, "owner") == 0 &&
+	    journal_event(a->j, ov->id, "chase-ended", next->id, now_s()) !=
+	    LR_OK) || journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record that %s was reassigned",
 		    ov->key);
 	else

@@ -135,7 +135,7 @@ enum st {
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
 	ST_THREAD_FWD, ST_THREAD_SUBJECT, ST_EV_FIRST, ST_REVIEW_DUE, ST_UNANSWERED,
-	ST_AWAY_SET, ST_AWAY_GET, ST_EV_LAST,
+	ST_AWAY_SET, ST_AWAY_GET,
 	ST_STAT_MSG, ST_STAT_DEC, ST_STAT_DLV, ST_STAT_EV,
 	ST_N
 };
@@ -295,7 +295,8 @@ static const char *const st_sql[ST_N] = {
 	    " WHERE d.kind IN ('team', 'owner') AND d.owner IS NOT NULL"
 	    " AND m.filed_at IS NOT NULL AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    " AND kind IN ('first-response', 'sla-exhausted'))) x"
+	    " AND kind IN ('first-response', 'sla-exhausted', 'chase-ended')))"
+	    " x"
 	    " WHERE sent IS NOT NULL ORDER BY sent, id",
 	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = 'first-response'",
@@ -309,7 +310,6 @@ static const char *const st_sql[ST_N] = {
 	    " until = excluded.until, since = excluded.since,"
 	    " reason = excluded.reason",
 	[ST_AWAY_GET] = "SELECT until, reason FROM away WHERE owner = ?1",
-	[ST_EV_LAST] = "SELECT max(at) FROM events WHERE kind = ?1",
 	[ST_STAT_MSG] = "SELECT state, count(*) FROM messages GROUP BY state",
 	[ST_STAT_DEC] = "SELECT count(*) FROM decisions",
 	[ST_STAT_DLV] = "SELECT state, count(*) FROM deliveries GROUP BY state",
@@ -2195,23 +2195,6 @@ journal_away_get(struct journal *j, const char *owner, gint64 *until,
 	*until = has ? sqlite3_column_int64(st, 0) : 0;
 	if (reason != NULL)
 		*reason = has ? col_dup(st, 1) : NULL;
-	sqlite3_reset(st);
-	return rc;
-}
-
-enum lr_status
-journal_event_last(struct journal *j, const char *kind, gint64 *at)
-{
-	sqlite3_stmt *st;
-	gboolean has;
-	enum lr_status rc;
-
-	if (j == NULL || empty(kind) || at == NULL)
-		return misuse("event_last", "no journal or kind");
-	st = stmt(j, ST_EV_LAST);
-	bind_text(st, 1, kind);
-	rc = row(j, st, &has, "reading the last event");
-	*at = rc == LR_OK && has ? col_opt(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc;
 }

@@ -450,7 +450,8 @@ enum lr_status journal_review_overdue(struct journal *j, gint64 before,
 
 /*
  * Every lead given to an owner (by a team or by name), forwarded and
- * filed, with no "first-response" and no "sla-exhausted" event: the
+ * filed, with no "first-response", "sla-exhausted" or "chase-ended"
+ * event: the
  * owner SLA's candidates, o->since the last forward's time, oldest
  * first; o->autoreplied when an "auto-reply" event whose detail is the
  * owner's id came after that forward.
@@ -469,9 +470,6 @@ enum lr_status journal_away_set(struct journal *j, const char *owner,
 enum lr_status journal_away_get(struct journal *j, const char *owner,
     gint64 *until, char **reason) LR_WUR;
 
-/* The time of the newest event of kind (0: none). */
-enum lr_status journal_event_last(struct journal *j, const char *kind,
-    gint64 *at) LR_WUR;
 
 /* Every message fetched in [since, until), in the order fetched. */
 enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,
