@@ -1497,6 +1497,23 @@ journal_message_find(struct journal *j, const char *key, gint64 *id,
 	return rc;
 }
 
+/* The lead (id, owner, folder) st finds, if any, into out. */
+static enum lr_status
+thread_row(struct journal *j, sqlite3_stmt *st, const char *what,
+    struct journal_thread *out)
+{
+	gboolean has;
+	enum lr_status rc = row(j, st, &has, what);
+
+	if (rc == LR_OK && has) {
+		out->lead = sqlite3_column_int64(st, 0);
+		out->owner = col_dup(st, 1);
+		out->folder = col_dup(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* Has out->lead a first response? */
 static enum lr_status
 thread_answered(struct journal *j, struct journal_thread *out)
@@ -1525,16 +1542,10 @@ journal_thread_lead(struct journal *j, const char *const *thread,
 		for (int w = 0; w < 2 && out->lead == 0 && rc == LR_OK; w++) {
 			sqlite3_stmt *st = stmt(j, w == 0 ? ST_THREAD_LEAD :
 			    ST_THREAD_FWD);
-			gboolean has;
 
 			bind_text(st, 1, thread[i]);
-			rc = row(j, st, &has, "looking for a thread's lead");
-			if (rc == LR_OK && has) {
-				out->lead = sqlite3_column_int64(st, 0);
-				out->owner = col_dup(st, 1);
-				out->folder = col_dup(st, 2);
-			}
-			sqlite3_reset(st);
+			rc = thread_row(j, st, "looking for a thread's lead",
+			    out);
 		}
 	if (rc == LR_OK && out->lead != 0)
 		rc = thread_answered(j, out);
@@ -1559,19 +1570,12 @@ journal_subject_lead(struct journal *j, const char *const *addrs,
 	for (guint i = 0; addrs != NULL && addrs[i] != NULL &&
 	    out->lead == 0 && rc == LR_OK; i++) {
 		sqlite3_stmt *st = stmt(j, ST_THREAD_SUBJECT);
-		gboolean has;
 
 		bind_text(st, 1, addrs[i]);
 		bind_text(st, 2, subject_key);
 		sqlite3_bind_int64(st, 3, since);
 		bind_text(st, 4, owner);
-		rc = row(j, st, &has, "looking for a lead by its subject");
-		if (rc == LR_OK && has) {
-			out->lead = sqlite3_column_int64(st, 0);
-			out->owner = col_dup(st, 1);
-			out->folder = col_dup(st, 2);
-		}
-		sqlite3_reset(st);
+		rc = thread_row(j, st, "looking for a lead by its subject", out);
 	}
 	if (rc == LR_OK && out->lead != 0)
 		rc = thread_answered(j, out);
