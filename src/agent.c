@@ -25,6 +25,7 @@
 
 #include "agent.h"
 #include "channel.h"
+#include "digest.h"
 #include "history.h"
 #include "http.h"
 #include "imap.h"
@@ -1799,6 +1800,138 @@ out:
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 
+/* The review queue for the digest: the items and their strings. */
+struct digest_list {
+	GArray *items;		/* of struct digest_item */
+	GStringChunk *strs;
+};
+
+static const char *
+chunk_dup(GStringChunk *c, const char *s)
+{
+	return s != NULL ? g_string_chunk_insert(c, s) : NULL;
+}
+
+static enum lr_status
+digest_add(const struct journal_overdue *ov, void *ctx)
+{
+	struct digest_list *dl = ctx;
+	struct digest_item it = { chunk_dup(dl->strs, ov->key),
+	    chunk_dup(dl->strs, ov->email), chunk_dup(dl->strs, ov->subject),
+	    chunk_dup(dl->strs, ov->reason), ov->since, ov->escalated };
+
+	g_array_append_val(dl->items, it);
+	return LR_OK;
+}
+
+/* Send the digest of dl to o; *detail says what happened. */
+static enum lr_status
+digest_send(struct agent *a, const struct owner *o,
+    const struct digest_list *dl, gint64 due, gint64 now, char **detail)
+{
+	const struct digest_item *items = (const struct digest_item *)
+	    dl->items->data;
+	struct digest_spec sp = { NULL, NULL, a->rs->review_sla };
+	struct forward_spec fs = { 0 };
+	struct smtp_result res = { 0 };
+	const char *rcpts[2] = { o->email, NULL };
+	char *subject, *text, *key, *as, *msg = NULL;
+	gsize len;
+	enum lr_status st;
+
+	sp.review_folder = a->rs->review_folder != NULL ?
+	    g_strdup(a->rs->review_folder) :
+	    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+	sp.owners_folder = g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
+	subject = digest_subject(items, dl->items->len, now);
+	text = digest_text(items, dl->items->len, now, &sp, o);
+	key = g_strdup_printf("digest %" G_GINT64_FORMAT, due);
+	as = g_strdup_printf("digest-%s", o->id);
+	fs.from = a->cfg->smtp_from;
+	fs.to = o->email;
+	fs.subject = subject;
+	fs.text = text;
+	fs.message_key = key;
+	fs.owner = as;
+	fs.loop_token = "1";
+	fs.date = now;
+	st = smtp_build_forward(&fs, &msg, &len);
+	if (st == LR_OK)
+		st = smtp_send(a->out.smtp, smtp_sender(a->out.smtp), rcpts,
+		    msg, len, &res);
+	if (st == LR_OK)
+		*detail = g_strdup_printf("to %s: %u lead%s in review", o->id,
+		    dl->items->len, dl->items->len == 1 ? "" : "s");
+	else
+		*detail = g_strdup_printf("to %s: not sent: %ld %s", o->id,
+		    res.code, res.text != NULL ? res.text : "");
+	smtp_result_clear(&res);
+	g_free((char *)sp.review_folder);
+	g_free((char *)sp.owners_folder);
+	g_free(subject);
+	g_free(text);
+	g_free(key);
+	g_free(as);
+	g_free(msg);
+	return st;
+}
+
+/*
+ * The daily digest of open review items (`review ... escalate OWNER
+ * digest HH:MM`): at that time in the owner's zone, on their working
+ * days, an email to them listing what waits in review. Once a day: a
+ * "digest" event records it, also when review was empty (nothing is
+ * sent then) or the server refused it for good; a digest missed while
+ * the agent was stopped goes out when it runs again. A temporary
+ * failure is tried again at the next board look.
+ */
+static void
+review_digest(struct agent *a)
+{
+	const struct owner *to = a->rs->owners != NULL &&
+	    a->rs->review_escalate.id != NULL ? owners_find(a->rs->owners,
+	    a->rs->review_escalate.id) : NULL;
+	struct digest_list dl = { NULL, NULL };
+	gint64 now = now_s(), due, last;
+	char *detail = NULL;
+	enum lr_status st = LR_OK;
+
+	if (a->rs->review_digest < 0 || to == NULL)
+		return;
+	if (a->out.smtp == NULL) {
+		if (g_hash_table_add(a->board_told, g_strdup("digest")))
+			log_warnx("digest: no [smtp] to send the review "
+			    "digest to %s with", to->id);
+		return;
+	}
+	due = digest_due(to, a->rs->review_digest, now);
+	if (due == 0 || journal_event_last(a->j, "digest", &last) != LR_OK ||
+	    last >= due)
+		return;
+	dl.items = g_array_new(FALSE, FALSE, sizeof(struct digest_item));
+	dl.strs = g_string_chunk_new(1024);
+	if (journal_review_open(a->j, digest_add, &dl) != LR_OK)
+		goto out;
+	if (dl.items->len == 0)
+		detail = g_strdup("review empty; nothing sent");
+	else if ((st = digest_send(a, to, &dl, due, now, &detail)) ==
+	    LR_TEMPFAIL || st == LR_CONFIG) {
+		log_warnx("digest: %s; trying again", detail);
+		goto out;
+	}
+	if (journal_event(a->j, 0, "digest", detail, now) != LR_OK ||
+	    journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record the review digest");
+	else if (st != LR_OK)
+		log_warnx("digest: %s", detail);
+	else
+		log_info("digest: %s", detail);
+out:
+	g_free(detail);
+	g_string_chunk_free(dl.strs);
+	g_array_free(dl.items, TRUE);
+}
+
 static enum lr_status
 escalate(struct agent *a)
 {
@@ -1817,6 +1950,8 @@ escalate(struct agent *a)
 		    escalate_one, a);
 	if (st != LR_BADSOURCE)
 		st = journal_unanswered(a->j, chase_one, a);
+	if (st != LR_BADSOURCE)
+		review_digest(a);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 

@@ -130,7 +130,7 @@ enum st {
 	ST_DEC_INSERT, ST_DEC_GET, ST_DEC_REVIEW,
 	ST_DLV_PLAN, ST_DLV_FIND, ST_DLV_START, ST_DLV_DONE, ST_DLV_FAIL,
 	ST_DLV_DUE, ST_DLV_OF_MSG, ST_DLV_SMTP_LEFT, ST_DLV_NEXT,
-	ST_EV_INSERT, ST_EV_EXISTS,
+	ST_EV_INSERT, ST_EV_EXISTS, ST_EV_LAST, ST_REVIEW_OPEN,
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
@@ -271,6 +271,20 @@ static const char *const st_sql[ST_N] = {
 	    " AND d.owner IS NOT NULL",
 	/* in review since (moved there, sent there by a refused forward, or
 	 * filed there) before ?1, and never escalated */
+	/* the review queue: since as ST_REVIEW_DUE */
+	[ST_REVIEW_OPEN] = "SELECT m.id, m.message_key, m.folder, coalesce("
+	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
+	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since,"
+	    " d.lead_email, CASE WHEN json_valid(d.lead_json) THEN"
+	    " json_extract(d.lead_json, '$.subject') END, d.reason,"
+	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id AND"
+	    " kind = 'escalated')"
+	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
+	    " WHERE d.kind = 'review' AND m.filed_at IS NOT NULL"
+	    " ORDER BY since, m.id",
+	/* message_id IS NULL: by the index events_message */
+	[ST_EV_LAST] = "SELECT max(at) FROM events WHERE message_id IS NULL"
+	    " AND kind = ?1",
 	[ST_REVIEW_DUE] = "SELECT m.id, m.message_key, m.folder, coalesce("
 	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
 	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since"
@@ -1606,7 +1620,22 @@ overdue_free(gpointer p)
 	g_free(o->team);
 	g_free(o->owner);
 	g_free(o->kind);
+	g_free(o->email);
+	g_free(o->subject);
+	g_free(o->reason);
 	g_free(o);
+}
+
+static gpointer
+review_open_row(sqlite3_stmt *st)
+{
+	struct journal_overdue *o = overdue_row(st);
+
+	o->email = col_dup(st, 4);
+	o->subject = col_dup(st, 5);
+	o->reason = col_dup(st, 6);
+	o->escalated = sqlite3_column_int(st, 7) != 0;
+	return o;
 }
 
 static gpointer
@@ -1663,6 +1692,34 @@ journal_review_overdue(struct journal *j, gint64 before,
 	sqlite3_bind_int64(st, 1, before);
 	return walk_overdue(j, st, overdue_row, "listing overdue reviews", cb,
 	    ctx);
+}
+
+enum lr_status
+journal_review_open(struct journal *j, journal_overdue_cb cb, void *ctx)
+{
+	if (j == NULL || cb == NULL)
+		return misuse("review_open", "no journal or callback");
+	return walk_overdue(j, stmt(j, ST_REVIEW_OPEN), review_open_row,
+	    "listing the review queue", cb, ctx);
+}
+
+enum lr_status
+journal_event_last(struct journal *j, const char *kind, gint64 *at)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	*at = 0;
+	if (j == NULL || empty(kind))
+		return misuse("event_last", "no journal or kind");
+	st = stmt(j, ST_EV_LAST);
+	bind_text(st, 1, kind);
+	rc = row(j, st, &has, "reading the last event");
+	if (rc == LR_OK && has)
+		*at = col_opt(st, 0);
+	sqlite3_reset(st);
+	return rc;
 }
 
 void

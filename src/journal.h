@@ -239,6 +239,9 @@ struct journal_overdue {
 	char *kind;		/* journal_unanswered only: "team", "owner" */
 	gboolean autoreplied;	/* journal_unanswered only: the owner's
 				 * auto-reply came after the last forward */
+	char *email, *subject, *reason;	/* journal_review_open only; any
+				 * may be NULL */
+	gboolean escalated;	/* journal_review_open only */
 };
 
 /* Callbacks: a non-zero status stops the walk and is returned. */
@@ -447,6 +450,20 @@ enum lr_status journal_owner_load_increment(struct journal *j,
  */
 enum lr_status journal_review_overdue(struct journal *j, gint64 before,
     journal_overdue_cb cb, void *ctx) LR_WUR;
+
+/*
+ * Every lead decided for review and filed (the review queue as the
+ * journal knows it), o->since as for journal_review_overdue, with the
+ * lead's address, subject and the decision's reason, and whether it
+ * was escalated; oldest first.
+ */
+enum lr_status journal_review_open(struct journal *j, journal_overdue_cb cb,
+    void *ctx) LR_WUR;
+
+/* When the last event of kind about no message (id 0, e.g. the review
+ * digest) was recorded; 0: never. */
+enum lr_status journal_event_last(struct journal *j, const char *kind,
+    gint64 *at) LR_WUR;
 
 /*
  * Every lead given to an owner (by a team or by name), forwarded and

@@ -128,6 +128,14 @@ parse_time(const char **p, guint *min)
 	return TRUE;
 }
 
+gboolean
+hours_time(const char *s, guint *min)
+{
+	const char *p = s;
+
+	return parse_time(&p, min) && *p == '\0' && *min < 1440;
+}
+
 /* Add [start, end) to every day in set, keeping each day sorted. */
 static gboolean
 add_range(struct hours *h, guint set, guint start, guint end)

@@ -93,6 +93,8 @@ char *owner_avail_text(const struct owner *o, enum owner_avail a);
 /* Parse an hours column ("Mon-Fri 09:00-17:30", "Mon,Wed 08:00-12:00
  * 13:00-17:00; Sat 10:00-14:00"); FALSE with *why set on error. */
 gboolean hours_parse(const char *s, struct hours *h, const char **why);
+/* Parse a whole "HH:MM" (00:00 to 23:59) into minutes since midnight. */
+gboolean hours_time(const char *s, guint *min);
 /* Parse "owner@example.com": a plausible addr-spec with a dotted domain. */
 gboolean email_valid(const char *s);
 

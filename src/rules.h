@@ -106,6 +106,10 @@ struct ruleset {
 	char *review_folder;	/* NULL: <prefix>/Review */
 	gint64 review_sla;	/* seconds; 0 = none */
 	struct ref review_escalate;	/* owner */
+	int review_digest;	/* minute of the day, in the escalate owner's
+				 * zone, of the daily digest of open review
+				 * items; -1: none */
+	int digest_line, digest_col;	/* where `digest` was written */
 	char *ignore_folder;	/* NULL: <prefix>/Ignored */
 	GPtrArray *ignores;	/* of struct ignore_rule *, owned */
 	GPtrArray *classes;	/* of struct class_rule *, owned, file order */

@@ -480,6 +480,10 @@ rules_check(struct ruleset *rs, struct diag *d)
 		rs->freemail = ((struct list *)v)->items;
 	resolve_teams(rs, d);
 	find_owner(rs, &rs->review_escalate, d, "escalate");
+	if (rs->review_digest >= 0 && rs->review_escalate.id == NULL)
+		diag_add(d, DIAG_ERROR, rs->file, rs->digest_line,
+		    rs->digest_col, "digest needs `escalate OWNER` on the "
+		    "review line: the digest is sent to that owner");
 	for (guint i = 0; i < rs->ignores->len; i++)
 		resolve_expr(rs, ((struct ignore_rule *)
 		    g_ptr_array_index(rs->ignores, i))->cond, d);

@@ -494,6 +494,26 @@ st_queue(struct parser *p)
 	g_ptr_array_add(p->rs->queue_order, q);
 }
 
+/* digest HH:MM | digest off: the daily digest of open review items. */
+static void
+digest_time(struct parser *p, const struct token *kw)
+{
+	struct token *t = peek(p);
+	guint min;
+
+	p->rs->digest_line = kw->line;
+	p->rs->digest_col = kw->col;
+	if (is_word(t, "off"))
+		p->rs->review_digest = -1;
+	else if (t->type == T_WORD && hours_time(t->text, &min))
+		p->rs->review_digest = (int)min;
+	else {
+		expected(p, t, "a time of day such as 08:00, or off");
+		return;
+	}
+	next(p);
+}
+
 static void
 st_review(struct parser *p)
 {
@@ -514,8 +534,11 @@ st_review(struct parser *p)
 		} else if (is_word(t, "escalate")) {
 			next(p);
 			owner_ref(p, &p->rs->review_escalate);
+		} else if (is_word(t, "digest")) {
+			next(p);
+			digest_time(p, t);
 		} else
-			expected(p, t, "folder, sla or escalate");
+			expected(p, t, "folder, sla, escalate or digest");
 	}
 }
 
@@ -1207,6 +1230,7 @@ rules_parse(const char *text, gsize len, const char *file, const char *dir,
 	struct parser p = { 0 };
 
 	rs->sticky = RULES_STICKY_DEFAULT;
+	rs->review_digest = -1;
 	rs->file = g_strdup(file);
 	rs->dir = dir != NULL ? g_strdup(dir) : NULL;
 	rs->lists = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,

@@ -230,7 +230,8 @@ forward_body(const struct forward_spec *f, const char *token)
 
 /*
  * Write m with CRLF line ends, the placeholder token and what GMime put
- * after it up to the closing delimiter replaced by raw, unchanged.
+ * after it up to the closing delimiter replaced by raw, unchanged (token
+ * NULL: nothing attached, m as it is).
  */
 static void
 message_bytes(GMimeMessage *m, const char *token, const char *raw,
@@ -249,6 +250,8 @@ message_bytes(GMimeMessage *m, const char *token, const char *raw,
 	g_mime_object_write_to_stream(GMIME_OBJECT(m), fo, stream);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
 	s = g_string_new_len((const char *)ba->data, ba->len);
+	if (token == NULL)
+		goto done;
 	close = g_strdup_printf("\r\n--%s--",
 	    g_mime_multipart_get_boundary(GMIME_MULTIPART(mp)));
 	tok = strstr(s->str, token);
@@ -258,9 +261,10 @@ message_bytes(GMimeMessage *m, const char *token, const char *raw,
 	off = tok - s->str;
 	g_string_erase(s, off, end - tok);
 	g_string_insert_len(s, off, raw, raw_len);
+	g_free(close);
+done:
 	*len = s->len;
 	*out = g_string_free(s, FALSE);
-	g_free(close);
 	g_object_unref(stream);
 	g_mime_format_options_free(fo);
 }
@@ -334,11 +338,12 @@ smtp_build_forward(const struct forward_spec *f, char **out, gsize *len)
 	    f->dimensions);
 	set_text_header(GMIME_OBJECT(m), "X-Leadroute-Owner", f->owner);
 	set_text_header(GMIME_OBJECT(m), "X-Leadroute-Reason", f->reason);
-	body = forward_body(f, token);
+	body = f->raw != NULL ? forward_body(f, token) :
+	    text_part(f->text != NULL ? f->text : "");
 	g_mime_message_set_mime_part(m, body);
 	g_object_unref(body);
-	message_bytes(m, token, f->raw != NULL ? f->raw : "", f->raw_len, out,
-	    len);
+	message_bytes(m, f->raw != NULL ? token : NULL, f->raw, f->raw_len,
+	    out, len);
 out:
 	g_object_unref(m);
 	g_free(token);

@@ -77,7 +77,9 @@ struct forward_spec {
 	const char *reply_to;	/* the lead's address; NULL or bad: none */
 	const char *subject;	/* UTF-8, already rendered */
 	const char *text;	/* UTF-8 summary, the text/plain part */
-	const char *raw;	/* the original message, attached unchanged */
+	const char *raw;	/* the original message, attached unchanged;
+				 * NULL: a message of its own (a digest),
+				 * the text alone */
 	gsize raw_len;
 	const char *message_key; /* the journal's identity of the original */
 	const char *owner;	/* owner id: X-Leadroute-Owner, Message-ID */

@@ -215,6 +215,39 @@ test_forward_parts(void **state)
 	}
 }
 
+/* raw NULL: a message of its own (the review digest): the text alone. */
+static void
+test_forward_text_only(void **state)
+{
+	struct forward_spec f = base_spec;
+	GMimeMessage *m;
+	GMimeObject *part;
+	char *out, *body;
+	gsize len;
+
+	(void)state;
+	f.raw = NULL;
+	f.raw_len = 0;
+	f.reply_to = NULL;
+	f.text = "2 leads are waiting\n\n  1. since Mon\n";
+	assert_int_equal(smtp_build_forward(&f, &out, &len), LR_OK);
+	assert_int_equal(strlen(out), len);
+	assert_null(strstr(out, "\n\n\n"));	/* CRLF only */
+	assert_null(strstr(out, "rfc822"));
+	m = parse_message(out, len);
+	part = g_mime_message_get_mime_part(m);
+	assert_true(GMIME_IS_TEXT_PART(part));
+	body = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+	assert_string_equal(body, "2 leads are waiting\r\n\r\n  1. since "
+	    "Mon\r\n");
+	assert_int_equal(internet_address_list_length(
+	    g_mime_message_get_reply_to(m)), 0);
+	assert_string_equal(hdr(m, "Auto-Submitted"), "auto-generated");
+	g_free(body);
+	g_object_unref(m);
+	g_free(out);
+}
+
 static void
 test_forward_message_id(void **state)
 {
@@ -1306,6 +1339,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forward_headers),
 		cmocka_unit_test(test_forward_parts),
+		cmocka_unit_test(test_forward_text_only),
 		cmocka_unit_test(test_forward_message_id),
 		cmocka_unit_test(test_forward_injection),
 		cmocka_unit_test(test_forward_non_ascii),

@@ -833,6 +833,69 @@ test_events(void **state)
 	    "message_id IS NULL AND kind = 'error'"), 1);
 }
 
+static enum lr_status
+note_review(const struct journal_overdue *o, void *ctx)
+{
+	GPtrArray *seen = ctx;
+
+	g_ptr_array_add(seen, g_strdup_printf("%s %" G_GINT64_FORMAT
+	    " %s|%s|%s %s", o->key, o->since, o->email ? o->email : "-",
+	    o->subject ? o->subject : "-", o->reason ? o->reason : "-",
+	    o->escalated ? "escalated" : "-"));
+	return LR_OK;
+}
+
+/* The review queue for the digest: filed review leads only, since their
+ * last move into review, oldest first; the digest's own event. */
+static void
+test_review_open(void **state)
+{
+	struct fx *f = *state;
+	struct journal_decision d = REVIEW;
+	GPtrArray *seen = g_ptr_array_new_with_free_func(g_free);
+	gint64 a, b, c, at;
+
+	d.lead_email = "ann@example.com";
+	d.lead_json = "{\"name\":\"Ann\",\"subject\":\"Quote please\"}";
+	a = seen_new(f->j, "<a@x>", 1);
+	assert_int_equal(journal_record_decision(f->j, a, &d, T0), LR_OK);
+	assert_int_equal(journal_message_filed(f->j, a, "Leads/Review",
+	    T0 + 10), LR_OK);
+	d.lead_email = NULL;
+	d.lead_json = "not json";
+	b = seen_new(f->j, "<b@x>", 2);
+	assert_int_equal(journal_record_decision(f->j, b, &d, T0), LR_OK);
+	assert_int_equal(journal_message_filed(f->j, b, "Leads/Review",
+	    T0 + 5), LR_OK);
+	assert_int_equal(journal_event(f->j, b, "escalated", "to founder",
+	    T0 + 50), LR_OK);
+	assert_int_equal(journal_event(f->j, b, "moved", "back", T0 + 60),
+	    LR_OK);
+	c = seen_new(f->j, "<c@x>", 3);	/* decided, not filed yet */
+	assert_int_equal(journal_record_decision(f->j, c, &d, T0), LR_OK);
+	assert_int_equal(journal_record_decision(f->j, seen_new(f->j, "<d@x>",
+	    4), &DANA, T0), LR_OK);
+	assert_int_equal(journal_review_open(f->j, note_review, seen), LR_OK);
+	assert_int_equal(seen->len, 2);
+	assert_string_equal(g_ptr_array_index(seen, 0),
+	    "<a@x> 1772445610 ann@example.com|Quote please|no route -");
+	assert_string_equal(g_ptr_array_index(seen, 1),
+	    "<b@x> 1772445660 -|-|no route escalated");
+
+	assert_int_equal(journal_event_last(f->j, "digest", &at), LR_OK);
+	assert_int_equal(at, 0);
+	assert_int_equal(journal_event(f->j, 0, "digest", "to founder",
+	    T0 + 100), LR_OK);
+	assert_int_equal(journal_event(f->j, 0, "digest", "review empty",
+	    T0 + 200), LR_OK);
+	assert_int_equal(journal_event(f->j, a, "digest", "about a lead",
+	    T0 + 300), LR_OK);
+	assert_int_equal(journal_event_last(f->j, "digest", &at), LR_OK);
+	assert_int_equal(at, T0 + 200);
+	assert_int_equal(journal_event_last(f->j, "", &at), LR_FATAL);
+	g_ptr_array_free(seen, TRUE);
+}
+
 static void
 test_counters(void **state)
 {
@@ -1231,6 +1294,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sticky, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_and_away, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_review_open, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hook, setup, teardown),

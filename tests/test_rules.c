@@ -419,8 +419,20 @@ static const struct error_case error_cases[] = {
 	    "t.rules:1:9: error: expected folder or notify, found 'colour'",
 	    FALSE },
 	{ "review option", "review colour red",
-	    "t.rules:1:8: error: expected folder, sla or escalate, found "
-	    "'colour'", FALSE },
+	    "t.rules:1:8: error: expected folder, sla, escalate or digest, "
+	    "found 'colour'", FALSE },
+	{ "review digest time", OWN "review escalate ann digest 8am",
+	    "t.rules:2:28: error: expected a time of day such as 08:00, or "
+	    "off, found '8am'", FALSE },
+	{ "review digest 24:00", OWN "review escalate ann digest 24:00",
+	    "t.rules:2:28: error: expected a time of day such as 08:00, or "
+	    "off, found '24:00'", FALSE },
+	{ "review digest nobody", OWN "review sla 4h digest 08:00",
+	    "t.rules:2:15: error: digest needs `escalate OWNER` on the review "
+	    "line: the digest is sent to that owner", FALSE },
+	{ "review digest end", OWN "review escalate ann digest",
+	    "t.rules:2:27: error: expected a time of day such as 08:00, or "
+	    "off, found end of line", FALSE },
 	{ "review sla", "review sla soon",
 	    "t.rules:1:12: error: invalid duration 'soon' (write 90s, 15m, 4h "
 	    "or 2d)", FALSE },
@@ -1063,6 +1075,7 @@ test_clean(void **state)
 	assert_string_equal(rs->review_folder, "Leads/Review");
 	assert_int_equal(rs->review_sla, 4 * 3600);
 	assert_string_equal(rs->review_escalate.id, "founder");
+	assert_int_equal(rs->review_digest, 8 * 60 + 30);
 	assert_string_equal(rs->ignore_folder, "Leads/Ignored");
 
 	/* Filters: reasons as written, or the expression's text. */

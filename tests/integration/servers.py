@@ -1103,6 +1103,21 @@ dir = {templates}
     return conf
 
 
+def copy_rules(rules, dest, extra=""):
+    """Copy the directory of RULES (the rules and their data) to DEST and
+    return the copy of RULES, with EXTRA appended and the daily review
+    digest off: a test that wants the digest turns it on again (the last
+    `digest` on the review line wins), the others see no digest mail."""
+    shutil.copytree(os.path.dirname(os.path.abspath(rules)), dest)
+    path = os.path.join(dest, os.path.basename(rules))
+    with open(path) as f:
+        text = f.read()
+    text = re.sub(r"(?m)^(review\b.*)$", r"\1 digest off", text)
+    with open(path, "w") as f:
+        f.write(text + extra)
+    return path
+
+
 def test_args(cls, argv, doc):
     """Set cls.binary, .top, .leads and .rules from the command line of an
     agent test file: LEADROUTE TOP_SRCDIR [LEADS EXPECTED RULES]; without

@@ -32,6 +32,7 @@ Without the last three, the shipped rules/samples are used. Checks:
 - an owner's reply in the inbox is filed with the lead and recorded as its
   first response;
 - a lead in review past the review SLA is escalated once;
+- the daily review digest goes to the escalate owner once a day;
 - a team's SLA re-routes an unanswered lead to the other member, once.
 
 LEADROUTE_AGENT_ONLY=test_name runs one test.
@@ -44,7 +45,6 @@ import hmac
 import json
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -74,8 +74,9 @@ class AgentTest(unittest.TestCase):
         for s in (self.http, self.smtp, self.dovecot, self.tmp):
             self.addCleanup(s.close if hasattr(s, "close") else s.cleanup)
         self.dir = tempfile.mkdtemp(dir=self.tmp.name)
+        rules = servers.copy_rules(self.rules, os.path.join(self.dir, "rules"))
         self.conf = servers.agent_config(
-            self.dir, self.dovecot, self.smtp, self.http, self.rules,
+            self.dir, self.dovecot, self.smtp, self.http, rules,
             os.path.join(self.top, "templates"))
         self.agents = []
         self.addCleanup(self.stop_agents)
@@ -248,14 +249,11 @@ class AgentTest(unittest.TestCase):
         return rec
 
     def rules_copy(self, extra=""):
-        """Use a copy of the rules (and their data) with extra appended;
-        return the copy's path."""
-        rules_dir = os.path.join(self.dir, "rules")
-        shutil.copytree(os.path.dirname(os.path.abspath(self.rules)), rules_dir)
-        rules = os.path.join(rules_dir, os.path.basename(self.rules))
+        """The copy of the rules (and their data) every test runs with
+        (servers.copy_rules: no digest), with extra appended; its path."""
+        rules = os.path.join(self.dir, "rules", os.path.basename(self.rules))
         with open(rules, "a") as f:
             f.write(extra)
-        self.set_conf("rules", "file", rules)
         return rules
 
     def owner_routed(self, exp):
@@ -650,18 +648,29 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["reassigned"], 1)	# one lead
 
+    def review_line(self, sla=None, digest=None):
+        """Change the review line of the rules' copy: its sla, a digest
+        time added; return the escalate owner's id."""
+        rules = self.rules_copy()
+        with open(rules) as f:
+            text = f.read()
+        m = re.search(r"(?m)^review .*\bescalate (\S+).*$", text)
+        self.assertIsNotNone(m, "the rules' review line has an escalate")
+        line = m.group(0)
+        if sla is not None:
+            line, n = re.subn(r"\bsla \S+", "sla " + sla, line)
+            self.assertEqual(n, 1, "the rules' review line has an SLA")
+        if digest is not None:
+            line += " digest " + digest
+        with open(rules, "w") as f:
+            f.write(text[:m.start()] + line + text[m.end():])
+        return m.group(1)
+
     def test_review_sla(self):
         """A lead in review past the review SLA is escalated once: an email
         to the escalate owner with the lead attached, a Slack post, the
         keyword $SLABreached, an event."""
-        rules = self.rules_copy()
-        with open(rules) as f:
-            text = f.read()
-        m = re.search(r"(?m)^review .*\bsla (\S+) escalate (\S+)", text)
-        self.assertIsNotNone(m, "the rules' review line has an SLA")
-        boss = m.group(2)
-        with open(rules, "w") as f:
-            f.write(text[:m.start(1)] + "2s" + text[m.end(1):])
+        boss = self.review_line(sla="2s")
         boss_email = self.owner_rows()[boss]["email"]
         p = self.start_and_file()
         review = sorted(k for k, r in self.recorded().items()
@@ -688,6 +697,69 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                  for _, f in places}
         for k in review:
             self.assertIn("$SLABreached", flags[k], k)
+
+    def digests(self):
+        """(at, detail) of every "digest" event (about no message)."""
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            self.dir, "journal.db"), uri=True)
+        try:
+            return db.execute(
+                "SELECT at, detail FROM events WHERE kind = 'digest' AND"
+                " message_id IS NULL ORDER BY at").fetchall()
+        finally:
+            db.close()
+
+    def test_review_digest(self):
+        """`review ... digest HH:MM`: once a day, the escalate owner gets
+        one plain-text email listing every lead waiting in review, with its
+        address and reason; further board looks and a restart send no
+        second one that day."""
+        # 00:00 in the owner's zone: due on the last working day, at once
+        boss = self.review_line(digest="00:00")
+        boss_email = self.owner_rows()[boss]["email"]
+        p = self.start_and_file()
+        review = sorted(k for k, r in self.recorded().items()
+                        if r["kind"] == "review")
+        self.assertTrue(review)
+
+        def digest_mails():
+            out = []
+            for msg in self.smtp.messages():
+                parsed = email.message_from_bytes(
+                    msg.data, policy=email.policy.default)
+                if "waiting in review" in parsed["Subject"]:
+                    out.append((msg, parsed))
+            return out
+
+        self.wait_for("the digest", digest_mails, agent=p)
+        time.sleep(2.5)	# more board looks send nothing more
+        self.stop_agent(p)
+        p = self.start_and_file()	# nor does a restart
+        time.sleep(2.5)
+        self.stop_agent(p)
+        mails = digest_mails()
+        self.assertEqual(len(mails), 1, [m["Subject"] for _, m in mails])
+        raw, msg = mails[0]
+        self.assertEqual(raw.rcpt_tos, [boss_email])
+        self.assertIn(boss_email, msg["To"])
+        self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+        self.assertEqual(msg.get_content_type(), "text/plain")
+        self.assertTrue(msg["Subject"].startswith(
+            f"{len(review)} lead{'s' if len(review) > 1 else ''} waiting "
+            "in review"), msg["Subject"])
+        body = msg.get_content()
+        self.assertIn(f"waiting in Leads/Review on ", body)
+        rec = self.recorded()
+        for k in review:
+            if not k.startswith("sha256:"):
+                self.assertIn(f"Id:      {k}", body)
+            self.assertIn(f"From:    {rec[k]['email'] or '(no address)'}",
+                          body)
+        self.assertEqual(body.count("\n     Why:     "), len(review))
+        d = self.digests()
+        self.assertEqual(len(d), 1, d)
+        self.assertEqual(d[0][1], f"to {boss}: {len(review)} lead"
+                         f"{'s' if len(review) > 1 else ''} in review")
 
     def team_with_sla(self, sla):
         """A team of two and a second lead for it (a copy of one of its

@@ -40,7 +40,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -130,12 +129,8 @@ class CrashTest(unittest.TestCase):
         self.stderr_path = os.path.join(self.dir, "agent.stderr")
         # The copies of a lead share its sender, so `sticky` would send
         # them all to one owner: off here (tests/test_rotation.c has it).
-        rules_dir = os.path.join(self.dir, "rules")
-        shutil.copytree(os.path.dirname(os.path.abspath(self.rules)),
-                        rules_dir)
-        rules = os.path.join(rules_dir, os.path.basename(self.rules))
-        with open(rules, "a") as f:
-            f.write("\nsticky off\n")
+        rules = servers.copy_rules(self.rules, os.path.join(self.dir, "rules"),
+                                   "\nsticky off\n")
         self.conf = servers.agent_config(
             self.dir, self.dovecot, self.smtp, self.http, rules,
             os.path.join(self.top, "templates"), self.journal)

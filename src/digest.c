@@ -1,0 +1,141 @@
+/*
+ * digest.c: the daily digest of open review items. It lists what waits in
+ * the review folder, oldest first, so that the person who answers for
+ * review sees the queue once a day from any mail client, also when every
+ * lead in it was escalated long ago. Text only: every item is already in
+ * the review folder, nothing needs attaching.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "digest.h"
+#include "rules.h"
+
+/* Does o work on the local day of t? */
+static gboolean
+works_on(const struct owner *o, GDateTime *t)
+{
+	return o->hours.always ||
+	    o->hours.nranges[g_date_time_get_day_of_week(t) - 1] > 0;
+}
+
+gint64
+digest_due(const struct owner *o, int minute, gint64 now)
+{
+	GDateTime *utc = g_date_time_new_from_unix_utc(now);
+	GDateTime *local = utc != NULL ? g_date_time_to_timezone(utc, o->tz) :
+	    NULL;
+	gint64 due = 0;
+
+	for (int back = 0; local != NULL && back <= 7 && due == 0; back++) {
+		GDateTime *day = g_date_time_add_days(local, -back);
+		GDateTime *t = day != NULL ? g_date_time_new(o->tz,
+		    g_date_time_get_year(day), g_date_time_get_month(day),
+		    g_date_time_get_day_of_month(day), minute / 60,
+		    minute % 60, 0) : NULL;
+
+		if (t != NULL && g_date_time_to_unix(t) <= now &&
+		    works_on(o, t))
+			due = g_date_time_to_unix(t);
+		if (t != NULL)
+			g_date_time_unref(t);
+		if (day != NULL)
+			g_date_time_unref(day);
+	}
+	if (local != NULL)
+		g_date_time_unref(local);
+	if (utc != NULL)
+		g_date_time_unref(utc);
+	return due;
+}
+
+char *
+digest_subject(const struct digest_item *items, guint n, gint64 now)
+{
+	char *oldest = rules_duration_text(MAX(now - items[0].since, 0));
+	char *s = g_strdup_printf("%u lead%s waiting in review (oldest %s)", n,
+	    n == 1 ? "" : "s", oldest);
+
+	g_free(oldest);
+	return s;
+}
+
+/* s on one line: controls (a folded subject's CR LF) as spaces. */
+static void
+put_line(GString *out, const char *label, const char *s)
+{
+	g_string_append_printf(out, "     %-9s", label);
+	for (; *s != '\0'; s++)
+		g_string_append_c(out, (guchar)*s < 0x20 || *s == 0x7f ? ' ' :
+		    *s);
+	g_string_append_c(out, '\n');
+}
+
+static char *
+local_text(gint64 t, const struct owner *o, const char *fmt)
+{
+	GDateTime *utc = g_date_time_new_from_unix_utc(t);
+	GDateTime *local = utc != NULL ? g_date_time_to_timezone(utc, o->tz) :
+	    NULL;
+	char *s = local != NULL ? g_date_time_format(local, fmt) : NULL;
+
+	if (local != NULL)
+		g_date_time_unref(local);
+	if (utc != NULL)
+		g_date_time_unref(utc);
+	return s != NULL ? s : g_strdup("?");
+}
+
+char *
+digest_text(const struct digest_item *items, guint n, gint64 now,
+    const struct digest_spec *sp, const struct owner *o)
+{
+	GString *out = g_string_new(NULL);
+	char *at = local_text(now, o, "%a %d %b %Y %H:%M");
+	guint late = 0, shown = MIN(n, DIGEST_MAX_ITEMS);
+
+	for (guint i = 0; i < n; i++)
+		if (sp->sla > 0 && now - items[i].since > sp->sla)
+			late++;
+	g_string_append_printf(out, "%u lead%s %s waiting in %s on %s (%s)",
+	    n, n == 1 ? "" : "s", n == 1 ? "is" : "are", sp->review_folder, at,
+	    o->timezone != NULL ? o->timezone : "UTC");
+	if (late > 0) {
+		char *sla = rules_duration_text(sp->sla);
+
+		g_string_append_printf(out, "; %u past the review SLA of %s",
+		    late, sla);
+		g_free(sla);
+	}
+	g_string_append(out, ".\n");
+	g_string_append_printf(out, "To assign one, move it into %s/<owner>; "
+	    "to drop one, into the ignore folder.\n", sp->owners_folder);
+	for (guint i = 0; i < shown; i++) {
+		const struct digest_item *it = &items[i];
+		char *since = local_text(it->since, o, "%a %d %b %H:%M");
+		char *waited = rules_duration_text(MAX(now - it->since, 0));
+		gboolean past = sp->sla > 0 && now - it->since > sp->sla;
+
+		g_string_append_printf(out, "\n%3u. since %s, waiting %s%s%s\n",
+		    i + 1, since, waited, past ? ", past the SLA" : "",
+		    it->escalated ? ", escalated" : "");
+		put_line(out, "From:", it->email != NULL ? it->email :
+		    "(no address)");
+		put_line(out, "Subject:", it->subject != NULL ? it->subject :
+		    "(none)");
+		put_line(out, "Why:", it->reason != NULL ? it->reason :
+		    "(no reason recorded)");
+		if (it->key != NULL && strncmp(it->key, "sha256:", 7) != 0)
+			put_line(out, "Id:", it->key);
+		g_free(since);
+		g_free(waited);
+	}
+	if (n > shown)
+		g_string_append_printf(out, "\n... and %u more, newer than "
+		    "these.\n", n - shown);
+	g_string_append(out, "\n-- \nleadroute: the daily review digest "
+	    "(the rules' review line, `digest`).\n");
+	g_free(at);
+	return g_string_free(out, FALSE);
+}
