@@ -584,7 +584,9 @@ log_lead(const struct vars *v, const char *result, gint64 started)
 }
 
 /* What the journal keeps of the lead to show it without the message (the
- * digest): name, company and subject, as a JSON object. */
+ * digest): name, company and subject, and its source for the report: a
+ * form notification's sender ("form: wordpress@example.com"), else
+ * "email"; as a JSON object. */
 static char *
 lead_json(const struct lead *l)
 {
@@ -596,12 +598,16 @@ lead_json(const struct lead *l)
 		{ "subject", LF_SUBJECT },
 	};
 	JsonBuilder *b = json_builder_new();
+	char *source = l->is_form && l->str[LF_FROM] != NULL ?
+	    g_strconcat("form: ", l->str[LF_FROM], NULL) : g_strdup("email");
 
 	json_builder_begin_object(b);
 	for (guint i = 0; i < G_N_ELEMENTS(keep); i++)
 		if (l->str[keep[i].f] != NULL)
 			json_member_string(b, keep[i].name, l->str[keep[i].f]);
+	json_member_string(b, "source", source);
 	json_builder_end_object(b);
+	g_free(source);
 	return json_string(b, FALSE);
 }
 
@@ -1621,8 +1627,9 @@ static enum lr_status
 chase_end(struct agent *a, const struct journal_overdue *ov,
     const char *detail)
 {
-	if (journal_event(a->j, ov->id, "sla-exhausted", detail, now_s()) !=
-	    LR_OK || journal_flush(a->j) != LR_OK) {
+	if (journal_event(a->j, ov->id, "sla-missed", ov->owner, now_s()) !=
+	    LR_OK || journal_event(a->j, ov->id, "sla-exhausted", detail,
+	    now_s()) != LR_OK || journal_flush(a->j) != LR_OK) {
 		log_warnx("journal: cannot record that %s", detail);
 		return LR_OK;
 	}
@@ -1782,7 +1789,9 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	d.reason = detail;
 	/* the team's escalation ends the chase: it is not chased again */
 	if (journal_redecide(a->j, ov->id, &d, "reassigned", detail,
-	    now_s()) != LR_OK || (strcmp(d.kind, "owner") == 0 &&
+	    now_s()) != LR_OK || (!ov->autoreplied && journal_event(a->j,
+	    ov->id, "sla-missed", cur->id, now_s()) != LR_OK) ||
+	    (strcmp(d.kind, "owner") == 0 &&
 	    journal_event(a->j, ov->id, "chase-ended", next->id, now_s()) !=
 	    LR_OK) || journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record that %s was reassigned",

@@ -117,6 +117,17 @@ static const char *const migrations[] = {
 	" reason TEXT);"
 	/* and the lead's subject as replies are matched by it */
 	"ALTER TABLE decisions ADD COLUMN subject_key TEXT;",
+	/* 5 -> 6: every placement of a lead (its decision, and each change
+	 * of it), for the report's time in review and review backlog; a
+	 * journal from before starts with its decisions as they stand */
+	"CREATE TABLE placements ("
+	" message_id INTEGER NOT NULL REFERENCES messages(id),"
+	" at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL);"
+	"CREATE INDEX placements_message ON placements (message_id, at);"
+	"INSERT INTO placements (message_id, at, kind) SELECT d.message_id,"
+	" coalesce(m.filed_at, d.decided_at), d.kind FROM decisions d"
+	" JOIN messages m ON m.id = d.message_id;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -131,6 +142,7 @@ enum st {
 	ST_DLV_PLAN, ST_DLV_FIND, ST_DLV_START, ST_DLV_DONE, ST_DLV_FAIL,
 	ST_DLV_DUE, ST_DLV_OF_MSG, ST_DLV_SMTP_LEFT, ST_DLV_NEXT,
 	ST_EV_INSERT, ST_EV_EXISTS, ST_EV_LAST, ST_REVIEW_OPEN,
+	ST_REVIEW_SPANS, ST_PLACE,
 	ST_ROT_GET, ST_ROT_INC, ST_ROT_CREDIT, ST_LOAD_GET, ST_LOAD_INC,
 	ST_LOAD_SINCE, ST_STICKY_THREAD, ST_STICKY_EMAIL, ST_STICKY_DOMAIN,
 	ST_LEADS, ST_MSG_BY_KEY, ST_MSG_REFILE, ST_DEC_SET, ST_THREAD_LEAD,
@@ -242,9 +254,25 @@ static const char *const st_sql[ST_N] = {
 	    " (SELECT min(at) FROM events WHERE message_id = m.id"
 	    "  AND kind = 'first-response'),"
 	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    "  AND kind = 'to-review')"
+	    "  AND kind = 'to-review'), m.id,"
+	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
+	    "  AND kind = 'escalated'),"
+	    " (SELECT count(*) FROM events WHERE message_id = m.id"
+	    "  AND kind = 'sla-missed'),"
+	    " CASE WHEN json_valid(d.lead_json) THEN"
+	    "  json_extract(d.lead_json, '$.source') END"
 	    " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
 	    " WHERE m.fetched_at >= ?1 AND m.fetched_at < ?2 ORDER BY m.id",
+	/* the stays in review of the messages fetched in [?1, ?2): each
+	 * review placement until the next placement */
+	[ST_REVIEW_SPANS] = "SELECT message_id, at, next FROM (SELECT"
+	    " p.message_id, p.at, p.kind, lead(p.at) OVER (PARTITION BY"
+	    " p.message_id ORDER BY p.at, p.rowid) AS next FROM placements p"
+	    " JOIN messages m ON m.id = p.message_id WHERE m.fetched_at >= ?1"
+	    " AND m.fetched_at < ?2) WHERE kind = 'review' ORDER BY"
+	    " message_id, at",
+	[ST_PLACE] = "INSERT INTO placements (message_id, at, kind)"
+	    " VALUES (?1, ?2, ?3)",
 	[ST_MSG_BY_KEY] = "SELECT id, folder, filed_at FROM messages"
 	    " WHERE message_key = ?1",
 	[ST_MSG_REFILE] = "UPDATE messages SET folder = ?2 WHERE id = ?1",
@@ -1236,6 +1264,10 @@ lead_row(sqlite3_stmt *st)
 	l->reassignments = (guint)col_opt(st, 12);
 	l->first_response_at = col_opt(st, 13);
 	l->to_review = col_opt(st, 14) != 0;
+	l->id = sqlite3_column_int64(st, 15);
+	l->escalated = col_opt(st, 16) != 0;
+	l->sla_missed = (guint)col_opt(st, 17);
+	l->source = col_dup(st, 18);
 	return l;
 }
 
@@ -1250,7 +1282,37 @@ lead_free(gpointer p)
 	g_free(l->owner);
 	g_free(l->folder);
 	g_free(l->dims_json);
+	g_free(l->source);
+	if (l->review != NULL)
+		g_array_free(l->review, TRUE);
 	g_free(l);
+}
+
+/* Attach to each lead (by_id: message id -> lead) its stays in review. */
+static enum lr_status
+review_spans(struct journal *j, GHashTable *by_id, gint64 since,
+    gint64 until)
+{
+	sqlite3_stmt *st = stmt(j, ST_REVIEW_SPANS);
+	gboolean has;
+	enum lr_status rc;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = row(j, st, &has, "listing stays in review")) == LR_OK &&
+	    has) {
+		gint64 id = sqlite3_column_int64(st, 0);
+		struct journal_lead *l = g_hash_table_lookup(by_id, &id);
+		struct journal_span sp = { sqlite3_column_int64(st, 1),
+		    col_opt(st, 2) };
+
+		if (l == NULL)
+			continue;
+		if (l->review == NULL)
+			l->review = g_array_new(FALSE, FALSE, sizeof sp);
+		g_array_append_val(l->review, sp);
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 enum lr_status
@@ -1267,6 +1329,18 @@ journal_leads(struct journal *j, gint64 since, gint64 until,
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	all = collect_rows(j, st, lead_row, lead_free, "listing leads", &rc);
+	if (all != NULL && rc == LR_OK) {
+		GHashTable *by_id = g_hash_table_new(g_int64_hash,
+		    g_int64_equal);
+
+		for (guint i = 0; i < all->len; i++) {
+			struct journal_lead *l = g_ptr_array_index(all, i);
+
+			g_hash_table_insert(by_id, &l->id, l);
+		}
+		rc = review_spans(j, by_id, since, until);
+		g_hash_table_destroy(by_id);
+	}
 	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)
 		rc = cb(g_ptr_array_index(all, i), ctx);
 	if (all != NULL)
@@ -1297,11 +1371,24 @@ decision_exists(struct journal *j, gint64 id, gboolean *has)
 	return rc;
 }
 
+/* Where message id was placed (a decision, or a change of it) at now. */
+static enum lr_status
+placement_add(struct journal *j, gint64 id, const char *kind, gint64 now)
+{
+	sqlite3_stmt *st = stmt(j, ST_PLACE);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	bind_text(st, 3, kind);
+	return run(j, st, "recording a placement");
+}
+
 static enum lr_status
 decision_insert(struct journal *j, gint64 id,
     const struct journal_decision *d, gint64 now)
 {
 	sqlite3_stmt *st = stmt(j, ST_DEC_INSERT);
+	enum lr_status rc;
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
@@ -1316,7 +1403,8 @@ decision_insert(struct journal *j, gint64 id,
 	bind_text(st, 11, d->lead_json);
 	bind_text(st, 12, d->lead_domain);
 	bind_text(st, 13, d->subject_key);
-	return run(j, st, "recording a decision");
+	rc = run(j, st, "recording a decision");
+	return rc != LR_OK ? rc : placement_add(j, id, d->kind, now);
 }
 
 static enum lr_status
@@ -1484,6 +1572,8 @@ journal_decision_to_review(struct journal *j, gint64 id, const char *folder,
 		bind_text(st, 3, reason);
 		rc = run(j, st, "sending a decision to review");
 	}
+	if (rc == LR_OK)
+		rc = placement_add(j, id, "review", now);
 	if (rc == LR_OK)
 		rc = event_add(j, id, "to-review", reason, now);
 	return tx_end(j, rc, TRUE);
@@ -1756,6 +1846,8 @@ journal_redecide(struct journal *j, gint64 id, const struct journal_decision *d,
 		bind_text(st, 5, d->folder);
 		bind_text(st, 6, d->reason);
 		rc = run(j, st, "changing a decision");
+		if (rc == LR_OK)
+			rc = placement_add(j, id, d->kind, now);
 	}
 	if (rc == LR_OK) {
 		st = stmt(j, ST_MSG_REFILE);

@@ -82,7 +82,7 @@
 
 #include "status.h"
 
-#define JOURNAL_VERSION		5	/* the newest schema this code knows */
+#define JOURNAL_VERSION		6	/* the newest schema this code knows */
 #define JOURNAL_MAX_ATTEMPTS	3	/* decide attempts before Failed */
 #define JOURNAL_KEY_MAX		998	/* bytes in a message key */
 #define JOURNAL_BUSY_MS		5000	/* SQLite busy timeout */
@@ -210,12 +210,20 @@ struct journal_stats {
 	guint commits;		/* write commits by this handle */
 };
 
+/* A stay in review: from, and to (0: still there). */
+struct journal_span {
+	gint64 from, to;
+};
+
 /*
  * One message as the report sees it. Event kinds it reads: "reassigned"
  * (one per reassignment), "first-response" (at = when the owner's reply
- * was seen), "to-review" (a refused forward sent it to review).
+ * was seen), "to-review" (a refused forward sent it to review),
+ * "escalated" (the review SLA missed), "sla-missed" (an owner's SLA
+ * missed); and the placements (journal schema 6) for its stays in review.
  */
 struct journal_lead {
+	gint64 id;		/* the journal's message id */
 	char *key;
 	gint64 received_at;	/* the message's Date; 0 if none */
 	gint64 fetched_at;
@@ -227,6 +235,11 @@ struct journal_lead {
 	char *kind, *dest_id, *owner, *folder, *dims_json; /* NULL: undecided */
 	guint reassignments;
 	gboolean to_review;
+	gboolean escalated;	/* the review SLA was missed */
+	guint sla_missed;	/* times an owner SLA was missed */
+	char *source;		/* lead_json's "source"; NULL: none */
+	GArray *review;		/* of struct journal_span, oldest first;
+				 * NULL when never in review */
 };
 
 /* A lead waiting (journal_review_overdue, journal_unanswered). */

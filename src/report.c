@@ -15,8 +15,10 @@
 #include "jsonout.h"
 #include "report.h"
 
-struct owner_stats {
-	guint leads, forwarded, answered, reassigned;
+/* One owner's or one source's leads. */
+struct group_stats {
+	guint leads, owned, forwarded, answered, reassigned;	/* owned: with
+				 * an owner, who could answer */
 	GArray *ttr, *first;	/* of gint64 seconds */
 };
 
@@ -26,9 +28,17 @@ struct stats {
 	GHashTable *by_kind;	/* kind -> count */
 	GHashTable *dims;	/* dimension -> (value -> count) */
 	GPtrArray *dim_order;	/* of char *: dimensions, first seen first */
-	GHashTable *owners;	/* id -> struct owner_stats * */
+	GHashTable *owners;	/* id -> struct group_stats * */
+	GHashTable *sources;	/* source -> struct group_stats * */
 	GArray *ttr, *to_fetch, *to_decide, *to_forward, *first;
 	GHashTable *days;	/* "YYYY-MM-DD" (UTC, fetched) -> guint[DAY_N] */
+	guint reviewed;		/* leads that were in review */
+	GArray *review_time;	/* per lead out of review: its time there */
+	guint waiting;		/* leads in review at the end */
+	gint64 oldest;		/* the longest of those waits */
+	guint escalated, sla_missed, sla_missed_leads;
+	GArray *spans;		/* of struct journal_span: every stay */
+	gint64 end;		/* the end of the period */
 };
 
 /* What a day's leads became, for the HTML chart. */
@@ -86,13 +96,27 @@ pct(const GArray *a, guint pm)
 }
 
 static void
-owner_stats_free(gpointer p)
+group_stats_free(gpointer p)
 {
-	struct owner_stats *s = p;
+	struct group_stats *s = p;
 
 	g_array_free(s->ttr, TRUE);
 	g_array_free(s->first, TRUE);
 	g_free(s);
+}
+
+static struct group_stats *
+group(GHashTable *t, const char *key)
+{
+	struct group_stats *g = g_hash_table_lookup(t, key);
+
+	if (g == NULL) {
+		g = g_new0(struct group_stats, 1);
+		g->ttr = series_new();
+		g->first = series_new();
+		g_hash_table_insert(t, g_strdup(key), g);
+	}
+	return g;
 }
 
 static void
@@ -104,8 +128,10 @@ count(GHashTable *t, const char *key)
 	    GUINT_TO_POINTER(GPOINTER_TO_UINT(v) + 1));
 }
 
+/* Count the dimensions of a lead; the value of one named "source" (the
+ * rules' own idea of a lead's source) in *source. */
 static void
-count_dims(struct stats *s, const char *json)
+count_dims(struct stats *s, const char *json, char **source)
 {
 	JsonParser *p;
 	JsonNode *root;
@@ -138,6 +164,8 @@ count_dims(struct stats *s, const char *json)
 			g_ptr_array_add(s->dim_order, g_strdup(dim));
 		}
 		count(vals, json_node_get_string(n));
+		if (strcmp(dim, "source") == 0 && *source == NULL)
+			*source = g_strdup(json_node_get_string(n));
 	}
 	g_list_free(members);
 	g_object_unref(p);
@@ -171,12 +199,50 @@ count_day(struct stats *s, const struct journal_lead *l)
 	c[k]++;
 }
 
+/*
+ * A lead's stays in review, as the period's end (s->end) saw them: a stay
+ * that ended later was still open then, one that began later is not
+ * counted. A lead out of review adds its whole time there to
+ * review_time; one still there counts as waiting.
+ */
+static void
+add_review(struct stats *s, const struct journal_lead *l)
+{
+	gint64 total = 0;
+	gboolean open = FALSE, any = FALSE;
+
+	for (guint i = 0; l->review != NULL && i < l->review->len; i++) {
+		struct journal_span sp = g_array_index(l->review,
+		    struct journal_span, i);
+
+		if (sp.from > s->end)
+			continue;
+		if (sp.to == 0 || sp.to > s->end)
+			sp.to = 0;
+		any = TRUE;
+		g_array_append_val(s->spans, sp);
+		if (sp.to == 0) {
+			open = TRUE;
+			s->oldest = MAX(s->oldest, s->end - sp.from);
+		} else
+			total += MAX(sp.to - sp.from, 0);
+	}
+	if (!any)
+		return;
+	s->reviewed++;
+	if (open)
+		s->waiting++;
+	else
+		g_array_append_val(s->review_time, total);
+}
+
 static enum lr_status
 add_lead(const struct journal_lead *l, void *ctx)
 {
 	struct stats *s = ctx;
 	gint64 dated = l->received_at > 0 ? l->received_at : l->fetched_at;
-	struct owner_stats *os = NULL;
+	struct group_stats *os = NULL, *gs;
+	char *source = NULL;
 
 	if (g_strcmp0(l->kind, "reply") == 0) {	/* an owner's, not a lead */
 		s->replies++;
@@ -194,17 +260,22 @@ add_lead(const struct journal_lead *l, void *ctx)
 	s->decided++;
 	count(s->by_kind, l->kind);
 	count_day(s, l);
-	count_dims(s, l->dims_json);
+	count_dims(s, l->dims_json, &source);
+	gs = group(s->sources, source != NULL ? source : l->source != NULL ?
+	    l->source : "unknown");
+	g_free(source);
+	gs->leads++;
+	gs->owned += l->owner != NULL;
 	s->refused += l->to_review;
+	s->escalated += l->escalated;
+	s->sla_missed += l->sla_missed;
+	s->sla_missed_leads += l->sla_missed > 0;
+	add_review(s, l);
 	if (l->owner != NULL) {
 		s->owner_routed++;
-		if ((os = g_hash_table_lookup(s->owners, l->owner)) == NULL) {
-			os = g_new0(struct owner_stats, 1);
-			os->ttr = series_new();
-			os->first = series_new();
-			g_hash_table_insert(s->owners, g_strdup(l->owner), os);
-		}
+		os = group(s->owners, l->owner);
 		os->leads++;
+		os->owned++;
 		if (l->reassignments > 0) {
 			s->reassigned++;
 			os->reassigned++;
@@ -214,6 +285,8 @@ add_lead(const struct journal_lead *l, void *ctx)
 	if (l->forwarded_at > 0) {
 		series_add(s->ttr, l->received_at, l->forwarded_at);
 		series_add(s->to_forward, l->decided_at, l->forwarded_at);
+		gs->forwarded++;
+		series_add(gs->ttr, l->received_at, l->forwarded_at);
 		if (os != NULL) {
 			os->forwarded++;
 			series_add(os->ttr, l->received_at, l->forwarded_at);
@@ -222,8 +295,10 @@ add_lead(const struct journal_lead *l, void *ctx)
 	if (os != NULL && l->first_response_at > 0) {
 		s->answered++;
 		os->answered++;
+		gs->answered++;
 		series_add(s->first, dated, l->first_response_at);
 		series_add(os->first, dated, l->first_response_at);
+		series_add(gs->first, dated, l->first_response_at);
 	}
 	return LR_OK;
 }
@@ -296,11 +371,79 @@ static gint
 cmp_owner(gconstpointer a, gconstpointer b, gpointer t)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	const struct owner_stats *ox = g_hash_table_lookup(t, x);
-	const struct owner_stats *oy = g_hash_table_lookup(t, y);
+	const struct group_stats *ox = g_hash_table_lookup(t, x);
+	const struct group_stats *oy = g_hash_table_lookup(t, y);
 
 	return ox->leads != oy->leads ? (ox->leads > oy->leads ? -1 : 1) :
 	    strcmp(x, y);
+}
+
+/* The leads in review at the end of each UTC day of the period (the
+ * last day: at its end, s->end). */
+struct backlog_day {
+	char day[11];		/* YYYY-MM-DD */
+	guint waiting;
+};
+
+static GArray *
+review_backlog(const struct stats *s, gint64 from)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct backlog_day));
+
+	for (gint64 d = from - from % 86400; d <= s->end; d += 86400) {
+		gint64 e = MIN(d + 86400, s->end);
+		struct backlog_day b = { { 0 }, 0 };
+		GDateTime *t = g_date_time_new_from_unix_utc(d);
+		char *day = g_date_time_format(t, "%Y-%m-%d");
+
+		g_strlcpy(b.day, day, sizeof b.day);
+		g_free(day);
+		g_date_time_unref(t);
+		for (guint i = 0; i < s->spans->len; i++) {
+			const struct journal_span *sp = &g_array_index(
+			    s->spans, struct journal_span, i);
+
+			b.waiting += sp->from <= e && (sp->to == 0 ||
+			    sp->to > e);
+		}
+		g_array_append_val(out, b);
+	}
+	return out;
+}
+
+/* "By owner" or "By source": leads, forwards, times, answers. */
+static void
+text_groups(FILE *fp, const char *title, GHashTable *t, GPtrArray *keys,
+    gboolean reassigned)
+{
+	int w = 14;
+
+	for (guint i = 0; i < keys->len; i++)
+		w = MAX(w, (int)MIN(strlen(g_ptr_array_index(keys, i)), 40));
+	fprintf(fp, "\n%-*s leads  fwd %s time to route p50/p90   answered  "
+	    "never  first response p50/p90\n", w + 2, title, reassigned ?
+	    " reassigned " : "");
+	for (guint i = 0; i < keys->len; i++) {
+		const char *id = g_ptr_array_index(keys, i);
+		const struct group_stats *g = g_hash_table_lookup(t, id);
+		char *t50, *t90, *f50, *f90;
+
+		g_array_sort(g->ttr, cmp_i64);
+		g_array_sort(g->first, cmp_i64);
+		t50 = dur(pct(g->ttr, 500));
+		t90 = dur(pct(g->ttr, 900));
+		f50 = dur(pct(g->first, 500));
+		f90 = dur(pct(g->first, 900));
+		fprintf(fp, "  %-*s %5u %4u ", w, id, g->leads, g->forwarded);
+		if (reassigned)
+			fprintf(fp, "%11u ", g->reassigned);
+		fprintf(fp, " %8s / %-8s %9u %6u  %s / %s\n", t50, t90,
+		    g->answered, g->owned - g->answered, f50, f90);
+		g_free(t50);
+		g_free(t90);
+		g_free(f50);
+		g_free(f90);
+	}
 }
 
 static void
@@ -327,7 +470,12 @@ print_text(const struct report_opts *o, const struct stats *s,
 	static const char *const kinds[] = { "owner", "team", "queue",
 	    "review", "ignore", NULL };
 	guint leads_not_ignored = s->decided - kind_n(s, "ignore");
-	GPtrArray *owners = keys_by(s->owners, cmp_owner);
+	GPtrArray *owners = keys_by(s->owners, cmp_owner),
+	    *sources = keys_by(s->sources, cmp_owner);
+	GArray *backlog = review_backlog(s, g_date_time_to_unix(from));
+	char *r50 = dur(pct(s->review_time, 500)),
+	    *r90 = dur(pct(s->review_time, 900)),
+	    *rmax = dur(pct(s->review_time, 1000)), *old = dur(s->oldest);
 
 	fprintf(fp, "leadroute report: %s to %s (%s)\n\n", a, b, len);
 	fprintf(fp, "Leads %u: %u decided, %u failed (in the Failed folder), "
@@ -342,31 +490,30 @@ print_text(const struct report_opts *o, const struct stats *s,
 	    "after the mail server refused the forward)\n",
 	    100 * ratio(kind_n(s, "review"), leads_not_ignored),
 	    kind_n(s, "review"), leads_not_ignored, s->refused);
+	fprintf(fp, "  in review: %u leads; time there p50 %s / p90 %s / max "
+	    "%s (%u taken out); still waiting %u", s->reviewed, r50, r90,
+	    rmax, s->review_time->len, s->waiting);
+	if (s->waiting > 0)
+		fprintf(fp, " (oldest %s)", old);
+	fprintf(fp, "\n  SLA breaches: review %u (escalated); owners %u on "
+	    "%u leads (no first response in time)\n", s->escalated,
+	    s->sla_missed, s->sla_missed_leads);
+	fprintf(fp, "  review backlog at each day's end (UTC):");
+	for (guint i = 0; i < backlog->len; i++) {
+		const struct backlog_day *d = &g_array_index(backlog,
+		    struct backlog_day, i);
 
-	fprintf(fp, "\nBy owner         leads  fwd  reassigned  time to "
-	    "route p50/p90   answered  never  first response p50/p90\n");
-	for (guint i = 0; i < owners->len; i++) {
-		const char *id = g_ptr_array_index(owners, i);
-		const struct owner_stats *os = g_hash_table_lookup(s->owners,
-		    id);
-		char *t50, *t90, *f50, *f90;
-
-		g_array_sort(os->ttr, cmp_i64);
-		g_array_sort(os->first, cmp_i64);
-		t50 = dur(pct(os->ttr, 500));
-		t90 = dur(pct(os->ttr, 900));
-		f50 = dur(pct(os->first, 500));
-		f90 = dur(pct(os->first, 900));
-		fprintf(fp, "  %-14s %5u %4u %11u  %8s / %-8s %9u %6u  %s / %s\n",
-		    id, os->leads, os->forwarded, os->reassigned, t50, t90,
-		    os->answered, os->leads - os->answered, f50, f90);
-		g_free(t50);
-		g_free(t90);
-		g_free(f50);
-		g_free(f90);
+		fprintf(fp, "%s %s %u", i > 0 ? "," : "", d->day + 5,
+		    d->waiting);
 	}
+	fputc('\n', fp);
+
+	text_groups(fp, "By owner", s->owners, owners, TRUE);
 	if (owners->len == 0)
 		fprintf(fp, "  (no lead went to an owner)\n");
+	text_groups(fp, "By source", s->sources, sources, FALSE);
+	fprintf(fp, "  (never: leads with an owner and no reply seen; a "
+	    "dimension named source, else a form's sender or email)\n");
 
 	fprintf(fp, "\nBy dimension\n");
 	for (guint i = 0; i < s->dim_order->len; i++) {
@@ -402,6 +549,12 @@ print_text(const struct report_opts *o, const struct stats *s,
 	    s->owner_routed, 100 * ratio(s->answered, s->owner_routed),
 	    s->owner_routed - s->answered, s->replies);
 	g_ptr_array_free(owners, TRUE);
+	g_ptr_array_free(sources, TRUE);
+	g_array_free(backlog, TRUE);
+	g_free(r50);
+	g_free(r90);
+	g_free(rmax);
+	g_free(old);
 	g_free(a);
 	g_free(b);
 	g_free(len);
@@ -449,6 +602,34 @@ json_counts(JsonBuilder *b, GHashTable *t)
 	g_ptr_array_free(k, TRUE);
 }
 
+/* name: { id: { leads, forwarded, [reassigned,] answered, ... } } */
+static void
+json_groups(JsonBuilder *b, const char *name, GHashTable *t, GPtrArray *keys,
+    gboolean reassigned)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	for (guint i = 0; i < keys->len; i++) {
+		const char *id = g_ptr_array_index(keys, i);
+		const struct group_stats *g = g_hash_table_lookup(t, id);
+
+		g_array_sort(g->ttr, cmp_i64);
+		g_array_sort(g->first, cmp_i64);
+		json_builder_set_member_name(b, id);
+		json_builder_begin_object(b);
+		json_uint(b, "leads", g->leads);
+		json_uint(b, "forwarded", g->forwarded);
+		if (reassigned)
+			json_uint(b, "reassigned", g->reassigned);
+		json_uint(b, "answered", g->answered);
+		json_uint(b, "never_answered", g->owned - g->answered);
+		json_series(b, "time_to_route", g->ttr);
+		json_series(b, "first_response", g->first);
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+}
+
 static void
 print_json(const struct report_opts *o, const struct stats *s,
     GDateTime *from)
@@ -456,7 +637,9 @@ print_json(const struct report_opts *o, const struct stats *s,
 	JsonBuilder *b = json_builder_new();
 	char *a = g_date_time_format_iso8601(from),
 	    *z = g_date_time_format_iso8601(o->now);
-	GPtrArray *owners = keys_by(s->owners, cmp_owner);
+	GPtrArray *owners = keys_by(s->owners, cmp_owner),
+	    *sources = keys_by(s->sources, cmp_owner);
+	GArray *backlog = review_backlog(s, g_date_time_to_unix(from));
 	const GArray *legs[LEG_N] = { s->ttr, s->to_fetch, s->to_decide,
 	    s->to_forward, s->first };
 	guint not_ignored = s->decided - kind_n(s, "ignore");
@@ -493,30 +676,42 @@ print_json(const struct report_opts *o, const struct stats *s,
 	json_uint(b, "answered", s->answered);
 	json_uint(b, "never_answered", s->owner_routed - s->answered);
 	json_uint(b, "owner_replies", s->replies);
-	json_builder_set_member_name(b, "owners");
+	json_builder_set_member_name(b, "review");
 	json_builder_begin_object(b);
-	for (guint i = 0; i < owners->len; i++) {
-		const char *id = g_ptr_array_index(owners, i);
-		const struct owner_stats *os = g_hash_table_lookup(s->owners,
-		    id);
+	json_uint(b, "leads", s->reviewed);
+	json_series(b, "time", s->review_time);
+	json_uint(b, "waiting", s->waiting);
+	json_builder_set_member_name(b, "oldest_waiting_s");
+	if (s->waiting > 0)
+		json_builder_add_int_value(b, s->oldest);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "backlog");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < backlog->len; i++) {
+		const struct backlog_day *d = &g_array_index(backlog,
+		    struct backlog_day, i);
 
-		g_array_sort(os->ttr, cmp_i64);
-		g_array_sort(os->first, cmp_i64);
-		json_builder_set_member_name(b, id);
 		json_builder_begin_object(b);
-		json_uint(b, "leads", os->leads);
-		json_uint(b, "forwarded", os->forwarded);
-		json_uint(b, "reassigned", os->reassigned);
-		json_uint(b, "answered", os->answered);
-		json_uint(b, "never_answered", os->leads - os->answered);
-		json_series(b, "time_to_route", os->ttr);
-		json_series(b, "first_response", os->first);
+		json_member_string(b, "day", d->day);
+		json_uint(b, "waiting", d->waiting);
 		json_builder_end_object(b);
 	}
+	json_builder_end_array(b);
 	json_builder_end_object(b);
+	json_builder_set_member_name(b, "sla_breaches");
+	json_builder_begin_object(b);
+	json_uint(b, "review", s->escalated);
+	json_uint(b, "owner", s->sla_missed);
+	json_uint(b, "owner_leads", s->sla_missed_leads);
+	json_builder_end_object(b);
+	json_groups(b, "owners", s->owners, owners, TRUE);
+	json_groups(b, "sources", s->sources, sources, FALSE);
 	json_builder_end_object(b);
 	json_out(o->out, b, TRUE);
 	g_ptr_array_free(owners, TRUE);
+	g_ptr_array_free(sources, TRUE);
+	g_array_free(backlog, TRUE);
 	g_free(a);
 	g_free(z);
 }
@@ -609,6 +804,40 @@ svg_days(FILE *fp, const struct stats *s)
 	g_ptr_array_free(days, TRUE);
 }
 
+/* Leads waiting in review at the end of each day. */
+static void
+svg_backlog(FILE *fp, const GArray *backlog)
+{
+	guint max = 1, h = 120;
+	double w = backlog->len > 0 ? (double)(SVG_W - 40) / backlog->len : 0;
+
+	for (guint i = 0; i < backlog->len; i++)
+		max = MAX(max, g_array_index(backlog, struct backlog_day,
+		    i).waiting);
+	fprintf(fp, "<svg class=\"chart\" id=\"backlog\" width=\"%d\" "
+	    "height=\"%u\" viewBox=\"0 0 %d %u\" role=\"img\"><title>Review "
+	    "backlog</title>\n", SVG_W, h + 20, SVG_W, h + 20);
+	for (guint i = 0; i < backlog->len; i++) {
+		const struct backlog_day *d = &g_array_index(backlog,
+		    struct backlog_day, i);
+		double bh = (double)d->waiting * h / max;
+
+		fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" fill=\"#e08e0b\"><title>%s: %u waiting"
+		    "</title></rect>\n", 40 + i * w, h - bh, MAX(w - 2, 1),
+		    MAX(bh, d->waiting > 0 ? 1 : 0), d->day, d->waiting);
+	}
+	fprintf(fp, "<text x=\"0\" y=\"12\">%u</text><text x=\"0\" "
+	    "y=\"%u\">0</text>", max, h);
+	if (backlog->len > 0)
+		fprintf(fp, "<text x=\"40\" y=\"%u\">%s</text><text x=\"%d\" "
+		    "y=\"%u\" text-anchor=\"end\">%s</text>", h + 16,
+		    g_array_index(backlog, struct backlog_day, 0).day, SVG_W,
+		    h + 16, g_array_index(backlog, struct backlog_day,
+		    backlog->len - 1).day);
+	fputs("</svg>\n", fp);
+}
+
 /* A histogram of a duration series (seconds), one bar per bucket. */
 static void
 svg_histogram(FILE *fp, const char *id, const char *title, const GArray *a)
@@ -652,7 +881,7 @@ svg_owners(FILE *fp, const struct stats *s, GPtrArray *owners)
 	guint max = 1, h = owners->len * (BAR_H + 4) + 4;
 
 	for (guint i = 0; i < owners->len; i++) {
-		const struct owner_stats *os = g_hash_table_lookup(s->owners,
+		const struct group_stats *os = g_hash_table_lookup(s->owners,
 		    g_ptr_array_index(owners, i));
 
 		max = MAX(max, os->leads);
@@ -662,7 +891,7 @@ svg_owners(FILE *fp, const struct stats *s, GPtrArray *owners)
 	    "per owner</title>\n", SVG_W, MAX(h, 20), SVG_W, MAX(h, 20));
 	for (guint i = 0; i < owners->len; i++) {
 		const char *id = g_ptr_array_index(owners, i);
-		const struct owner_stats *os = g_hash_table_lookup(s->owners,
+		const struct group_stats *os = g_hash_table_lookup(s->owners,
 		    id);
 		double bw = (double)os->leads * (SVG_W - 260) / max;
 		char *t50 = dur(pct(os->ttr, 500)), *f50 = dur(pct(os->first,
@@ -691,8 +920,12 @@ print_html(const struct report_opts *o, const struct stats *s,
 	FILE *fp = o->out;
 	char *a = g_date_time_format(from, "%Y-%m-%d %H:%M"),
 	    *b = g_date_time_format(o->now, "%Y-%m-%d %H:%M %Z");
-	GPtrArray *owners = keys_by(s->owners, cmp_owner);
+	GPtrArray *owners = keys_by(s->owners, cmp_owner),
+	    *sources = keys_by(s->sources, cmp_owner);
+	GArray *backlog = review_backlog(s, g_date_time_to_unix(from));
 	guint not_ignored = s->decided - kind_n(s, "ignore");
+	char *r50 = dur(pct(s->review_time, 500)),
+	    *r90 = dur(pct(s->review_time, 900));
 	const struct {
 		const char *label;
 		const GArray *a;
@@ -705,7 +938,7 @@ print_html(const struct report_opts *o, const struct stats *s,
 	};
 
 	for (guint i = 0; i < owners->len; i++) {
-		struct owner_stats *os = g_hash_table_lookup(s->owners,
+		struct group_stats *os = g_hash_table_lookup(s->owners,
 		    g_ptr_array_index(owners, i));
 
 		g_array_sort(os->ttr, cmp_i64);
@@ -723,11 +956,16 @@ print_html(const struct report_opts *o, const struct stats *s,
 	    "</td></tr><tr><td>routed to an owner</td><td>%u</td></tr>"
 	    "<tr><td>review rate</td><td>%.1f%%</td></tr><tr><td>reassigned"
 	    "</td><td>%u (%.1f%%)</td></tr><tr><td>answered</td><td>%u</td>"
-	    "</tr><tr><td>never answered</td><td>%u</td></tr></table>\n",
+	    "</tr><tr><td>never answered</td><td>%u</td></tr>"
+	    "<tr><td>time in review p50 / p90</td><td>%s / %s</td></tr>"
+	    "<tr><td>still in review</td><td>%u</td></tr>"
+	    "<tr><td>SLA breaches: review / owners</td><td>%u / %u</td></tr>"
+	    "</table>\n",
 	    s->leads, s->decided, s->failed, s->owner_routed,
 	    100 * ratio(kind_n(s, "review"), not_ignored), s->reassigned,
 	    100 * ratio(s->reassigned, s->owner_routed), s->answered,
-	    s->owner_routed - s->answered);
+	    s->owner_routed - s->answered, r50, r90, s->waiting,
+	    s->escalated, s->sla_missed);
 	fputs("<h2>Leads per day</h2>\n", fp);
 	svg_days(fp, s);
 	fputs("<h2>Time to route</h2>\n", fp);
@@ -748,10 +986,39 @@ print_html(const struct report_opts *o, const struct stats *s,
 	}
 	fputs("</table>\n<h2>First response</h2>\n", fp);
 	svg_histogram(fp, "first", "First response", s->first);
+	fputs("<h2>Review backlog</h2>\n", fp);
+	svg_backlog(fp, backlog);
 	fputs("<h2>Owners</h2>\n", fp);
 	svg_owners(fp, s, owners);
-	fputs("</body></html>\n", fp);
+	fputs("<h2>Sources</h2>\n<table id=\"sources\"><tr><th></th>"
+	    "<th>leads</th><th>forwarded</th><th>route p50</th><th>route p90"
+	    "</th><th>answered</th><th>answer p50</th><th>answer p90</th>"
+	    "</tr>\n", fp);
+	for (guint i = 0; i < sources->len; i++) {
+		const char *id = g_ptr_array_index(sources, i);
+		struct group_stats *g = g_hash_table_lookup(s->sources, id);
+		char *v[4];
+
+		g_array_sort(g->ttr, cmp_i64);
+		g_array_sort(g->first, cmp_i64);
+		v[0] = dur(pct(g->ttr, 500));
+		v[1] = dur(pct(g->ttr, 900));
+		v[2] = dur(pct(g->first, 500));
+		v[3] = dur(pct(g->first, 900));
+		fputs("<tr><td>", fp);
+		html_text(fp, id);
+		fprintf(fp, "</td><td>%u</td><td>%u</td><td>%s</td><td>%s</td>"
+		    "<td>%u</td><td>%s</td><td>%s</td></tr>\n", g->leads,
+		    g->forwarded, v[0], v[1], g->answered, v[2], v[3]);
+		for (guint k = 0; k < G_N_ELEMENTS(v); k++)
+			g_free(v[k]);
+	}
+	fputs("</table>\n</body></html>\n", fp);
 	g_ptr_array_free(owners, TRUE);
+	g_ptr_array_free(sources, TRUE);
+	g_array_free(backlog, TRUE);
+	g_free(r50);
+	g_free(r90);
 	g_free(a);
 	g_free(b);
 }
@@ -769,7 +1036,12 @@ report_print(const struct report_opts *o)
 	    (GDestroyNotify)g_hash_table_unref);
 	s.dim_order = g_ptr_array_new_with_free_func(g_free);
 	s.owners = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    owner_stats_free);
+	    group_stats_free);
+	s.sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    group_stats_free);
+	s.review_time = series_new();
+	s.spans = g_array_new(FALSE, FALSE, sizeof(struct journal_span));
+	s.end = g_date_time_to_unix(o->now);
 	s.ttr = series_new();
 	s.to_fetch = series_new();
 	s.to_decide = series_new();
@@ -780,7 +1052,7 @@ report_print(const struct report_opts *o)
 	    g_date_time_to_unix(o->now) + 1, add_lead, &s);
 	if (rc == LR_OK) {
 		GArray *all[] = { s.ttr, s.to_fetch, s.to_decide,
-		    s.to_forward, s.first };
+		    s.to_forward, s.first, s.review_time };
 
 		for (guint i = 0; i < G_N_ELEMENTS(all); i++)
 			g_array_sort(all[i], cmp_i64);
@@ -795,6 +1067,9 @@ report_print(const struct report_opts *o)
 	g_hash_table_destroy(s.dims);
 	g_ptr_array_free(s.dim_order, TRUE);
 	g_hash_table_destroy(s.owners);
+	g_hash_table_destroy(s.sources);
+	g_array_free(s.review_time, TRUE);
+	g_array_free(s.spans, TRUE);
 	g_array_free(s.ttr, TRUE);
 	g_array_free(s.to_fetch, TRUE);
 	g_array_free(s.to_decide, TRUE);

@@ -304,8 +304,9 @@ occurrences(const char *s, const char *what)
 	return n;
 }
 
-/* One page, its four charts drawn: 12 leads on their days, 6 routing
- * times and 3 first responses in their buckets, 2 owners. */
+/* One page, its five charts drawn: 12 leads on their days, 6 routing
+ * times and 3 first responses in their buckets, the review backlog, 2
+ * owners. */
 static void
 test_html(void **state)
 {
@@ -313,8 +314,8 @@ test_html(void **state)
 	char *buf = report_at(f, HTML, NOW, 30 * DAY);
 
 	assert_true(g_str_has_prefix(buf, "<!DOCTYPE html>"));
-	assert_int_equal(occurrences(buf, "<svg "), 4);
-	assert_int_equal(occurrences(buf, "</svg>"), 4);
+	assert_int_equal(occurrences(buf, "<svg "), 5);
+	assert_int_equal(occurrences(buf, "</svg>"), 5);
 	assert_non_null(strstr(buf, "<tr><td>leads</td><td>12</td></tr>"));
 	assert_non_null(strstr(buf, "<tr><td>never answered</td><td>4</td>"));
 	/* the histogram of routing times: 60 120 180 240 600 3600 s */
@@ -345,9 +346,172 @@ test_empty(void **state)
 	free(buf);
 	/* the page too: empty charts, nothing divided by zero */
 	buf = report_at(f, HTML, NOW - 100 * DAY, DAY);
-	assert_int_equal(occurrences(buf, "<svg "), 4);
+	assert_int_equal(occurrences(buf, "<svg "), 5);
 	assert_null(strstr(buf, "nan"));
 	free(buf);
+}
+
+/*
+ * Time in review, the review backlog, SLA breaches and sources, on a
+ * journal of their own (times in hours before NOW, 2026-11-24 10:00 UTC):
+ *   L1 review at -120h (11-19 10:00), assigned to ana at -104h: 16h there,
+ *      across the end of 11-19; source a form's sender
+ *   L2 review at -72h, moved to a queue at -66h: 6h; escalated; a form's
+ *   L3 review at -48h (11-22 10:00), still there; escalated; email
+ *   L4 team ana at -25h, refused to review at -24h, assigned to ben at
+ *      -20h: 4h; email
+ *   L5 team ben, dated -12h, forwarded 300 s after, answered 3600 s after
+ *      the Date, its SLA missed twice; the rules' source dimension
+ *      "partner" wins over its email source
+ * Review times out of review: 4h, 6h, 16h: p50 6h, p90 16h, max 16h; 1
+ * waiting for 48h. Backlog at each day's end from 11-17: 0 0 1 0 0 1 1 1.
+ */
+static void
+test_review_and_sources(void **state)
+{
+	struct fx *f = *state;
+	struct journal *j;
+	GError *err = NULL;
+	char *path = g_build_filename(f->dir, "review.db", NULL), *out;
+	const gint64 H = 3600;
+	static const char *const jsons[] = {
+		"{\"source\":\"form: wp@site.example\"}",
+		"{\"source\":\"form: wp@site.example\"}",
+		"{\"source\":\"email\"}", "{\"source\":\"email\"}",
+		"{\"source\":\"email\"}",
+	};
+	static const gint64 at[] = { 120, 72, 48, 25, 12 };
+	gint64 id[5];
+	JsonParser *p = json_parser_new();
+	JsonObject *o;
+	JsonArray *backlog;
+	JsonObject *src;
+	static const guint waiting[] = { 0, 0, 1, 0, 0, 1, 1, 1 };
+	struct journal_decision owner = { .kind = "owner", .folder = "O/x" };
+	struct journal_decision queue = { .kind = "queue", .folder = "Q" };
+
+	(void)state;
+	j = journal_open(path, &err);
+	assert_null(err);
+	for (guint i = 0; i < 5; i++) {
+		enum journal_state st;
+		enum journal_seen seen;
+		char key[16];
+		struct journal_decision d = { .kind = i < 3 ? "review" :
+		    "team", .folder = "R", .lead_json = jsons[i],
+		    .owner = i == 3 ? "ana" : i == 4 ? "ben" : NULL,
+		    .dest_id = i >= 3 ? "sales" : NULL,
+		    .dims_json = i == 4 ? "{\"source\":\"partner\"}" : NULL };
+
+		g_snprintf(key, sizeof key, "<L%u@x>", i + 1);
+		assert_int_equal(journal_message_seen(j, key, "INBOX", 1, i + 1,
+		    100, NOW - at[i] * H, NOW - at[i] * H, &id[i], &st, &seen),
+		    LR_OK);
+		assert_int_equal(journal_record_decision(j, id[i], &d,
+		    NOW - at[i] * H), LR_OK);
+	}
+	owner.owner = owner.dest_id = "ana";
+	assert_int_equal(journal_redecide(j, id[0], &owner, "assigned", "x",
+	    NOW - 104 * H), LR_OK);
+	assert_int_equal(journal_redecide(j, id[1], &queue, "moved", "x",
+	    NOW - 66 * H), LR_OK);
+	assert_int_equal(journal_event(j, id[1], "escalated", "x",
+	    NOW - 68 * H), LR_OK);
+	assert_int_equal(journal_event(j, id[2], "escalated", "x",
+	    NOW - 44 * H), LR_OK);
+	assert_int_equal(journal_decision_to_review(j, id[3], "R", "550",
+	    NOW - 24 * H), LR_OK);
+	owner.owner = owner.dest_id = "ben";
+	assert_int_equal(journal_redecide(j, id[3], &owner, "assigned", "x",
+	    NOW - 20 * H), LR_OK);
+	assert_int_equal(journal_delivery_plan(j, id[4], JCHAN_SMTP, "ben",
+	    "<f@x>", NULL, NOW - 12 * H), LR_OK);
+	assert_int_equal(journal_delivery_start(j, id[4], JCHAN_SMTP, "ben"),
+	    LR_OK);
+	assert_int_equal(journal_delivery_done(j, id[4], JCHAN_SMTP, "ben",
+	    NOW - 12 * H + 300), LR_OK);
+	assert_int_equal(journal_event(j, id[4], "sla-missed", "ben",
+	    NOW - 11 * H), LR_OK);
+	assert_int_equal(journal_event(j, id[4], "sla-missed", "ana",
+	    NOW - 10 * H), LR_OK);
+	assert_int_equal(journal_event(j, id[4], "first-response", NULL,
+	    NOW - 11 * H), LR_OK);
+
+	journal_close(f->j);
+	f->j = j;
+	out = report_at(f, JSON, NOW, 7 * DAY);
+	assert_true(json_parser_load_from_data(p, out, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(p));
+	assert_int_equal(num(o, "review.leads"), 4);
+	assert_int_equal(num(o, "review.time.n"), 3);
+	assert_int_equal(num(o, "review.time.p50_s"), 6 * H);
+	assert_int_equal(num(o, "review.time.p90_s"), 16 * H);
+	assert_int_equal(num(o, "review.time.max_s"), 16 * H);
+	assert_int_equal(num(o, "review.waiting"), 1);
+	assert_int_equal(num(o, "review.oldest_waiting_s"), 48 * H);
+	backlog = json_object_get_array_member(json_object_get_object_member(
+	    o, "review"), "backlog");
+	assert_int_equal(json_array_get_length(backlog), 8);
+	for (guint i = 0; i < 8; i++) {
+		JsonObject *d = json_array_get_object_element(backlog, i);
+		char day[11];
+
+		g_snprintf(day, sizeof day, "2026-11-%02u", 17 + i);
+		assert_string_equal(json_object_get_string_member(d, "day"),
+		    day);
+		assert_int_equal(json_object_get_int_member(d, "waiting"),
+		    waiting[i]);
+	}
+	assert_int_equal(num(o, "sla_breaches.review"), 2);
+	assert_int_equal(num(o, "sla_breaches.owner"), 2);
+	assert_int_equal(num(o, "sla_breaches.owner_leads"), 1);
+	src = json_object_get_object_member(o, "sources");
+	assert_int_equal(json_object_get_size(src), 3);
+	assert_int_equal(num(json_object_get_object_member(src,
+	    "form: wp@site.example"), "leads"), 2);
+	assert_int_equal(num(json_object_get_object_member(src,
+	    "form: wp@site.example"), "forwarded"), 0);
+	assert_int_equal(num(json_object_get_object_member(src, "email"),
+	    "leads"), 2);
+	assert_int_equal(num(json_object_get_object_member(src, "email"),
+	    "never_answered"), 1);	/* L4 (ben's); L3 has no owner */
+	o = json_object_get_object_member(src, "partner");
+	assert_int_equal(num(o, "leads"), 1);
+	assert_int_equal(num(o, "answered"), 1);
+	assert_int_equal(num(o, "time_to_route.p50_s"), 300);
+	assert_int_equal(num(o, "time_to_route.p90_s"), 300);
+	assert_int_equal(num(o, "first_response.p50_s"), 3600);
+	assert_null(json_object_get_member(o, "reassigned"));
+	free(out);
+
+	out = report_at(f, TEXT, NOW, 7 * DAY);
+	if (g_getenv("TEST_VERBOSE") != NULL)
+		fputs(out, stderr);
+	assert_non_null(strstr(out, "  in review: 4 leads; time there p50 "
+	    "6h 00m / p90 16h 00m / max 16h 00m (3 taken out); still waiting "
+	    "1 (oldest 2d 0h)\n  SLA breaches: review 2 (escalated); owners "
+	    "2 on 1 leads (no first response in time)\n  review backlog at "
+	    "each day's end (UTC): 11-17 0, 11-18 0, 11-19 1, 11-20 0, 11-21 "
+	    "0, 11-22 1, 11-23 1, 11-24 1\n"));
+	/* the column as wide as the longest source; never answered: of
+	 * the leads with an owner */
+	assert_non_null(strstr(out, "\nBy source               leads  fwd  "
+	    "time to route"));
+	assert_non_null(strstr(out, "\n  email                     2    0  "
+	    "       - / -                0      1  - / -\n"));
+	assert_non_null(strstr(out, "\n  partner                   1    1  "
+	    "  5m 00s / 5m 00s           1      0  1h 00m / 1h 00m\n"));
+	free(out);
+	out = report_at(f, HTML, NOW, 7 * DAY);
+	assert_non_null(strstr(out, "<title>2026-11-19: 1 waiting</title>"));
+	assert_non_null(strstr(out, "<title>2026-11-20: 0 waiting</title>"));
+	assert_non_null(strstr(out, "<tr><td>time in review p50 / p90</td>"
+	    "<td>6h 00m / 16h 00m</td></tr>"));
+	assert_non_null(strstr(out, "<tr><td>form: wp@site.example</td>"
+	    "<td>2</td>"));
+	free(out);
+	g_object_unref(p);
+	g_free(path);
 }
 
 int
@@ -358,6 +522,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_review_and_sources, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

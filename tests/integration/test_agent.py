@@ -1109,6 +1109,14 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(sum(rep["destinations"].values()), len(files))
         self.assertEqual(sum(o["leads"] for o in rep["owners"].values()),
                          owner_routed)
+        self.assertEqual(sum(o["leads"] for o in rep["sources"].values()),
+                         len(files))
+        in_review = rep["destinations"].get("review", 0)
+        self.assertEqual(rep["review"]["leads"], in_review)
+        self.assertEqual(rep["review"]["waiting"], in_review)
+        self.assertEqual(rep["review"]["backlog"][-1]["waiting"], in_review)
+        self.assertEqual(rep["sla_breaches"], {"review": 0, "owner": 0,
+                                               "owner_leads": 0})
         page = os.path.join(self.dir, "report.html")
         p = subprocess.run([self.binary, "-c", self.conf, "report", "--html",
                             page], capture_output=True, text=True, timeout=60)
@@ -1116,7 +1124,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         with open(page) as f:
             html = f.read()
         self.assertTrue(html.startswith("<!DOCTYPE html>"))
-        self.assertEqual(html.count("<svg "), 4)
+        self.assertEqual(html.count("<svg "), 5)
         self.assertIn("<tr><td>leads</td><td>%d</td></tr>" % len(files), html)
         p = subprocess.run([self.binary, "-c", self.conf, "report", "--html",
                             os.path.join(self.dir, "no", "such", "r.html")],
