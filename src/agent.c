@@ -50,6 +50,7 @@
 						 * subject: leads this recent */
 
 static volatile sig_atomic_t stopping, reloading;
+static const char *clock_file;	/* AGENT_CLOCK_ENV; NULL: the wall clock */
 
 struct pending_file {
 	guint32 uid;
@@ -131,9 +132,31 @@ stop_pending(void)
 	return stopping;
 }
 
+/* The test clock's time (clock_file), or the wall clock's when the file
+ * cannot be read. */
+static gint64
+test_clock(void)
+{
+	char *text = NULL, *end;
+	gint64 t = 0;
+
+	if (g_file_get_contents(clock_file, &text, NULL, NULL)) {
+		t = g_ascii_strtoll(text, &end, 10);
+		if (end == text || t <= 0)
+			t = 0;
+	}
+	g_free(text);
+	if (t == 0)
+		log_warnx("run: %s=%s: no Unix time in it; using the wall "
+		    "clock", AGENT_CLOCK_ENV, clock_file);
+	return t != 0 ? t : g_get_real_time() / G_USEC_PER_SEC;
+}
+
 static gint64
 now_s(void)
 {
+	if (clock_file != NULL)
+		return test_clock();
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
@@ -142,6 +165,8 @@ now_s(void)
 static gint64
 after_s(gint64 seconds)
 {
+	if (clock_file != NULL)
+		return now_s() + seconds;
 	return (g_get_real_time() + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC +
 	    seconds;
 }
@@ -1108,6 +1133,9 @@ static GDateTime *
 decide_time(void)
 {
 	const char *fixed = getenv(AGENT_NOW_ENV);
+
+	if (clock_file != NULL)
+		return g_date_time_new_from_unix_utc(now_s());
 	GDateTime *t = fixed != NULL ? g_date_time_new_from_iso8601(fixed,
 	    NULL) : NULL;
 
@@ -2427,6 +2455,9 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
 		a.crash_on = NULL;
+	clock_file = getenv(AGENT_CLOCK_ENV);
+	if (clock_file != NULL && *clock_file == '\0')
+		clock_file = NULL;
 	if (cfg->inbox_url == NULL) {
 		log_warnx("run: no [inbox] url in %s", cfg->path);
 		rc = EX_CONFIG;

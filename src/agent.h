@@ -18,6 +18,11 @@
 /* Test-only: decide as if the clock read this ISO 8601 time (explain's
  * --now), so that tests do not depend on owners' working hours. */
 #define AGENT_NOW_ENV	"LEADROUTE_TEST_NOW"
+/* Test-only: the agent's whole clock (decisions, records, SLAs, the
+ * board, days) is the Unix time written in this file, read at every
+ * look: a test drives a week through the agent in seconds. Wins over
+ * AGENT_NOW_ENV. */
+#define AGENT_CLOCK_ENV	"LEADROUTE_TEST_CLOCK"
 
 /*
  * SIGHUP: load the configuration and rules again and check them as

@@ -40,7 +40,7 @@ usage(FILE *fp)
 "                         the agent: route the inbox (see leadroute.conf(5))\n"
 "  check [--rules FILE]   validate the configuration, rules and data\n"
 "                         (check FILE is check --rules FILE)\n"
-"  report [--since DUR] [--json | --html FILE]\n"
+"  report [--since DUR] [--now TIME] [--json | --html FILE]\n"
 "                         KPIs from the journal (default: the last 30d)\n"
 "  diff [--json] [--now TIME] OLD.rules NEW.rules FILE|DIR|-...\n"
 "                         the leads whose destination the new rules change\n"
@@ -301,13 +301,15 @@ cmd_report(const struct globals *g, int argc, char **argv)
 	struct report_opts o = { .since = 30 * 86400 };
 	struct diag *d = diag_new();
 	struct config *c;
-	const char *since = NULL, *html = NULL;
+	const char *since = NULL, *html = NULL, *at = NULL;
 	GError *err = NULL;
 	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			o.json = TRUE;
+		else if (opt_value(argc, argv, &i, "--now", &at))
+			continue;
 		else if (opt_value(argc, argv, &i, "--since", &since)) {
 			if ((o.since = rules_duration(since)) <= 0) {
 				fprintf(stderr, "leadroute: report: --since %s: "
@@ -324,6 +326,15 @@ cmd_report(const struct globals *g, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	/* checked now, used once the journal is open */
+	if (at != NULL && (o.now = parse_now(at)) == NULL) {
+		fprintf(stderr, "leadroute: report: --now %s: not an ISO 8601 "
+		    "time such as 2026-11-24T10:00:00Z\n", at);
+		diag_free(d);
+		return EX_USAGE;
+	}
+	if (o.now != NULL)
+		g_date_time_unref(o.now);
 	c = config_load(g->config, d);
 	if (c == NULL || diag_errors(d) > 0) {
 		if (c == NULL && diag_errors(d) == 0)
@@ -349,7 +360,7 @@ cmd_report(const struct globals *g, int argc, char **argv)
 		config_free(c);
 		return EX_NOINPUT;
 	}
-	o.now = g_date_time_new_now_utc();
+	o.now = at != NULL ? parse_now(at) : g_date_time_new_now_utc();
 	o.out = stdout;
 	if (html != NULL && (o.out = fopen(html, "w")) == NULL) {
 		fprintf(stderr, "leadroute: report: %s: %s\n", html,

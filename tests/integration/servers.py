@@ -1032,14 +1032,16 @@ class Dovecot:
                 out.append(name)
         return out
 
-    def append(self, folder, data, flags=()):
-        """APPEND DATA (bytes) to FOLDER, created if missing; return its UID."""
+    def append(self, folder, data, flags=(), date=None):
+        """APPEND DATA (bytes) to FOLDER, created if missing, with the
+        INTERNALDATE DATE (Unix seconds; None: now); return its UID."""
         if folder.upper() != "INBOX":
             self.create(folder)
         with self._session() as imap:
             typ, resp = imap.append(_imap_quote(folder),
                                     "(%s)" % " ".join(flags) if flags else None,
-                                    None, data)
+                                    imaplib.Time2Internaldate(date)
+                                    if date is not None else None, data)
             if typ != "OK":
                 raise ServerError("APPEND %s: %r" % (folder, resp))
             m = re.search(rb"APPENDUID \d+ (\d+)", resp[0] or b"")
@@ -1101,6 +1103,39 @@ path = {journal or os.path.join(directory, "journal.db")}
 dir = {templates}
 """)
     return conf
+
+
+def screenshot(html, directory, size=(900, 1600)):
+    """Render HTML (a string) in headless Chromium; a Counter of the
+    screenshot's (r, g, b) pixels. Raises Missing without Chromium or
+    Pillow."""
+    from collections import Counter
+    try:
+        from PIL import Image
+    except ImportError:
+        raise Missing("python3-pil (Pillow) is needed to read screenshots")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise Missing("chromium is needed to render the HTML report")
+    work = tempfile.mkdtemp(prefix="shot-", dir=directory)
+    page = os.path.join(work, "page.html")
+    png = os.path.join(work, "shot.png")
+    with open(page, "w") as f:
+        f.write(html)
+    p = subprocess.run(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
+         "--hide-scrollbars", "--force-device-scale-factor=1",
+         "--no-first-run", "--user-data-dir=" + os.path.join(work, "profile"),
+         "--window-size=%d,%d" % size, "--screenshot=" + png,
+         "file://" + page], capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, HOME=work))
+    if p.returncode != 0 or not os.path.exists(png):
+        raise ServerError("chromium --screenshot failed (%d): %s" %
+                          (p.returncode, p.stderr[-2000:]))
+    with Image.open(png) as im:
+        shot = Counter(im.convert("RGB").getdata())
+    shutil.rmtree(work, ignore_errors=True)
+    return shot
 
 
 def copy_rules(rules, dest, extra=""):
