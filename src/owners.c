@@ -665,18 +665,30 @@ in_hours(const struct hours *h, GDateTime *local)
 	return FALSE;
 }
 
-/* Unix seconds of minute m (may be 1440) of the local day of day0. */
+/*
+ * Unix seconds of the wall-clock minute m (1440: the next midnight) of the
+ * local day of day0: read off the owner's clock, not counted from
+ * midnight, so that a day with a daylight-saving change is right (a
+ * minute in the skipped hour is taken as GLib places it).
+ */
 static gint64
 local_minute(const struct owner *o, GDateTime *day0, guint m)
 {
 	GDateTime *t = g_date_time_new(o->tz, g_date_time_get_year(day0),
 	    g_date_time_get_month(day0), g_date_time_get_day_of_month(day0),
-	    0, 0, 0);
+	    m < 1440 ? (gint)m / 60 : 0, m < 1440 ? (gint)m % 60 : 0, 0);
+	GDateTime *next;
 	gint64 s;
 
 	if (t == NULL)
 		return 0;
-	s = g_date_time_to_unix(t) + (gint64)m * 60;
+	if (m >= 1440) {
+		next = g_date_time_add_days(t, 1);
+		g_date_time_unref(t);
+		if ((t = next) == NULL)
+			return 0;
+	}
+	s = g_date_time_to_unix(t);
 	g_date_time_unref(t);
 	return s;
 }

@@ -904,7 +904,8 @@ test_work_seconds(void **state)
 	    "id,email,timezone,hours\n"
 	    "ann,ann@example.com,UTC,Mon-Fri 09:00-17:00\n"
 	    "ben,ben@example.com,Europe/Berlin,Mon-Fri 09:00-17:00\n"
-	    "cy,cy@example.com,UTC,\n";
+	    "cy,cy@example.com,UTC,\n"
+	    "dee,dee@example.com,Europe/Berlin,Sun 09:00-17:00\n";
 	static const struct {
 		const char *who, *from, *to;
 		gint64 want;
@@ -919,6 +920,20 @@ test_work_seconds(void **state)
 		/* 08:55-09:10 in Berlin */
 		{ "ben", "2026-03-02T07:55:00Z", "2026-03-02T08:10:00Z", 600 },
 		{ "cy", "2026-03-07T10:00:00Z", "2026-03-08T10:00:00Z", 86400 },
+		/* daylight saving in Berlin: Mon 2026-03-30 09:00-17:00 CEST
+		 * is 07:00-15:00Z; Mon 2026-10-26 09:00-17:00 CET is
+		 * 08:00-16:00Z (the clocks moved on the Sunday before) */
+		{ "ben", "2026-03-30T07:00:00Z", "2026-03-30T08:00:00Z", 3600 },
+		{ "ben", "2026-03-30T14:30:00Z", "2026-03-30T16:00:00Z", 1800 },
+		{ "ben", "2026-03-28T12:00:00Z", "2026-03-31T12:00:00Z",
+		    8 * 3600 + 5 * 3600 },
+		{ "ben", "2026-10-26T07:00:00Z", "2026-10-26T08:30:00Z", 1800 },
+		{ "dee", "2026-03-29T00:00:00Z", "2026-03-30T00:00:00Z", 8 * 3600 },
+		/* on the day itself: 09:00 CEST is 07:00Z, 17:00 is 15:00Z */
+		{ "dee", "2026-03-29T07:00:00Z", "2026-03-29T08:00:00Z", 3600 },
+		{ "dee", "2026-03-29T15:00:00Z", "2026-03-29T16:00:00Z", 0 },
+		{ "dee", "2026-10-25T16:00:00Z", "2026-10-25T17:00:00Z", 0 },
+		{ "dee", "2026-10-25T00:00:00Z", "2026-10-26T00:00:00Z", 8 * 3600 },
 	};
 	struct diag *d = diag_new();
 	struct owner_table *tab = owners_parse(csv, strlen(csv), "o.csv", d);
