@@ -1749,14 +1749,19 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	now = decide_time();
 	next = t != NULL ? route_team_next(t, now, &a->state, NULL,
 	    h.owners) : NULL;
-	g_date_time_unref(now);
 	d.kind = "team";
 	if (next == NULL && t != NULL && t->escalate.id != NULL &&
 	    !g_hash_table_contains(h.owners, t->escalate.id) &&
 	    a->rs->owners != NULL) {
 		next = owners_find(a->rs->owners, t->escalate.id);
 		d.kind = "owner";	/* the escalation ends the chase */
+		/* not to an escalation owner who is away or inactive (their
+		 * hours and cap do not count: an escalation is not rotation) */
+		if (next != NULL && route_owner_available(next, now,
+		    &a->state, FALSE, NULL) != AVAIL_YES)
+			next = NULL;
 	}
+	g_date_time_unref(now);
 	sla = secs > 0 ? rules_duration_text(secs) : NULL;
 	detail = ov->autoreplied ? g_strdup_printf("%s is away (auto-reply)",
 	    cur->id) : g_strdup_printf("no first response within %s", sla);

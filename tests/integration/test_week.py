@@ -20,6 +20,8 @@ says it was written, so time to route is known to the second):
        at once (not an SLA miss); a lead left in review to the end
        (escalated).
   Thu  an audit form lead, answered.
+Two more runs chase a lead nobody answers through every member: to the
+team's escalate owner, or, when they are away, to the chase's end.
 Which owner the rotation picks is read from the forwards the SMTP sink
 received (the script checks only the rules' invariants there: nobody away
 or over their cap got a lead); every time, count and rate comes from the
@@ -520,6 +522,49 @@ class WeekTest(unittest.TestCase):
                 self.assertEqual(got[key], value, key)
         self.assertEqual(got["from"], "2026-11-15T23:00:00Z")
         self.html_renders(exp)
+
+    def chase_to_the_end(self):
+        """Wednesday (everyone in): a lead nobody answers is re-routed
+        every 2h to the next member who has not had it; return it and the
+        owners it went to."""
+        self.tick(at(18, "08:00"))
+        self.start_agent()
+        self.wait_for("the agent", lambda: "run: connected" in self.log())
+        self.tick(at(18, "09:00"))
+        lead = self.arrive(1, "team", "Audit nobody answers", 0)
+        for k in range(1, 3):
+            self.tick(at(18, "09:00") + k * 7201)
+            self.wait_for(f"chase {k}", lambda: len(
+                self.events(lead, "sla-missed")) == k)
+        had = [o for mid, o in self.forwards() if mid == lead.mid]
+        self.assertEqual(sorted(had), ["ann", "bob", "cy"])
+        self.tick(at(18, "09:00") + 3 * 7201)
+        return lead, had
+
+    def test_chase_ends_with_escalation(self):
+        """After every member, the team's escalate owner gets the lead
+        and the chase ends there."""
+        lead, had = self.chase_to_the_end()
+        self.wait_for("the escalation", lambda: self.events(lead,
+                                                           "chase-ended"))
+        self.assertEqual(self.owner_of(lead), "boss")
+        self.assertEqual(len(self.events(lead, "sla-missed")), 3)
+        self.assertEqual(self.events(lead, "sla-exhausted"), [])
+
+    def test_chase_skips_away_escalation(self):
+        """An escalate owner who is away does not get the lead: the chase
+        ends with it where it is (sla-exhausted)."""
+        path = os.path.join(self.dir, "rules", "owners.csv")
+        with open(path, "w") as f:
+            f.write(OWNERS.replace("boss@team.example,1,,UTC,,active,",
+                                   "boss@team.example,1,,UTC,,active,"
+                                   "2026-11-30"))
+        lead, had = self.chase_to_the_end()
+        self.wait_for("the chase to end",
+                      lambda: self.events(lead, "sla-exhausted"))
+        self.assertEqual(self.owner_of(lead), had[-1])
+        self.assertEqual(self.events(lead, "chase-ended"), [])
+        self.assertEqual(len(self.events(lead, "sla-missed")), 3)
 
     def html_renders(self, exp):
         """The HTML report in headless Chromium: each chart, alone on a
