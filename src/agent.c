@@ -48,6 +48,8 @@
 #define AGENT_KEYWORD_BREACHED	"$SLABreached"	/* an SLA was missed */
 #define AGENT_SUBJECT_WINDOW	(30 * 86400)	/* a reply matched by
 						 * subject: leads this recent */
+#define AGENT_DIGEST_RETRY	300	/* seconds before a digest's retry */
+#define AGENT_DIGEST_RETRY_CAP	3600	/* the longest wait between two */
 
 static volatile sig_atomic_t stopping, reloading;
 static const char *clock_file;	/* AGENT_CLOCK_ENV; NULL: the wall clock */
@@ -89,6 +91,9 @@ struct agent {
 	GHashTable *board_told;	/* "key\nfolder" -> 1: a move left alone */
 	GArray *answered;	/* of gint64: leads whose AGENT_KEYWORD_DUE
 				 * goes at the board's next look */
+	gint64 digest_done;	/* the due time of the last review digest */
+	gint64 digest_retry;	/* no digest before (a failure) */
+	gint64 digest_wait;	/* the wait after the next failure */
 	const char *crash_on;	/* AGENT_CRASH_ENV */
 	gboolean interrupted;	/* a signal stopped the fetch */
 	guint routed, kept;	/* this round: filed, left in the inbox */
@@ -137,6 +142,7 @@ stop_pending(void)
 static gint64
 test_clock(void)
 {
+	static gboolean told;
 	char *text = NULL, *end;
 	gint64 t = 0;
 
@@ -146,9 +152,11 @@ test_clock(void)
 			t = 0;
 	}
 	g_free(text);
-	if (t == 0)
+	if (t == 0 && !told) {
 		log_warnx("run: %s=%s: no Unix time in it; using the wall "
 		    "clock", AGENT_CLOCK_ENV, clock_file);
+		told = TRUE;
+	}
 	return t != 0 ? t : g_get_real_time() / G_USEC_PER_SEC;
 }
 
@@ -239,6 +247,14 @@ sla_of(const struct vars *v)
 	    NULL);
 }
 
+/* The review folder's name. */
+static char *
+review_folder(const struct agent *a)
+{
+	return a->rs->review_folder != NULL ? g_strdup(a->rs->review_folder) :
+	    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+}
+
 /* Variables that need the run: folders, SLA, time in review. */
 static char *
 lookup_run(const struct vars *v, const char *name)
@@ -247,9 +263,7 @@ lookup_run(const struct vars *v, const char *name)
 	gint64 sla = sla_of(v);
 
 	if (strcmp(name, "folder.review") == 0)
-		return a->rs->review_folder != NULL ?
-		    g_strdup(a->rs->review_folder) :
-		    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+		return review_folder(a);
 	if (strcmp(name, "folder.owners") == 0)
 		return g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
 	if (strcmp(name, "review.since") == 0 && v->review_since > 0)
@@ -1655,8 +1669,9 @@ static enum lr_status
 chase_end(struct agent *a, const struct journal_overdue *ov,
     const char *detail)
 {
-	if (journal_event(a->j, ov->id, "sla-missed", ov->owner, now_s()) !=
-	    LR_OK || journal_event(a->j, ov->id, "sla-exhausted", detail,
+	/* the end first: a failure after it never chases the lead again */
+	if (journal_event(a->j, ov->id, "sla-exhausted", detail, now_s()) !=
+	    LR_OK || journal_event(a->j, ov->id, "sla-missed", ov->owner,
 	    now_s()) != LR_OK || journal_flush(a->j) != LR_OK) {
 		log_warnx("journal: cannot record that %s", detail);
 		return LR_OK;
@@ -1873,7 +1888,7 @@ digest_send(struct agent *a, const struct owner *o,
 {
 	const struct digest_item *items = (const struct digest_item *)
 	    dl->items->data;
-	struct digest_spec sp = { NULL, NULL, a->rs->review_sla };
+	struct digest_spec sp = { NULL, NULL, NULL, a->rs->review_sla };
 	struct forward_spec fs = { 0 };
 	struct smtp_result res = { 0 };
 	const char *rcpts[2] = { o->email, NULL };
@@ -1881,10 +1896,11 @@ digest_send(struct agent *a, const struct owner *o,
 	gsize len;
 	enum lr_status st;
 
-	sp.review_folder = a->rs->review_folder != NULL ?
-	    g_strdup(a->rs->review_folder) :
-	    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+	sp.review_folder = review_folder(a);
 	sp.owners_folder = g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
+	sp.ignore_folder = a->rs->ignore_folder != NULL ?
+	    g_strdup(a->rs->ignore_folder) :
+	    g_strdup_printf("%s/Ignored", a->cfg->folder_prefix);
 	subject = digest_subject(items, dl->items->len, now);
 	text = digest_text(items, dl->items->len, now, &sp, o);
 	key = g_strdup_printf("digest %" G_GINT64_FORMAT, due);
@@ -1910,6 +1926,7 @@ digest_send(struct agent *a, const struct owner *o,
 	smtp_result_clear(&res);
 	g_free((char *)sp.review_folder);
 	g_free((char *)sp.owners_folder);
+	g_free((char *)sp.ignore_folder);
 	g_free(subject);
 	g_free(text);
 	g_free(key);
@@ -1919,15 +1936,59 @@ digest_send(struct agent *a, const struct owner *o,
 }
 
 /*
+ * Keep of dl's items those the review folder still holds (a lead deleted
+ * there, or moved out of the board's folders, is in review for the
+ * journal only); an item without a Message-ID cannot be looked for and
+ * stays. LR_BADSOURCE when the connection is lost.
+ */
+static enum lr_status
+digest_present(struct agent *a, const char *folder, struct digest_list *dl)
+{
+	GArray *found = g_array_new(FALSE, FALSE, sizeof(struct board_msg));
+	GHashTable *there = g_hash_table_new(g_str_hash, g_str_equal);
+	enum lr_status st;
+	guint gone = 0;
+
+	st = imap_select(a->imap, folder, NULL, NULL);
+	if (st == LR_OK)
+		st = imap_message_ids(a->imap, 1, board_id, found);
+	for (guint i = 0; i < found->len; i++)
+		g_hash_table_add(there, g_array_index(found, struct board_msg,
+		    i).key);
+	for (guint i = dl->items->len; st == LR_OK && i-- > 0; ) {
+		const char *key = g_array_index(dl->items, struct digest_item,
+		    i).key;
+
+		if (key != NULL && strncmp(key, "sha256:", 7) != 0 &&
+		    !g_hash_table_contains(there, key)) {
+			g_array_remove_index(dl->items, i);
+			gone++;
+		}
+	}
+	if (gone > 0)
+		log_info("digest: %u lead%s the journal has in review %s not "
+		    "in %s (deleted, or moved out of the board's folders)",
+		    gone, gone == 1 ? "" : "s", gone == 1 ? "is" : "are",
+		    folder);
+	for (guint i = 0; i < found->len; i++)
+		g_free(g_array_index(found, struct board_msg, i).key);
+	g_array_free(found, TRUE);
+	g_hash_table_destroy(there);
+	return st;
+}
+
+/*
  * The daily digest of open review items (`review ... escalate OWNER
  * digest HH:MM`): at that time in the owner's zone, on their working
- * days, an email to them listing what waits in review. Once a day: a
- * "digest" event records it, also when review was empty (nothing is
- * sent then) or the server refused it for good; a digest missed while
- * the agent was stopped goes out when it runs again. A temporary
- * failure is tried again at the next board look.
+ * days, an email to them listing what waits in the review folder. Once a
+ * day: a "digest" event records it, also when review was empty (nothing
+ * is sent then) or the server refused it for good, and the agent keeps
+ * the day in memory too (a journal that cannot record it never makes it
+ * send twice). A digest missed while the agent was stopped goes out when
+ * it runs again that day. A temporary failure is tried again after
+ * AGENT_DIGEST_RETRY seconds, doubling up to an hour.
  */
-static void
+static enum lr_status
 review_digest(struct agent *a)
 {
 	const struct owner *to = a->rs->owners != NULL &&
@@ -1935,43 +1996,76 @@ review_digest(struct agent *a)
 	    a->rs->review_escalate.id) : NULL;
 	struct digest_list dl = { NULL, NULL };
 	gint64 now = now_s(), due, last;
-	char *detail = NULL;
+	char *detail = NULL, *folder = NULL;
 	enum lr_status st = LR_OK;
 
 	if (a->rs->review_digest < 0 || to == NULL)
-		return;
+		return LR_OK;
 	if (a->out.smtp == NULL) {
 		if (g_hash_table_add(a->board_told, g_strdup("digest")))
 			log_warnx("digest: no [smtp] to send the review "
 			    "digest to %s with", to->id);
-		return;
+		return LR_OK;
 	}
 	due = digest_due(to, a->rs->review_digest, now);
-	if (due == 0 || journal_event_last(a->j, "digest", &last) != LR_OK ||
-	    last >= due)
-		return;
+	if (due == 0 || due <= a->digest_done || now < a->digest_retry)
+		return LR_OK;
+	if (journal_event_last(a->j, "digest", &last) != LR_OK) {
+		log_warnx("digest: the journal cannot say when the last one "
+		    "went; trying again later");
+		goto later;
+	}
+	if (last >= due) {
+		a->digest_done = due;
+		return LR_OK;
+	}
 	dl.items = g_array_new(FALSE, FALSE, sizeof(struct digest_item));
 	dl.strs = g_string_chunk_new(1024);
-	if (journal_review_open(a->j, digest_add, &dl) != LR_OK)
-		goto out;
+	folder = review_folder(a);
+	if (journal_review_open(a->j, digest_add, &dl) != LR_OK) {
+		log_warnx("digest: cannot list the review queue from the "
+		    "journal; trying again later");
+		goto later;
+	}
+	if (dl.items->len > 0 && (st = digest_present(a, folder, &dl)) !=
+	    LR_OK) {
+		if (st != LR_BADSOURCE)
+			log_warnx("digest: cannot look into %s: %s; trying "
+			    "again later", folder, imap_last_error(a->imap));
+		goto later;
+	}
 	if (dl.items->len == 0)
 		detail = g_strdup("review empty; nothing sent");
 	else if ((st = digest_send(a, to, &dl, due, now, &detail)) ==
 	    LR_TEMPFAIL || st == LR_CONFIG) {
-		log_warnx("digest: %s; trying again", detail);
-		goto out;
+		char *wait = rules_duration_text(a->digest_wait);
+
+		log_warnx("digest: %s; trying again in %s", detail, wait);
+		g_free(wait);
+		goto later;
 	}
+	a->digest_done = due;
+	a->digest_wait = AGENT_DIGEST_RETRY;
 	if (journal_event(a->j, 0, "digest", detail, now) != LR_OK ||
 	    journal_flush(a->j) != LR_OK)
-		log_warnx("journal: cannot record the review digest");
+		log_warnx("journal: cannot record the review digest (%s)",
+		    detail);
 	else if (st != LR_OK)
 		log_warnx("digest: %s", detail);
 	else
 		log_info("digest: %s", detail);
+	goto out;
+later:
+	a->digest_retry = now + a->digest_wait;
+	a->digest_wait = MIN(a->digest_wait * 2, AGENT_DIGEST_RETRY_CAP);
 out:
 	g_free(detail);
-	g_string_chunk_free(dl.strs);
-	g_array_free(dl.items, TRUE);
+	g_free(folder);
+	if (dl.strs != NULL)
+		g_string_chunk_free(dl.strs);
+	if (dl.items != NULL)
+		g_array_free(dl.items, TRUE);
+	return st == LR_BADSOURCE ? st : LR_OK;
 }
 
 static enum lr_status
@@ -1993,7 +2087,7 @@ escalate(struct agent *a)
 	if (st != LR_BADSOURCE)
 		st = journal_unanswered(a->j, chase_one, a);
 	if (st != LR_BADSOURCE)
-		review_digest(a);
+		st = review_digest(a);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 
@@ -2460,9 +2554,13 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
 		a.crash_on = NULL;
+	a.digest_wait = AGENT_DIGEST_RETRY;
 	clock_file = getenv(AGENT_CLOCK_ENV);
 	if (clock_file != NULL && *clock_file == '\0')
 		clock_file = NULL;
+	if (clock_file != NULL)
+		log_warnx("run: test clock: the time is read from %s (%s)",
+		    clock_file, AGENT_CLOCK_ENV);
 	if (cfg->inbox_url == NULL) {
 		log_warnx("run: no [inbox] url in %s", cfg->path);
 		rc = EX_CONFIG;
@@ -2506,7 +2604,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	stopping = reloading = 0;
 	set_signals(o->reload != NULL);
 	for (;;) {
-		gint64 wait;
+		gint64 wait, started;
 
 		if (reloading) {
 			reloading = 0;
@@ -2537,15 +2635,17 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			retry_due(&a);
 		if (a.j != NULL && journal_flush(a.j) != LR_OK)
 			log_warnx("journal: cannot record this round's end");
+		/* the next look counts from this one's start */
 		if (st == LR_OK && !stopping && !o->dry_run &&
-		    now_s() >= a.next_board) {
+		    (started = now_s()) >= a.next_board) {
 			st = board_scan(&a);
-			a.next_board = now_s() + a.cfg->board_interval;
+			a.next_board = started + a.cfg->board_interval;
 		}
-		if (st == LR_OK && !stopping && now_s() >= a.next_sweep) {
+		if (st == LR_OK && !stopping && (started = now_s()) >=
+		    a.next_sweep) {
 			if (a.next_sweep > 0)
 				sweep(&a);
-			a.next_sweep = now_s() + a.cfg->sweep_interval;
+			a.next_sweep = started + a.cfg->sweep_interval;
 		}
 		if (st == LR_BADSOURCE) {
 			log_warnx("run: connection lost (%s); reconnecting",

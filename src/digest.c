@@ -26,23 +26,15 @@ digest_due(const struct owner *o, int minute, gint64 now)
 	GDateTime *utc = g_date_time_new_from_unix_utc(now);
 	GDateTime *local = utc != NULL ? g_date_time_to_timezone(utc, o->tz) :
 	    NULL;
-	gint64 due = 0;
+	GDateTime *t = local != NULL ? g_date_time_new(o->tz,
+	    g_date_time_get_year(local), g_date_time_get_month(local),
+	    g_date_time_get_day_of_month(local), minute / 60, minute % 60, 0) :
+	    NULL;
+	gint64 due = t != NULL && g_date_time_to_unix(t) <= now &&
+	    works_on(o, t) ? g_date_time_to_unix(t) : 0;
 
-	for (int back = 0; local != NULL && back <= 7 && due == 0; back++) {
-		GDateTime *day = g_date_time_add_days(local, -back);
-		GDateTime *t = day != NULL ? g_date_time_new(o->tz,
-		    g_date_time_get_year(day), g_date_time_get_month(day),
-		    g_date_time_get_day_of_month(day), minute / 60,
-		    minute % 60, 0) : NULL;
-
-		if (t != NULL && g_date_time_to_unix(t) <= now &&
-		    works_on(o, t))
-			due = g_date_time_to_unix(t);
-		if (t != NULL)
-			g_date_time_unref(t);
-		if (day != NULL)
-			g_date_time_unref(day);
-	}
+	if (t != NULL)
+		g_date_time_unref(t);
 	if (local != NULL)
 		g_date_time_unref(local);
 	if (utc != NULL)
@@ -110,7 +102,7 @@ digest_text(const struct digest_item *items, guint n, gint64 now,
 	}
 	g_string_append(out, ".\n");
 	g_string_append_printf(out, "To assign one, move it into %s/<owner>; "
-	    "to drop one, into the ignore folder.\n", sp->owners_folder);
+	    "to drop one, into %s.\n", sp->owners_folder, sp->ignore_folder);
 	for (guint i = 0; i < shown; i++) {
 		const struct digest_item *it = &items[i];
 		char *since = local_text(it->since, o, "%a %d %b %H:%M");

@@ -26,13 +26,15 @@ struct digest_item {
 struct digest_spec {
 	const char *review_folder;
 	const char *owners_folder;	/* <prefix>/Owners */
+	const char *ignore_folder;
 	gint64 sla;
 };
 
 /*
- * The latest time at or before now when the digest was due: minute (of
- * the day, in o's zone) on a day o works (every day when o has no
- * working hours); 0 when there was none in the last week.
+ * When today's digest was due: minute (of the day, in o's zone) of o's
+ * local today, if that is at or before now and o works today (every day
+ * when o has no working hours); else 0. A day missed is not made up the
+ * next: one digest a day at most, never two in one morning.
  */
 gint64 digest_due(const struct owner *o, int minute, gint64 now);
 

@@ -126,8 +126,10 @@ static const char *const migrations[] = {
 	" kind TEXT NOT NULL);"
 	"CREATE INDEX placements_message ON placements (message_id, at);"
 	"INSERT INTO placements (message_id, at, kind) SELECT d.message_id,"
-	" coalesce(m.filed_at, d.decided_at), d.kind FROM decisions d"
-	" JOIN messages m ON m.id = d.message_id;",
+	" coalesce(CASE WHEN d.kind = 'review' THEN (SELECT max(at) FROM"
+	" events e WHERE e.message_id = d.message_id AND e.kind IN ('moved',"
+	" 'to-review')) END, m.filed_at, d.decided_at), d.kind"
+	" FROM decisions d JOIN messages m ON m.id = d.message_id;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -243,34 +245,35 @@ static const char *const st_sql[ST_N] = {
 	[ST_STICKY_DOMAIN] = "SELECT owner, decided_at, lead_email FROM"
 	    " decisions WHERE lead_domain = ?1 AND decided_at >= ?2 AND owner"
 	    " IS NOT NULL ORDER BY decided_at DESC, message_id DESC LIMIT 1",
+	/* events and forwards after ?2 (a report for a past period) do
+	 * not count */
 	[ST_LEADS] = "SELECT m.message_key, m.received_at, m.fetched_at,"
 	    " m.state, m.filed_at, d.decided_at, d.kind, d.dest_id, d.owner,"
 	    " d.folder, d.dims_json,"
 	    " (SELECT min(sent_at) FROM deliveries WHERE message_id = m.id"
-	    "  AND channel = 'smtp' AND state = 'sent'"
+	    "  AND channel = 'smtp' AND state = 'sent' AND sent_at < ?2"
 	    "  AND target NOT LIKE 'escalation %'),"
 	    " (SELECT count(*) FROM events WHERE message_id = m.id"
-	    "  AND kind = 'reassigned'),"
+	    "  AND kind = 'reassigned' AND at < ?2),"
 	    " (SELECT min(at) FROM events WHERE message_id = m.id"
-	    "  AND kind = 'first-response'),"
+	    "  AND kind = 'first-response' AND at < ?2),"
 	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    "  AND kind = 'to-review'), m.id,"
+	    "  AND kind = 'to-review' AND at < ?2), m.id,"
 	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    "  AND kind = 'escalated'),"
+	    "  AND kind = 'escalated' AND at < ?2),"
 	    " (SELECT count(*) FROM events WHERE message_id = m.id"
-	    "  AND kind = 'sla-missed'),"
+	    "  AND kind = 'sla-missed' AND at < ?2),"
 	    " CASE WHEN json_valid(d.lead_json) THEN"
 	    "  json_extract(d.lead_json, '$.source') END"
 	    " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
 	    " WHERE m.fetched_at >= ?1 AND m.fetched_at < ?2 ORDER BY m.id",
-	/* the stays in review of the messages fetched in [?1, ?2): each
-	 * review placement until the next placement */
+	/* the stays in review that overlap [?1, ?2), whenever their leads
+	 * came: each review placement until the next placement */
 	[ST_REVIEW_SPANS] = "SELECT message_id, at, next FROM (SELECT"
-	    " p.message_id, p.at, p.kind, lead(p.at) OVER (PARTITION BY"
-	    " p.message_id ORDER BY p.at, p.rowid) AS next FROM placements p"
-	    " JOIN messages m ON m.id = p.message_id WHERE m.fetched_at >= ?1"
-	    " AND m.fetched_at < ?2) WHERE kind = 'review' ORDER BY"
-	    " message_id, at",
+	    " message_id, at, kind, lead(at) OVER (PARTITION BY message_id"
+	    " ORDER BY at, rowid) AS next FROM placements) WHERE kind ="
+	    " 'review' AND at < ?2 AND (next IS NULL OR next > ?1)"
+	    " ORDER BY message_id, at",
 	[ST_PLACE] = "INSERT INTO placements (message_id, at, kind)"
 	    " VALUES (?1, ?2, ?3)",
 	[ST_MSG_BY_KEY] = "SELECT id, folder, filed_at FROM messages"
@@ -297,8 +300,6 @@ static const char *const st_sql[ST_N] = {
 	    " d.message_id = m.id WHERE dl.msgid = trim(?1, '<>')"
 	    " AND dl.channel = 'smtp'"
 	    " AND d.owner IS NOT NULL",
-	/* in review since (moved there, sent there by a refused forward, or
-	 * filed there) before ?1, and never escalated */
 	/* the review queue: since as ST_REVIEW_DUE */
 	[ST_REVIEW_OPEN] = "SELECT m.id, m.message_key, m.folder, coalesce("
 	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
@@ -313,6 +314,8 @@ static const char *const st_sql[ST_N] = {
 	/* message_id IS NULL: by the index events_message */
 	[ST_EV_LAST] = "SELECT max(at) FROM events WHERE message_id IS NULL"
 	    " AND kind = ?1",
+	/* in review since (moved there, sent there by a refused forward, or
+	 * filed there) before ?1, and never escalated */
 	[ST_REVIEW_DUE] = "SELECT m.id, m.message_key, m.folder, coalesce("
 	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
 	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since"
@@ -1288,23 +1291,31 @@ lead_free(gpointer p)
 	g_free(l);
 }
 
-/* Attach to each lead (by_id: message id -> lead) its stays in review. */
+/*
+ * The stays in review overlapping [since, until): into all (of struct
+ * journal_span; may be NULL), and attached to their lead when by_id
+ * (message id -> lead; may be NULL) has it.
+ */
 static enum lr_status
 review_spans(struct journal *j, GHashTable *by_id, gint64 since,
-    gint64 until)
+    gint64 until, GArray *all)
 {
 	sqlite3_stmt *st = stmt(j, ST_REVIEW_SPANS);
 	gboolean has;
 	enum lr_status rc;
+
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	while ((rc = row(j, st, &has, "listing stays in review")) == LR_OK &&
 	    has) {
 		gint64 id = sqlite3_column_int64(st, 0);
-		struct journal_lead *l = g_hash_table_lookup(by_id, &id);
+		struct journal_lead *l = by_id != NULL ?
+		    g_hash_table_lookup(by_id, &id) : NULL;
 		struct journal_span sp = { sqlite3_column_int64(st, 1),
 		    col_opt(st, 2) };
 
+		if (all != NULL)
+			g_array_append_val(all, sp);
 		if (l == NULL)
 			continue;
 		if (l->review == NULL)
@@ -1312,6 +1323,24 @@ review_spans(struct journal *j, GHashTable *by_id, gint64 since,
 		g_array_append_val(l->review, sp);
 	}
 	sqlite3_reset(st);
+	return rc;
+}
+
+enum lr_status
+journal_review_spans(struct journal *j, gint64 since, gint64 until,
+    GArray **out)
+{
+	enum lr_status rc;
+
+	*out = NULL;
+	if (j == NULL)
+		return misuse("review_spans", "no journal");
+	*out = g_array_new(FALSE, FALSE, sizeof(struct journal_span));
+	rc = review_spans(j, NULL, since, until, *out);
+	if (rc != LR_OK) {
+		g_array_free(*out, TRUE);
+		*out = NULL;
+	}
 	return rc;
 }
 
@@ -1338,7 +1367,7 @@ journal_leads(struct journal *j, gint64 since, gint64 until,
 
 			g_hash_table_insert(by_id, &l->id, l);
 		}
-		rc = review_spans(j, by_id, since, until);
+		rc = review_spans(j, by_id, since, until, NULL);
 		g_hash_table_destroy(by_id);
 	}
 	for (guint i = 0; all != NULL && rc == LR_OK && i < all->len; i++)

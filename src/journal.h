@@ -501,7 +501,16 @@ enum lr_status journal_away_get(struct journal *j, const char *owner,
     gint64 *until, char **reason) LR_WUR;
 
 
-/* Every message fetched in [since, until), in the order fetched. */
+/*
+ * Every stay in review (any lead's) that overlaps [since, until), in *out
+ * (of struct journal_span, to 0 while it lasts; the caller frees it):
+ * the review backlog, whenever its leads came.
+ */
+enum lr_status journal_review_spans(struct journal *j, gint64 since,
+    gint64 until, GArray **out) LR_WUR;
+
+/* Every message fetched in [since, until), in the order fetched; events
+ * and forwards at or after until are left out. */
 enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,
     journal_lead_cb cb, void *ctx) LR_WUR;
 

@@ -200,10 +200,9 @@ count_day(struct stats *s, const struct journal_lead *l)
 }
 
 /*
- * A lead's stays in review, as the period's end (s->end) saw them: a stay
- * that ended later was still open then, one that began later is not
- * counted. A lead out of review adds its whole time there to
- * review_time; one still there counts as waiting.
+ * A lead's stays in review, as the period's end (s->end) saw them (a stay
+ * that ended later was still open then; one that began later does not
+ * count): a lead out of review adds its whole time there to review_time.
  */
 static void
 add_review(struct stats *s, const struct journal_lead *l)
@@ -212,28 +211,40 @@ add_review(struct stats *s, const struct journal_lead *l)
 	gboolean open = FALSE, any = FALSE;
 
 	for (guint i = 0; l->review != NULL && i < l->review->len; i++) {
-		struct journal_span sp = g_array_index(l->review,
+		const struct journal_span *sp = &g_array_index(l->review,
 		    struct journal_span, i);
 
-		if (sp.from > s->end)
+		if (sp->from > s->end)
 			continue;
-		if (sp.to == 0 || sp.to > s->end)
-			sp.to = 0;
 		any = TRUE;
-		g_array_append_val(s->spans, sp);
-		if (sp.to == 0) {
+		if (sp->to == 0 || sp->to > s->end)
 			open = TRUE;
-			s->oldest = MAX(s->oldest, s->end - sp.from);
-		} else
-			total += MAX(sp.to - sp.from, 0);
+		else
+			total += MAX(sp->to - sp->from, 0);
 	}
 	if (!any)
 		return;
 	s->reviewed++;
-	if (open)
-		s->waiting++;
-	else
+	if (!open)
 		g_array_append_val(s->review_time, total);
+}
+
+/* The backlog from every stay in review of the period, whenever its lead
+ * came: what waits at the end, and the longest wait. */
+static void
+add_waiting(struct stats *s)
+{
+	for (guint i = 0; i < s->spans->len; i++) {
+		struct journal_span *sp = &g_array_index(s->spans,
+		    struct journal_span, i);
+
+		if (sp->to > s->end)
+			sp->to = 0;	/* it lasted past the end */
+		if (sp->to == 0 && sp->from <= s->end) {
+			s->waiting++;
+			s->oldest = MAX(s->oldest, s->end - sp->from);
+		}
+	}
 }
 
 static enum lr_status
@@ -241,7 +252,7 @@ add_lead(const struct journal_lead *l, void *ctx)
 {
 	struct stats *s = ctx;
 	gint64 dated = l->received_at > 0 ? l->received_at : l->fetched_at;
-	struct group_stats *os = NULL, *gs;
+	struct group_stats *os = NULL, *gs = NULL;
 	char *source = NULL;
 
 	if (g_strcmp0(l->kind, "reply") == 0) {	/* an owner's, not a lead */
@@ -261,11 +272,15 @@ add_lead(const struct journal_lead *l, void *ctx)
 	count(s->by_kind, l->kind);
 	count_day(s, l);
 	count_dims(s, l->dims_json, &source);
-	gs = group(s->sources, source != NULL ? source : l->source != NULL ?
-	    l->source : "unknown");
+	/* machine mail is no lead of any source; "unknown": a journal from
+	 * before sources were recorded */
+	if (strcmp(l->kind, "ignore") != 0) {
+		gs = group(s->sources, source != NULL ? source :
+		    l->source != NULL ? l->source : "unknown");
+		gs->leads++;
+		gs->owned += l->owner != NULL;
+	}
 	g_free(source);
-	gs->leads++;
-	gs->owned += l->owner != NULL;
 	s->refused += l->to_review;
 	s->escalated += l->escalated;
 	s->sla_missed += l->sla_missed;
@@ -285,8 +300,10 @@ add_lead(const struct journal_lead *l, void *ctx)
 	if (l->forwarded_at > 0) {
 		series_add(s->ttr, l->received_at, l->forwarded_at);
 		series_add(s->to_forward, l->decided_at, l->forwarded_at);
-		gs->forwarded++;
-		series_add(gs->ttr, l->received_at, l->forwarded_at);
+		if (gs != NULL) {
+			gs->forwarded++;
+			series_add(gs->ttr, l->received_at, l->forwarded_at);
+		}
 		if (os != NULL) {
 			os->forwarded++;
 			series_add(os->ttr, l->received_at, l->forwarded_at);
@@ -295,10 +312,12 @@ add_lead(const struct journal_lead *l, void *ctx)
 	if (os != NULL && l->first_response_at > 0) {
 		s->answered++;
 		os->answered++;
-		gs->answered++;
 		series_add(s->first, dated, l->first_response_at);
 		series_add(os->first, dated, l->first_response_at);
-		series_add(gs->first, dated, l->first_response_at);
+		if (gs != NULL) {
+			gs->answered++;
+			series_add(gs->first, dated, l->first_response_at);
+		}
 	}
 	return LR_OK;
 }
@@ -390,7 +409,7 @@ review_backlog(const struct stats *s, gint64 from)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct backlog_day));
 
-	for (gint64 d = from - from % 86400; d <= s->end; d += 86400) {
+	for (gint64 d = from - from % 86400; d < s->end; d += 86400) {
 		gint64 e = MIN(d + 86400, s->end);
 		struct backlog_day b = { { 0 }, 0 };
 		GDateTime *t = g_date_time_new_from_unix_utc(d);
@@ -1040,7 +1059,6 @@ report_print(const struct report_opts *o)
 	s.sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    group_stats_free);
 	s.review_time = series_new();
-	s.spans = g_array_new(FALSE, FALSE, sizeof(struct journal_span));
 	s.end = g_date_time_to_unix(o->now);
 	s.ttr = series_new();
 	s.to_fetch = series_new();
@@ -1050,6 +1068,10 @@ report_print(const struct report_opts *o)
 	s.days = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	rc = journal_leads(o->j, g_date_time_to_unix(from),
 	    g_date_time_to_unix(o->now) + 1, add_lead, &s);
+	if (rc == LR_OK && (rc = journal_review_spans(o->j,
+	    g_date_time_to_unix(from), g_date_time_to_unix(o->now) + 1,
+	    &s.spans)) == LR_OK)
+		add_waiting(&s);
 	if (rc == LR_OK) {
 		GArray *all[] = { s.ttr, s.to_fetch, s.to_decide,
 		    s.to_forward, s.first, s.review_time };
@@ -1069,7 +1091,8 @@ report_print(const struct report_opts *o)
 	g_hash_table_destroy(s.owners);
 	g_hash_table_destroy(s.sources);
 	g_array_free(s.review_time, TRUE);
-	g_array_free(s.spans, TRUE);
+	if (s.spans != NULL)
+		g_array_free(s.spans, TRUE);
 	g_array_free(s.ttr, TRUE);
 	g_array_free(s.to_fetch, TRUE);
 	g_array_free(s.to_decide, TRUE);

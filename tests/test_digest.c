@@ -11,7 +11,8 @@
 static const char OWNERS[] =
     "id,email,timezone,hours\n"
     "founder,founder@example.com,Europe/Berlin,Mon-Fri 09:00-17:00\n"
-    "night,night@example.com,,\n";
+    "night,night@example.com,,\n"
+    "sunday,sunday@example.com,Europe/Berlin,Sun 00:00-24:00\n";
 
 static struct owner_table *
 load(void)
@@ -42,18 +43,30 @@ static const struct {
 	int minute;
 	const char *now, *due;
 } due_cases[] = {
-	/* Wednesday 08:00 in Berlin: Tuesday's digest; at 08:30 today's */
-	{ "founder", 510, "2026-11-25T07:00:00Z", "2026-11-24T07:30:00Z" },
+	/* Wednesday 08:00 in Berlin: not yet (Tuesday's is not made up);
+	 * from 08:30 today's, all day */
+	{ "founder", 510, "2026-11-25T07:00:00Z", NULL },
 	{ "founder", 510, "2026-11-25T07:30:00Z", "2026-11-25T07:30:00Z" },
 	{ "founder", 510, "2026-11-25T22:59:59Z", "2026-11-25T07:30:00Z" },
-	/* the weekend is not a working day: Friday's stands until Monday */
-	{ "founder", 510, "2026-11-29T12:00:00Z", "2026-11-27T07:30:00Z" },
-	{ "founder", 510, "2026-11-30T07:29:59Z", "2026-11-27T07:30:00Z" },
+	/* midnight in Berlin: a new day, nothing due yet */
+	{ "founder", 510, "2026-11-25T23:00:00Z", NULL },
+	/* the weekend is not a working day */
+	{ "founder", 510, "2026-11-29T12:00:00Z", NULL },
+	{ "founder", 510, "2026-11-30T07:29:59Z", NULL },
+	{ "founder", 510, "2026-11-30T07:30:00Z", "2026-11-30T07:30:00Z" },
 	/* summer time: 08:30 in Berlin is 06:30 UTC */
 	{ "founder", 510, "2026-03-30T06:30:00Z", "2026-03-30T06:30:00Z" },
 	/* no working hours, no zone: every day, in UTC */
 	{ "night", 0, "2026-11-29T12:00:00Z", "2026-11-29T00:00:00Z" },
-	{ "night", 1439, "2026-11-29T12:00:00Z", "2026-11-28T23:59:00Z" },
+	{ "night", 1439, "2026-11-29T12:00:00Z", NULL },
+	{ "night", 1439, "2026-11-29T23:59:00Z", "2026-11-29T23:59:00Z" },
+	/* a time the clocks skip (Sunday 2026-03-29, 02:30 in Berlin) and
+	 * one they pass twice (Sunday 2026-10-25): once each, as GLib
+	 * places them */
+	{ "sunday", 150, "2026-03-29T00:59:59Z", NULL },
+	{ "sunday", 150, "2026-03-29T12:00:00Z", "2026-03-29T01:00:00Z" },
+	{ "sunday", 150, "2026-10-25T00:30:00Z", NULL },
+	{ "sunday", 150, "2026-10-25T12:00:00Z", "2026-10-25T01:30:00Z" },
 };
 
 static void
@@ -67,7 +80,7 @@ test_due(void **state)
 		    due_cases[i].minute, due_cases[i].now);
 		assert_int_equal(digest_due(owners_find(t, due_cases[i].owner),
 		    due_cases[i].minute, at(due_cases[i].now)),
-		    at(due_cases[i].due));
+		    due_cases[i].due != NULL ? at(due_cases[i].due) : 0);
 	}
 	owners_free(t);
 }
@@ -85,7 +98,8 @@ test_text(void **state)
 		{ "sha256:00ff", NULL, NULL, NULL,
 		    at("2026-11-25T06:00:00Z"), FALSE },
 	};
-	struct digest_spec sp = { "Leads/Review", "Leads/Owners", 4 * 3600 };
+	struct digest_spec sp = { "Leads/Review", "Leads/Owners",
+	    "Leads/Ignored", 4 * 3600 };
 	char *s;
 
 	(void)state;
@@ -100,7 +114,7 @@ test_text(void **state)
 	    "2 leads are waiting in Leads/Review on Wed 25 Nov 2026 08:30 "
 	    "(Europe/Berlin); 1 past the review SLA of 4h.\n"
 	    "To assign one, move it into Leads/Owners/<owner>; to drop one, "
-	    "into the ignore folder.\n"
+	    "into Leads/Ignored.\n"
 	    "\n"
 	    "  1. since Mon 23 Nov 14:02, waiting 1d 18h, past the SLA, "
 	    "escalated\n"
@@ -127,7 +141,7 @@ test_many(void **state)
 {
 	struct owner_table *t = load();
 	struct digest_item items[DIGEST_MAX_ITEMS + 3];
-	struct digest_spec sp = { "R", "O", 0 };
+	struct digest_spec sp = { "R", "O", "I", 0 };
 	gint64 now = at("2026-11-25T07:30:00Z");
 	char *s, *last;
 

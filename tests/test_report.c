@@ -386,13 +386,27 @@ test_review_and_sources(void **state)
 	JsonObject *o;
 	JsonArray *backlog;
 	JsonObject *src;
-	static const guint waiting[] = { 0, 0, 1, 0, 0, 1, 1, 1 };
+	/* L0 (10 days in review, since before the period) waits throughout */
+	static const guint waiting[] = { 1, 1, 2, 1, 1, 2, 2, 2 };
 	struct journal_decision owner = { .kind = "owner", .folder = "O/x" };
 	struct journal_decision queue = { .kind = "queue", .folder = "Q" };
 
 	(void)state;
 	j = journal_open(path, &err);
 	assert_null(err);
+	{
+		enum journal_state st;
+		enum journal_seen seen;
+		gint64 old;
+		struct journal_decision d = { .kind = "review", .folder = "R",
+		    .lead_json = "{\"source\":\"email\"}" };
+
+		assert_int_equal(journal_message_seen(j, "<L0@x>", "INBOX", 1,
+		    99, 100, NOW - 240 * H, NOW - 240 * H, &old, &st, &seen),
+		    LR_OK);
+		assert_int_equal(journal_record_decision(j, old, &d,
+		    NOW - 240 * H), LR_OK);
+	}
 	for (guint i = 0; i < 5; i++) {
 		enum journal_state st;
 		enum journal_seen seen;
@@ -447,8 +461,8 @@ test_review_and_sources(void **state)
 	assert_int_equal(num(o, "review.time.p50_s"), 6 * H);
 	assert_int_equal(num(o, "review.time.p90_s"), 16 * H);
 	assert_int_equal(num(o, "review.time.max_s"), 16 * H);
-	assert_int_equal(num(o, "review.waiting"), 1);
-	assert_int_equal(num(o, "review.oldest_waiting_s"), 48 * H);
+	assert_int_equal(num(o, "review.waiting"), 2);	/* L0, L3 */
+	assert_int_equal(num(o, "review.oldest_waiting_s"), 240 * H);
 	backlog = json_object_get_array_member(json_object_get_object_member(
 	    o, "review"), "backlog");
 	assert_int_equal(json_array_get_length(backlog), 8);
@@ -489,10 +503,10 @@ test_review_and_sources(void **state)
 		fputs(out, stderr);
 	assert_non_null(strstr(out, "  in review: 4 leads; time there p50 "
 	    "6h 00m / p90 16h 00m / max 16h 00m (3 taken out); still waiting "
-	    "1 (oldest 2d 0h)\n  SLA breaches: review 2 (escalated); owners "
+	    "2 (oldest 10d 0h)\n  SLA breaches: review 2 (escalated); owners "
 	    "2 on 1 leads (no first response in time)\n  review backlog at "
-	    "each day's end (UTC): 11-17 0, 11-18 0, 11-19 1, 11-20 0, 11-21 "
-	    "0, 11-22 1, 11-23 1, 11-24 1\n"));
+	    "each day's end (UTC): 11-17 1, 11-18 1, 11-19 2, 11-20 1, 11-21 "
+	    "1, 11-22 2, 11-23 2, 11-24 2\n"));
 	/* the column as wide as the longest source; never answered: of
 	 * the leads with an owner */
 	assert_non_null(strstr(out, "\nBy source               leads  fwd  "
@@ -503,12 +517,27 @@ test_review_and_sources(void **state)
 	    "  5m 00s / 5m 00s           1      0  1h 00m / 1h 00m\n"));
 	free(out);
 	out = report_at(f, HTML, NOW, 7 * DAY);
-	assert_non_null(strstr(out, "<title>2026-11-19: 1 waiting</title>"));
-	assert_non_null(strstr(out, "<title>2026-11-20: 0 waiting</title>"));
+	assert_non_null(strstr(out, "<title>2026-11-19: 2 waiting</title>"));
+	assert_non_null(strstr(out, "<title>2026-11-20: 1 waiting</title>"));
 	assert_non_null(strstr(out, "<tr><td>time in review p50 / p90</td>"
 	    "<td>6h 00m / 16h 00m</td></tr>"));
 	assert_non_null(strstr(out, "<tr><td>form: wp@site.example</td>"
 	    "<td>2</td>"));
+	free(out);
+
+	/* as of 46h before NOW: L3's escalation (44h before) and everything
+	 * later do not count yet; L3 and L0 wait; L1 and L2 were out */
+	out = report_at(f, JSON, NOW - 46 * H, 7 * DAY);
+	g_object_unref(p);
+	p = json_parser_new();
+	assert_true(json_parser_load_from_data(p, out, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(p));
+	assert_int_equal(num(o, "leads"), 3);	/* L1, L2, L3 */
+	assert_int_equal(num(o, "review.leads"), 3);
+	assert_int_equal(num(o, "review.time.n"), 2);
+	assert_int_equal(num(o, "review.waiting"), 2);
+	assert_int_equal(num(o, "review.oldest_waiting_s"), 194 * H);
+	assert_int_equal(num(o, "sla_breaches.review"), 1);
 	free(out);
 	g_object_unref(p);
 	g_free(path);

@@ -1147,7 +1147,9 @@ def copy_rules(rules, dest, extra=""):
     path = os.path.join(dest, os.path.basename(rules))
     with open(path) as f:
         text = f.read()
-    text = re.sub(r"(?m)^(review\b.*)$", r"\1 digest off", text)
+    # before a trailing comment, where it would be part of the comment
+    text = re.sub(r"(?m)^(review\b[^#\n]*?)(\s*#.*)?$", r"\1 digest off\2",
+                  text)
     with open(path, "w") as f:
         f.write(text + extra)
     return path
