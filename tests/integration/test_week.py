@@ -116,8 +116,6 @@ class WeekTest(unittest.TestCase):
         self.conf = servers.agent_config(
             self.dir, self.dovecot, self.smtp, self.http, rules,
             os.path.join(self.top, "templates"))
-        with open(self.conf, "a") as f:
-            pass
         self.set_inbox_option("board_interval", "1s")
         self.set_inbox_option("poll_interval", "1s")
         self.clock = os.path.join(self.dir, "clock")
