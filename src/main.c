@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "history.h"
+#include "init.h"
 #include "journal.h"
 #include "log.h"
 #include "report.h"
@@ -46,6 +47,8 @@ usage(FILE *fp)
 "                         the leads whose destination the new rules change\n"
 "  owners [--json] [--now TIME]\n"
 "                         who is next in each team, loads, who is skipped\n"
+"  init DIR               write a configuration, rules, data and templates\n"
+"                         to start from into DIR\n"
 "  version                print the version\n"
 "\n"
 "See leadroute(1).\n");
@@ -256,6 +259,43 @@ cmd_check(const struct globals *g, int argc, char **argv)
 	g_free(prefix);
 	rules_free(rs);
 	return rs != NULL ? 0 : rc;
+}
+
+/* init DIR: a configuration, rules, data and templates to start from. */
+static int
+cmd_init(int argc, char **argv)
+{
+	GPtrArray *written = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	char *conf;
+	int rc = 0;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "leadroute: init: name one directory to write "
+		    "a configuration, rules and templates into\n");
+		g_ptr_array_free(written, TRUE);
+		return EX_USAGE;
+	}
+	if (!init_write(argv[1], written, &err)) {
+		fprintf(stderr, "leadroute: init: %s\n", err->message);
+		rc = EX_CANTCREAT;
+		g_error_free(err);
+	} else {
+		conf = g_build_filename(argv[1], "leadroute.conf", NULL);
+		printf("leadroute: init: wrote %u files into %s:\n",
+		    written->len, argv[1]);
+		for (guint i = 0; i < written->len; i++)
+			printf("  %s\n", (char *)g_ptr_array_index(written, i));
+		printf("Next: put the inbox and SMTP server in %s and their "
+		    "passwords in\nimap.secret and smtp.secret; the offers, "
+		    "teams and routes in leadroute.rules,\nyour people in "
+		    "owners.csv; then:\n  leadroute -c %s check\n  leadroute "
+		    "-c %s explain SOME.eml\n  leadroute -c %s run --once "
+		    "--dry-run\n", conf, conf, conf, conf);
+		g_free(conf);
+	}
+	g_ptr_array_free(written, TRUE);
+	return rc;
 }
 
 static int
@@ -553,8 +593,9 @@ main(int argc, char **argv)
 		return cmd_diff(&g, argc, argv);
 	if (strcmp(cmd, "report") == 0)
 		return cmd_report(&g, argc, argv);
-	if (strcmp(cmd, "deliver") == 0 || strcmp(cmd, "init") == 0 ||
-	    strcmp(cmd, "auth") == 0) {
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(argc, argv);
+	if (strcmp(cmd, "deliver") == 0 || strcmp(cmd, "auth") == 0) {
 		fprintf(stderr, "leadroute: %s: not in this version yet; "
 		    "explain and check are\n", cmd);
 		return EX_USAGE;

@@ -1,12 +1,14 @@
 #!/bin/sh
 # `make install` into a DESTDIR: the binary, the man pages, the examples
-# (rules, data, sample leads), the templates and the service files are
-# where they belong; `check` and `explain` run from there on the installed
-# examples; the installed unit passes `systemd-analyze verify` (skipped,
-# 77, without systemd-analyze, except in CI).
+# (rules, data, sample leads), the templates, the service files and the
+# sample configuration are where they belong; `check` and `explain` run
+# from there on the installed examples; `init DIR` writes a set `check`
+# passes and overwrites nothing; the installed unit passes
+# `systemd-analyze verify` (skipped, 77, without systemd-analyze, except
+# in CI).
 set -u
 : "${top_builddir:=.}" "${MAKE:=make}"
-: "${bindir:?}" "${mandir:?}" "${pkgdatadir:?}"
+: "${bindir:?}" "${mandir:?}" "${pkgdatadir:?}" "${sysconfdir:?}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lr-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "install: $*"; exit 1; }
@@ -30,6 +32,30 @@ for f in examples/leadroute.rules examples/owners.csv examples/accounts.csv \
 done
 grep -q "^ExecStart=$bindir/leadroute " "$root$pkgdatadir/contrib/leadroute.service" ||
     fail "the unit does not run $bindir/leadroute"
+[ -f "$root$sysconfdir/leadroute/leadroute.conf.example" ] ||
+    fail "no $sysconfdir/leadroute/leadroute.conf.example"
+
+# init: a starting point that check passes; never over existing files
+new=$tmp/new/conf
+"$bin" init "$new" >"$tmp/init.out" 2>&1 || { cat "$tmp/init.out"; fail "init failed"; }
+for f in leadroute.conf leadroute.rules owners.csv accounts.csv freemail.txt \
+    templates/forward.txt templates/escalation.txt imap.secret smtp.secret; do
+	[ -f "$new/$f" ] || fail "init wrote no $f"
+done
+[ "$(stat -c %a "$new/imap.secret")" = 600 ] || fail "imap.secret is not mode 600"
+"$bin" -c "$new/leadroute.conf" check >"$tmp/check.out" 2>&1 ||
+    { cat "$tmp/check.out"; fail "check failed on what init wrote"; }
+if grep -q ": warning:" "$tmp/check.out"; then
+	cat "$tmp/check.out"
+	fail "check warns about what init wrote"
+fi
+echo "# mine" >>"$new/leadroute.rules"
+"$bin" init "$new" >"$tmp/init2.out" 2>&1
+rc=$?
+[ "$rc" -eq 73 ] || { cat "$tmp/init2.out"; fail "init over a set exited $rc, not 73"; }
+grep -q "exists already" "$tmp/init2.out" || fail "init did not say what is in the way"
+tail -n 1 "$new/leadroute.rules" | grep -q "^# mine" || fail "init overwrote the rules"
+echo "install: init wrote a set that check passes, and overwrites nothing"
 
 "$bin" check --rules "$ex/leadroute.rules" >"$tmp/check.out" 2>&1 ||
     { cat "$tmp/check.out"; fail "check failed on the installed rules"; }
