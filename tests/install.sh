@@ -49,13 +49,22 @@ if grep -q ": warning:" "$tmp/check.out"; then
 	cat "$tmp/check.out"
 	fail "check warns about what init wrote"
 fi
+# each provider's example configuration, with the rest of the set
+for c in "$root$pkgdatadir"/contrib/examples/*.conf; do
+	[ -f "$c" ] || fail "no example configurations in $pkgdatadir/contrib/examples"
+	cp "$c" "$new/leadroute.conf"
+	"$bin" -c "$new/leadroute.conf" check >"$tmp/check.out" 2>&1 &&
+	    ! grep -q ": warning:" "$tmp/check.out" ||
+	    { cat "$tmp/check.out"; fail "check refused ${c##*/}"; }
+done
 echo "# mine" >>"$new/leadroute.rules"
 "$bin" init "$new" >"$tmp/init2.out" 2>&1
 rc=$?
 [ "$rc" -eq 73 ] || { cat "$tmp/init2.out"; fail "init over a set exited $rc, not 73"; }
 grep -q "exists already" "$tmp/init2.out" || fail "init did not say what is in the way"
 tail -n 1 "$new/leadroute.rules" | grep -q "^# mine" || fail "init overwrote the rules"
-echo "install: init wrote a set that check passes, and overwrites nothing"
+echo "install: init wrote a set that check passes, and overwrites nothing;"
+echo "install: check passes on each provider's example configuration"
 
 "$bin" check --rules "$ex/leadroute.rules" >"$tmp/check.out" 2>&1 ||
     { cat "$tmp/check.out"; fail "check failed on the installed rules"; }
