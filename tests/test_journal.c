@@ -274,6 +274,40 @@ test_migration(void **state)
 	assert_int_equal(sql_int(p1, "SELECT count(*) FROM pragma_table_info("
 	    "'decisions') WHERE name = 'lead_domain'"), 1);
 
+	/* 5 -> 6 places each lead where its decision stands: a review lead
+	 * since its last move there, else its filing, else its decision */
+	{
+		char *p5 = g_build_filename(f->dir, "v5.db", NULL);
+		gint64 a, b, c;
+
+		j = journal_open_at(p5, 5, &err);
+		assert_null(err);
+		a = seen_new(j, "<a5@x>", 1);
+		b = seen_new(j, "<b5@x>", 2);
+		c = seen_new(j, "<c5@x>", 3);
+		journal_close(j);
+		sql_exec(p5, "UPDATE messages SET filed_at = 100 WHERE id IN (1, 2);"
+		    "INSERT INTO decisions (message_id, decided_at, kind, folder)"
+		    " VALUES (1, 90, 'review', 'R'), (2, 95, 'team', 'T'),"
+		    " (3, 300, 'review', 'R');"
+		    "INSERT INTO events (at, message_id, kind) VALUES"
+		    " (150, 1, 'moved'), (200, 1, 'to-review'),"
+		    " (120, 2, 'moved');");
+		j = journal_open(p5, &err);
+		assert_null(err);
+		journal_close(j);
+		assert_int_equal(sql_int(p5, "SELECT count(*) FROM placements"),
+		    3);
+		assert_int_equal(sql_int(p5, "SELECT at FROM placements WHERE "
+		    "message_id = 1 AND kind = 'review'"), 200);
+		assert_int_equal(sql_int(p5, "SELECT at FROM placements WHERE "
+		    "message_id = 2 AND kind = 'team'"), 100);
+		assert_int_equal(sql_int(p5, "SELECT at FROM placements WHERE "
+		    "message_id = 3 AND kind = 'review'"), 300);
+		assert_true(a == 1 && b == 2 && c == 3);
+		g_free(p5);
+	}
+
 	/* A version newer than this code is refused. */
 	sql_exec(p1, "PRAGMA user_version = 99");
 	assert_null(journal_open(p1, &err));
