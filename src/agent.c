@@ -736,8 +736,7 @@ owner_by_email(const struct agent *a, const char *addr)
 static gint64
 end_of_day(const struct owner *o, gint64 t)
 {
-	GDateTime *u = g_date_time_new_from_unix_utc(t);
-	GDateTime *l = g_date_time_to_timezone(u, o->tz);
+	GDateTime *l = owner_local(o, t);
 	GDateTime *mid = g_date_time_new(o->tz, g_date_time_get_year(l),
 	    g_date_time_get_month(l), g_date_time_get_day_of_month(l), 0, 0, 0);
 	GDateTime *next = g_date_time_add_days(mid, 1);
@@ -746,7 +745,6 @@ end_of_day(const struct owner *o, gint64 t)
 	g_date_time_unref(next);
 	g_date_time_unref(mid);
 	g_date_time_unref(l);
-	g_date_time_unref(u);
 	return end;
 }
 
@@ -800,14 +798,12 @@ static void
 owner_away(struct agent *a, const struct owner *o, gint64 lead,
     const char *key)
 {
-	gint64 until = end_of_day(o, now_s());
-	GDateTime *t = g_date_time_new_from_unix_utc(now_s());
-	GDateTime *lt = g_date_time_to_timezone(t, o->tz);
-	char *at = g_date_time_format(lt, "%H:%M");
+	gint64 now = now_s(), until = end_of_day(o, now);
+	char *at = owner_time_text(o, now, "%H:%M");
 	char *why = g_strdup_printf("auto-reply at %s", at);
 
-	if (journal_away_set(a->j, o->id, until, why, now_s()) != LR_OK ||
-	    journal_event(a->j, lead, "auto-reply", o->id, now_s()) != LR_OK)
+	if (journal_away_set(a->j, o->id, until, why, now) != LR_OK ||
+	    journal_event(a->j, lead, "auto-reply", o->id, now) != LR_OK)
 		log_warnx("journal: cannot record %s's auto-reply %s", o->id,
 		    key);
 	else
@@ -816,8 +812,6 @@ owner_away(struct agent *a, const struct owner *o, gint64 lead,
 	a->next_board = 0;
 	g_free(why);
 	g_free(at);
-	g_date_time_unref(lt);
-	g_date_time_unref(t);
 }
 
 /*

@@ -23,9 +23,7 @@ works_on(const struct owner *o, GDateTime *t)
 gint64
 digest_due(const struct owner *o, int minute, gint64 now)
 {
-	GDateTime *utc = g_date_time_new_from_unix_utc(now);
-	GDateTime *local = utc != NULL ? g_date_time_to_timezone(utc, o->tz) :
-	    NULL;
+	GDateTime *local = owner_local(o, now);
 	GDateTime *t = local != NULL ? g_date_time_new(o->tz,
 	    g_date_time_get_year(local), g_date_time_get_month(local),
 	    g_date_time_get_day_of_month(local), minute / 60, minute % 60, 0) :
@@ -37,8 +35,6 @@ digest_due(const struct owner *o, int minute, gint64 now)
 		g_date_time_unref(t);
 	if (local != NULL)
 		g_date_time_unref(local);
-	if (utc != NULL)
-		g_date_time_unref(utc);
 	return due;
 }
 
@@ -64,27 +60,12 @@ put_line(GString *out, const char *label, const char *s)
 	g_string_append_c(out, '\n');
 }
 
-static char *
-local_text(gint64 t, const struct owner *o, const char *fmt)
-{
-	GDateTime *utc = g_date_time_new_from_unix_utc(t);
-	GDateTime *local = utc != NULL ? g_date_time_to_timezone(utc, o->tz) :
-	    NULL;
-	char *s = local != NULL ? g_date_time_format(local, fmt) : NULL;
-
-	if (local != NULL)
-		g_date_time_unref(local);
-	if (utc != NULL)
-		g_date_time_unref(utc);
-	return s != NULL ? s : g_strdup("?");
-}
-
 char *
 digest_text(const struct digest_item *items, guint n, gint64 now,
     const struct digest_spec *sp, const struct owner *o)
 {
 	GString *out = g_string_new(NULL);
-	char *at = local_text(now, o, "%a %d %b %Y %H:%M");
+	char *at = owner_time_text(o, now, "%a %d %b %Y %H:%M");
 	guint late = 0, shown = MIN(n, DIGEST_MAX_ITEMS);
 
 	for (guint i = 0; i < n; i++)
@@ -105,7 +86,7 @@ digest_text(const struct digest_item *items, guint n, gint64 now,
 	    "to drop one, into %s.\n", sp->owners_folder, sp->ignore_folder);
 	for (guint i = 0; i < shown; i++) {
 		const struct digest_item *it = &items[i];
-		char *since = local_text(it->since, o, "%a %d %b %H:%M");
+		char *since = owner_time_text(o, it->since, "%a %d %b %H:%M");
 		char *waited = rules_duration_text(MAX(now - it->since, 0));
 		gboolean past = sp->sla > 0 && now - it->since > sp->sla;
 

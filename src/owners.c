@@ -693,18 +693,39 @@ local_minute(const struct owner *o, GDateTime *day0, guint m)
 	return s;
 }
 
+GDateTime *
+owner_local(const struct owner *o, gint64 t)
+{
+	GDateTime *u = g_date_time_new_from_unix_utc(t);
+	GDateTime *l = u != NULL ? g_date_time_to_timezone(u, o->tz) : NULL;
+
+	if (u != NULL)
+		g_date_time_unref(u);
+	return l;
+}
+
+char *
+owner_time_text(const struct owner *o, gint64 t, const char *fmt)
+{
+	GDateTime *l = owner_local(o, t);
+	char *s = l != NULL ? g_date_time_format(l, fmt) : NULL;
+
+	if (l != NULL)
+		g_date_time_unref(l);
+	return s != NULL ? s : g_strdup("?");
+}
+
 gint64
 owner_work_seconds(const struct owner *o, gint64 from, gint64 to)
 {
-	GDateTime *start, *day;
+	GDateTime *day;
 	gint64 sum = 0;
 
 	if (to <= from)
 		return 0;
 	if (o->hours.always)
 		return to - from;
-	start = g_date_time_new_from_unix_utc(from);
-	day = start != NULL ? g_date_time_to_timezone(start, o->tz) : NULL;
+	day = owner_local(o, from);
 	for (guint n = 0; day != NULL && n < OWNER_WORK_MAX_DAYS; n++) {
 		guint d = (guint)g_date_time_get_day_of_week(day) - 1;
 		GDateTime *next;
@@ -726,8 +747,6 @@ owner_work_seconds(const struct owner *o, gint64 from, gint64 to)
 	}
 	if (day != NULL)
 		g_date_time_unref(day);
-	if (start != NULL)
-		g_date_time_unref(start);
 	return sum;
 }
 

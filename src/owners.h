@@ -85,6 +85,12 @@ enum owner_avail owner_available(const struct owner *o, GDateTime *now,
 #define OWNER_WORK_MAX_DAYS	60
 gint64 owner_work_seconds(const struct owner *o, gint64 from, gint64 to);
 
+/* t (Unix seconds) on o's clock, in o's timezone (caller unrefs); NULL
+ * only for a t GLib cannot hold. */
+GDateTime *owner_local(const struct owner *o, gint64 t);
+/* t on o's clock as g_date_time_format(fmt) writes it; "?" when NULL. */
+char *owner_time_text(const struct owner *o, gint64 t, const char *fmt);
+
 /* A few words for explain and logs: "inactive", "away until 2026-12-01",
  * "outside working hours (Mon-Fri 09:00-17:30 Europe/Berlin)", ... Caller
  * owns the result. */

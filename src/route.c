@@ -271,16 +271,12 @@ route_owner_available(const struct owner *o, GDateTime *now,
 	if (text != NULL && a == AVAIL_YES)
 		*text = NULL;
 	else if (text != NULL && until > g_date_time_to_unix(now)) {
-		GDateTime *u = g_date_time_new_from_unix_utc(until);
-		GDateTime *l = g_date_time_to_timezone(u, o->tz);
-		char *when = g_date_time_format(l, "%Y-%m-%d %H:%M");
+		char *when = owner_time_text(o, until, "%Y-%m-%d %H:%M");
 
 		*text = g_strdup_printf("away until %s%s%s%s", when,
 		    why != NULL ? " (" : "", why != NULL ? why : "",
 		    why != NULL ? ")" : "");
 		g_free(when);
-		g_date_time_unref(l);
-		g_date_time_unref(u);
 	} else if (text != NULL)
 		*text = owner_avail_text(o, a);
 	g_free(why);

@@ -818,6 +818,14 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         emails = {i: r["email"] for i, r in self.owner_rows().items()}
         return team, members, emails
 
+    def team_leads(self, rec, team):
+        """The Message-IDs of team's leads in REC (recorded()), sorted; at
+        least the two team_with_sla() made sure of."""
+        mine = sorted(k for k, r in rec.items()
+                      if r["kind"] == "team" and r["id"] == team)
+        self.assertGreaterEqual(len(mine), 2, f"two leads of team {team}")
+        return mine
+
     def test_owner_sla(self):
         """A team's SLA: a lead its owner has not answered in time goes to
         the other member (never back), recorded as a reassignment, marked
@@ -826,9 +834,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         team, members, emails = self.team_with_sla("3s")
         p = self.start_and_file()
         rec = self.recorded()
-        mine = sorted(k for k, r in rec.items()
-                      if r["kind"] == "team" and r["id"] == team)
-        self.assertGreaterEqual(len(mine), 2, f"two leads of team {team}")
+        mine = self.team_leads(rec, team)
         answered, chased = mine[0], mine[1:]
         owner = rec[answered]["owner"]
         raw = ("From: %s\r\nTo: lead@x.example\r\nSubject: Re: hi\r\n"
@@ -864,9 +870,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         team, members, emails = self.team_with_sla("1h")
         p = self.start_and_file()
         rec = self.recorded()
-        mine = sorted(k for k, r in rec.items()
-                      if r["kind"] == "team" and r["id"] == team)
-        self.assertGreaterEqual(len(mine), 2, f"two leads of team {team}")
+        mine = self.team_leads(rec, team)
         where = self.folder_of()
         for k in mine:
             self.assertIn("$SLADue", where[k][0][1], k)

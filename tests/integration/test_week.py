@@ -195,9 +195,9 @@ class WeekTest(unittest.TestCase):
 
     # --- mail ---------------------------------------------------------
 
-    def forwards(self):
-        """[(lead Message-ID, owner id)] of every forward, in order
-        (escalations and other notices left out)."""
+    def sent(self):
+        """(lead Message-ID, owner id, the forward's Message-ID) of every
+        forward, in order (escalations and other notices left out)."""
         out = []
         for m in self.smtp.messages():
             owner = m.message["X-Leadroute-Owner"]
@@ -206,20 +206,19 @@ class WeekTest(unittest.TestCase):
             for part in m.message.walk():
                 if part.get_content_type() == "message/rfc822":
                     out.append((part.get_payload()[0]["Message-ID"].strip(),
-                                owner))
+                                owner, m.message["Message-ID"].strip()))
                     break
         return out
 
+    def forwards(self):
+        """[(lead Message-ID, owner id)] of every forward, in order."""
+        return [(mid, owner) for mid, owner, _ in self.sent()]
+
     def forward_id(self, lead, owner):
         """The Message-ID of the forward of LEAD to OWNER."""
-        for m in self.smtp.messages():
-            if m.message["X-Leadroute-Owner"] != owner:
-                continue
-            for part in m.message.walk():
-                if part.get_content_type() == "message/rfc822" and \
-                        part.get_payload()[0]["Message-ID"].strip() == \
-                        lead.mid:
-                    return m.message["Message-ID"].strip()
+        for mid, to, fid in self.sent():
+            if mid == lead.mid and to == owner:
+                return fid
         self.fail(f"no forward of {lead.mid} to {owner}")
 
     def owner_of(self, lead):
