@@ -34,6 +34,7 @@
 #include "lead.h"
 #include "log.h"
 #include "mail.h"
+#include "maildir.h"
 #include "route.h"
 #include "smtp.h"
 #include "template.h"
@@ -50,6 +51,10 @@
 						 * subject: leads this recent */
 #define AGENT_DIGEST_RETRY	300	/* seconds before a digest's retry */
 #define AGENT_DIGEST_RETRY_CAP	3600	/* the longest wait between two */
+#define AGENT_DELIVER_MAILBOX	"(deliver)"	/* the journal's mailbox of
+						 * messages from a pipe */
+#define AGENT_LOCK_WAIT		60	/* seconds deliver waits for the
+					 * journal held by another */
 
 static volatile sig_atomic_t stopping, reloading;
 static const char *clock_file;	/* AGENT_CLOCK_ENV; NULL: the wall clock */
@@ -2522,6 +2527,147 @@ pause_for(gint64 seconds)
 
 	sigemptyset(&none);
 	ppoll(NULL, 0, &ts, &none);
+}
+
+/* --- deliver: MDA mode ------------------------------------------------- */
+
+/*
+ * One message from a pipe (fetchmail's mda, procmail, Postfix pipe,
+ * Sieve execute): the steps of one_message(), with the journal under the
+ * mailbox name AGENT_DELIVER_MAILBOX (UID 0) and the filing done into the
+ * [deliver] maildir, or left to the caller, who is told the folder on
+ * stdout. The exit status is all the caller understands: 0 when the lead
+ * is decided, its owner has it and it is filed; EX_TEMPFAIL for anything
+ * that asks to be tried again -- the journal then resumes it as the
+ * agent would, so a retry never re-decides or re-sends.
+ */
+
+/* The journal, waiting up to AGENT_LOCK_WAIT for another deliver (or a
+ * report) to let it go: a pipe delivers one message after another. */
+static struct journal *
+open_waiting(const char *path, GError **err)
+{
+	gint64 until = g_get_monotonic_time() + AGENT_LOCK_WAIT *
+	    G_USEC_PER_SEC;
+	struct journal *j;
+
+	while ((j = journal_open(path, err)) == NULL &&
+	    (*err)->code == LR_TEMPFAIL && g_get_monotonic_time() < until) {
+		g_clear_error(err);
+		g_usleep(G_USEC_PER_SEC / 10);
+	}
+	return j;
+}
+
+/* File what one_message() queued: the message data into the maildir, or
+ * its folder printed for the caller; recorded. A message filed before
+ * (the caller tried it again) is not filed twice. */
+static enum lr_status
+deliver_file(struct agent *a, const char *data, size_t len)
+{
+	GHashTableIter it;
+	gpointer k, val;
+	enum lr_status st = LR_OK;
+
+	g_hash_table_iter_init(&it, a->moves);
+	while (st == LR_OK && g_hash_table_iter_next(&it, &k, &val)) {
+		GArray *arr = val;
+
+		for (guint i = 0; st == LR_OK && i < arr->len; i++) {
+			gint64 id = g_array_index(arr, struct pending_file,
+			    i).id;
+			struct journal_message *m = NULL;
+			gboolean before = id != 0 && journal_message_get(a->j,
+			    id, &m) == LR_OK && m->filed_at != 0;
+			char *why = NULL;
+
+			journal_message_free(m);
+			if (before)
+				continue;
+			if (a->cfg->deliver_maildir == NULL)
+				printf("%s\n", (const char *)k);
+			else if ((st = maildir_put(a->cfg->deliver_maildir, k,
+			    data, len, &why)) != LR_OK) {
+				log_warnx("deliver: filing in %s: %s",
+				    (const char *)k, why);
+				g_free(why);
+				break;
+			}
+			if (id != 0 && journal_message_filed(a->j, id, k,
+			    now_s()) != LR_OK)
+				log_warnx("journal: cannot record the filing "
+				    "of message %" G_GINT64_FORMAT, id);
+		}
+	}
+	g_hash_table_remove_all(a->moves);
+	return st;
+}
+
+int
+agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
+    size_t len)
+{
+	struct agent_opts o = { 0 };
+	struct agent a = { 0 };
+	struct fetch_ctx fc;
+	GError *err = NULL;
+	int rc = EX_TEMPFAIL;
+
+	a.cfg = cfg;
+	a.rs = rs;
+	a.o = &o;
+	a.moves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    (GDestroyNotify)g_array_unref);
+	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
+	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a.mailbox = g_strdup(AGENT_DELIVER_MAILBOX);
+	a.crash_on = getenv(AGENT_CRASH_ENV);
+	if (a.crash_on != NULL && *a.crash_on == '\0')
+		a.crash_on = NULL;
+	clock_file = getenv(AGENT_CLOCK_ENV);
+	if (clock_file != NULL && *clock_file == '\0')
+		clock_file = NULL;
+	if (cfg->journal_path == NULL) {
+		log_warnx("deliver: no [journal] path in %s", cfg->path);
+		goto out;
+	}
+	if ((a.j = open_waiting(cfg->journal_path, &err)) == NULL) {
+		log_warnx("deliver: %s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	if (journal_defer(a.j, TRUE) != LR_OK ||
+	    senders_open(cfg, &a.out) != LR_OK)
+		goto out;
+	a.hist.j = a.j;
+	a.hist.rs = rs;
+	history_state(&a.state, &a.hist);
+	fc.a = &a;
+	fc.now = decide_time();
+	if (one_message(0, data, len, &fc) != LR_OK)
+		log_warnx("deliver: the journal cannot record this message; "
+		    "asking to be tried again");
+	else if (a.kept > 0)
+		log_warnx("deliver: the forward did not go out; asking to be "
+		    "tried again");
+	else if (journal_flush(a.j) != LR_OK)
+		log_warnx("journal: cannot record this message");
+	else if (deliver_file(&a, data, len) == LR_OK)
+		rc = EX_OK;
+	g_date_time_unref(fc.now);
+	/* Slack posts and webhook calls that failed before, due now */
+	if (rc == EX_OK)
+		retry_due(&a);
+	if (journal_flush(a.j) != LR_OK)
+		log_warnx("journal: cannot record the end of this delivery");
+out:
+	senders_close(&a.out);
+	journal_close(a.j);
+	g_hash_table_destroy(a.moves);
+	g_array_free(a.answered, TRUE);
+	g_free(a.mailbox);
+	g_free(a.failed);
+	return rc;
 }
 
 int

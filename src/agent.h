@@ -48,4 +48,16 @@ struct agent_opts {
 int agent_run(struct config *cfg, struct ruleset *rs,
     const struct agent_opts *o);
 
+/*
+ * `leadroute deliver`: decide the message data[len] (read from a pipe by
+ * the caller), deliver it (forward, Slack, webhook) and file it into
+ * cfg's [deliver] maildir, or print its folder on stdout when there is
+ * none; each step journaled as the agent does, so that the same message
+ * delivered again resumes where it stopped. Also retries the Slack posts
+ * and webhook calls that are due. cfg and rs stay the caller's. Returns 0
+ * (done) or 75 (EX_TEMPFAIL: deliver it again later; why is logged).
+ */
+int agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
+    size_t len);
+
 #endif

@@ -38,6 +38,7 @@ static const char *const known_keys[] = {
 	"webhook:url", "webhook:url_file", "webhook:url_env",
 	"webhook:secret_file", "webhook:secret_env",
 	"rules:file", "journal:path", "templates:dir", "log:syslog",
+	"deliver:maildir",
 	/* inline secrets: known, and refused with their own error */
 	"inbox:password", "smtp:password", "slack:webhook_url", "slack:token",
 	"webhook:secret", NULL
@@ -411,6 +412,7 @@ config_load(const char *path, struct diag *d)
 	c->rules_file = path_value(&r, "rules", "file");
 	c->journal_path = path_value(&r, "journal", "path");
 	c->templates_dir = path_value(&r, "templates", "dir");
+	c->deliver_maildir = path_value(&r, "deliver", "maildir");
 	c->syslog = boolean(&r, "log", "syslog", FALSE);
 	g_strfreev(r.lines);
 	return c;
@@ -445,6 +447,7 @@ config_free(struct config *c)
 	g_free(c->rules_file);
 	g_free(c->journal_path);
 	g_free(c->templates_dir);
+	g_free(c->deliver_maildir);
 	if (c->kf != NULL)
 		g_key_file_free(c->kf);
 	g_free(c);

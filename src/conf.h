@@ -57,6 +57,8 @@ struct config {
 	char *rules_file;	/* [rules] file, resolved; NULL if unset */
 	char *journal_path;	/* [journal] path, resolved */
 	char *templates_dir;	/* [templates] dir, resolved */
+	char *deliver_maildir;	/* [deliver] maildir, resolved: where
+				 * `deliver` files; NULL: the caller does */
 	gboolean syslog;	/* [log] syslog: log there, not to stderr */
 };
 

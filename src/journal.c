@@ -612,8 +612,8 @@ lock_take(struct journal *j, GError **err)
 		n = pread(j->lock_fd, pid, LOCK_PID_MAX, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		g_strstrip(pid);
-		if (e == EWOULDBLOCK)
-			g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s "
+		if (e == EWOULDBLOCK)	/* LR_TEMPFAIL: it may be let go */
+			g_set_error(err, JOURNAL_ERROR, LR_TEMPFAIL, "journal: %s "
 			    "is in use by another leadroute (pid %s holds %s)",
 			    j->path, *pid != '\0' ? pid : "unknown", lp);
 		else

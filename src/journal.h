@@ -271,8 +271,9 @@ typedef enum lr_status (*journal_overdue_cb)(const struct journal_overdue *o,
  * Open (creating if needed) the journal at path, lock it, set WAL,
  * synchronous=FULL, foreign keys and the busy timeout, and migrate it to
  * JOURNAL_VERSION. NULL with err set when it cannot: unwritable place,
- * lock held (the message names the lock file and the holder's PID),
- * schema newer than this code, not a database.
+ * lock held (the message names the lock file and the holder's PID;
+ * the code is LR_TEMPFAIL, the only one worth a retry), schema newer than
+ * this code, not a database.
  */
 struct journal *journal_open(const char *path, GError **err);
 /* The same, migrating no further than version (tests of migrations). */

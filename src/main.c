@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "history.h"
+#include "imap.h"
 #include "init.h"
 #include "journal.h"
 #include "log.h"
@@ -47,6 +48,8 @@ usage(FILE *fp)
 "                         the leads whose destination the new rules change\n"
 "  owners [--json] [--now TIME]\n"
 "                         who is next in each team, loads, who is skipped\n"
+"  deliver                MDA mode: decide, deliver and file the message\n"
+"                         read on stdin (see leadroute(1))\n"
 "  init DIR               write a configuration, rules, data and templates\n"
 "                         to start from into DIR\n"
 "  version                print the version\n"
@@ -539,6 +542,60 @@ cmd_run(struct globals *g, int argc, char **argv)
 	return agent_run(c, rs, &o);	/* takes c and rs */
 }
 
+/*
+ * deliver: one message on stdin. Everything that is not the message's
+ * fault exits EX_TEMPFAIL, a configuration error too: Postfix's pipe and
+ * fetchmail then keep the message and try again once it is mended,
+ * where 78 would bounce it (dovecot-lda does the same).
+ */
+static int
+cmd_deliver(struct globals *g, int argc, char **argv)
+{
+	struct config *c;
+	struct ruleset *rs;
+	GString *msg;
+	char buf[65536];
+	size_t n;
+	int rc;
+
+	if (argc > 1) {
+		fprintf(stderr, "leadroute: deliver: unexpected %s (the "
+		    "message is read on stdin)\n", argv[1]);
+		return EX_USAGE;
+	}
+	if (!load_for_run(g, &c, &rs)) {
+		fprintf(stderr, "leadroute: deliver: configuration error; "
+		    "asking to be tried again\n");
+		return EX_TEMPFAIL;
+	}
+	msg = g_string_new(NULL);
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0 &&
+	    msg->len <= IMAP_MAX_MESSAGE_BYTES)
+		g_string_append_len(msg, buf, (gssize)n);
+	if (ferror(stdin)) {
+		fprintf(stderr, "leadroute: deliver: reading stdin: %s\n",
+		    g_strerror(errno));
+		rc = EX_TEMPFAIL;
+	} else if (msg->len > IMAP_MAX_MESSAGE_BYTES) {
+		fprintf(stderr, "leadroute: deliver: the message is larger "
+		    "than %d bytes; not taken\n", IMAP_MAX_MESSAGE_BYTES);
+		rc = EX_DATAERR;
+	} else if (msg->len == 0) {
+		fprintf(stderr, "leadroute: deliver: no message on stdin\n");
+		rc = EX_NOINPUT;
+	} else {
+		if (log_get_level() == LOG_LVL_WARN)
+			log_set_level(LOG_LVL_INFO);
+		if (c->syslog)
+			log_use_syslog();
+		rc = agent_deliver(c, rs, msg->str, msg->len);
+	}
+	g_string_free(msg, TRUE);
+	config_free(c);
+	rules_free(rs);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -595,7 +652,9 @@ main(int argc, char **argv)
 		return cmd_report(&g, argc, argv);
 	if (strcmp(cmd, "init") == 0)
 		return cmd_init(argc, argv);
-	if (strcmp(cmd, "deliver") == 0 || strcmp(cmd, "auth") == 0) {
+	if (strcmp(cmd, "deliver") == 0)
+		return cmd_deliver(&g, argc, argv);
+	if (strcmp(cmd, "auth") == 0) {
 		fprintf(stderr, "leadroute: %s: not in this version yet; "
 		    "explain and check are\n", cmd);
 		return EX_USAGE;

@@ -174,5 +174,19 @@ expect 78 "bad.rules:2:[0-9]+: error" "$LEADROUTE" diff "$rules" bad.rules "$sam
 expect 64 "name the old rules" "$LEADROUTE" diff "$rules" "$rules"
 expect 66 "nonexistent.eml" "$LEADROUTE" diff "$rules" "$rules" nonexistent.eml
 
+# deliver: configuration errors ask for a retry (75), never a bounce
+printf '[rules]\nfile = missing.rules\n' >broken.conf
+expect 75 "asking to be tried again" "$LEADROUTE" -c broken.conf deliver </dev/null
+expect 66 "no message on stdin" "$LEADROUTE" -c nojournal.conf deliver </dev/null
+expect 64 "read on stdin" "$LEADROUTE" -c own.conf deliver extra.eml
+
+# docs/migrating.md: its rules pass check with the shipped data
+mkdir mig
+cp "$top_srcdir"/rules/*.csv "$top_srcdir"/rules/freemail.txt mig/
+awk '/^```$/ { on = 0 } on { print } /^```$/ && !on { getline l; if (l ~ /^owners /) { on = 1; print l } }' \
+    "$top_srcdir/docs/migrating.md" >mig/leadroute.rules
+expect 0 "route \* +-> review" cat mig/leadroute.rules
+expect 0 "leadroute.rules: 0 errors" "$LEADROUTE" check --rules mig/leadroute.rules
+
 echo "cli: $((n - fails)) of $n passed"
 [ "$fails" -eq 0 ]

@@ -189,7 +189,7 @@ test_lock(void **state)
 
 	assert_null(j2);
 	assert_non_null(err);
-	assert_true(g_error_matches(err, JOURNAL_ERROR, LR_FATAL));
+	assert_true(g_error_matches(err, JOURNAL_ERROR, LR_TEMPFAIL));
 	assert_non_null(strstr(err->message, "in use by another leadroute"));
 	assert_non_null(strstr(err->message, lock));
 	assert_non_null(strstr(err->message, pid));

@@ -1183,10 +1183,18 @@ def team_members(binary, conf, env=None):
 
 # --- CLI --------------------------------------------------------------------
 
+def find_fetchmail():
+    path = shutil.which("fetchmail")
+    if not path:
+        raise Missing("fetchmail not found (Debian: apt-get install fetchmail)")
+    return path
+
+
 def missing():
     """What the harness needs and cannot find: a list of messages."""
     out = []
-    for check in (find_dovecot, find_openssl, _find_aiosmtpd_python):
+    for check in (find_dovecot, find_openssl, _find_aiosmtpd_python,
+                  find_fetchmail):
         try:
             check()
         except Missing as e:
