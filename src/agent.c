@@ -35,6 +35,7 @@
 #include "log.h"
 #include "mail.h"
 #include "maildir.h"
+#include "oauth.h"
 #include "route.h"
 #include "smtp.h"
 #include "template.h"
@@ -81,6 +82,7 @@ struct agent {
 	struct journal *j;
 	struct imap_conn *imap;
 	struct senders out;
+	struct oauth *oauth;	/* the inbox's OAuth2 client; NULL: none */
 	char *mailbox;
 	char *failed;		/* <prefix>/Failed */
 	guint32 uidvalidity;
@@ -2339,9 +2341,27 @@ senders_close(struct senders *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* The senders cfg asks for; LR_CONFIG (logged) when they cannot be. */
+/* cfg's OAuth2 client (auth = xoauth2), or NULL. */
+static struct oauth *
+oauth_open(const struct config *cfg)
+{
+	struct oauth_config oc = { 0 };
+
+	if (!config_uses_oauth(cfg))
+		return NULL;
+	oc.token_url = cfg->oauth_token_url;
+	oc.client_id = cfg->oauth_client_id;
+	oc.client_secret = cfg->oauth_client_secret;
+	oc.refresh_token = cfg->oauth_refresh_token;
+	oc.refresh_token_file = cfg->oauth_refresh_token_file;
+	return oauth_new(&oc);
+}
+
+/* The senders cfg asks for (SMTP with oauth when it says xoauth2);
+ * LR_CONFIG (logged) when they cannot be. */
 static enum lr_status
-senders_open(const struct config *cfg, struct senders *s)
+senders_open(const struct config *cfg, struct oauth *oauth,
+    struct senders *s)
 {
 	memset(s, 0, sizeof *s);
 	if (cfg->smtp_url != NULL) {
@@ -2353,6 +2373,8 @@ senders_open(const struct config *cfg, struct senders *s)
 		sc.from = cfg->smtp_from;
 		sc.allow_plaintext = cfg->smtp_allow_plaintext;
 		sc.ca_file = cfg->smtp_ca_file;
+		if (cfg->smtp_auth == CONFIG_AUTH_XOAUTH2)
+			sc.oauth = oauth;
 		if (smtp_new(&sc, &s->smtp) != LR_OK)
 			return LR_CONFIG;
 	}
@@ -2393,6 +2415,8 @@ connect_all(struct agent *a)
 	ic.password = a->cfg->inbox_password;
 	ic.allow_plaintext = a->cfg->inbox_allow_plaintext;
 	ic.ca_file = a->cfg->inbox_ca_file;
+	if (a->cfg->inbox_auth == CONFIG_AUTH_XOAUTH2)
+		ic.oauth = a->oauth;
 	if ((st = imap_connect(&ic, &a->imap, &err)) != LR_OK) {
 		log_warnx("run: %s: %s", a->cfg->inbox_url, err ? err : "?");
 		g_free(err);
@@ -2440,6 +2464,7 @@ reload(struct agent *a)
 	struct config *cfg = NULL;
 	struct ruleset *rs = NULL;
 	struct senders out;
+	struct oauth *oauth;
 
 	if (a->o->reload == NULL)
 		return;
@@ -2449,9 +2474,11 @@ reload(struct agent *a)
 		    "pass check; still running with the old ones");
 		return;
 	}
-	if (!a->o->dry_run && senders_open(cfg, &out) != LR_OK) {
+	oauth = oauth_open(cfg);
+	if (!a->o->dry_run && senders_open(cfg, oauth, &out) != LR_OK) {
 		log_warnx("run: SIGHUP: cannot use the new configuration; "
 		    "still running with the old one");
+		oauth_free(oauth);
 		config_free(cfg);
 		rules_free(rs);
 		return;
@@ -2463,6 +2490,8 @@ reload(struct agent *a)
 		senders_close(&a->out);
 		a->out = out;
 	}
+	oauth_free(a->oauth);	/* after the sender that borrowed it */
+	a->oauth = oauth;
 	g_free(a->failed);
 	a->failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
 	config_free(a->cfg);
@@ -2636,8 +2665,9 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 		g_error_free(err);
 		goto out;
 	}
+	a.oauth = oauth_open(cfg);
 	if (journal_defer(a.j, TRUE) != LR_OK ||
-	    senders_open(cfg, &a.out) != LR_OK)
+	    senders_open(cfg, a.oauth, &a.out) != LR_OK)
 		goto out;
 	a.hist.j = a.j;
 	a.hist.rs = rs;
@@ -2662,6 +2692,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 		log_warnx("journal: cannot record the end of this delivery");
 out:
 	senders_close(&a.out);
+	oauth_free(a.oauth);
 	journal_close(a.j);
 	g_hash_table_destroy(a.moves);
 	g_array_free(a.answered, TRUE);
@@ -2706,6 +2737,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 		rc = EX_CONFIG;
 		goto out;
 	}
+	a.oauth = oauth_open(cfg);	/* the inbox's, even for a dry run */
 	if (!o->dry_run) {
 		if (cfg->journal_path == NULL) {
 			log_warnx("run: no [journal] path in %s", cfg->path);
@@ -2724,7 +2756,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 			rc = EX_SOFTWARE;
 			goto out;
 		}
-		if (senders_open(cfg, &a.out) != LR_OK) {
+		if (senders_open(cfg, a.oauth, &a.out) != LR_OK) {
 			rc = EX_CONFIG;
 			goto out;
 		}
@@ -2836,6 +2868,7 @@ out:
 		log_info("run: stopped by a signal");
 	imap_free(a.imap);
 	senders_close(&a.out);
+	oauth_free(a.oauth);
 	journal_close(a.j);
 	journal_close(a.ro);
 	g_hash_table_destroy(a.moves);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "oauth.h"
 #include "route.h"
 #include "rules.h"
 
@@ -30,7 +31,8 @@ static const char *const known_keys[] = {
 	"inbox:client_secret_env", "inbox:refresh_token_file",
 	"inbox:refresh_token_env", "inbox:token_url", "inbox:sweep_interval",
 	"inbox:unrouted_after", "inbox:ca_file", "smtp:ca_file",
-	"inbox:board_interval",
+	"inbox:board_interval", "inbox:client_id", "inbox:auth_url",
+	"inbox:device_url",
 	"smtp:url", "smtp:user", "smtp:password_file", "smtp:password_env",
 	"smtp:from", "smtp:mode", "smtp:allow_plaintext", "smtp:auth",
 	"slack:webhook_url_file", "slack:webhook_url_env", "slack:token_file",
@@ -310,6 +312,21 @@ ca_file(struct reader *r, const char *group)
 	return p;
 }
 
+static enum config_auth
+auth_value(struct reader *r, const char *group)
+{
+	char *v = value(r, group, "auth");
+	enum config_auth a = CONFIG_AUTH_PASSWORD;
+
+	if (v != NULL && strcmp(v, "xoauth2") == 0)
+		a = CONFIG_AUTH_XOAUTH2;
+	else if (v != NULL && strcmp(v, "password") != 0)
+		problem(r, DIAG_ERROR, group, "auth", "'%s' is not password or "
+		    "xoauth2", v);
+	g_free(v);
+	return a;
+}
+
 static void
 read_inbox(struct reader *r, struct config *c)
 {
@@ -327,9 +344,108 @@ read_inbox(struct reader *r, struct config *c)
 	c->sweep_interval = duration(r, "inbox", "sweep_interval", 5 * 60);
 	c->board_interval = duration(r, "inbox", "board_interval", 30);
 	c->unrouted_after = duration(r, "inbox", "unrouted_after", 15 * 60);
+	c->inbox_auth = auth_value(r, "inbox");
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)
 		c->folder_prefix = g_strdup(ROUTE_DEFAULT_PREFIX);
+}
+
+/* The provider of the inbox's host, for the default endpoints. */
+static char *
+provider_of(const char *url)
+{
+	static const struct {
+		const char *suffix, *name;
+	} known[] = {
+		{ "gmail.com", "google" }, { "googlemail.com", "google" },
+		{ "office365.com", "microsoft" }, { "outlook.com", "microsoft" },
+	};
+	char *scheme = NULL, *host = NULL;
+	const char *found = NULL;
+
+	if (url == NULL || !g_uri_split_network(url, G_URI_FLAGS_NONE,
+	    &scheme, &host, NULL, NULL))
+		return NULL;
+	for (guint i = 0; host != NULL && i < G_N_ELEMENTS(known); i++)
+		if (g_str_has_suffix(host, known[i].suffix))
+			found = known[i].name;
+	g_free(scheme);
+	g_free(host);
+	return g_strdup(found);
+}
+
+/*
+ * [inbox]'s OAuth2 client, read when the inbox or SMTP says auth =
+ * xoauth2. The refresh token may be missing (`leadroute auth` writes it):
+ * config_check_ready() reports that.
+ */
+static void
+read_oauth(struct reader *r, struct config *c)
+{
+	char *f;
+
+	c->oauth_provider = provider_of(c->inbox_url);
+	c->oauth_client_id = secret(r, "inbox", "client_id", TRUE);
+	c->oauth_client_secret = secret(r, "inbox", "client_secret", FALSE);
+	if ((f = path_value(r, "inbox", "refresh_token_file")) != NULL) {
+		c->oauth_refresh_token_file = f;
+		if (g_file_test(f, G_FILE_TEST_EXISTS))
+			c->oauth_refresh_token = secret(r, "inbox",
+			    "refresh_token", FALSE);
+	} else
+		c->oauth_refresh_token = secret(r, "inbox", "refresh_token",
+		    FALSE);
+	c->oauth_token_url = value(r, "inbox", "token_url");
+	c->oauth_auth_url = value(r, "inbox", "auth_url");
+	c->oauth_device_url = value(r, "inbox", "device_url");
+	if (g_strcmp0(c->oauth_provider, "google") == 0) {
+		if (c->oauth_token_url == NULL)
+			c->oauth_token_url = g_strdup(OAUTH_GOOGLE_TOKEN);
+		if (c->oauth_auth_url == NULL)
+			c->oauth_auth_url = g_strdup(OAUTH_GOOGLE_AUTH);
+	} else if (g_strcmp0(c->oauth_provider, "microsoft") == 0) {
+		if (c->oauth_token_url == NULL)
+			c->oauth_token_url = g_strdup(OAUTH_MS_TOKEN);
+		if (c->oauth_device_url == NULL)
+			c->oauth_device_url = g_strdup(OAUTH_MS_DEVICE);
+	}
+	if (c->oauth_client_id == NULL)
+		problem(r, DIAG_ERROR, "inbox", "auth", "xoauth2 needs the "
+		    "OAuth2 client: set client_id (or client_id_file / "
+		    "client_id_env)");
+	if (c->oauth_token_url == NULL)
+		problem(r, DIAG_ERROR, "inbox", "auth", "xoauth2 needs "
+		    "token_url (known without it for Google and Microsoft "
+		    "inboxes only)");
+	if (c->inbox_user == NULL)
+		problem(r, DIAG_ERROR, "inbox", "auth", "xoauth2 needs user, "
+		    "the mailbox's address");
+}
+
+gboolean
+config_uses_oauth(const struct config *c)
+{
+	return c->inbox_auth == CONFIG_AUTH_XOAUTH2 ||
+	    c->smtp_auth == CONFIG_AUTH_XOAUTH2;
+}
+
+void
+config_check_ready(const struct config *c, struct diag *d)
+{
+	if (!config_uses_oauth(c) || c->oauth_refresh_token != NULL)
+		return;
+	if (c->oauth_refresh_token_file != NULL)
+		diag_add(d, DIAG_ERROR, c->path, 0, 0, "[inbox] "
+		    "refresh_token_file: %s does not exist yet: run `leadroute "
+		    "-c %s auth %s` to obtain it", c->oauth_refresh_token_file,
+		    c->path, c->oauth_provider != NULL ? c->oauth_provider :
+		    "google|microsoft");
+	else if (g_key_file_has_key(c->kf, "inbox", "refresh_token_env", NULL))
+		;	/* secret() said the variable is not set */
+	else
+		diag_add(d, DIAG_ERROR, c->path, 0, 0, "[inbox] auth = xoauth2 "
+		    "needs refresh_token_file (written by `leadroute auth`) or "
+		    "refresh_token_env");
 }
 
 static void
@@ -345,6 +461,10 @@ read_smtp(struct reader *r, struct config *c)
 	c->smtp_from = value(r, "smtp", "from");
 	c->smtp_allow_plaintext = boolean(r, "smtp", "allow_plaintext", FALSE);
 	c->smtp_ca_file = ca_file(r, "smtp");
+	c->smtp_auth = auth_value(r, "smtp");
+	if (c->smtp_auth == CONFIG_AUTH_XOAUTH2 && c->smtp_user == NULL)
+		problem(r, DIAG_ERROR, "smtp", "auth", "xoauth2 needs user, "
+		    "the mailbox's address");
 	if ((v = value(r, "smtp", "mode")) != NULL) {
 		if (strcmp(v, "forward") == 0)
 			c->smtp_mode = SMTP_FORWARD;
@@ -402,6 +522,8 @@ config_load(const char *path, struct diag *d)
 	check_keys(&r);
 	read_inbox(&r, c);
 	read_smtp(&r, c);
+	if (config_uses_oauth(c))
+		read_oauth(&r, c);
 	c->slack_webhook_url = secret(&r, "slack", "webhook_url", FALSE);
 	c->slack_token = secret(&r, "slack", "token", FALSE);
 	c->slack_api_url = value(&r, "slack", "api_url");
@@ -448,6 +570,20 @@ config_free(struct config *c)
 	g_free(c->journal_path);
 	g_free(c->templates_dir);
 	g_free(c->deliver_maildir);
+	g_free(c->oauth_provider);
+	g_free(c->oauth_client_id);
+	if (c->oauth_client_secret != NULL)
+		explicit_bzero(c->oauth_client_secret,
+		    strlen(c->oauth_client_secret));
+	g_free(c->oauth_client_secret);
+	if (c->oauth_refresh_token != NULL)
+		explicit_bzero(c->oauth_refresh_token,
+		    strlen(c->oauth_refresh_token));
+	g_free(c->oauth_refresh_token);
+	g_free(c->oauth_refresh_token_file);
+	g_free(c->oauth_token_url);
+	g_free(c->oauth_auth_url);
+	g_free(c->oauth_device_url);
 	if (c->kf != NULL)
 		g_key_file_free(c->kf);
 	g_free(c);

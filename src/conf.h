@@ -16,6 +16,7 @@
 #include "diag.h"
 
 enum smtp_mode { SMTP_FORWARD = 0, SMTP_REDIRECT };
+enum config_auth { CONFIG_AUTH_PASSWORD = 0, CONFIG_AUTH_XOAUTH2 };
 
 struct config {
 	char *path;		/* the file read */
@@ -35,6 +36,19 @@ struct config {
 	gint64 board_interval;	/* seconds between looks at the folder
 				 * board; default 30 */
 	gint64 unrouted_after;	/* an unrouted message older is reported; 900 */
+	enum config_auth inbox_auth;	/* auth = password (default) | xoauth2 */
+
+	/* OAuth2, in [inbox]; [smtp] auth = xoauth2 uses the same */
+	char *oauth_provider;	/* "google", "microsoft" (from the inbox
+				 * host), or NULL */
+	char *oauth_client_id;	/* client_id, or client_id_file / _env */
+	char *oauth_client_secret;	/* secret: client_secret_file / _env */
+	char *oauth_refresh_token;	/* secret: refresh_token_file / _env;
+					 * NULL until `leadroute auth` */
+	char *oauth_refresh_token_file;	/* resolved; where auth writes it */
+	char *oauth_token_url;	/* token_url, else the provider's */
+	char *oauth_auth_url;	/* auth_url, else Google's (loopback flow) */
+	char *oauth_device_url;	/* device_url, else Microsoft's */
 
 	/* [smtp] */
 	char *smtp_url;		/* smtp://host:587 or smtps://host:465 */
@@ -44,6 +58,7 @@ struct config {
 	enum smtp_mode smtp_mode;
 	gboolean smtp_allow_plaintext;
 	char *smtp_ca_file;	/* ca_file, resolved; NULL: the system store */
+	enum config_auth smtp_auth;	/* auth = password (default) | xoauth2 */
 
 	/* [slack] */
 	char *slack_webhook_url;	/* secret: webhook_url_file / _env */
@@ -69,6 +84,16 @@ struct config {
  */
 struct config *config_load(const char *path, struct diag *d);
 void config_free(struct config *c);
+
+/* TRUE when the inbox or SMTP uses OAuth2 (auth = xoauth2). */
+gboolean config_uses_oauth(const struct config *c);
+
+/*
+ * What `run`, `deliver` and `check` need beyond config_load(): with auth
+ * = xoauth2, a refresh token (an error naming `leadroute auth` when
+ * there is none yet). `leadroute auth` itself does without.
+ */
+void config_check_ready(const struct config *c, struct diag *d);
 
 /* Where config_load(NULL) looks, in order; caller frees with g_strfreev. */
 char **config_search_path(void);

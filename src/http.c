@@ -93,12 +93,14 @@ http_result_clear(struct http_result *res)
 
 /* The request headers: ours, then the caller's (which may override). */
 static struct curl_slist *
-request_headers(const char *const *extra)
+request_headers(const char *content_type, const char *const *extra)
 {
 	struct curl_slist *l = NULL;
+	char *ct = g_strconcat("Content-Type: ", content_type, NULL);
 	int i;
 
-	l = curl_slist_append(l, "Content-Type: application/json");
+	l = curl_slist_append(l, ct);
+	g_free(ct);
 	l = curl_slist_append(l, "Accept: application/json");
 	l = curl_slist_append(l, "Expect:");	/* no 100-continue wait */
 	for (i = 0; extra != NULL && extra[i] != NULL; i++)
@@ -157,9 +159,9 @@ fill_result(struct http *h, CURLcode cc, struct http_result *res)
 		    curl_easy_strerror(cc));
 }
 
-enum lr_status
-http_post_json(struct http *h, const char *url, const char *body,
-    const char *const *headers, struct http_result *res)
+static enum lr_status
+post(struct http *h, const char *url, const char *content_type,
+    const char *body, const char *const *headers, struct http_result *res)
 {
 	struct curl_slist *hl;
 	CURLcode cc;
@@ -170,7 +172,7 @@ http_post_json(struct http *h, const char *url, const char *body,
 	res->retry_after = -1;
 	g_string_truncate(h->body, 0);
 	h->errbuf[0] = '\0';
-	hl = request_headers(headers);
+	hl = request_headers(content_type, headers);
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
@@ -189,6 +191,35 @@ http_post_json(struct http *h, const char *url, const char *body,
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
 	curl_slist_free_all(hl);
+	return rc;
+}
+
+enum lr_status
+http_post_json(struct http *h, const char *url, const char *body,
+    const char *const *headers, struct http_result *res)
+{
+	return post(h, url, "application/json", body, headers, res);
+}
+
+enum lr_status
+http_post_form(struct http *h, const char *url, const char *const *fields,
+    struct http_result *res)
+{
+	GString *body = g_string_new(NULL);
+	enum lr_status rc;
+
+	for (int i = 0; fields[i] != NULL && fields[i + 1] != NULL; i += 2) {
+		char *v = g_uri_escape_string(fields[i + 1], NULL, FALSE);
+
+		g_string_append_printf(body, "%s%s=%s", i > 0 ? "&" : "",
+		    fields[i], v);
+		g_free(v);
+	}
+	rc = post(h, url, "application/x-www-form-urlencoded", body->str,
+	    NULL, res);
+	/* the body holds secrets (a client secret, a refresh token) */
+	explicit_bzero(body->str, body->len);
+	g_string_free(body, TRUE);
 	return rc;
 }
 

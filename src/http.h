@@ -49,6 +49,13 @@ void http_free(struct http *h);		/* NULL is fine */
 enum lr_status http_post_json(struct http *h, const char *url,
     const char *body, const char *const *headers,
     struct http_result *res) LR_WUR;
+/*
+ * POST fields (name, value, name, value, ..., NULL; values escaped here)
+ * as application/x-www-form-urlencoded: an OAuth2 token endpoint. The
+ * statuses as for http_post_json(); the body is wiped after the request.
+ */
+enum lr_status http_post_form(struct http *h, const char *url,
+    const char *const *fields, struct http_result *res) LR_WUR;
 void http_result_clear(struct http_result *res);
 
 /* "sha256=<hex HMAC-SHA256 of body with secret>" for

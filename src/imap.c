@@ -35,6 +35,7 @@
 #include <libetpan/libetpan.h>
 
 #include "imap.h"
+#include "oauth.h"
 #include "log.h"
 #include "net.h"
 
@@ -335,6 +336,37 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	return verify_peer(c, cfg->ca_file);
 }
 
+/* AUTHENTICATE XOAUTH2; a refused token is refreshed and tried once more
+ * (it may have been revoked or expired early). */
+static enum lr_status
+authenticate_oauth(struct imap_conn *c, const struct imap_config *cfg)
+{
+	enum lr_status rc = LR_CONFIG;
+	const char *token;
+	char *why = NULL;
+	int r;
+
+	if (!mailimap_has_authentication(c->imap, "XOAUTH2")) {
+		set_err(c, "%s does not offer AUTH=XOAUTH2", c->host);
+		return LR_CONFIG;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = oauth_access_token(cfg->oauth, attempt > 0, &token, &why);
+		if (rc) {
+			set_err(c, "%s", why);
+			g_free(why);
+			return rc;
+		}
+		r = mailimap_oauth2_authenticate(c->imap, cfg->user, token);
+		rc = map_err(c, r, "AUTHENTICATE XOAUTH2");
+		if (rc != LR_CONFIG)
+			return rc;
+		log_info("imap: %s refused the access token; refreshing it",
+		    c->host);
+	}
+	return rc;
+}
+
 static enum lr_status
 authenticate(struct imap_conn *c, const struct imap_config *cfg)
 {
@@ -344,6 +376,8 @@ authenticate(struct imap_conn *c, const struct imap_config *cfg)
 	rc = refresh_caps(c);
 	if (rc)
 		return rc;
+	if (cfg->oauth != NULL)
+		return authenticate_oauth(c, cfg);
 	if (mailimap_has_authentication(c->imap, "PLAIN")) {
 		r = mailimap_authenticate(c->imap, "PLAIN", c->host, NULL, NULL,
 		    cfg->user, cfg->user, cfg->password, NULL);

@@ -51,9 +51,12 @@ struct imap_config {
 	gboolean allow_plaintext;	/* imap:// to a non-loopback host without TLS */
 	const char *ca_file;	/* borrowed, PEM; NULL: the system trust store */
 	unsigned timeout;	/* seconds per network wait; 0: IMAP_DEFAULT_TIMEOUT */
+	struct oauth *oauth;	/* borrowed; not NULL: AUTHENTICATE XOAUTH2
+				 * with its access token, password unused */
 };
 
 struct imap_conn;
+struct oauth;
 
 /*
  * Called once per fetched message. data is borrowed for the call only;
@@ -66,7 +69,9 @@ typedef enum lr_status (*imap_fetch_cb)(guint32 uid, const char *data,
 
 /*
  * Connect, secure, authenticate (AUTHENTICATE PLAIN when the server
- * offers AUTH=PLAIN, else LOGIN). Nothing is selected yet: the URL's
+ * offers AUTH=PLAIN, else LOGIN; with cfg->oauth, AUTHENTICATE XOAUTH2,
+ * once more with a new access token when the server refuses the one
+ * held). Nothing is selected yet: the URL's
  * mailbox is imap_url_mailbox(). On failure *err (when err is not NULL)
  * gets a message the caller frees with g_free().
  */

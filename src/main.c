@@ -20,6 +20,7 @@
 #include "init.h"
 #include "journal.h"
 #include "log.h"
+#include "oauth.h"
 #include "report.h"
 #include "roster.h"
 #include "rules.h"
@@ -50,6 +51,8 @@ usage(FILE *fp)
 "                         who is next in each team, loads, who is skipped\n"
 "  deliver                MDA mode: decide, deliver and file the message\n"
 "                         read on stdin (see leadroute(1))\n"
+"  auth google|microsoft  obtain the inbox's OAuth2 refresh token\n"
+"                         ([inbox] auth = xoauth2)\n"
 "  init DIR               write a configuration, rules, data and templates\n"
 "                         to start from into DIR\n"
 "  version                print the version\n"
@@ -114,6 +117,8 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 		rs = rules_load(rules_file, d);
 	if (print_warnings && c != NULL && c->templates_dir != NULL)
 		check_templates(c->templates_dir, d);
+	if (print_warnings && c != NULL)
+		config_check_ready(c, d);
 	if (diag_errors(d) > 0 || print_warnings ||
 	    log_get_level() >= LOG_LVL_INFO)
 		diag_print(d, stderr);
@@ -499,6 +504,8 @@ load_for_run(void *arg, struct config **cfg, struct ruleset **rs)
 		r = rules_load(c->rules_file, d);
 	if (c != NULL && c->templates_dir != NULL)
 		check_templates(c->templates_dir, d);
+	if (c != NULL)
+		config_check_ready(c, d);
 	if (c == NULL || r == NULL || diag_errors(d) > 0) {
 		diag_print(d, stderr);
 		rules_free(r);
@@ -596,6 +603,90 @@ cmd_deliver(struct globals *g, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * auth google|microsoft: ask the person for access to the inbox and save
+ * the refresh token where [inbox] refresh_token_file says, for run and
+ * deliver to use.
+ */
+static int
+cmd_auth(const struct globals *g, int argc, char **argv)
+{
+	struct diag *d = diag_new();
+	struct config *c;
+	struct oauth_grant gr = { 0 };
+	gboolean google;
+	char *token = NULL, *why = NULL;
+	enum lr_status st;
+	int rc = EX_CONFIG;
+
+	if (argc != 2 || (strcmp(argv[1], "google") != 0 &&
+	    strcmp(argv[1], "microsoft") != 0)) {
+		fprintf(stderr, "leadroute: usage: leadroute [-c FILE] auth "
+		    "google|microsoft\n");
+		diag_free(d);
+		return EX_USAGE;
+	}
+	google = strcmp(argv[1], "google") == 0;
+	c = config_load(g->config, d);
+	diag_print(d, stderr);
+	if (c == NULL || diag_errors(d) > 0) {
+		if (c == NULL && diag_errors(d) == 0)
+			fprintf(stderr, "leadroute: auth needs a configuration "
+			    "(leadroute.conf; see leadroute.conf(5))\n");
+		goto out;
+	}
+	if (c->inbox_auth != CONFIG_AUTH_XOAUTH2) {
+		fprintf(stderr, "leadroute: auth: %s: set [inbox] auth = "
+		    "xoauth2, client_id and refresh_token_file first\n",
+		    c->path);
+		goto out;
+	}
+	if (c->oauth_refresh_token_file == NULL) {
+		fprintf(stderr, "leadroute: auth: %s: set [inbox] "
+		    "refresh_token_file, where the token is to be saved\n",
+		    c->path);
+		goto out;
+	}
+	gr.client_id = c->oauth_client_id;
+	gr.client_secret = c->oauth_client_secret;
+	gr.token_url = c->oauth_token_url;
+	gr.login_hint = c->inbox_user;
+	gr.out = stdout;
+	if (google) {
+		gr.auth_url = c->oauth_auth_url != NULL ? c->oauth_auth_url :
+		    OAUTH_GOOGLE_AUTH;
+		gr.scope = OAUTH_GOOGLE_SCOPE;
+		st = oauth_loopback_flow(&gr, &token, &why);
+	} else {
+		gr.device_url = c->oauth_device_url != NULL ?
+		    c->oauth_device_url : OAUTH_MS_DEVICE;
+		gr.scope = OAUTH_MS_SCOPE;
+		st = oauth_device_flow(&gr, &token, &why);
+	}
+	if (st != LR_OK) {
+		fprintf(stderr, "leadroute: auth %s: %s\n", argv[1], why);
+		rc = st == LR_TEMPFAIL ? EX_TEMPFAIL : EX_CONFIG;
+		goto out;
+	}
+	if (!oauth_save_token(c->oauth_refresh_token_file, token, &why)) {
+		fprintf(stderr, "leadroute: auth %s: %s\n", argv[1], why);
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	printf("Access granted. The refresh token is in %s (mode 0600); "
+	    "`leadroute -c %s check` next.\n", c->oauth_refresh_token_file,
+	    c->path);
+	rc = 0;
+out:
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	g_free(token);
+	g_free(why);
+	config_free(c);
+	diag_free(d);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -654,11 +745,8 @@ main(int argc, char **argv)
 		return cmd_init(argc, argv);
 	if (strcmp(cmd, "deliver") == 0)
 		return cmd_deliver(&g, argc, argv);
-	if (strcmp(cmd, "auth") == 0) {
-		fprintf(stderr, "leadroute: %s: not in this version yet; "
-		    "explain and check are\n", cmd);
-		return EX_USAGE;
-	}
+	if (strcmp(cmd, "auth") == 0)
+		return cmd_auth(&g, argc, argv);
 	fprintf(stderr, "leadroute: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EX_USAGE;

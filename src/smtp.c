@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "net.h"
+#include "oauth.h"
 #include "smtp.h"
 
 #define INVALID_DOMAIN	"leadroute.invalid"
@@ -36,6 +37,7 @@ struct smtp {
 	gboolean reply_done;		/* reply holds a complete reply */
 	gboolean in_auth;		/* redact what we send */
 	gboolean quitting;		/* QUIT sent: keep the reply before */
+	struct oauth *oauth;		/* borrowed; NULL: password or none */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -572,7 +574,9 @@ set_options(struct smtp *s, const struct smtp_config *cfg, gboolean tls)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
 	if (cfg->user != NULL)
 		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
-	if (cfg->password != NULL)
+	if (cfg->oauth != NULL)	/* the bearer is set per message */
+		curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+	else if (cfg->password != NULL)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, MIN(timeout, 30L));
@@ -616,6 +620,7 @@ smtp_new(const struct smtp_config *cfg, struct smtp **out)
 	s->curl = curl_easy_init();
 	if (s->curl == NULL)
 		fatalx("smtp: curl_easy_init failed");
+	s->oauth = cfg->oauth;
 	set_options(s, cfg, tls);
 	*out = s;
 	return LR_OK;
@@ -748,7 +753,7 @@ smtp_send(struct smtp *s, const char *mail_from, const char *const *rcpts,
 	struct cursor cur;
 	GByteArray *wire;
 	CURLcode cc;
-	enum lr_status rc;
+	enum lr_status rc = LR_TEMPFAIL;
 
 	memset(res, 0, sizeof(*res));
 	if (mail_from == NULL)
@@ -760,21 +765,45 @@ smtp_send(struct smtp *s, const char *mail_from, const char *const *rcpts,
 		return LR_CONFIG;
 	}
 	wire = to_crlf(data, len);
-	cur.p = wire->data;
-	cur.left = wire->len;
-	g_string_truncate(s->reply, 0);
-	s->reply_done = FALSE;
-	s->in_auth = FALSE;
-	s->quitting = FALSE;
-	s->errbuf[0] = '\0';
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, mail_from);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rl);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, &cur);
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
 	    (curl_off_t)wire->len);
-	cc = curl_easy_perform(s->curl);
-	fill_result(s, cc, res);
-	rc = classify(cc, res->code, &res->permanent);
+	/* with OAuth2, a refused token is refreshed and tried once more */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (attempt > 0)
+			smtp_result_clear(res);
+		if (s->oauth != NULL) {
+			const char *token;
+			char *why = NULL;
+
+			rc = oauth_access_token(s->oauth, attempt > 0, &token,
+			    &why);
+			if (rc) {
+				res->text = why;
+				break;
+			}
+			curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, token);
+		}
+		cur.p = wire->data;
+		cur.left = wire->len;
+		g_string_truncate(s->reply, 0);
+		s->reply_done = FALSE;
+		s->in_auth = FALSE;
+		s->quitting = FALSE;
+		s->errbuf[0] = '\0';
+		cc = curl_easy_perform(s->curl);
+		fill_result(s, cc, res);
+		rc = classify(cc, res->code, &res->permanent);
+		if (s->oauth != NULL)	/* curl copied it */
+			curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, NULL);
+		if (rc != LR_CONFIG || s->oauth == NULL)
+			break;
+		if (attempt == 0)
+			log_info("smtp: the server refused the access token; "
+			    "refreshing it");
+	}
 	if (rc != LR_OK)
 		log_info("smtp: sending to %s failed: %s", rcpts[0], res->text);
 	/* curl keeps these pointers; they die here. */

@@ -30,6 +30,8 @@ struct smtp_config {
 	const char *const *connect_to; /* borrowed, NULL-terminated
 				 * "HOST:PORT:ADDR:PORT" (CURLOPT_CONNECT_TO);
 				 * for tests and pinning; NULL: none */
+	struct oauth *oauth;	/* borrowed; not NULL: AUTH XOAUTH2 as user
+				 * with its access token, password unused */
 };
 
 struct smtp_result {
@@ -39,6 +41,7 @@ struct smtp_result {
 };
 
 struct smtp;
+struct oauth;
 
 /*
  * A sender for cfg (copied). LR_CONFIG with a message logged when the
@@ -60,8 +63,9 @@ const char *smtp_sender(const struct smtp *s);
  * LR_OK: the server took it. LR_TEMPFAIL: retry later (no connection,
  * timeout, TLS failure, 4xx). LR_BADMSG: the server refused this message
  * or a recipient for good (5xx), res->permanent is set. LR_CONFIG: the
- * server refused our credentials (530/534/535/538), or an address is
- * not usable in an SMTP command. res is always filled; clear it with
+ * server refused our credentials (530/534/535/538; with OAuth2, after a
+ * second try with a new access token), the token endpoint refused the
+ * refresh, or an address is not usable in an SMTP command. res is always filled; clear it with
  * smtp_result_clear().
  */
 enum lr_status smtp_send(struct smtp *s, const char *mail_from,

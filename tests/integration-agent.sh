@@ -1,5 +1,6 @@
 #!/bin/sh
-# leadroute run (and deliver, behind fetchmail) against real servers (Dovecot, an SMTP sink, an HTTP sink
+# leadroute run (and deliver behind fetchmail, and OAuth2 logins) against real
+# servers (Dovecot, an SMTP sink, an HTTP sink
 # for Slack), all on 127.0.0.1: the shipped samples, and the shared case
 # example's 30 acceptance leads when ../shared/acceptance is there (in CI
 # it must be). Skipped (77) when the servers cannot run, except in CI.
@@ -22,6 +23,7 @@ run() {
 }
 run test_agent.py "$LEADROUTE" "$top_srcdir" || exit 1
 run test_mda.py "$LEADROUTE" "$top_srcdir" || exit 1
+run test_oauth.py "$LEADROUTE" "$top_srcdir" || exit 1
 shared="${LEADROUTE_ACCEPTANCE:-$top_srcdir/../shared/acceptance}"
 if [ -d "$shared/leads" ]; then
 	set -- "$LEADROUTE" "$top_srcdir" "$shared/leads" \
