@@ -52,7 +52,14 @@ fi
 # each provider's example configuration, with the rest of the set
 for c in "$root$pkgdatadir"/contrib/examples/*.conf; do
 	[ -f "$c" ] || fail "no example configurations in $pkgdatadir/contrib/examples"
-	cp "$c" "$new/leadroute.conf"
+	# an OAuth2 example: its client secret and the token `auth` writes
+	sed "s|/var/lib/leadroute/refresh.token|$new/refresh.token|" "$c" \
+	    >"$new/leadroute.conf"
+	if grep -q "^auth = xoauth2" "$c"; then
+		printf 'secret\n' >"$new/client.secret"
+		printf 'token\n' >"$new/refresh.token"
+		chmod 600 "$new/client.secret" "$new/refresh.token"
+	fi
 	"$bin" -c "$new/leadroute.conf" check >"$tmp/check.out" 2>&1 &&
 	    ! grep -q ": warning:" "$tmp/check.out" ||
 	    { cat "$tmp/check.out"; fail "check refused ${c##*/}"; }
