@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "net.h"
 #include "oauth.h"
 #include "route.h"
 #include "rules.h"
@@ -374,6 +375,24 @@ provider_of(const char *url)
 	return g_strdup(found);
 }
 
+/* An OAuth2 endpoint: https://, or http:// to this machine (a test). */
+static void
+check_endpoint(struct reader *r, const char *key, const char *url)
+{
+	char *scheme = NULL, *host = NULL;
+
+	if (url == NULL)
+		return;
+	if (!g_uri_split_network(url, G_URI_FLAGS_NONE, &scheme, &host,
+	    NULL, NULL) || host == NULL || (g_ascii_strcasecmp(scheme,
+	    "https") != 0 && !(g_ascii_strcasecmp(scheme, "http") == 0 &&
+	    net_host_is_loopback(host))))
+		problem(r, DIAG_ERROR, "inbox", key, "'%s' is not an https:// "
+		    "URL (tokens cross it)", url);
+	g_free(scheme);
+	g_free(host);
+}
+
 /*
  * [inbox]'s OAuth2 client, read when the inbox or SMTP says auth =
  * xoauth2. The refresh token may be missing (`leadroute auth` writes it):
@@ -409,6 +428,9 @@ read_oauth(struct reader *r, struct config *c)
 		if (c->oauth_device_url == NULL)
 			c->oauth_device_url = g_strdup(OAUTH_MS_DEVICE);
 	}
+	check_endpoint(r, "token_url", c->oauth_token_url);
+	check_endpoint(r, "auth_url", c->oauth_auth_url);
+	check_endpoint(r, "device_url", c->oauth_device_url);
 	if (c->oauth_client_id == NULL)
 		problem(r, DIAG_ERROR, "inbox", "auth", "xoauth2 needs the "
 		    "OAuth2 client: set client_id (or client_id_file / "

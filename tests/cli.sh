@@ -180,6 +180,22 @@ expect 75 "asking to be tried again" "$LEADROUTE" -c broken.conf deliver </dev/n
 expect 66 "no message on stdin" "$LEADROUTE" -c nojournal.conf deliver </dev/null
 expect 64 "read on stdin" "$LEADROUTE" -c own.conf deliver extra.eml
 
+# OAuth2 settings: clear errors, and what to run
+printf '[inbox]\nurl = imaps://imap.gmail.com/INBOX\nuser = s@example.com\nauth = xoauth2\nclient_id = abc\nrefresh_token_file = rt\n[rules]\nfile = conf/leadroute.rules\n' >oauth.conf
+expect 78 "rt does not exist yet: run .leadroute -c oauth.conf auth google." "$LEADROUTE" -c oauth.conf check
+printf 'token\n' >rt
+chmod 600 rt
+expect 0 "0 errors" "$LEADROUTE" -c oauth.conf check
+printf '[inbox]\nurl = imaps://imap.example.com/INBOX\nuser = s@example.com\nauth = xoauth2\nclient_id = abc\ntoken_url = http://auth.example.com/token\nrefresh_token_file = rt\n' >oauth2.conf
+expect 78 "oauth2.conf:6: error: \[inbox\] token_url: .* is not an https:// URL" "$LEADROUTE" -c oauth2.conf auth microsoft
+printf '[inbox]\nurl = imaps://imap.example.com/INBOX\nuser = s@example.com\nauth = xoauth2\nrefresh_token_file = rt\n' >oauth3.conf
+expect 78 "xoauth2 needs the OAuth2 client: set client_id" "$LEADROUTE" -c oauth3.conf auth microsoft
+expect 78 "xoauth2 needs token_url \(known without it for Google and Microsoft" "$LEADROUTE" -c oauth3.conf auth microsoft
+printf '[inbox]\nauth = kerberos\n' >oauth4.conf
+expect 78 "\[inbox\] auth: 'kerberos' is not password or xoauth2" "$LEADROUTE" -c oauth4.conf auth google
+expect 78 "set \[inbox\] auth = xoauth2" "$LEADROUTE" -c nojournal.conf auth google
+expect 64 "usage: leadroute \[-c FILE\] auth google.microsoft" "$LEADROUTE" -c oauth.conf auth yahoo
+
 # docs/migrating.md: its rules pass check with the shipped data
 mkdir mig
 cp "$top_srcdir"/rules/*.csv "$top_srcdir"/rules/freemail.txt mig/
