@@ -2590,7 +2590,8 @@ open_waiting(const char *path, GError **err)
 
 /* File what one_message() queued: the message data into the maildir, or
  * its folder printed for the caller; recorded. A message filed before
- * (the caller tried it again) is not filed twice. */
+ * (the caller tried it again) is not put in the maildir twice; its
+ * folder is printed again. */
 static enum lr_status
 deliver_file(struct agent *a, const char *data, size_t len)
 {
@@ -2611,10 +2612,18 @@ deliver_file(struct agent *a, const char *data, size_t len)
 			char *why = NULL;
 
 			journal_message_free(m);
-			if (before)
-				continue;
-			if (a->cfg->deliver_maildir == NULL)
+			if (a->cfg->deliver_maildir == NULL) {
+				/* the caller files it, so it is told again
+				 * each time it asks */
 				printf("%s\n", (const char *)k);
+				if (fflush(stdout) != 0 || ferror(stdout)) {
+					log_warn("deliver: writing the folder "
+					    "on stdout");
+					st = LR_TEMPFAIL;
+					break;
+				}
+			} else if (before)
+				continue;
 			else if ((st = maildir_put(a->cfg->deliver_maildir, k,
 			    data, len, &why)) != LR_OK) {
 				log_warnx("deliver: filing in %s: %s",
@@ -2622,7 +2631,7 @@ deliver_file(struct agent *a, const char *data, size_t len)
 				g_free(why);
 				break;
 			}
-			if (id != 0 && journal_message_filed(a->j, id, k,
+			if (id != 0 && !before && journal_message_filed(a->j, id, k,
 			    now_s()) != LR_OK)
 				log_warnx("journal: cannot record the filing "
 				    "of message %" G_GINT64_FORMAT, id);

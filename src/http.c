@@ -217,8 +217,10 @@ http_post_form(struct http *h, const char *url, const char *const *fields,
 	}
 	rc = post(h, url, "application/x-www-form-urlencoded", body->str,
 	    NULL, res);
-	/* the body holds secrets (a client secret, a refresh token) */
+	/* the body holds secrets (a client secret, a refresh token), and
+	 * so does the answer (tokens): res->body is the caller's to wipe */
 	explicit_bzero(body->str, body->len);
+	explicit_bzero(h->body->str, h->body->len);
 	g_string_free(body, TRUE);
 	return rc;
 }

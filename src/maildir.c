@@ -34,11 +34,27 @@ maildir_folder_path(const char *root, const char *folder)
 	return g_string_free(s, FALSE);
 }
 
-/* dir with cur/, new/ and tmp/; a subfolder also gets "maildirfolder". */
+static gboolean
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	gboolean ok;
+
+	if (fd < 0)
+		return FALSE;
+	ok = fsync(fd) == 0;
+	close(fd);
+	return ok;
+}
+
+/* dir with cur/, new/ and tmp/; a subfolder also gets "maildirfolder".
+ * A directory made here is synced into its parent, so that a crash does
+ * not lose the folder of a message delivered into it. */
 static gboolean
 make_maildir(const char *dir, gboolean sub, char **why)
 {
 	static const char *const parts[] = { "cur", "new", "tmp" };
+	gboolean made = !g_file_test(dir, G_FILE_TEST_IS_DIR);
 
 	if (g_mkdir_with_parents(dir, MAILDIR_MODE) != 0) {
 		*why = g_strdup_printf("cannot make %s: %s", dir,
@@ -64,6 +80,13 @@ make_maildir(const char *dir, gboolean sub, char **why)
 		if (fd >= 0)
 			close(fd);
 		g_free(p);
+	}
+	if (made) {
+		char *parent = g_path_get_dirname(dir);
+
+		(void)sync_dir(dir);
+		(void)sync_dir(parent);
+		g_free(parent);
 	}
 	return TRUE;
 }
@@ -113,17 +136,6 @@ write_all(int fd, const char *data, gsize len)
 	return TRUE;
 }
 
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
 enum lr_status
 maildir_put(const char *root, const char *folder, const char *data,
     gsize len, char **why)
@@ -160,12 +172,22 @@ maildir_put(const char *root, const char *folder, const char *data,
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, new) != 0) {
+	/* link, not rename: a name taken (it cannot be, but) is an error,
+	 * never an overwrite; rename where links are not supported */
+	if (link(tmp, new) == 0)
+		(void)unlink(tmp);
+	else if ((errno != EPERM && errno != ENOTSUP && errno != EXDEV) ||
+	    rename(tmp, new) != 0) {
 		*why = g_strdup_printf("cannot move %s into new/: %s", tmp,
 		    g_strerror(errno));
 		goto out;
 	}
-	sync_dir(newdir);
+	made = FALSE;	/* it is in new/ now */
+	if (!sync_dir(newdir)) {
+		*why = g_strdup_printf("cannot sync %s: %s", newdir,
+		    g_strerror(errno));
+		goto out;	/* reported, left: a retry files a copy */
+	}
 	st = LR_OK;
 out:
 	if (fd >= 0)

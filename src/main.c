@@ -567,8 +567,9 @@ cmd_deliver(struct globals *g, int argc, char **argv)
 
 	if (argc > 1) {
 		fprintf(stderr, "leadroute: deliver: unexpected %s (the "
-		    "message is read on stdin)\n", argv[1]);
-		return EX_USAGE;
+		    "message is read on stdin); asking to be tried again\n",
+		    argv[1]);
+		return EX_TEMPFAIL;	/* a pipe's mistake: no bounce */
 	}
 	if (!load_for_run(g, &c, &rs)) {
 		fprintf(stderr, "leadroute: deliver: configuration error; "

@@ -26,6 +26,7 @@
 #define OAUTH_REQUEST_MAX	8192	/* bytes of the browser's request */
 #define OAUTH_POLL_MIN		1	/* seconds between device-code polls */
 #define OAUTH_POLL_DEFAULT	5	/* when the provider does not say */
+#define OAUTH_LIFE_MAX		(30 * 86400)	/* an expires_in longer is cut */
 
 struct oauth {
 	char *token_url, *client_id, *client_secret, *ca_file;
@@ -133,23 +134,43 @@ refusal(const struct http_result *res, JsonObject *obj)
 	    e ? ": " : "", e ? e : "", d ? ": " : "", d ? d : "");
 }
 
+static gboolean
+write_all(int fd, const char *data, gsize len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return FALSE;
+		}
+		data += n;
+		len -= (gsize)n;
+	}
+	return TRUE;
+}
+
 gboolean
 oauth_save_token(const char *path, const char *token, char **why)
 {
-	char *tmp = g_strconcat(path, ".new", NULL);
+	char *tmp = g_strconcat(path, ".XXXXXX", NULL);
+	char *dir = g_path_get_dirname(path);
 	char *line = g_strconcat(token, "\n", NULL);
 	gsize len = strlen(line);
 	gboolean ok = FALSE;
-	int fd;
+	int fd, dfd;
 
-	(void)unlink(tmp);	/* a leftover of ours */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* a name of our own: the agent and `auth` may save at once */
+	fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		*why = g_strdup_printf("cannot create %s: %s", tmp,
-		    g_strerror(errno));
+		*why = g_strdup_printf("cannot create a file beside %s: %s",
+		    path, g_strerror(errno));
 		goto out;
 	}
-	if (write(fd, line, len) != (ssize_t)len || fsync(fd) != 0) {
+	if (!write_all(fd, line, len) || fsync(fd) != 0) {
 		*why = g_strdup_printf("cannot write %s: %s", tmp,
 		    g_strerror(errno));
 		close(fd);
@@ -163,10 +184,16 @@ oauth_save_token(const char *path, const char *token, char **why)
 		(void)unlink(tmp);
 		goto out;
 	}
+	/* the rename itself survives a crash */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
 	ok = TRUE;
 out:
 	explicit_bzero(line, len);
 	g_free(line);
+	g_free(dir);
 	g_free(tmp);
 	return ok;
 }
@@ -195,6 +222,36 @@ new_refresh_token(struct oauth *o, const char *rt)
 	g_free(why);
 }
 
+/*
+ * The provider refused the client or the grant (RFC 6749 5.2), which only
+ * a person can mend; anything else (Microsoft's 400
+ * temporarily_unavailable, a proxy's 403 page) may pass.
+ */
+static gboolean
+refused_for_good(const struct http_result *res, JsonObject *obj)
+{
+	static const char *const codes[] = { "invalid_grant",
+	    "invalid_client", "unauthorized_client", "invalid_scope",
+	    "unsupported_grant_type", NULL };
+	const char *e = member_string(obj, "error");
+
+	if (res->status == 401 && e == NULL)
+		return TRUE;
+	for (int i = 0; e != NULL && codes[i] != NULL; i++)
+		if (strcmp(e, codes[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Clear a token endpoint's answer: it holds tokens. */
+static void
+answer_clear(struct http_result *res)
+{
+	if (res->body != NULL)
+		explicit_bzero(res->body, strlen(res->body));
+	http_result_clear(res);
+}
+
 static enum lr_status
 refresh(struct oauth *o, char **why)
 {
@@ -220,7 +277,8 @@ refresh(struct oauth *o, char **why)
 	rc = http_post_form(o->http, o->token_url, fields, &res);
 	obj = answer_object(p, res.body);
 	if (rc == LR_OK && (at = member_string(obj, "access_token")) != NULL) {
-		gint64 life = member_int(obj, "expires_in", OAUTH_DEFAULT_LIFE);
+		gint64 life = CLAMP(member_int(obj, "expires_in",
+		    OAUTH_DEFAULT_LIFE), 0, OAUTH_LIFE_MAX);
 
 		wipe_free(o->access_token);
 		o->access_token = g_strdup(at);
@@ -234,9 +292,10 @@ refresh(struct oauth *o, char **why)
 	} else {
 		char *r = refusal(&res, obj);
 
-		if (rc == LR_TEMPFAIL)
+		if (!refused_for_good(&res, obj)) {
 			*why = g_strdup_printf("token endpoint: %s", r);
-		else {	/* 400 invalid_grant, 401 invalid_client, ... */
+			rc = LR_TEMPFAIL;
+		} else {	/* invalid_grant, invalid_client, ... */
 			*why = g_strdup_printf("token endpoint refused the "
 			    "refresh: %s; run `leadroute auth google|"
 			    "microsoft` again", r);
@@ -244,7 +303,7 @@ refresh(struct oauth *o, char **why)
 		}
 		g_free(r);
 	}
-	http_result_clear(&res);
+	answer_clear(&res);
 	g_object_unref(p);
 	return rc;
 }
@@ -258,7 +317,12 @@ oauth_access_token(struct oauth *o, gboolean force, const char **token,
 
 	*token = NULL;
 	*why = NULL;
-	if (force || o->access_token == NULL ||
+	if (force) {	/* refused: never offered again, even if the
+			 * refresh fails now */
+		wipe_free(o->access_token);
+		o->access_token = NULL;
+	}
+	if (o->access_token == NULL ||
 	    now + OAUTH_MARGIN >= o->expires_at) {
 		rc = refresh(o, why);
 		if (rc)
@@ -366,7 +430,7 @@ oauth_device_flow(const struct oauth_grant *g, char **refresh_token,
 		rc = grant_post(g, g->token_url, poll_fields, p, &obj, &res);
 		if (rc == LR_OK) {
 			rc = take_refresh(obj, refresh_token, why);
-			http_result_clear(&res);
+			answer_clear(&res);
 			break;
 		}
 		e = member_string(obj, "error");
@@ -451,43 +515,59 @@ reply(int fd, const char *status, const char *text)
 	    "charset=utf-8\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n"
 	    "%s", status, strlen(text), text);
 
-	if (write(fd, r, strlen(r)) < 0)
+	/* MSG_NOSIGNAL: a browser gone is no reason to die of SIGPIPE */
+	if (send(fd, r, strlen(r), MSG_NOSIGNAL) < 0)
 		log_debug("oauth: the browser left before the answer");
+	shutdown(fd, SHUT_WR);
 	g_free(r);
 }
 
+/* The request's head (up to its blank line, OAUTH_REQUEST_MAX bytes) in
+ * buf, NUL-terminated: read whole, so that closing sends no reset. */
+static void
+read_head(int c, char *buf, gint64 deadline)
+{
+	gsize got = 0;
+
+	buf[0] = '\0';
+	while (got < OAUTH_REQUEST_MAX && strstr(buf, "\r\n\r\n") == NULL &&
+	    strstr(buf, "\n\n") == NULL) {
+		struct pollfd cf = { c, POLLIN, 0 };
+		gint64 left = deadline - g_get_monotonic_time() / 1000;
+		ssize_t n;
+
+		if (left <= 0 || poll(&cf, 1, (int)MIN(left, 5000)) <= 0 ||
+		    (n = recv(c, buf + got, OAUTH_REQUEST_MAX - got, 0)) <= 0)
+			break;
+		got += (gsize)n;
+		buf[got] = '\0';
+	}
+}
+
 /*
- * The browser's redirect: "GET /?code=..&state=.. HTTP/1.1". Its query
- * parameters (a new table), or NULL for anything else (a favicon), which
- * gets a 404. Waits until deadline (monotonic seconds).
+ * The browser's redirect: "GET /?code=..&state=STATE HTTP/1.1", or one
+ * with error=. Its query parameters (a new table); anything else (a
+ * favicon, another request's state) gets a 404 or 400 and the wait goes
+ * on, until deadline (monotonic seconds): then NULL with *why.
  */
 static GHashTable *
-next_redirect(int lfd, gint64 deadline, char **why)
+next_redirect(int lfd, const char *state, gint64 deadline, char **why)
 {
 	while (g_get_monotonic_time() / G_USEC_PER_SEC < deadline) {
 		struct pollfd pf = { lfd, POLLIN, 0 };
 		char buf[OAUTH_REQUEST_MAX + 1];
-		gsize got = 0;
 		GHashTable *q = NULL;
 		char *path, *qs;
 		int c;
 
 		if (poll(&pf, 1, 1000) <= 0)
 			continue;
-		if ((c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		if ((c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			g_usleep(G_USEC_PER_SEC / 10);	/* EMFILE: no spin */
 			continue;
-		/* the request line; a browser sends it at once */
-		while (got < OAUTH_REQUEST_MAX && memchr(buf, '\n', got) ==
-		    NULL) {
-			struct pollfd cf = { c, POLLIN, 0 };
-			ssize_t n;
-
-			if (poll(&cf, 1, 5000) <= 0 ||
-			    (n = read(c, buf + got, OAUTH_REQUEST_MAX - got)) <= 0)
-				break;
-			got += (gsize)n;
 		}
-		buf[got] = '\0';
+		read_head(c, buf, MIN(deadline * 1000,
+		    g_get_monotonic_time() / 1000 + 10000));
 		path = buf + 4;
 		if (strncmp(buf, "GET /", 5) == 0 &&
 		    (qs = strchr(path, '?')) != NULL &&
@@ -496,19 +576,26 @@ next_redirect(int lfd, gint64 deadline, char **why)
 			q = g_uri_parse_params(qs + 1, -1, "&",
 			    G_URI_PARAMS_NONE, NULL);
 		}
-		if (q != NULL && (g_hash_table_contains(q, "code") ||
-		    g_hash_table_contains(q, "error"))) {
+		if (q != NULL && !g_hash_table_contains(q, "code") &&
+		    !g_hash_table_contains(q, "error"))
+			g_clear_pointer(&q, g_hash_table_unref);
+		if (q == NULL)
+			reply(c, "404 Not Found", "not here\n");
+		else if (g_strcmp0(g_hash_table_lookup(q, "state"), state) !=
+		    0) {
+			reply(c, "400 Bad Request", "This is not the request "
+			    "leadroute is waiting for (another state).\n");
+			log_warnx("oauth: a redirect with another state: "
+			    "ignored; still waiting");
+			g_clear_pointer(&q, g_hash_table_unref);
+		} else
 			reply(c, "200 OK", g_hash_table_contains(q, "code") ?
 			    "leadroute has the authorization. You can close "
 			    "this tab.\n" : "Access was not granted. See the "
 			    "terminal.\n");
-			close(c);
-			return q;
-		}
-		if (q != NULL)
-			g_hash_table_unref(q);
-		reply(c, "404 Not Found", "not here\n");
 		close(c);
+		if (q != NULL)
+			return q;
 	}
 	*why = g_strdup("nobody granted access in time; run `leadroute auth` "
 	    "again");
@@ -570,16 +657,11 @@ oauth_loopback_flow(const struct oauth_grant *g, char **refresh_token,
 	    "access:\n\n    %s\n\nWaiting for the browser on %s ...\n",
 	    port, port, url, redirect);
 	fflush(g->out);
-	q = next_redirect(lfd, g_get_monotonic_time() / G_USEC_PER_SEC +
-	    OAUTH_WAIT_MAX, why);
+	q = next_redirect(lfd, state, g_get_monotonic_time() /
+	    G_USEC_PER_SEC + OAUTH_WAIT_MAX, why);
 	close(lfd);
 	if (q == NULL) {
 		rc = LR_TEMPFAIL;
-		goto out;
-	}
-	if (g_strcmp0(g_hash_table_lookup(q, "state"), state) != 0) {
-		*why = g_strdup("the browser came back with another request's "
-		    "state; nothing was exchanged");
 		goto out;
 	}
 	if (g_hash_table_lookup(q, "code") == NULL) {
@@ -611,12 +693,17 @@ oauth_loopback_flow(const struct oauth_grant *g, char **refresh_token,
 			if (rc != LR_TEMPFAIL)
 				rc = LR_CONFIG;
 		}
-		http_result_clear(&res);
+		answer_clear(&res);
 		g_object_unref(p);
 	}
 out:
-	if (q != NULL)
+	if (q != NULL) {
+		char *code = g_hash_table_lookup(q, "code");
+
+		if (code != NULL)
+			explicit_bzero(code, strlen(code));
 		g_hash_table_unref(q);
+	}
 	wipe_free(verifier);
 	g_free(state);
 	g_free(challenge);

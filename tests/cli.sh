@@ -178,7 +178,7 @@ expect 66 "nonexistent.eml" "$LEADROUTE" diff "$rules" "$rules" nonexistent.eml
 printf '[rules]\nfile = missing.rules\n' >broken.conf
 expect 75 "asking to be tried again" "$LEADROUTE" -c broken.conf deliver </dev/null
 expect 66 "no message on stdin" "$LEADROUTE" -c nojournal.conf deliver </dev/null
-expect 64 "read on stdin" "$LEADROUTE" -c own.conf deliver extra.eml
+expect 75 "read on stdin" "$LEADROUTE" -c own.conf deliver extra.eml
 
 # OAuth2 settings: clear errors, and what to run
 printf '[inbox]\nurl = imaps://imap.gmail.com/INBOX\nuser = s@example.com\nauth = xoauth2\nclient_id = abc\nrefresh_token_file = rt\n[rules]\nfile = conf/leadroute.rules\n' >oauth.conf

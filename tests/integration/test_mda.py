@@ -12,10 +12,13 @@ Checks:
   finds nothing and nothing more is sent;
 - SMTP 451: deliver exits 75, fetchmail keeps the lead on the server, no
   copy is filed; the next fetchmail delivers it, forwarded exactly once;
+- the maildir not writable: 75 after the forward went; the next poll
+  files the lead without forwarding it again;
 - a broken rules file: deliver exits 75 with the error, the lead stays on
   the server (78 would make Postfix bounce it);
 - without a maildir (a procmail or Sieve pipe): the folder is printed on
-  stdout; the same message piped again is not filed or sent twice;
+  stdout; the same message piped again is told its folder again and not
+  sent twice;
 - an empty stdin is refused with 66.
 """
 import email
@@ -174,7 +177,8 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
         self.assertTrue(owners, "no owner-routed lead in the set")
         self.assertEqual(sorted(self.forwarded_ids()),
                          sorted(mid for mid, _ in owners))
-        self.assertEqual(len(self.http.requests()), len(owners))
+        self.assertEqual(len([r for r in self.http.requests()
+                              if r.path == "/slack"]), len(owners))
         # nothing left: a second poll finds no mail and sends nothing
         status, out = self.fetchmail()
         self.assertEqual(status, 1, out[-3000:])	# 1: no mail
@@ -196,6 +200,33 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
         self.assertEqual(status, 0, out[-3000:])
         self.assertEqual(self.dovecot.list_folder("INBOX"), [])
         self.assertEqual(self.forwarded_ids(), [mid])
+        self.assertEqual(len(self.filed()[mid]), 1)
+
+    def test_maildir_unwritable_keeps_the_lead(self):
+        """The forward went, the filing failed: 75, kept on the server;
+        the next poll files it without forwarding it again."""
+        data = self.first_owner_routed(self.expected())
+        mid = message_id(data)
+        self.dovecot.append("INBOX", data)
+        blocker = os.path.join(self.dir, "not-a-dir")
+        with open(blocker, "w") as f:
+            f.write("x")
+        with open(self.conf) as f:
+            good = f.read()
+        with open(self.conf, "w") as f:
+            f.write(good.replace("maildir = " + self.maildir,
+                                 "maildir = " + blocker + "/Maildir"))
+        status, out = self.fetchmail()
+        self.assertIn("MDA returned nonzero status 75", out)
+        self.assertIn("Not a directory", out)
+        self.assertEqual(len(self.dovecot.list_folder("INBOX")), 1)
+        self.assertEqual(self.forwarded_ids(), [mid])
+        with open(self.conf, "w") as f:
+            f.write(good)
+        status, out = self.fetchmail()
+        self.assertEqual(status, 0, out[-3000:])
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        self.assertEqual(self.forwarded_ids(), [mid])	# not sent again
         self.assertEqual(len(self.filed()[mid]), 1)
 
     def test_config_error_keeps_the_lead(self):
@@ -227,12 +258,13 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
         folder = self.recorded()[mid][5]
         self.assertEqual(p.stdout.decode(), folder + "\n")
         self.assertTrue(folder.startswith("Leads/Owners/"), folder)
-        # piped again (the caller retried): nothing filed or sent twice
+        self.assertFalse(os.path.exists(self.maildir))
+        # piped again (the caller retried): told the folder again, the
+        # lead not sent twice
         p = self.deliver(data, conf)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout, b"")
+        self.assertEqual(p.stdout.decode(), folder + "\n")
         self.assertEqual(self.forwarded_ids(), [mid])
-        self.assertFalse(os.path.exists(self.maildir))
         # nothing on stdin
         p = self.deliver(b"", conf)
         self.assertEqual(p.returncode, 66)

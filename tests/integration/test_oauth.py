@@ -20,7 +20,9 @@ Checks:
 - `leadroute auth microsoft`: the device-code flow (code shown, polled
   through authorization_pending), the token saved 0600, then run works;
 - `leadroute auth google`: the loopback redirect with PKCE S256 and
-  state; the code exchanged, the token saved; a refused consent exits 78.
+  state (a redirect with another state is refused and the wait goes on);
+  the code exchanged, the token saved; a refused consent exits 78;
+- SMTP refusing the token IMAP logged in with: refreshed, retried once.
 """
 import base64
 import email
@@ -204,6 +206,27 @@ dir = {os.path.join(self.top, "templates")}
         self.assertEqual(stat.S_IMODE(os.stat(self.token_file).st_mode), 0o600)
         self.assertIn("saved in", p.stderr)
 
+    def test_smtp_refused_token_is_refreshed(self):
+        """The token IMAP logged in with is refused by SMTP (revoked in
+        between): refreshed, the forward retried once, and the refused
+        token not offered again."""
+        self.write_secret("refresh.token", "rt-1")
+        self.http.script([
+            {"method": "GET", "path": "/tokeninfo?access_token=tok-first",
+             "status": 200, "times": 1, "body": json.dumps({"email": "leads"})}]
+            + TOKENINFO +
+            [token_answer("tok-first", times=1), token_answer("tok-good")])
+        self.append(self.owner_routed_lead()[0]["file"])
+        p = self.leadroute("run", "--once")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("smtp: the server refused the access token; "
+                      "refreshing it", p.stderr)
+        self.assertEqual(len(self.token_requests()), 2)
+        self.assertEqual(len(self.smtp.messages()), 1)
+        asked = [r.path.split("=", 1)[1] for r in self.http.requests()
+                 if r.path.startswith("/tokeninfo")]
+        self.assertEqual(asked, ["tok-first", "tok-first", "tok-good"])
+
     def test_expiring_token_is_refreshed_first(self):
         self.write_secret("refresh.token", "rt-1")
         self.script(token_answer("tok-good", life=30))  # < OAUTH_MARGIN
@@ -303,8 +326,15 @@ dir = {os.path.join(self.top, "templates")}
         redirect = q["redirect_uri"]
         self.assertTrue(redirect.startswith("http://127.0.0.1:"), redirect)
         # the browser asks for other things first: not the redirect
-        with self.assertRaises(urllib.error.HTTPError):
+        with self.assertRaises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(redirect + "/favicon.ico", timeout=10)
+        self.assertEqual(e.exception.code, 404)
+        # a redirect of another request (a forged one): refused, still
+        # waiting for ours
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(redirect + "/?" + urllib.parse.urlencode(
+                {"state": "forged", "code": "evil"}), timeout=10)
+        self.assertEqual(e.exception.code, 400)
         with urllib.request.urlopen(redirect + "/?" + urllib.parse.urlencode(
                 {"state": q["state"], "code": "code-1",
                  "scope": q["scope"]}), timeout=10) as r:
