@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "init-resources.h"
+#include "fileio.h"
 #include "init.h"
 
 #define INIT_ROOT	"/leadroute/init/"
@@ -55,25 +56,15 @@ write_new(const char *path, const void *data, gsize len, int mode,
     GError **err)
 {
 	int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	const char *p = data;
-	gsize left = len;
 
 	if (fd < 0)
 		goto fail;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
+	if (!fileio_write_all(fd, data, len)) {
+		int e = errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			goto fail;
-		}
-		p += n;
-		left -= (gsize)n;
+		close(fd);
+		errno = e;
+		goto fail;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0)
 		goto fail;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "maildir.h"
 
 #define MAILDIR_MODE	0700	/* directories made here */
@@ -32,19 +33,6 @@ maildir_folder_path(const char *root, const char *folder)
 	for (const char *p = folder; *p != '\0'; p++)
 		g_string_append_c(s, *p == '/' ? '.' : *p);
 	return g_string_free(s, FALSE);
-}
-
-static gboolean
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	gboolean ok;
-
-	if (fd < 0)
-		return FALSE;
-	ok = fsync(fd) == 0;
-	close(fd);
-	return ok;
 }
 
 /* dir with cur/, new/ and tmp/; a subfolder also gets "maildirfolder".
@@ -84,8 +72,8 @@ make_maildir(const char *dir, gboolean sub, char **why)
 	if (made) {
 		char *parent = g_path_get_dirname(dir);
 
-		(void)sync_dir(dir);
-		(void)sync_dir(parent);
+		(void)fileio_sync_dir(dir);
+		(void)fileio_sync_dir(parent);
 		g_free(parent);
 	}
 	return TRUE;
@@ -120,22 +108,6 @@ unique_name(void)
 	return name;
 }
 
-static gboolean
-write_all(int fd, const char *data, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		data += n;
-		len -= (gsize)n;
-	}
-	return TRUE;
-}
-
 enum lr_status
 maildir_put(const char *root, const char *folder, const char *data,
     gsize len, char **why)
@@ -160,7 +132,7 @@ maildir_put(const char *root, const char *folder, const char *data,
 		goto out;
 	}
 	made = TRUE;
-	if (!write_all(fd, data, len) || fsync(fd) != 0) {
+	if (!fileio_write_all(fd, data, len) || fsync(fd) != 0) {
 		*why = g_strdup_printf("cannot write %s: %s", tmp,
 		    g_strerror(errno));
 		goto out;
@@ -183,7 +155,7 @@ maildir_put(const char *root, const char *folder, const char *data,
 		goto out;
 	}
 	made = FALSE;	/* it is in new/ now */
-	if (!sync_dir(newdir)) {
+	if (!fileio_sync_dir(newdir)) {
 		*why = g_strdup_printf("cannot sync %s: %s", newdir,
 		    g_strerror(errno));
 		goto out;	/* reported, left: a retry files a copy */

@@ -19,6 +19,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "fileio.h"
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
@@ -134,25 +135,6 @@ refusal(const struct http_result *res, JsonObject *obj)
 	    e ? ": " : "", e ? e : "", d ? ": " : "", d ? d : "");
 }
 
-static gboolean
-write_all(int fd, const char *data, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return FALSE;
-		}
-		data += n;
-		len -= (gsize)n;
-	}
-	return TRUE;
-}
-
 gboolean
 oauth_save_token(const char *path, const char *token, char **why)
 {
@@ -161,7 +143,7 @@ oauth_save_token(const char *path, const char *token, char **why)
 	char *line = g_strconcat(token, "\n", NULL);
 	gsize len = strlen(line);
 	gboolean ok = FALSE;
-	int fd, dfd;
+	int fd;
 
 	/* a name of our own: the agent and `auth` may save at once */
 	fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
@@ -170,7 +152,7 @@ oauth_save_token(const char *path, const char *token, char **why)
 		    path, g_strerror(errno));
 		goto out;
 	}
-	if (!write_all(fd, line, len) || fsync(fd) != 0) {
+	if (!fileio_write_all(fd, line, len) || fsync(fd) != 0) {
 		*why = g_strdup_printf("cannot write %s: %s", tmp,
 		    g_strerror(errno));
 		close(fd);
@@ -185,10 +167,7 @@ oauth_save_token(const char *path, const char *token, char **why)
 		goto out;
 	}
 	/* the rename itself survives a crash */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	(void)fileio_sync_dir(dir);
 	ok = TRUE;
 out:
 	explicit_bzero(line, len);
