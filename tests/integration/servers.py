@@ -995,6 +995,14 @@ class Dovecot:
                 if self.relay is not None:
                     _wait_port(self.submission_port, self.proc, self.log_path,
                                greeting=b"220")
+                # Another test's Dovecot on a port we drew answers at
+                # once, before ours fails to bind it and exits: make
+                # sure ours is the one still running.
+                time.sleep(0.15)
+                if self.proc.poll() is not None:
+                    raise ServerError("exited after start (%s): port in use?"
+                                      "\n%s" % (self.proc.returncode,
+                                                _tail(self.log_path)))
                 return self
             except ServerError as e:
                 self.stop(graceful=False)
