@@ -10,6 +10,8 @@
  * and one MOVE per folder, and record the filing. Between rounds, HTTP deliveries that failed are retried
  * when the journal says they are due, a sweep reports messages left
  * unrouted too long, and the agent waits for new mail (IDLE, else poll).
+ * `leadroute deliver` (agent_deliver) takes the same steps for one
+ * message from a pipe, filing it into a Maildir instead of over IMAP.
  */
 #include "config.h"
 
@@ -2571,8 +2573,8 @@ pause_for(gint64 seconds)
  * agent would, so a retry never re-decides or re-sends.
  */
 
-/* The journal, waiting up to AGENT_LOCK_WAIT for another deliver (or a
- * report) to let it go: a pipe delivers one message after another. */
+/* The journal, waiting up to AGENT_LOCK_WAIT for another deliver to let
+ * it go: procmail may start two at once. (`run` holds it for good.) */
 static struct journal *
 open_waiting(const char *path, GError **err)
 {

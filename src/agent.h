@@ -2,7 +2,8 @@
  * agent.h: `leadroute run` (spec section 8): fetch what is not yet routed
  * from the inbox, decide, deliver (forward by SMTP, Slack, webhook), file,
  * and record each step in the journal before the next, so that a stop at
- * any point resumes without losing or re-deciding a lead.
+ * any point resumes without losing or re-deciding a lead; and `leadroute
+ * deliver`, the same for one message read from a pipe.
  */
 #ifndef LR_AGENT_H
 #define LR_AGENT_H

@@ -1140,17 +1140,36 @@ class Dovecot:
 
 # --- a leadroute configuration for these servers ---------------------------
 
+def write_secret(directory, name, value):
+    """DIRECTORY/NAME holding VALUE as its first line, mode 0600, as
+    leadroute wants a secret file; return its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(value + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def explained(binary, rules, leads, now):
+    """Message-ID -> `leadroute explain --json --now NOW --rules RULES
+    LEADS`'s decision (a dict) for every lead."""
+    p = subprocess.run([binary, "explain", "--json", "--now", now,
+                        "--rules", rules, leads], capture_output=True,
+                       text=True, timeout=300, check=True)
+    out = {}
+    for line in p.stdout.splitlines():
+        d = json.loads(line)
+        out[d["message_id"]] = d
+    return out
+
+
 def agent_config(directory, dovecot, smtp, http, rules, templates,
                  journal=None):
     """Write DIRECTORY/leadroute.conf for `leadroute run` against these
     servers (secrets in mode-0600 files beside it: the IMAP password and
     the Slack webhook URL HTTP/slack); return its path."""
-    for name, value in (("slack.secret", http.url + "/slack"),
-                        ("imap.secret", dovecot.password)):
-        path = os.path.join(directory, name)
-        with open(path, "w") as f:
-            f.write(value + "\n")
-        os.chmod(path, 0o600)
+    write_secret(directory, "slack.secret", http.url + "/slack")
+    write_secret(directory, "imap.secret", dovecot.password)
     conf = os.path.join(directory, "leadroute.conf")
     with open(conf, "w") as f:
         f.write(f"""[inbox]

@@ -113,10 +113,7 @@ class AgentTest(unittest.TestCase):
             f.write("\n".join(out) + "\n")
 
     def secret(self, name, value):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(value + "\n")
-        os.chmod(path, 0o600)
+        servers.write_secret(self.dir, name, value)
         return name
 
     def start_agent(self, *args, env=None):
@@ -174,15 +171,7 @@ class AgentTest(unittest.TestCase):
 
     def expected(self):
         """What explain decides for each lead, by Message-ID."""
-        p = subprocess.run([self.binary, "explain", "--json", "--now", NOW,
-                            "--rules",
-                            self.rules, self.leads], capture_output=True,
-                           text=True, timeout=300, check=True)
-        out = {}
-        for line in p.stdout.splitlines():
-            d = json.loads(line)
-            out[d["message_id"]] = d
-        return out
+        return servers.explained(self.binary, self.rules, self.leads, NOW)
 
     def folder_of(self):
         """Message-ID -> (folder, flags) over every folder."""

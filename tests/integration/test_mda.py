@@ -72,15 +72,7 @@ class MdaTest(unittest.TestCase):
 
     def expected(self):
         """Message-ID -> explain's decision."""
-        p = subprocess.run([self.binary, "explain", "--json", "--now", NOW,
-                            "--rules", self.rules, self.leads],
-                           capture_output=True, text=True, timeout=300,
-                           check=True)
-        out = {}
-        for line in p.stdout.splitlines():
-            d = servers.json.loads(line)
-            out[d["message_id"]] = d
-        return out
+        return servers.explained(self.binary, self.rules, self.leads, NOW)
 
     def fetchmail(self):
         """One fetchmail poll of the inbox into `leadroute deliver`;

@@ -82,9 +82,8 @@ class OAuthTest(unittest.TestCase):
         self.addCleanup(self.tmp.cleanup)
         self.dir = self.tmp.name
         rules = servers.copy_rules(self.rules, os.path.join(self.dir, "rules"))
-        for name, value in (("client.secret", "s3cret"),
-                            ("slack.secret", self.http.url + "/slack")):
-            self.write_secret(name, value)
+        self.write_secret("client.secret", "s3cret")
+        self.write_secret("slack.secret", self.http.url + "/slack")
         self.token_file = os.path.join(self.dir, "refresh.token")
         self.conf = os.path.join(self.dir, "leadroute.conf")
         h = self.http.url
@@ -116,10 +115,7 @@ dir = {os.path.join(self.top, "templates")}
 """)
 
     def write_secret(self, name, value):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(value + "\n")
-        os.chmod(path, 0o600)
+        servers.write_secret(self.dir, name, value)
 
     def script(self, *token_entries):
         self.http.script(TOKENINFO + list(token_entries))
@@ -137,14 +133,9 @@ dir = {os.path.join(self.top, "templates")}
                 if r.method == "POST" and r.path == "/token"]
 
     def owner_routed_lead(self):
-        p = subprocess.run([self.binary, "explain", "--json", "--now", NOW,
-                            "--rules", self.rules, self.leads],
-                           capture_output=True, text=True, check=True)
-        routed = []
-        for line in p.stdout.splitlines():
-            d = json.loads(line)
-            if d["destination"]["owner"]:
-                routed.append(d)
+        routed = [d for d in servers.explained(
+                      self.binary, self.rules, self.leads, NOW).values()
+                  if d["destination"]["owner"]]
         self.assertTrue(routed, "no owner-routed lead")
         return routed
 
