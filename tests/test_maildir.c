@@ -8,27 +8,21 @@
 
 #include "maildir.h"
 
-static char *
-one_file(const char *dir, char **name)
+/* The names in dir, sorted; NULL-terminated (g_strfreev). */
+static char **
+names(const char *dir)
 {
 	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *a = g_ptr_array_new();
 	const char *n;
-	char *path = NULL;
-	guint count = 0;
 
 	assert_non_null(d);
-	while ((n = g_dir_read_name(d)) != NULL) {
-		count++;
-		g_free(path);
-		path = g_build_filename(dir, n, NULL);
-		if (name != NULL) {
-			g_free(*name);
-			*name = g_strdup(n);
-		}
-	}
+	while ((n = g_dir_read_name(d)) != NULL)
+		g_ptr_array_add(a, g_strdup(n));
 	g_dir_close(d);
-	assert_int_equal(count, 1);
-	return path;
+	g_ptr_array_sort(a, (GCompareFunc)g_strcmp0);
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
 }
 
 static void
@@ -57,68 +51,50 @@ test_put(void **state)
 	char *tmp = g_build_filename(box, "tmp", NULL);
 	char *cur = g_build_filename(box, "cur", NULL);
 	char *marker = g_build_filename(box, "maildirfolder", NULL);
-	char *why = NULL, *file, *text = NULL, *first = NULL, *second = NULL;
+	char *rnew = g_build_filename(root, "new", NULL);
+	char *argv[] = { "rm", "-rf", root, NULL };
+	char *why = NULL, *file, *text = NULL, **first, **both, **left;
 	const char msg[] = "Subject: hi\r\n\r\nbody\r\n";
+	int status = -1;
 	gsize len;
 
 	(void)state;
 	assert_int_equal(maildir_put(root, "Leads/Review", msg,
 	    sizeof msg - 1, &why), LR_OK);
 	assert_null(why);
-	file = one_file(new, &first);
+	first = names(new);
+	assert_int_equal(g_strv_length(first), 1);
+	file = g_build_filename(new, first[0], NULL);
 	assert_true(g_file_get_contents(file, &text, &len, NULL));
 	assert_int_equal(len, sizeof msg - 1);
 	assert_memory_equal(text, msg, len);
 	assert_true(g_file_test(marker, G_FILE_TEST_IS_REGULAR));
 	assert_true(g_file_test(cur, G_FILE_TEST_IS_DIR));
 	/* the root is a maildir too, so clients see the tree */
-	{
-		char *rnew = g_build_filename(root, "new", NULL);
-
-		assert_true(g_file_test(rnew, G_FILE_TEST_IS_DIR));
-		g_free(rnew);
-	}
-	g_free(file);
-	g_free(text);
+	assert_true(g_file_test(rnew, G_FILE_TEST_IS_DIR));
 	/* nothing left in tmp/ */
-	{
-		GDir *d = g_dir_open(tmp, 0, NULL);
-
-		assert_null(g_dir_read_name(d));
-		g_dir_close(d);
-	}
+	left = names(tmp);
+	assert_int_equal(g_strv_length(left), 0);
 	/* a second message gets its own name */
 	assert_int_equal(maildir_put(root, "Leads/Review", msg,
 	    sizeof msg - 1, &why), LR_OK);
-	{
-		GDir *d = g_dir_open(new, 0, NULL);
-		const char *n;
-		guint count = 0;
-
-		while ((n = g_dir_read_name(d)) != NULL) {
-			count++;
-			if (strcmp(n, first) != 0)
-				second = g_strdup(n);
-		}
-		g_dir_close(d);
-		assert_int_equal(count, 2);
-		assert_non_null(second);
-	}
-	g_free(first);
-	g_free(second);
-	g_free(box);
-	g_free(new);
-	g_free(tmp);
-	g_free(cur);
+	both = names(new);
+	assert_int_equal(g_strv_length(both), 2);
+	assert_true(g_strv_contains((const char *const *)both, first[0]));
+	assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+	    NULL, NULL, NULL, &status, NULL));
+	assert_int_equal(status, 0);
+	g_strfreev(first);
+	g_strfreev(both);
+	g_strfreev(left);
+	g_free(file);
+	g_free(text);
+	g_free(rnew);
 	g_free(marker);
-	{
-		char *argv[] = { "rm", "-rf", root, NULL };
-		int status = -1;
-
-		assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH,
-		    NULL, NULL, NULL, NULL, &status, NULL));
-		assert_int_equal(status, 0);
-	}
+	g_free(cur);
+	g_free(tmp);
+	g_free(new);
+	g_free(box);
 	g_free(root);
 }
 

@@ -1140,6 +1140,22 @@ class Dovecot:
 
 # --- a leadroute configuration for these servers ---------------------------
 
+def start_servers(test, dovecot=None):
+    """Start an HTTP sink, an SMTP sink and Dovecot for a unittest TEST,
+    each closed by its cleanups; return (dovecot, smtp, http). DOVECOT:
+    a function (smtp, http) -> an unstarted Dovecot (default: plain)."""
+    http = HttpSink()
+    test.addCleanup(http.close)
+    http.start()
+    smtp = SmtpSink()
+    test.addCleanup(smtp.close)
+    smtp.start()
+    imap = dovecot(smtp, http) if dovecot else Dovecot()
+    test.addCleanup(imap.close)
+    imap.start()
+    return imap, smtp, http
+
+
 def write_secret(directory, name, value):
     """DIRECTORY/NAME holding VALUE as its first line, mode 0600, as
     leadroute wants a secret file; return its path."""

@@ -65,14 +65,8 @@ class AgentTest(unittest.TestCase):
     def setUp(self):
         # Fresh servers for every test: no state leaks between them.
         self.tmp = tempfile.TemporaryDirectory(prefix="lr-agent-")
-        self.dovecot = servers.Dovecot()
-        self.dovecot.start()
-        self.smtp = servers.SmtpSink()
-        self.smtp.start()
-        self.http = servers.HttpSink()
-        self.http.start()
-        for s in (self.http, self.smtp, self.dovecot, self.tmp):
-            self.addCleanup(s.close if hasattr(s, "close") else s.cleanup)
+        self.addCleanup(self.tmp.cleanup)
+        self.dovecot, self.smtp, self.http = servers.start_servers(self)
         self.dir = tempfile.mkdtemp(dir=self.tmp.name)
         rules = servers.copy_rules(self.rules, os.path.join(self.dir, "rules"))
         self.conf = servers.agent_config(

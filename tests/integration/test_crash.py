@@ -110,14 +110,7 @@ class CrashTest(unittest.TestCase):
     def setUp(self):
         self.started = time.monotonic()
         self.tmp = tempfile.TemporaryDirectory(prefix="lr-crash-")
-        self.dovecot = servers.Dovecot()
-        self.dovecot.start()
-        self.smtp = servers.SmtpSink()
-        self.smtp.start()
-        self.http = servers.HttpSink()
-        self.http.start()
-        for s in (self.http, self.smtp, self.dovecot):
-            self.addCleanup(s.close)
+        self.dovecot, self.smtp, self.http = servers.start_servers(self)
         if os.environ.get("LEADROUTE_KEEP_TMP"):
             log("keeping %s", self.tmp.name)
         else:

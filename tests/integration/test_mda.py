@@ -47,15 +47,8 @@ class MdaTest(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="lr-mda-")
-        self.dovecot = servers.Dovecot()
-        self.dovecot.start()
-        self.smtp = servers.SmtpSink()
-        self.smtp.start()
-        self.http = servers.HttpSink()
-        self.http.start()
-        for s in (self.http, self.smtp, self.dovecot):
-            self.addCleanup(s.close)
         self.addCleanup(self.tmp.cleanup)
+        self.dovecot, self.smtp, self.http = servers.start_servers(self)
         self.dir = self.tmp.name
         self.rules_path = servers.copy_rules(
             self.rules, os.path.join(self.dir, "rules"))

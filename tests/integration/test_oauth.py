@@ -69,17 +69,10 @@ class OAuthTest(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="lr-oauth-")
-        self.http = servers.HttpSink()
-        self.http.start()
-        self.smtp = servers.SmtpSink()
-        self.smtp.start()
-        self.dovecot = servers.Dovecot(
-            tokeninfo=self.http.url + "/tokeninfo?access_token=",
-            relay=self.smtp)
-        self.dovecot.start()
-        for s in (self.dovecot, self.smtp, self.http):
-            self.addCleanup(s.close)
         self.addCleanup(self.tmp.cleanup)
+        self.dovecot, self.smtp, self.http = servers.start_servers(
+            self, lambda smtp, http: servers.Dovecot(
+                tokeninfo=http.url + "/tokeninfo?access_token=", relay=smtp))
         self.dir = self.tmp.name
         rules = servers.copy_rules(self.rules, os.path.join(self.dir, "rules"))
         self.write_secret("client.secret", "s3cret")
