@@ -1,0 +1,466 @@
+/*
+ * agent_round.c: one round over the inbox. Search for messages without
+ * $LeadRouted (and add those the journal decided but did not file), fetch
+ * them in batches; for each one, identify it (its Message-ID read from
+ * the header block alone, else a digest) and record it, decide it (or
+ * take the decision already recorded), deliver what is still pending --
+ * the forward first: a lead stays in the inbox until its owner has it;
+ * then Slack, the owner's direct message and the webhook, which never
+ * hold it up -- and queue it for the filer; after each batch of
+ * AGENT_FILE_BATCH messages, the filer files them and the journal
+ * records the filing.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "agent_p.h"
+#include "imap.h"
+#include "jsonout.h"
+#include "log.h"
+#include "mail.h"
+
+/* The message's identity: its Message-ID, else a digest of it. */
+char *
+message_key(const char *data, size_t len, gint64 *date)
+{
+	char *id = mail_message_id(data, len, date), *hex, *key;
+
+	if (id != NULL && strlen(id) <= JOURNAL_KEY_MAX)
+		return id;
+	g_free(id);
+	hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)data, len);
+	key = g_strconcat("sha256:", hex, NULL);
+	g_free(hex);
+	return key;
+}
+
+void
+queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
+    gboolean due, gboolean again)
+{
+	struct filer_item it = { uid, id, due, again };
+
+	filer_queue(a->filer, folder, &it);
+}
+
+static void
+log_lead(const struct vars *v, const char *result, gint64 started)
+{
+	log_info("lead %s %s -> %s%s%s%s%s (%s) %s: %s, %" G_GINT64_FORMAT
+	    " ms", v->key, v->l->str[LF_EMAIL] ? v->l->str[LF_EMAIL] : "-",
+	    rules_dest_kind_name(v->dc->kind), v->dc->id ? " " : "",
+	    v->dc->id ? v->dc->id : "", v->dc->owner ? " owner " : "",
+	    v->dc->owner ? v->dc->owner : "", v->dc->reason, v->dc->folder,
+	    result, (g_get_monotonic_time() - started) / 1000);
+}
+
+/* What the journal keeps of the lead to show it without the message (the
+ * digest): name, company and subject, and its source for the report: a
+ * form notification's sender ("form: wordpress@example.com"), else
+ * "email"; as a JSON object. */
+static char *
+lead_json(const struct lead *l)
+{
+	static const struct {
+		const char *name;
+		enum lead_field f;
+	} keep[] = {
+		{ "name", LF_NAME }, { "company", LF_COMPANY },
+		{ "subject", LF_SUBJECT },
+	};
+	JsonBuilder *b = json_builder_new();
+	char *source = l->is_form && l->str[LF_FROM] != NULL ?
+	    g_strconcat("form: ", l->str[LF_FROM], NULL) : g_strdup("email");
+
+	json_builder_begin_object(b);
+	for (guint i = 0; i < G_N_ELEMENTS(keep); i++)
+		if (l->str[keep[i].f] != NULL)
+			json_member_string(b, keep[i].name, l->str[keep[i].f]);
+	json_member_string(b, "source", source);
+	json_builder_end_object(b);
+	g_free(source);
+	return json_string(b, FALSE);
+}
+
+/* Take the decision recorded before a stop: it is never re-made. */
+static void
+recorded_decision(struct agent *a, gint64 id, struct decision *dc)
+{
+	struct journal_decision *jd = NULL;
+
+	if (journal_decision_get(a->j, id, &jd) != LR_OK)
+		return;
+	if (strcmp(jd->kind, "review") == 0 && dc->kind != DEST_REVIEW)
+		decision_to_review(dc, a->rs, a->cfg->folder_prefix,
+		    jd->reason);
+	for (int k = DEST_OWNER; k <= DEST_IGNORE; k++)
+		if (strcmp(jd->kind, rules_dest_kind_name(k)) == 0)
+			dc->kind = k;
+	g_free(dc->id);
+	dc->id = g_strdup(jd->dest_id);
+	g_free(dc->reason);
+	dc->reason = g_strdup(jd->reason != NULL ? jd->reason : "");
+	g_free(dc->folder);
+	dc->folder = g_strdup(jd->folder);
+	g_free(dc->owner);
+	dc->owner = g_strdup(jd->owner);
+	journal_decision_free(jd);
+}
+
+static enum lr_status
+record_decision(struct agent *a, gint64 id, const struct vars *v,
+    GDateTime *now)
+{
+	const struct decision *dc = v->dc;
+	char *dj = dims_json(dc), *day = NULL, *lj = lead_json(v->l);
+	char *subject = lead_subject_key(v->l->str[LF_SUBJECT]);
+	struct journal_decision jd = {
+		.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
+		.owner = dc->owner, .folder = dc->folder,
+		.reason = dc->reason, .route_line = dc->route_line,
+		.dims_json = dj, .lead_email = v->l->str[LF_EMAIL],
+		.lead_json = lj, .subject_key = subject,
+	};
+	enum lr_status st;
+
+	history_decision(dc, v->l, a->rs, &jd);
+
+	if (v->o != NULL) {
+		GDateTime *t = g_date_time_to_timezone(now, v->o->tz);
+
+		day = g_date_time_format(t, "%Y-%m-%d");
+		g_date_time_unref(t);
+		jd.owner_day = day;
+	}
+	st = journal_record_decision(a->j, id, &jd, now_s());
+	g_free((struct journal_credit *)jd.credits);
+	g_free(dj);
+	g_free(lj);
+	g_free(subject);
+	g_free(day);
+	return st;
+}
+
+/* The owner a decision gives the lead to, or NULL. */
+static const struct owner *
+owner_of(const struct agent *a, const struct decision *dc)
+{
+	return dc->owner != NULL && a->rs->owners != NULL ?
+	    owners_find(a->rs->owners, dc->owner) : NULL;
+}
+
+/* A message the journal gave up on: into Failed, with its reason. */
+static void
+file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
+{
+	struct journal_message *m = NULL;
+
+	if (journal_message_get(a->j, id, &m) == LR_OK)
+		log_warnx("lead %s: filed in %s: %s", key, a->failed,
+		    m->last_error ? m->last_error : "failed");
+	journal_message_free(m);
+	queue_file(a, a->failed, uid, id, FALSE, FALSE);
+}
+
+/*
+ * Steps 1-2: message key (uid in the inbox, len bytes) fetched and
+ * identified, recorded before it is decided: *id and *state as the
+ * journal has them. TRUE when the message needs no deciding (it failed
+ * before, is a copy, was filed before, or is an owner's reply already
+ * recorded): then it is queued for filing.
+ */
+static gboolean
+identify(struct agent *a, guint32 uid, const char *data, size_t len,
+    const char *key, gint64 received, gint64 *id, enum journal_state *state,
+    enum lr_status *st)
+{
+	enum journal_seen seen = JOURNAL_SEEN_NEW;
+	struct journal_decision *jd = NULL;
+	const char *folder = a->failed;
+	gboolean done = TRUE;
+
+	if ((*st = journal_message_seen(a->j, key, a->mailbox, a->uidvalidity,
+	    uid, len, received, now_s(), id, state, &seen)) != LR_OK ||
+	    (*st = journal_flush(a->j)) != LR_OK)
+		return TRUE;
+	if (*state == JMSG_FAILED) {
+		file_failed(a, *id, uid, key);
+		return TRUE;
+	}
+	if (seen == JOURNAL_SEEN_DUPLICATE || *state == JMSG_FILED) {
+		if (journal_decision_get(a->j, *id, &jd) == LR_OK)
+			folder = jd->folder;
+		if (seen == JOURNAL_SEEN_DUPLICATE)
+			queue_file(a, folder, uid, 0, FALSE, FALSE);
+		else
+			queue_file(a, folder, uid, *id, FALSE, TRUE);
+		log_info("lead %s: %s, filed in %s", key,
+		    seen == JOURNAL_SEEN_DUPLICATE ?
+		    "a duplicate, routed once" : "seen before", folder);
+	} else if (*state == JMSG_FETCHED) {
+		if (a->crash_on != NULL &&
+		    g_strstr_len(data, len, a->crash_on) != NULL) {
+			log_warnx("run: %s: crashing on %s as asked",
+			    AGENT_CRASH_ENV, key);
+			abort();
+		}
+		done = FALSE;
+	} else if (journal_decision_get(a->j, *id, &jd) == LR_OK &&
+	    strcmp(jd->kind, "reply") == 0)
+		/* an owner's reply: filed, nothing sent */
+		queue_file(a, jd->folder, uid, *id, FALSE, FALSE);
+	else
+		done = FALSE;
+	journal_decision_free(jd);
+	return done;
+}
+
+/*
+ * Step 4: deliver v's lead, the forward first. LR_OK, or LR_TEMPFAIL
+ * when the forward did not go and the lead stays in the inbox (*why
+ * says why; also set when the server refused the forward for good and
+ * the lead went to review).
+ */
+static enum lr_status
+deliver_lead(struct agent *a, gint64 id, struct vars *v, struct decision *dc,
+    const char *data, size_t len, char **why)
+{
+	struct dlv_states ds;
+	enum lr_status st = LR_OK;
+
+	delivery_states(a, id, &ds);
+	if (v->o != NULL && a->out.sink[JCHAN_SMTP] != NULL &&
+	    ds.st[JCHAN_SMTP] != JDLV_SENT) {
+		if (ds.st[JCHAN_SMTP] == JDLV_FAILED_PERMANENT) {
+			*why = g_strdup(ds.error[JCHAN_SMTP]);
+			st = LR_BADMSG;
+		} else
+			st = send_forward(a, id, v, data, len, NULL, why);
+		if (st == LR_TEMPFAIL) {
+			delivery_states_clear(&ds);
+			return st;
+		}
+		if (st == LR_BADMSG) {
+			/* the server refused it for good: review, with why */
+			decision_to_review(dc, a->rs, a->cfg->folder_prefix,
+			    *why);
+			v->o = NULL;
+			if (journal_decision_to_review(a->j, id, dc->folder,
+			    *why, now_s()) != LR_OK)
+				log_warnx("journal: cannot send message %"
+				    G_GINT64_FORMAT " to review", id);
+		}
+	}
+	notify_lead(a, id, v, &ds, NULL);
+	delivery_states_clear(&ds);
+	return LR_OK;
+}
+
+/* One message of the inbox (data NULL: too large to fetch), through the
+ * pipeline: identified and recorded, decided, delivered, queued for
+ * filing. LR_TEMPFAIL ends the fetch (a stop, or the journal failing). */
+enum lr_status
+one_message(guint32 uid, const char *data, size_t len, void *ctx)
+{
+	struct fetch_ctx *fc = ctx;
+	struct agent *a = fc->a;
+	gint64 started = g_get_monotonic_time(), id = 0;
+	struct lead *l = NULL;
+	struct decision *dc = NULL;
+	struct vars v = { 0 };
+	enum journal_state state = JMSG_FETCHED;
+	char *why = NULL, *key;
+	enum lr_status st = LR_OK;
+
+	if (stop_pending()) {
+		a->interrupted = TRUE;
+		return LR_TEMPFAIL;	/* ends the fetch; the rest waits */
+	}
+	if (data == NULL) {
+		log_warnx("run: uid %u: larger than %d bytes, filed in %s",
+		    uid, IMAP_MAX_MESSAGE_BYTES, a->failed);
+		queue_file(a, a->failed, uid, 0, FALSE, FALSE);
+		return LR_OK;
+	}
+	key = message_key(data, len, &v.received);
+	v.key = key;
+	v.a = a;
+	if (identify(a, uid, data, len, key, v.received, &id, &state, &st))
+		goto out;
+	/* 3: decide */
+	l = lead_from_bytes(data, len, a->rs->freemail);
+	if (state == JMSG_FETCHED && owner_reply(a, id, uid, key, l,
+	    started))
+		goto out;
+	/* with history only for a new decision: a recorded one is restored
+	 * below, and its own record must not count as history */
+	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix,
+	    a->hist.j != NULL && state == JMSG_FETCHED ? &a->state : NULL);
+	v.l = l;
+	v.dc = dc;
+	v.o = owner_of(a, dc);
+	if (state == JMSG_FETCHED) {
+		if ((st = record_decision(a, id, &v, fc->now)) != LR_OK)
+			goto out;
+	} else {
+		recorded_decision(a, id, dc);
+		v.o = owner_of(a, dc);
+	}
+	/* 4: deliver */
+	if (deliver_lead(a, id, &v, dc, data, len, &why) == LR_TEMPFAIL) {
+		log_lead(&v, why, started);
+		a->kept++;	/* stays in the inbox for the next round */
+		goto out;
+	}
+	/* 5: file, with the batch; an SLA clock runs in review, and for an
+	 * owner once forwarded */
+	queue_file(a, dc->folder, uid, id, !g_str_has_prefix(key, "sha256:") &&
+	    (dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 : v.o != NULL &&
+	    a->out.sink[JCHAN_SMTP] != NULL && sla_of(&v) > 0), FALSE);
+	log_lead(&v, why ? why : a->done_text, started);
+out:
+	g_free(why);
+	g_free(key);
+	decision_free(dc);
+	lead_free(l);
+	return st;
+}
+
+/* A message filed: recorded. */
+static void
+filed_one(const struct filer_item *it, const char *folder, void *ctx)
+{
+	struct agent *a = ctx;
+
+	if (it->id != 0 && journal_message_filed(a->j, it->id, folder,
+	    now_s()) != LR_OK)
+		log_warnx("journal: cannot record the filing of message %"
+		    G_GINT64_FORMAT, it->id);
+	a->routed++;
+}
+
+/* File what the round (or `deliver`) queued: what it recorded durable
+ * before anything moves, the filing recorded after. */
+enum lr_status
+file_queued(struct agent *a)
+{
+	enum lr_status st;
+
+	if ((st = journal_flush(a->j)) != LR_OK) {
+		filer_forget(a->filer);
+		return st;
+	}
+	st = filer_flush(a->filer, filed_one, a);
+	if (journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record the filing of this batch");
+	return st;
+}
+
+struct unfiled {
+	struct agent *a;
+	GArray *uids;
+};
+
+static enum lr_status
+unfiled_uid(const struct journal_message *m, void *ctx)
+{
+	struct unfiled *u = ctx;
+
+	if (m->filed_at == 0 && strcmp(m->mailbox, u->a->mailbox) == 0 &&
+	    m->uidvalidity == u->a->uidvalidity)
+		g_array_append_val(u->uids, m->uid);
+	return LR_OK;
+}
+
+/*
+ * Messages the journal has decided but not filed, by their UIDs here: a
+ * stop between the keyword STORE and the MOVE leaves them in the inbox
+ * marked routed, where the search no longer finds them. UIDs that are
+ * gone (moved after all) are skipped by the fetch.
+ */
+static void
+add_unfiled(struct agent *a, GArray *uids)
+{
+	GArray *more = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct unfiled u = { a, more };
+	GHashTable *have;
+
+	if (journal_pending_messages(a->j, unfiled_uid, &u) !=
+	    LR_OK || more->len == 0) {
+		g_array_free(more, TRUE);
+		return;
+	}
+	have = g_hash_table_new(NULL, NULL);
+	for (guint i = 0; i < uids->len; i++)
+		g_hash_table_add(have, GUINT_TO_POINTER(g_array_index(uids,
+		    guint32, i)));
+	for (guint i = 0; i < more->len; i++)
+		if (g_hash_table_add(have, GUINT_TO_POINTER(g_array_index(more,
+		    guint32, i))))
+			g_array_append_val(uids, g_array_index(more, guint32, i));
+	g_hash_table_destroy(have);
+	g_array_free(more, TRUE);
+}
+
+/* One round over what the inbox holds unrouted. */
+enum lr_status
+round_once(struct agent *a)
+{
+	GArray *uids = NULL;
+	struct fetch_ctx fc = { a, NULL };
+	guint32 uidvalidity = 0;
+	guint filed = 0;
+	enum lr_status st;
+
+	a->routed = a->kept = 0;
+	a->interrupted = FALSE;
+	if ((st = imap_select(a->imap, a->mailbox, &uidvalidity,
+	    NULL)) != LR_OK)
+		return st;
+	if (a->uidvalidity != 0 && uidvalidity != a->uidvalidity) {
+		/* Old UIDs mean nothing now: messages are known by key. */
+		log_warnx("run: %s: UIDVALIDITY changed from %u to %u; "
+		    "messages are identified again by Message-ID", a->mailbox,
+		    a->uidvalidity, uidvalidity);
+		g_hash_table_remove_all(a->reported);
+	}
+	a->uidvalidity = uidvalidity;
+	if ((st = imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED,
+	    &uids)) != LR_OK)
+		return st;
+	add_unfiled(a, uids);
+	if (uids->len == 0) {
+		g_array_free(uids, TRUE);
+		return LR_OK;
+	}
+	fc.now = decide_time();
+	/*
+	 * Fetch and file batch by batch: a backlog's first leads reach their
+	 * folders while the rest are still being decided, and each batch
+	 * costs one MOVE per folder.
+	 */
+	for (guint i = 0; i < uids->len && st == LR_OK && !a->interrupted;
+	    i += AGENT_FILE_BATCH) {
+		st = imap_fetch(a->imap, &g_array_index(uids, guint32, i),
+		    MIN(uids->len - i, AGENT_FILE_BATCH), one_message, &fc);
+		if (st == LR_TEMPFAIL && a->interrupted)
+			st = LR_OK;	/* file what was done, then stop */
+		if (st == LR_OK)
+			st = file_queued(a);
+		filer_forget(a->filer);
+		if (a->routed > 0 || a->kept > 0)
+			log_info("run: %u filed, %u left in the inbox for "
+			    "later", a->routed, a->kept);
+		filed += a->routed;
+		a->routed = a->kept = 0;
+	}
+	g_date_time_unref(fc.now);
+	g_array_free(uids, TRUE);
+	a->routed = filed;
+	return st;
+}

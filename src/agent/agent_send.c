@@ -1,0 +1,419 @@
+/*
+ * agent_send.c: sending through the sinks. Every delivery is planned in
+ * the journal (with its payload, for HTTP), marked started and made
+ * durable before it goes, and recorded done or failed after; a failure
+ * is tried again on one retry policy for every channel (agent_retry_wait):
+ * a forward when its message is fetched again, an HTTP delivery when the
+ * journal says it is due. Also the senders built from a configuration:
+ * the SMTP client, the channels, the templates and the sinks over them.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "agent_p.h"
+#include "channel.h"
+#include "http.h"
+#include "log.h"
+#include "smtp.h"
+
+static enum lr_status
+note_state(const struct journal_delivery *dl, void *ctx)
+{
+	struct dlv_states *ds = ctx;
+
+	ds->st[dl->channel] = dl->state;
+	g_free(ds->error[dl->channel]);
+	ds->error[dl->channel] = g_strdup(dl->last_error);
+	return LR_OK;
+}
+
+void
+delivery_states(struct agent *a, gint64 id, struct dlv_states *ds)
+{
+	for (int c = 0; c < JCHAN_N; c++) {
+		ds->st[c] = JDLV_N;
+		ds->error[c] = NULL;
+	}
+	if (journal_message_deliveries(a->j, id, note_state, ds) != LR_OK)
+		log_warnx("journal: cannot read the deliveries of message %"
+		    G_GINT64_FORMAT, id);
+}
+
+void
+delivery_states_clear(struct dlv_states *ds)
+{
+	for (int c = 0; c < JCHAN_N; c++)
+		g_free(ds->error[c]);
+}
+
+/*
+ * The one retry policy: how long to wait before try attempts + 1 of a
+ * delivery on channel c that failed; retry_after is what the server
+ * asked (-1: nothing). A forward is tried again when its message is
+ * fetched again, after AGENT_SMTP_RETRY at the least; the rest back off
+ * with jitter from AGENT_RETRY_BASE up to AGENT_RETRY_CAP, never sooner
+ * than the server asked.
+ */
+gint64
+retry_wait(enum journal_channel c, guint attempts, gint64 retry_after)
+{
+	if (c == JCHAN_SMTP)
+		return AGENT_SMTP_RETRY;
+	return http_backoff(AGENT_RETRY_BASE, AGENT_RETRY_CAP, attempts + 1,
+	    retry_after, NULL, NULL);
+}
+
+/*
+ * One try of a delivery already planned (the journal's target; to: the
+ * address it goes to): record the intent (and all before it) durable,
+ * send, record the outcome. LR_OK; LR_TEMPFAIL
+ * (tried again: retry_wait) or LR_BADMSG (given up), *why set; the
+ * journal unable to record the intent is LR_TEMPFAIL.
+ */
+enum lr_status
+send_planned(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target, const char *to, const char *payload, gsize len,
+    guint attempts, char **why)
+{
+	struct sink *s = a->out.sink[c];
+	struct sink_failure fail;
+	enum lr_status st;
+
+	if (s == NULL) {
+		*why = g_strdup_printf("%s: not configured any more",
+		    journal_channel_name(c));
+		return LR_TEMPFAIL;
+	}
+	if (journal_delivery_start(a->j, id, c, target) != LR_OK ||
+	    journal_flush(a->j) != LR_OK) {
+		*why = g_strdup_printf("journal: cannot record the %s before "
+		    "it goes", journal_channel_name(c));
+		return LR_TEMPFAIL;
+	}
+	if ((st = sink_send(s, to, payload, len, &fail)) == LR_OK) {
+		if (journal_delivery_done(a->j, id, c, target, now_s()) !=
+		    LR_OK)
+			log_warnx("journal: cannot record a %s delivery",
+			    journal_channel_name(c));
+		return LR_OK;
+	}
+	*why = c == JCHAN_SMTP ? g_strdup_printf("forward to %s: %s", to,
+	    fail.why) : g_strdup(fail.why);
+	if (journal_delivery_failed(a->j, id, c, target, *why, fail.permanent,
+	    after_s(retry_wait(c, attempts, fail.retry_after)), now_s()) !=
+	    LR_OK)
+		log_warnx("journal: cannot record a failed %s delivery",
+		    journal_channel_name(c));
+	sink_failure_clear(&fail);
+	return st;
+}
+
+/* One try of an HTTP delivery, logged: it never holds up the lead. */
+static void
+send_http(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target, const char *payload, guint attempts)
+{
+	char *why = NULL;
+	enum lr_status st;
+
+	st = send_planned(a, id, c, target, target, payload,
+	    strlen(payload), attempts, &why);
+	if (st == LR_BADMSG)
+		log_warnx("run: message %" G_GINT64_FORMAT ": %s: given up",
+		    id, why);
+	else if (st != LR_OK)
+		log_warnx("run: message %" G_GINT64_FORMAT ": %s: try %u "
+		    "failed, next in %" G_GINT64_FORMAT " s", id, why,
+		    attempts + 1, retry_wait(c, attempts, -1));
+	g_free(why);
+}
+
+/*
+ * The forward to the owner (or notice n to them). LR_OK, LR_TEMPFAIL
+ * (stay in the inbox; also when the journal cannot record the intent),
+ * or LR_BADMSG when the server refused it for good. The caller makes sure
+ * no delivery to this target is sent or refused already.
+ */
+enum lr_status
+send_forward(struct agent *a, gint64 id, const struct vars *v,
+    const char *raw, size_t len, const struct notice *n, char **why)
+{
+	struct sink_lead sl = { 0 };
+	char *dims, *msg, *msgid, *rule, *target, *as;
+	enum lr_status st;
+	gsize mlen;
+
+	/* the owner as the Message-ID knows them; the journal's target */
+	as = n != NULL ? g_strdup_printf("%s-%s", n->tag, v->o->id) :
+	    g_strdup(v->o->id);
+	target = n != NULL ? g_strdup_printf("%s %s", n->tag, v->o->email) :
+	    g_strdup(v->o->email);
+	msgid = smtp_message_id(v->key, as, a->cfg->smtp_from);
+	st = journal_delivery_plan(a->j, id, JCHAN_SMTP, target, msgid,
+	    NULL, now_s());
+	g_free(msgid);
+	if (st != LR_OK) {
+		*why = g_strdup("journal: cannot plan the forward");
+		g_free(as);
+		g_free(target);
+		return LR_TEMPFAIL;
+	}
+	dims = dims_text(v->dc);
+	rule = v->dc->route_line ? g_strdup_printf("route %d",
+	    v->dc->route_line) : NULL;
+	sl.target = v->o->email;
+	sl.tv.lookup = vars_lookup;
+	sl.tv.ctx = (void *)v;
+	if (n != NULL) {
+		sl.subject = n->subject;
+		sl.text = n->text;
+	}
+	sl.fs.from = a->cfg->smtp_from;
+	sl.fs.to = v->o->email;
+	sl.fs.reply_to = v->l->str[LF_EMAIL];
+	sl.fs.raw = raw;
+	sl.fs.raw_len = len;
+	sl.fs.message_key = v->key;
+	sl.fs.owner = as;
+	sl.fs.loop_token = "1";	/* the header is ROUTE_LOOP_HEADER */
+	sl.fs.rule = rule;
+	sl.fs.dimensions = dims;
+	sl.fs.reason = v->dc->reason;
+	msg = sink_plan(a->out.sink[JCHAN_SMTP], &sl, &mlen);
+	if (msg == NULL) {
+		*why = g_strdup_printf("forward to %s: cannot be built",
+		    v->o->email);
+		st = LR_TEMPFAIL;
+	} else
+		st = send_planned(a, id, JCHAN_SMTP, target, v->o->email, msg,
+		    mlen, 0, why);
+	g_free(msg);
+	g_free(dims);
+	g_free(rule);
+	g_free(as);
+	g_free(target);
+	return st;
+}
+
+/* Plan an HTTP delivery on c for v's lead (with the template tmpl, NULL:
+ * the channel's), then try it once. */
+void
+plan_http(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target, const struct vars *v, const struct template *tmpl,
+    const char *to)
+{
+	struct sink_lead sl = { 0 };
+	char *payload;
+	gsize len;
+
+	if (a->out.sink[c] == NULL)
+		return;
+	sl.target = to;
+	sl.tv.lookup = vars_lookup;
+	sl.tv.ctx = (void *)v;
+	sl.text = tmpl;
+	payload = sink_plan(a->out.sink[c], &sl, &len);
+	if (payload != NULL && journal_delivery_plan(a->j, id, c, target,
+	    NULL, payload, now_s()) == LR_OK)
+		send_http(a, id, c, target, payload, 0);
+	g_free(payload);
+}
+
+/* Slack for an owner's lead (channel, and a DM with a bot token), and
+ * the webhook for every lead that is not ignored: each once. */
+void
+notify_lead(struct agent *a, gint64 id, const struct vars *v,
+    const struct dlv_states *ds, const char *webhook_target)
+{
+	if (webhook_target == NULL)
+		webhook_target = "webhook";
+	if (v->o != NULL && ds->st[JCHAN_SLACK] == JDLV_N)
+		plan_http(a, id, JCHAN_SLACK, webhook_target, v, NULL, NULL);
+	if (v->o != NULL && v->o->slack != NULL && *v->o->slack != '\0' &&
+	    ds->st[JCHAN_SLACK_DM] == JDLV_N)
+		plan_http(a, id, JCHAN_SLACK_DM, v->o->slack, v, NULL,
+		    v->o->slack);
+	if (v->dc->kind != DEST_IGNORE && ds->st[JCHAN_WEBHOOK] == JDLV_N)
+		plan_http(a, id, JCHAN_WEBHOOK, webhook_target, v, NULL, NULL);
+}
+
+static enum lr_status
+retry_one(const struct journal_delivery *dl, void *ctx)
+{
+	struct agent *a = ctx;
+
+	/* A forward is retried when its message is fetched again. */
+	if (dl->channel != JCHAN_SMTP && !stop_pending())
+		send_http(a, dl->message_id, dl->channel, dl->target,
+		    dl->payload, dl->attempts);
+	return LR_OK;
+}
+
+/* Every HTTP delivery whose time has come. */
+void
+retry_due(struct agent *a)
+{
+	if (journal_deliveries_due(a->j, now_s(), retry_one, a) != LR_OK)
+		log_warnx("journal: cannot read the deliveries due");
+}
+
+struct target_state {
+	enum journal_channel c;
+	const char *target;
+	enum journal_dstate st;	/* JDLV_N: no such delivery */
+};
+
+static enum lr_status
+note_target(const struct journal_delivery *dl, void *ctx)
+{
+	struct target_state *t = ctx;
+
+	if (dl->channel == t->c && strcmp(dl->target, t->target) == 0)
+		t->st = dl->state;
+	return LR_OK;
+}
+
+/* The state of message id's delivery on channel c to target; JDLV_N
+ * when there is none. */
+enum journal_dstate
+delivery_to(struct agent *a, gint64 id, enum journal_channel c,
+    const char *target)
+{
+	struct target_state t = { c, target, JDLV_N };
+
+	if (journal_message_deliveries(a->j, id, note_target, &t) != LR_OK)
+		log_warnx("journal: cannot read the deliveries of message %"
+		    G_GINT64_FORMAT, id);
+	return t.st;
+}
+
+static struct template *
+load_template(const struct config *cfg, const char *name)
+{
+	struct diag *d = diag_new();
+	char *path;
+	struct template *t;
+
+	if (cfg->templates_dir == NULL) {
+		diag_free(d);
+		return NULL;
+	}
+	path = g_build_filename(cfg->templates_dir, name, NULL);
+	t = template_load(path, template_mode_of(path), d);
+	if (diag_errors(d) > 0) {
+		diag_print(d, stderr);
+		template_free(t);
+		t = NULL;
+	}
+	g_free(path);
+	diag_free(d);
+	return t;
+}
+
+/* The subject and Slack text of an escalation: built in (the spec's
+ * template files have one for the email's text, escalation.txt). */
+#define ESCALATION_SUBJECT "Review SLA missed: {{lead.name}}" \
+	"{{^lead.name}}{{lead.email}}{{/lead.name}}" \
+	"{{#lead.subject}}: {{lead.subject}}{{/lead.subject}}"
+#define ESCALATION_SLACK "{\"text\": \"Review SLA missed: " \
+	"{{lead.name}}{{^lead.name}}{{lead.email}}{{/lead.name}} has waited " \
+	"{{review.waiting}} in {{folder.review}}{{#sla}} (SLA {{sla}}){{/sla}}" \
+	"{{#owner.mention}}; {{owner.mention}}, please assign it{{/owner.mention}}" \
+	". Move it into {{folder.owners}}/<owner id>.\"}"
+
+static struct template *
+builtin_template(const char *text, const char *name, enum template_mode mode)
+{
+	struct diag *d = diag_new();
+	struct template *t = template_parse(text, strlen(text), name, mode, d);
+
+	if (diag_errors(d) > 0) {	/* a bug: the text is ours */
+		diag_print(d, stderr);
+		template_free(t);
+		t = NULL;
+	}
+	diag_free(d);
+	return t;
+}
+
+void
+senders_close(struct senders *s)
+{
+	for (int c = 0; c < JCHAN_N; c++)
+		sink_free(s->sink[c]);
+	smtp_free(s->smtp);
+	channels_free(s->ch);
+	template_free(s->subject);
+	template_free(s->text);
+	template_free(s->slack);
+	template_free(s->webhook);
+	template_free(s->escalation);
+	template_free(s->escalation_subject);
+	template_free(s->escalation_slack);
+	memset(s, 0, sizeof *s);
+}
+
+/* The sinks over what s holds; a dry run's send nothing. */
+static void
+sinks_open(const struct config *cfg, gboolean dry, struct senders *s)
+{
+	if (s->smtp != NULL)
+		s->sink[JCHAN_SMTP] = sink_smtp_new(s->smtp, cfg->smtp_mode,
+		    s->subject, s->text);
+	s->sink[JCHAN_SLACK] = sink_http_new(s->ch, JCHAN_SLACK, s->slack);
+	s->sink[JCHAN_SLACK_DM] = sink_http_new(s->ch, JCHAN_SLACK_DM,
+	    s->slack);
+	s->sink[JCHAN_WEBHOOK] = sink_http_new(s->ch, JCHAN_WEBHOOK,
+	    s->webhook);
+	for (int c = 0; dry && c < JCHAN_N; c++)
+		s->sink[c] = sink_dry_new(s->sink[c]);
+}
+
+/* The senders cfg asks for (SMTP with oauth when it says xoauth2), with
+ * sinks that send nothing for a dry run; LR_CONFIG (logged) when they
+ * cannot be. */
+enum lr_status
+senders_open(const struct config *cfg, struct oauth *oauth, gboolean dry,
+    struct senders *s)
+{
+	memset(s, 0, sizeof *s);
+	if (cfg->smtp_url != NULL) {
+		struct smtp_config sc = { 0 };
+
+		sc.url = cfg->smtp_url;
+		sc.user = cfg->smtp_user;
+		sc.password = cfg->smtp_password;
+		sc.from = cfg->smtp_from;
+		sc.allow_plaintext = cfg->smtp_allow_plaintext;
+		sc.ca_file = cfg->smtp_ca_file;
+		if (cfg->smtp_auth == CONFIG_AUTH_XOAUTH2)
+			sc.oauth = oauth;
+		if (smtp_new(&sc, &s->smtp) != LR_OK)
+			return LR_CONFIG;
+	}
+	s->ch = channels_new(cfg);
+	s->subject = load_template(cfg, "forward.subject");
+	s->text = load_template(cfg, "forward.txt");
+	s->slack = load_template(cfg, "slack.json");
+	s->webhook = load_template(cfg, "webhook.json");
+	s->escalation = load_template(cfg, "escalation.txt");
+	s->escalation_subject = builtin_template(ESCALATION_SUBJECT,
+	    "escalation subject", TEMPLATE_HEADER);
+	s->escalation_slack = builtin_template(ESCALATION_SLACK,
+	    "escalation Slack post", TEMPLATE_SLACK);
+	if (s->smtp != NULL && (s->subject == NULL || s->text == NULL)) {
+		log_warnx("run: forwards need the templates forward.subject "
+		    "and forward.txt ([templates] dir)");
+		senders_close(s);
+		return LR_CONFIG;
+	}
+	if (cfg->webhook_url != NULL && s->webhook == NULL) {
+		log_warnx("run: [webhook] needs the template webhook.json "
+		    "([templates] dir)");
+		senders_close(s);
+		return LR_CONFIG;
+	}
+	sinks_open(cfg, dry, s);
+	return LR_OK;
+}

@@ -1,0 +1,424 @@
+/*
+ * test_agent.c: the agent's round behind its two interfaces, with a
+ * temporary journal, fake sinks and a fake filer (no servers): a lead is
+ * recorded, decided, forwarded once and filed; a forward deferred keeps
+ * it in the inbox and goes at the next fetch; one refused for good sends
+ * it to review; a copy is filed and never sent again; an HTTP delivery
+ * that failed is tried again when the journal says, on the one retry
+ * policy; a dry run's sink sends nothing.
+ */
+#include "testlib.h"
+
+#include <stdlib.h>
+
+#include "agent_p.h"
+#include "diag.h"
+#include "journal.h"
+#include "rules.h"
+
+#define RULES_DIR TEST_DATA_DIR "/rules"
+
+static const char RULES[] =
+    "owners \"owners.csv\"\n"
+    "to review if subject contains \"[review]\"\n"
+    "route to=review -> review reason \"asked for review\"\n"
+    "route * -> owner fay\n";
+
+#define LEAD(id, subject) \
+	"From: Jane Roe <jane@acme-widgets.com>\r\n" \
+	"To: sales@example.com\r\n" \
+	"Subject: " subject "\r\n" \
+	"Message-ID: <" id "@acme-widgets.com>\r\n" \
+	"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\n" \
+	"\r\n" \
+	"We would like a quote for 40 seats.\r\n"
+
+/* --- a fake sink: what it was asked, and what it answers ---------------- */
+
+struct fake_sink {
+	struct sink base;
+	GPtrArray *sent;	/* "target payload" of each try */
+	enum lr_status answer;	/* to the next try */
+	gint64 retry_after;
+};
+
+static char *
+fake_plan(struct sink *s, const struct sink_lead *l, gsize *len)
+{
+	char *p = g_strdup_printf("%s for %s",
+	    journal_channel_name(s->chan), l->target != NULL ? l->target :
+	    "-");
+
+	*len = strlen(p);
+	return p;
+}
+
+static enum lr_status
+fake_send(struct sink *s, const char *target, const char *payload, gsize len,
+    struct sink_failure *fail)
+{
+	struct fake_sink *f = (struct fake_sink *)s;
+
+	g_ptr_array_add(f->sent, g_strdup_printf("%s %.*s", target, (int)len,
+	    payload));
+	if (f->answer != LR_OK) {
+		fail->permanent = f->answer == LR_BADMSG;
+		fail->retry_after = f->retry_after;
+		fail->why = g_strdup_printf("fake %s refused",
+		    journal_channel_name(s->chan));
+	}
+	return f->answer;
+}
+
+static void
+fake_free(struct sink *s)
+{
+	struct fake_sink *f = (struct fake_sink *)s;
+
+	g_ptr_array_unref(f->sent);
+	g_free(f);
+}
+
+static const struct sink_ops fake_ops = { fake_plan, fake_send, fake_free };
+
+static struct fake_sink *
+fake_sink(enum journal_channel c)
+{
+	struct fake_sink *f = g_new0(struct fake_sink, 1);
+
+	f->base.ops = &fake_ops;
+	f->base.chan = c;
+	f->sent = g_ptr_array_new_with_free_func(g_free);
+	return f;
+}
+
+/* --- a fake filer: "folder uid" of each message filed ------------------ */
+
+struct fake_filer {
+	struct filer base;
+	GPtrArray *filed;
+};
+
+static enum lr_status
+ffake_make(struct filer *f, const char *folder)
+{
+	(void)f;
+	(void)folder;
+	return LR_OK;
+}
+
+static enum lr_status
+ffake_file(struct filer *f, const char *folder, const struct filer_item *items,
+    guint n, filer_done_fn done, void *ctx)
+{
+	struct fake_filer *ff = (struct fake_filer *)f;
+
+	for (guint i = 0; i < n; i++) {
+		g_ptr_array_add(ff->filed, g_strdup_printf("%s %u%s", folder,
+		    items[i].uid, items[i].again ? " again" : ""));
+		done(&items[i], folder, ctx);
+	}
+	return LR_OK;
+}
+
+static void
+ffake_free(struct filer *f)
+{
+	g_ptr_array_unref(((struct fake_filer *)f)->filed);
+	g_free(f);
+}
+
+static const struct filer_ops ffake_ops = {
+	ffake_make, ffake_file, ffake_free
+};
+
+/* --- the agent under test ---------------------------------------------- */
+
+struct fixture {
+	char *dir, *clock;
+	struct agent_opts o;
+	struct agent a;
+	struct fake_sink *smtp, *webhook;
+	struct fake_filer *filer;
+};
+
+static void
+set_clock(struct fixture *fx, gint64 t)
+{
+	char *s = g_strdup_printf("%" G_GINT64_FORMAT "\n", t);
+
+	assert_true(g_file_set_contents(fx->clock, s, -1, NULL));
+	g_free(s);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = g_new0(struct fixture, 1);
+	struct diag *d = diag_new();
+	GError *err = NULL;
+	char *path;
+
+	fx->dir = g_dir_make_tmp("test_agent-XXXXXX", NULL);
+	assert_non_null(fx->dir);
+	fx->clock = g_build_filename(fx->dir, "clock", NULL);
+	set_clock(fx, 1772445600);	/* Mon 2026-03-02 10:00 UTC */
+	setenv(AGENT_CLOCK_ENV, fx->clock, 1);
+	assert_non_null(clock_init());
+	fx->a.rs = rules_parse(RULES, strlen(RULES), "t.rules", RULES_DIR, d);
+	assert_int_equal(diag_errors(d), 0);
+	diag_free(d);
+	fx->a.cfg = g_new0(struct config, 1);
+	fx->a.cfg->folder_prefix = g_strdup("Leads");
+	fx->a.cfg->smtp_from = g_strdup("Lead Router <leads@example.com>");
+	fx->a.o = &fx->o;
+	path = g_build_filename(fx->dir, "journal.db", NULL);
+	fx->a.j = journal_open(path, &err);
+	g_free(path);
+	assert_non_null(fx->a.j);
+	assert_int_equal(journal_defer(fx->a.j, TRUE), LR_OK);
+	fx->smtp = fake_sink(JCHAN_SMTP);
+	fx->webhook = fake_sink(JCHAN_WEBHOOK);
+	fx->a.out.sink[JCHAN_SMTP] = &fx->smtp->base;
+	fx->a.out.sink[JCHAN_WEBHOOK] = &fx->webhook->base;
+	fx->filer = g_new0(struct fake_filer, 1);
+	filer_init(&fx->filer->base, &ffake_ops);
+	fx->filer->filed = g_ptr_array_new_with_free_func(g_free);
+	fx->a.filer = &fx->filer->base;
+	fx->a.mailbox = g_strdup("INBOX");
+	fx->a.uidvalidity = 7;
+	fx->a.failed = g_strdup("Leads/Failed");
+	fx->a.done_text = "ok";
+	fx->a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
+	fx->a.hist.j = fx->a.j;
+	fx->a.hist.rs = fx->a.rs;
+	history_state(&fx->a.state, &fx->a.hist);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	senders_close(&fx->a.out);	/* frees the fake sinks */
+	filer_free(fx->a.filer);
+	journal_close(fx->a.j);
+	rules_free(fx->a.rs);
+	config_free(fx->a.cfg);
+	g_array_free(fx->a.answered, TRUE);
+	g_free(fx->a.mailbox);
+	g_free(fx->a.failed);
+	unsetenv(AGENT_CLOCK_ENV);
+	assert_true(test_rmdir(fx->dir));
+	g_free(fx->dir);
+	g_free(fx->clock);
+	g_free(fx);
+	return 0;
+}
+
+/* One message through the round's steps, then the batch filed. */
+static enum lr_status
+round_one(struct fixture *fx, guint32 uid, const char *msg)
+{
+	struct fetch_ctx fc = { &fx->a, decide_time() };
+	enum lr_status st = one_message(uid, msg, strlen(msg), &fc);
+
+	g_date_time_unref(fc.now);
+	if (st == LR_OK)
+		st = file_queued(&fx->a);
+	filer_forget(fx->a.filer);
+	return st;
+}
+
+static gint64
+message_id(struct fixture *fx, const char *key, char **folder)
+{
+	gint64 id = 0, at = 0;
+
+	assert_int_equal(journal_message_find(fx->a.j, key, &id, folder,
+	    &at), LR_OK);
+	return id;
+}
+
+static void
+test_owner_lead(void **state)
+{
+	struct fixture *fx = *state;
+	char *folder = NULL;
+
+	assert_int_equal(round_one(fx, 1, LEAD("a1", "Quote please")), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->smtp->sent, 0),
+	    "fay@example.com smtp for fay@example.com");
+	assert_int_equal(fx->webhook->sent->len, 1);
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 0),
+	    "Leads/Owners/fay 1");
+	assert_true(message_id(fx, "<a1@acme-widgets.com>", &folder) > 0);
+	assert_string_equal(folder, "Leads/Owners/fay");
+	g_free(folder);
+	assert_int_equal(fx->a.kept, 0);
+
+	/* fetched again (a stop before the MOVE): filed, nothing re-sent */
+	assert_int_equal(round_one(fx, 1, LEAD("a1", "Quote please")), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 1);
+	assert_int_equal(fx->webhook->sent->len, 1);
+	assert_int_equal(fx->filer->filed->len, 2);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 1),
+	    "Leads/Owners/fay 1 again");
+}
+
+static void
+test_forward_deferred(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->smtp->answer = LR_TEMPFAIL;
+	assert_int_equal(round_one(fx, 3, LEAD("b1", "Quote")), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 1);
+	assert_int_equal(fx->a.kept, 1);	/* stays in the inbox */
+	assert_int_equal(fx->filer->filed->len, 0);
+	assert_int_equal(fx->webhook->sent->len, 0);	/* not before it */
+
+	/* the next fetch: the forward goes, once, and the lead is filed */
+	fx->smtp->answer = LR_OK;
+	assert_int_equal(round_one(fx, 3, LEAD("b1", "Quote")), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 2);
+	assert_int_equal(fx->webhook->sent->len, 1);
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 0),
+	    "Leads/Owners/fay 3");
+}
+
+static void
+test_forward_refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct journal_decision *jd = NULL;
+	gint64 id;
+
+	fx->smtp->answer = LR_BADMSG;
+	assert_int_equal(round_one(fx, 4, LEAD("c1", "Quote")), LR_OK);
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 0),
+	    "Leads/Review 4");
+	id = message_id(fx, "<c1@acme-widgets.com>", NULL);
+	assert_int_equal(journal_decision_get(fx->a.j, id, &jd), LR_OK);
+	assert_string_equal(jd->kind, "review");
+	assert_non_null(strstr(jd->reason, "forward to fay@example.com: fake smtp refused"));
+	journal_decision_free(jd);
+
+	/* never tried again */
+	fx->smtp->answer = LR_OK;
+	assert_int_equal(round_one(fx, 4, LEAD("c1", "Quote")), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 1);
+}
+
+static void
+test_review_and_copy(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(round_one(fx, 5, LEAD("d1", "[review] Quote")),
+	    LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 0);	/* nobody's yet */
+	assert_int_equal(fx->webhook->sent->len, 1);
+	/* another copy with the same Message-ID: filed, routed once */
+	assert_int_equal(round_one(fx, 6, LEAD("d1", "[review] Quote "
+	    "(copy)")), LR_OK);
+	assert_int_equal(fx->webhook->sent->len, 1);
+	assert_int_equal(fx->filer->filed->len, 2);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 1),
+	    "Leads/Review 6");
+}
+
+static void
+test_http_retry(void **state)
+{
+	struct fixture *fx = *state;
+	gint64 at = 0, now = now_s();
+
+	fx->webhook->answer = LR_TEMPFAIL;
+	fx->webhook->retry_after = 120;
+	assert_int_equal(round_one(fx, 8, LEAD("e1", "Quote")), LR_OK);
+	/* the lead is not held up by the webhook */
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_int_equal(fx->webhook->sent->len, 1);
+	assert_int_equal(journal_next_retry(fx->a.j, &at), LR_OK);
+	assert_true(at >= now + 120);	/* as the server asked */
+
+	/* not before it is due */
+	retry_due(&fx->a);
+	assert_int_equal(fx->webhook->sent->len, 1);
+	set_clock(fx, at);
+	fx->webhook->answer = LR_OK;
+	retry_due(&fx->a);
+	assert_int_equal(fx->webhook->sent->len, 2);
+	assert_int_equal(journal_next_retry(fx->a.j, &at), LR_OK);
+	assert_int_equal(at, 0);	/* nothing left */
+	assert_int_equal(fx->smtp->sent->len, 1);	/* not the forward */
+}
+
+static void
+test_retry_policy(void **state)
+{
+	(void)state;
+	/* a forward waits for its message's next fetch, a minute on */
+	assert_int_equal(retry_wait(JCHAN_SMTP, 0, -1), AGENT_SMTP_RETRY);
+	assert_int_equal(retry_wait(JCHAN_SMTP, 9, 500), AGENT_SMTP_RETRY);
+	for (int c = JCHAN_SLACK; c < JCHAN_N; c++) {
+		gint64 w0 = retry_wait(c, 0, -1), w20 = retry_wait(c, 20, -1);
+
+		assert_true(w0 >= AGENT_RETRY_BASE / 2 &&
+		    w0 <= AGENT_RETRY_BASE);
+		assert_true(w20 >= AGENT_RETRY_CAP / 2 &&
+		    w20 <= AGENT_RETRY_CAP);
+		/* never sooner than the server asked, even past the cap */
+		assert_true(retry_wait(c, 0, 7200) >= 7200);
+	}
+}
+
+static void
+test_dry_sink(void **state)
+{
+	struct fake_sink *f = fake_sink(JCHAN_SLACK);
+	struct sink *dry = sink_dry_new(&f->base);
+	struct sink_lead sl = { 0 };
+	struct sink_failure fail;
+	char *p;
+	gsize len;
+
+	(void)state;
+	sl.target = "#sales";
+	p = sink_plan(dry, &sl, &len);
+	assert_string_equal(p, "slack for #sales");	/* planned as real */
+	assert_int_equal(len, strlen(p));
+	assert_int_equal(sink_send(dry, "#sales", p, len, &fail), LR_OK);
+	assert_int_equal(f->sent->len, 0);		/* sent nothing */
+	g_free(p);
+	sink_free(dry);
+	assert_null(sink_dry_new(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_owner_lead, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_forward_deferred, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_forward_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_review_and_copy, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_http_retry, setup,
+		    teardown),
+		cmocka_unit_test(test_retry_policy),
+		cmocka_unit_test(test_dry_sink),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
