@@ -1,0 +1,3 @@
+#include "journal.h"
+#include "smtp.h"
+struct agent;

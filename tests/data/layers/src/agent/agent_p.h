@@ -1,0 +1,2 @@
+#include "agent.h"
+struct round;

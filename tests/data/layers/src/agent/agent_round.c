@@ -1,0 +1,2 @@
+#include "agent_p.h"
+#include "explain.h"

@@ -1,0 +1,2 @@
+#include "rules.h"
+struct explain;

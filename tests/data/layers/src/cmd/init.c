@@ -1,0 +1,3 @@
+#include "config.h"
+#include "init-resources.h"
+#include "log.h"

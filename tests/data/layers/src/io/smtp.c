@@ -1,0 +1,4 @@
+#include "config.h"
+#include <string.h>
+#include "smtp.h"
+#include "log.h"

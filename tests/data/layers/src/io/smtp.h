@@ -1,0 +1,2 @@
+#include "status.h"
+struct smtp;

@@ -1,0 +1,2 @@
+#include "log.h"
+struct mail;

@@ -1,0 +1,4 @@
+#include "config.h"
+#include <stdlib.h>
+#include "agent.h"
+#include "explain.h"

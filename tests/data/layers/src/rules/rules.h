@@ -1,0 +1,2 @@
+#include "mail.h"
+struct rules;

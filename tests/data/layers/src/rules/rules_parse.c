@@ -1,0 +1,2 @@
+#include "rules_p.h"
+#include "log.h"

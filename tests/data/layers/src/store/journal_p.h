@@ -1,0 +1,2 @@
+#include "journal.h"
+#include "rules.h"

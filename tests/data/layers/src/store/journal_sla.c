@@ -1,0 +1,2 @@
+#include "journal_p.h"
+#include "owners.h"

@@ -1,0 +1,3 @@
+#include "config.h"
+#include <stdio.h>
+#include "log.h"

@@ -1,0 +1,1 @@
+enum lr_status { LR_OK };
