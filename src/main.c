@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "conf.h"
 #include "diag.h"
+#include "duration.h"
 #include "explain.h"
 #include "history.h"
 #include "imap.h"
@@ -359,7 +360,7 @@ cmd_report(const struct globals *g, int argc, char **argv)
 		else if (opt_value(argc, argv, &i, "--now", &at))
 			continue;
 		else if (opt_value(argc, argv, &i, "--since", &since)) {
-			if ((o.since = rules_duration(since)) <= 0) {
+			if ((o.since = duration_parse(since)) <= 0) {
 				fprintf(stderr, "leadroute: report: --since %s: "
 				    "not a duration such as 7d or 12h\n", since);
 				diag_free(d);

@@ -28,6 +28,7 @@
 #include "agent.h"
 #include "channel.h"
 #include "digest.h"
+#include "duration.h"
 #include "history.h"
 #include "http.h"
 #include "imap.h"
@@ -278,9 +279,9 @@ lookup_run(const struct vars *v, const char *name)
 	if (strcmp(name, "review.since") == 0 && v->review_since > 0)
 		return iso_time(v->review_since);
 	if (strcmp(name, "review.waiting") == 0 && v->review_since > 0)
-		return rules_duration_text(now_s() - v->review_since);
+		return duration_text(now_s() - v->review_since);
 	if (strcmp(name, "sla") == 0 && sla > 0)
-		return rules_duration_text(sla);
+		return duration_text(sla);
 	if (strcmp(name, "sla.due") == 0 && sla > 0)
 		return iso_time((v->review_since > 0 ? v->review_since :
 		    now_s()) + sla);
@@ -1577,7 +1578,7 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 	    AGENT_KEYWORD_DUE) != LR_OK)
 		log_warnx("escalation: %s: cannot mark it %s: %s", ov->key,
 		    AGENT_KEYWORD_BREACHED, imap_last_error(a->imap));
-	waited = rules_duration_text(now_s() - ov->since);
+	waited = duration_text(now_s() - ov->since);
 	detail = g_strdup_printf("to %s%s after %s in review%s%s",
 	    mailed ? to->id : "the Slack channel", mailed && posted ?
 	    " and the Slack channel" : "", waited, why != NULL ? "; " : "",
@@ -1780,7 +1781,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 			next = NULL;
 	}
 	g_date_time_unref(now);
-	sla = secs > 0 ? rules_duration_text(secs) : NULL;
+	sla = secs > 0 ? duration_text(secs) : NULL;
 	detail = ov->autoreplied ? g_strdup_printf("%s is away (auto-reply)",
 	    cur->id) : g_strdup_printf("no first response within %s", sla);
 	if (next == NULL && !ov->autoreplied) {
@@ -2041,7 +2042,7 @@ review_digest(struct agent *a)
 		detail = g_strdup("review empty; nothing sent");
 	else if ((st = digest_send(a, to, &dl, due, now, &detail)) ==
 	    LR_TEMPFAIL || st == LR_CONFIG) {
-		char *wait = rules_duration_text(a->digest_wait);
+		char *wait = duration_text(a->digest_wait);
 
 		log_warnx("digest: %s; trying again in %s", detail, wait);
 		g_free(wait);

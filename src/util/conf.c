@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "duration.h"
 #include "net.h"
 #include "oauth.h"
 #include "route.h"
@@ -279,7 +280,7 @@ duration(struct reader *r, const char *group, const char *key, gint64 dflt)
 
 	if (v == NULL)
 		return dflt;
-	secs = rules_duration(v);
+	secs = duration_parse(v);
 	if (secs <= 0) {
 		problem(r, DIAG_ERROR, group, key, "'%s' is not a duration "
 		    "such as 90s or 5m", v);
