@@ -11,6 +11,7 @@
 
 #include "country.h"
 #include "duration.h"
+#include "leadfield.h"
 #include "rules_p.h"
 
 struct parser {
