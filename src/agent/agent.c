@@ -261,8 +261,7 @@ sla_of(const struct vars *v)
 static char *
 review_folder(const struct agent *a)
 {
-	return a->rs->review_folder != NULL ? g_strdup(a->rs->review_folder) :
-	    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+	return route_review_folder(a->rs, a->cfg->folder_prefix);
 }
 
 /* Variables that need the run: folders, SLA, time in review. */
@@ -275,7 +274,7 @@ lookup_run(const struct vars *v, const char *name)
 	if (strcmp(name, "folder.review") == 0)
 		return review_folder(a);
 	if (strcmp(name, "folder.owners") == 0)
-		return g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
+		return route_owners_folder(a->cfg->folder_prefix);
 	if (strcmp(name, "review.since") == 0 && v->review_since > 0)
 		return iso_time(v->review_since);
 	if (strcmp(name, "review.waiting") == 0 && v->review_since > 0)
@@ -849,7 +848,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 		return FALSE;
 	}
 	folder = th.folder != NULL ? g_strdup(th.folder) :
-	    g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix, th.owner);
+	    route_owner_folder(a->cfg->folder_prefix, th.owner);
 	/* the lead's owner answering it; a colleague's reply is filed too */
 	mine = !th.answered && strcmp(o->id, th.owner) == 0;
 	first = mine && !l->is_auto;
@@ -1802,8 +1801,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 		st = chase_to_review(a, ov, uid, detail);
 		goto out;
 	}
-	folder = g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix,
-	    next->id);
+	folder = route_owner_folder(a->cfg->folder_prefix, next->id);
 	g_free(detail);
 	detail = g_strdup_printf("%s -> %s: %s%s", cur->id, next->id,
 	    ov->autoreplied ? "away (auto-reply)" : "no first response "
@@ -1901,10 +1899,8 @@ digest_send(struct agent *a, const struct owner *o,
 	enum lr_status st;
 
 	sp.review_folder = review_folder(a);
-	sp.owners_folder = g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
-	sp.ignore_folder = a->rs->ignore_folder != NULL ?
-	    g_strdup(a->rs->ignore_folder) :
-	    g_strdup_printf("%s/Ignored", a->cfg->folder_prefix);
+	sp.owners_folder = route_owners_folder(a->cfg->folder_prefix);
+	sp.ignore_folder = route_ignore_folder(a->rs, a->cfg->folder_prefix);
 	subject = digest_subject(items, dl->items->len, now);
 	text = digest_text(items, dl->items->len, now, &sp, o);
 	key = g_strdup_printf("digest %" G_GINT64_FORMAT, due);
@@ -2496,7 +2492,7 @@ reload(struct agent *a)
 	oauth_free(a->oauth);	/* after the sender that borrowed it */
 	a->oauth = oauth;
 	g_free(a->failed);
-	a->failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a->failed = route_failed_folder(cfg->folder_prefix);
 	config_free(a->cfg);
 	rules_free(a->rs);
 	a->cfg = cfg;
@@ -2660,7 +2656,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 	a.moves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)g_array_unref);
 	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
-	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a.failed = route_failed_folder(cfg->folder_prefix);
 	a.mailbox = g_strdup(AGENT_DELIVER_MAILBOX);
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
@@ -2733,7 +2729,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
 	a.board_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
-	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a.failed = route_failed_folder(cfg->folder_prefix);
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
 		a.crash_on = NULL;
