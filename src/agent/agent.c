@@ -1755,6 +1755,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, strcmp(ov->kind,
 	    "team") == 0 ? ov->team : NULL) : 0;
 	guint32 uid;
+	gboolean escalation;
 	enum lr_status st = LR_OK;
 
 	if (cur == NULL || (!ov->autoreplied && (secs <= 0 ||
@@ -1765,20 +1766,10 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	if (journal_message_deliveries(a->j, ov->id, note_had, &h) != LR_OK)
 		goto out;
 	now = decide_time();
-	next = t != NULL ? route_team_next(t, now, &a->state, NULL,
-	    h.owners) : NULL;
-	d.kind = "team";
-	if (next == NULL && t != NULL && t->escalate.id != NULL &&
-	    !g_hash_table_contains(h.owners, t->escalate.id) &&
-	    a->rs->owners != NULL) {
-		next = owners_find(a->rs->owners, t->escalate.id);
-		d.kind = "owner";	/* the escalation ends the chase */
-		/* not to an escalation owner who is away or inactive (their
-		 * hours and cap do not count: an escalation is not rotation) */
-		if (next != NULL && route_owner_available(next, now,
-		    &a->state, FALSE, NULL) != AVAIL_YES)
-			next = NULL;
-	}
+	next = route_chase_next(a->rs, t, now, &a->state, h.owners,
+	    &escalation);
+	d.kind = escalation ? "owner" : "team";	/* "owner": the escalation
+						 * ends the chase */
 	g_date_time_unref(now);
 	sla = secs > 0 ? duration_text(secs) : NULL;
 	detail = ov->autoreplied ? g_strdup_printf("%s is away (auto-reply)",

@@ -427,6 +427,28 @@ route_team_next(const struct team *t, GDateTime *now,
 	return o;
 }
 
+const struct owner *
+route_chase_next(const struct ruleset *rs, const struct team *t,
+    GDateTime *now, const struct route_state *st, GHashTable *had,
+    gboolean *escalation)
+{
+	const struct owner *next;
+
+	*escalation = FALSE;
+	if (t == NULL)
+		return NULL;
+	next = route_team_next(t, now, st, NULL, had);
+	if (next != NULL || t->escalate.id == NULL || rs->owners == NULL ||
+	    g_hash_table_contains(had, t->escalate.id))
+		return next;
+	next = owners_find(rs->owners, t->escalate.id);
+	if (next == NULL || route_owner_available(next, now, st, FALSE,
+	    NULL) != AVAIL_YES)
+		return NULL;
+	*escalation = TRUE;
+	return next;
+}
+
 /*
  * The member a team's rotation picks now (rotate_pick), and the team's
  * credits after the pick in dc->credits for the caller to keep. Without

@@ -106,6 +106,20 @@ void decision_free(struct decision *dc);
 const struct owner *route_team_next(const struct team *t, GDateTime *now,
     const struct route_state *st, GPtrArray **why, GHashTable *exclude);
 
+/*
+ * The SLA chase: who gets a lead whose owner did not act on it in time.
+ * The next member t's rotation gives at now (route_team_next()) among
+ * those who have not had it (had: owner id -> anything, the current
+ * owner included), else t's `escalate` owner if they have not had it
+ * and are available (status and away only: an escalation is not
+ * rotation, so hours and caps do not count), with *escalation TRUE: the
+ * escalation ends the chase. NULL when nobody is left (always when t is
+ * NULL). Reads only its arguments.
+ */
+const struct owner *route_chase_next(const struct ruleset *rs,
+    const struct team *t, GDateTime *now, const struct route_state *st,
+    GHashTable *had, gboolean *escalation);
+
 /* Send dc to review instead, with reason (e.g. the SMTP server refused
  * the forward for good): kind, owner and folder follow. */
 void decision_to_review(struct decision *dc, const struct ruleset *rs,
