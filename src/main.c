@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "conf.h"
 #include "diag.h"
+#include "duration.h"
 #include "explain.h"
 #include "history.h"
 #include "imap.h"
@@ -81,7 +82,9 @@ check_templates(const char *dir, struct diag *d)
 
 /*
  * The rules to use: --rules FILE, else the configuration's [rules] file.
- * Prints every problem; NULL (with *rc set) when the rules are unusable.
+ * Prints every problem; NULL (with *rc set, *prefix NULL) when the rules
+ * are unusable. *prefix (owned) is the configuration's folder prefix, or
+ * NULL without a configuration (routing then takes the default).
  */
 static struct ruleset *
 load_rules(const struct globals *g, const char *rules_file, char **prefix,
@@ -133,6 +136,10 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 		    diag_errors(d), diag_errors(d) == 1 ? "" : "s",
 		    diag_warnings(d), diag_warnings(d) == 1 ? "" : "s");
 out:
+	if (rs == NULL) {	/* the callers' error paths free nothing */
+		g_free(*prefix);
+		*prefix = NULL;
+	}
 	if (cfg != NULL && rs != NULL)
 		*cfg = c;
 	else
@@ -359,7 +366,7 @@ cmd_report(const struct globals *g, int argc, char **argv)
 		else if (opt_value(argc, argv, &i, "--now", &at))
 			continue;
 		else if (opt_value(argc, argv, &i, "--since", &since)) {
-			if ((o.since = rules_duration(since)) <= 0) {
+			if ((o.since = duration_parse(since)) <= 0) {
 				fprintf(stderr, "leadroute: report: --since %s: "
 				    "not a duration such as 7d or 12h\n", since);
 				diag_free(d);
@@ -655,13 +662,13 @@ cmd_auth(const struct globals *g, int argc, char **argv)
 	gr.out = stdout;
 	if (google) {
 		gr.auth_url = c->oauth_auth_url != NULL ? c->oauth_auth_url :
-		    OAUTH_GOOGLE_AUTH;
-		gr.scope = OAUTH_GOOGLE_SCOPE;
+		    CONFIG_GOOGLE_AUTH_URL;
+		gr.scope = CONFIG_GOOGLE_SCOPE;
 		st = oauth_loopback_flow(&gr, &token, &why);
 	} else {
 		gr.device_url = c->oauth_device_url != NULL ?
-		    c->oauth_device_url : OAUTH_MS_DEVICE;
-		gr.scope = OAUTH_MS_SCOPE;
+		    c->oauth_device_url : CONFIG_MS_DEVICE_URL;
+		gr.scope = CONFIG_MS_SCOPE;
 		st = oauth_device_flow(&gr, &token, &why);
 	}
 	if (st != LR_OK) {

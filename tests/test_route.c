@@ -3,7 +3,8 @@
  * in file order, dimension values (unknown, ambiguous, first, context
  * "new"), the first matching route, named owners and account owners and
  * their availability, team rotation at fixed moments across timezones,
- * review reasons, and folders. The owners are tests/data/rules/owners.csv:
+ * review reasons, folders, and the next owner in an SLA chase. The
+ * owners are tests/data/rules/owners.csv:
  *
  *   dana     Europe/Berlin      Mon-Fri 09:00-17:00  weight 1
  *   erik     America/New_York   Mon-Fri 09:00-17:00  weight 3
@@ -650,6 +651,155 @@ test_minimal(void **state)
 	g_date_time_unref(now);
 }
 
+/* Folder names: the prefix (NULL: the default), the rules' own folders. */
+static void
+test_folder_names(void **state)
+{
+	struct ruleset *plain = load(RS_DIMS), *own = load(RS_FOLDERS);
+	struct {
+		char *got;
+		const char *want;
+	} t[] = {
+		{ route_owners_folder(NULL), "Leads/Owners" },
+		{ route_owners_folder("Sales"), "Sales/Owners" },
+		{ route_owner_folder(NULL, "dana"), "Leads/Owners/dana" },
+		{ route_owner_folder("Sales", "dana"), "Sales/Owners/dana" },
+		{ route_review_folder(plain, NULL), "Leads/Review" },
+		{ route_review_folder(plain, "Sales"), "Sales/Review" },
+		{ route_review_folder(own, "Sales"), "Triage" },
+		{ route_ignore_folder(plain, NULL), "Leads/Ignored" },
+		{ route_ignore_folder(own, NULL), "Trash" },
+		{ route_failed_folder(NULL), "Leads/Failed" },
+		{ route_failed_folder("Sales"), "Sales/Failed" },
+		{ route_failed_folder(""), "/Failed" },
+	};
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(t); i++) {
+		assert_string_equal(t[i].got, t[i].want);
+		g_free(t[i].got);
+	}
+	rules_free(plain);
+	rules_free(own);
+}
+
+/* --- the SLA chase ----------------------------------------------------- */
+
+/* Teams to chase in, each with its escalation (or none). */
+static const char RS_CHASE[] =
+    "owners \"owners.csv\"\n"
+    "team a members erik dana fay escalate founder\n"
+    "team away members dana escalate hana\n"
+    "team gone members dana escalate gus\n"
+    "team none members dana fay\n"
+    "team capped members jo dana escalate jo\n"
+    "route * -> review\n";
+
+struct chase_case {
+	const char *name;
+	const char *team;	/* NULL: the lead has no team */
+	const char *had;	/* "id,...": who had the lead already */
+	const char *now;	/* ISO 8601 */
+	const char *loads;	/* "id=n,...": leads today; NULL: none */
+	const char *away;	/* an owner the journal saw away; NULL: none */
+	const char *next;	/* NULL: nobody is left */
+	gboolean escalation;
+};
+
+static const struct chase_case chase_cases[] = {
+	/* the team's rotation first, among those who have not had it */
+	{ "next member", "a", "erik", NOON, NULL, NULL, "dana", FALSE },
+	{ "skips who had it", "a", "erik,dana", NOON, NULL, NULL, "fay",
+	    FALSE },
+	{ "skips who is off", "a", "fay", NOON, NULL, NULL, "dana", FALSE },
+	{ "skips who is away", "a", "erik", NOON, NULL, "dana", "fay", FALSE },
+	/* then the escalation: hours and caps do not count */
+	{ "escalation", "a", "erik,dana,fay", NOON, NULL, NULL, "founder",
+	    TRUE },
+	{ "escalation off hours", "a", "fay", SAT "12:00:00Z", NULL, NULL,
+	    "founder", TRUE },
+	{ "escalation over the cap", "capped", "dana", NOON, "jo=2", NULL,
+	    "jo", TRUE },
+	{ "member under the cap", "capped", "dana", NOON, "jo=1", NULL, "jo",
+	    FALSE },
+	/* nobody left */
+	{ "escalation had it", "a", "erik,dana,fay,founder", NOON, NULL,
+	    NULL, NULL, FALSE },
+	{ "escalation away", "a", "erik,dana,fay", NOON, NULL, "founder",
+	    NULL, FALSE },
+	{ "escalation away by status", "away", "dana", NOON, NULL, NULL,
+	    NULL, FALSE },
+	{ "escalation inactive", "gone", "dana", NOON, NULL, NULL, NULL,
+	    FALSE },
+	{ "no escalation", "none", "dana,fay", NOON, NULL, NULL, NULL,
+	    FALSE },
+	{ "no team", NULL, "dana", NOON, NULL, NULL, NULL, FALSE },
+	/* malformed: ids nobody knows in what was had */
+	{ "unknown ids had", "a", "erik,,nobody", NOON, NULL, NULL, "dana",
+	    FALSE },
+};
+
+struct chase_ctx {
+	GHashTable *loads;	/* id -> leads today */
+	const char *away;	/* away for a day from now, or NULL */
+	gint64 now;
+};
+
+static guint
+chase_today(void *ctx, const struct owner *o, GDateTime *now)
+{
+	const struct chase_ctx *c = ctx;
+
+	return c->loads != NULL ? leads_today(c->loads, o, now) : 0;
+}
+
+static gint64
+chase_away(void *ctx, const struct owner *o, char **why)
+{
+	const struct chase_ctx *c = ctx;
+
+	*why = NULL;
+	return g_strcmp0(c->away, o->id) == 0 ? c->now + 86400 : 0;
+}
+
+static void
+test_chase(void **state)
+{
+	struct ruleset *rs = load(RS_CHASE);
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(chase_cases); i++) {
+		const struct chase_case *tc = &chase_cases[i];
+		GDateTime *now = g_date_time_new_from_iso8601(tc->now, NULL);
+		struct chase_ctx c = { tc->loads != NULL ?
+		    parse_loads(tc->loads) : NULL, tc->away,
+		    g_date_time_to_unix(now) };
+		struct route_state st = { chase_today, NULL, NULL, NULL,
+		    chase_away, &c };
+		const struct team *t = tc->team != NULL ?
+		    g_hash_table_lookup(rs->teams, tc->team) : NULL;
+		GHashTable *had = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+		char **ids = g_strsplit(tc->had, ",", -1);
+		const struct owner *next;
+		gboolean escalation = !tc->escalation;
+
+		print_message("chase: %s\n", tc->name);
+		assert_true(tc->team == NULL || t != NULL);
+		for (guint k = 0; ids[k] != NULL; k++)
+			g_hash_table_add(had, g_strdup(ids[k]));
+		next = route_chase_next(rs, t, now, &st, had, &escalation);
+		assert_str_or_null(next != NULL ? next->id : NULL, tc->next);
+		assert_int_equal(escalation, tc->escalation);
+		g_strfreev(ids);
+		g_hash_table_destroy(had);
+		if (c.loads != NULL)
+			g_hash_table_destroy(c.loads);
+		g_date_time_unref(now);
+	}
+	rules_free(rs);
+}
+
 int
 main(void)
 {
@@ -657,6 +807,8 @@ main(void)
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_dims),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_folder_names),
+		cmocka_unit_test(test_chase),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

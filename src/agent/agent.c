@@ -131,7 +131,7 @@ reload(struct agent *a)
 	oauth_free(a->oauth);	/* after the sender that borrowed it */
 	a->oauth = oauth;
 	g_free(a->failed);
-	a->failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a->failed = route_failed_folder(cfg->folder_prefix);
 	config_free(a->cfg);
 	rules_free(a->rs);
 	a->cfg = cfg;
@@ -458,7 +458,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
 	a.board_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
-	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a.failed = route_failed_folder(cfg->folder_prefix);
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
 		a.crash_on = NULL;

@@ -22,20 +22,7 @@
 #include "log.h"
 #include "mail.h"
 
-/*
- * The folder board (spec section 9): people move filed leads between
- * <prefix>/Review, <prefix>/Owners/<id>, the queues' folders and the
- * ignore folder with any mail client. A message moved into a folder gets
- * a new UID there, so each folder is read from the UIDNEXT seen last
- * time (from 1 at start and after a UIDVALIDITY change): each message's
- * Message-ID is looked up in the journal, and one found filed elsewhere
- * was moved by a person. Into an owner's folder it is assigned (from
- * review, a queue or the ignore folder) or reassigned (from another
- * owner): forwarded to the owner with the Slack post, as for any route,
- * and then recorded with an event. Into review, a queue or the ignore
- * folder, the decision follows with an event, nothing is sent. A message
- * moved into any other folder is logged once and left alone.
- */
+/* Where each board folder was read up to. */
 struct board_folder {
 	guint32 uidvalidity, next;
 };

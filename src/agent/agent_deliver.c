@@ -55,7 +55,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 	    filer_print_new(stdout);
 	a.done_text = "ok";
 	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
-	a.failed = g_strdup_printf("%s/Failed", cfg->folder_prefix);
+	a.failed = route_failed_folder(cfg->folder_prefix);
 	a.mailbox = g_strdup(AGENT_DELIVER_MAILBOX);
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent_p.h"
+#include "duration.h"
 #include "digest.h"
 #include "imap.h"
 #include "log.h"
@@ -51,10 +52,8 @@ digest_send(struct agent *a, const struct owner *o,
 	enum lr_status st;
 
 	sp.review_folder = review_folder(a);
-	sp.owners_folder = g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
-	sp.ignore_folder = a->rs->ignore_folder != NULL ?
-	    g_strdup(a->rs->ignore_folder) :
-	    g_strdup_printf("%s/Ignored", a->cfg->folder_prefix);
+	sp.owners_folder = route_owners_folder(a->cfg->folder_prefix);
+	sp.ignore_folder = route_ignore_folder(a->rs, a->cfg->folder_prefix);
 	subject = digest_subject(items, dl->items->len, now);
 	text = digest_text(items, dl->items->len, now, &sp, o);
 	key = g_strdup_printf("digest %" G_GINT64_FORMAT, due);
@@ -192,7 +191,7 @@ review_digest(struct agent *a)
 		detail = g_strdup("review empty; nothing sent");
 	else if ((st = digest_send(a, to, &dl, due, now, &detail)) ==
 	    LR_TEMPFAIL || st == LR_CONFIG) {
-		char *wait = rules_duration_text(a->digest_wait);
+		char *wait = duration_text(a->digest_wait);
 
 		log_warnx("digest: %s; trying again in %s", detail, wait);
 		g_free(wait);

@@ -133,7 +133,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 		return FALSE;
 	}
 	folder = th.folder != NULL ? g_strdup(th.folder) :
-	    g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix, th.owner);
+	    route_owner_folder(a->cfg->folder_prefix, th.owner);
 	/* the lead's owner answering it; a colleague's reply is filed too */
 	mine = !th.answered && strcmp(o->id, th.owner) == 0;
 	first = mine && !l->is_auto;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent_p.h"
+#include "duration.h"
 #include "imap.h"
 #include "log.h"
 
@@ -79,7 +80,7 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 	    AGENT_KEYWORD_DUE) != LR_OK)
 		log_warnx("escalation: %s: cannot mark it %s: %s", ov->key,
 		    AGENT_KEYWORD_BREACHED, imap_last_error(a->imap));
-	waited = rules_duration_text(now_s() - ov->since);
+	waited = duration_text(now_s() - ov->since);
 	detail = g_strdup_printf("to %s%s after %s in review%s%s",
 	    mailed ? to->id : "the Slack channel", mailed && posted ?
 	    " and the Slack channel" : "", waited, why != NULL ? "; " : "",
@@ -257,6 +258,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, strcmp(ov->kind,
 	    "team") == 0 ? ov->team : NULL) : 0;
 	guint32 uid;
+	gboolean escalation;
 	enum lr_status st = LR_OK;
 
 	if (cur == NULL || (!ov->autoreplied && (secs <= 0 ||
@@ -267,22 +269,12 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	if (journal_message_deliveries(a->j, ov->id, note_had, &h) != LR_OK)
 		goto out;
 	now = decide_time();
-	next = t != NULL ? route_team_next(t, now, &a->state, NULL,
-	    h.owners) : NULL;
-	d.kind = "team";
-	if (next == NULL && t != NULL && t->escalate.id != NULL &&
-	    !g_hash_table_contains(h.owners, t->escalate.id) &&
-	    a->rs->owners != NULL) {
-		next = owners_find(a->rs->owners, t->escalate.id);
-		d.kind = "owner";	/* the escalation ends the chase */
-		/* not to an escalation owner who is away or inactive (their
-		 * hours and cap do not count: an escalation is not rotation) */
-		if (next != NULL && route_owner_available(next, now,
-		    &a->state, FALSE, NULL) != AVAIL_YES)
-			next = NULL;
-	}
+	next = route_chase_next(a->rs, t, now, &a->state, h.owners,
+	    &escalation);
+	d.kind = escalation ? "owner" : "team";	/* "owner": the escalation
+						 * ends the chase */
 	g_date_time_unref(now);
-	sla = secs > 0 ? rules_duration_text(secs) : NULL;
+	sla = secs > 0 ? duration_text(secs) : NULL;
 	detail = ov->autoreplied ? g_strdup_printf("%s is away (auto-reply)",
 	    cur->id) : g_strdup_printf("no first response within %s", sla);
 	if (next == NULL && !ov->autoreplied) {
@@ -303,8 +295,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 		st = chase_to_review(a, ov, uid, detail);
 		goto out;
 	}
-	folder = g_strdup_printf("%s/Owners/%s", a->cfg->folder_prefix,
-	    next->id);
+	folder = route_owner_folder(a->cfg->folder_prefix, next->id);
 	g_free(detail);
 	detail = g_strdup_printf("%s -> %s: %s%s", cur->id, next->id,
 	    ov->autoreplied ? "away (auto-reply)" : "no first response "

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "agent_p.h"
+#include "duration.h"
 #include "jsonout.h"
 #include "log.h"
 
@@ -139,8 +140,7 @@ sla_of(const struct vars *v)
 char *
 review_folder(const struct agent *a)
 {
-	return a->rs->review_folder != NULL ? g_strdup(a->rs->review_folder) :
-	    g_strdup_printf("%s/Review", a->cfg->folder_prefix);
+	return route_review_folder(a->rs, a->cfg->folder_prefix);
 }
 
 /* Variables that need the run: folders, SLA, time in review. */
@@ -153,13 +153,13 @@ lookup_run(const struct vars *v, const char *name)
 	if (strcmp(name, "folder.review") == 0)
 		return review_folder(a);
 	if (strcmp(name, "folder.owners") == 0)
-		return g_strdup_printf("%s/Owners", a->cfg->folder_prefix);
+		return route_owners_folder(a->cfg->folder_prefix);
 	if (strcmp(name, "review.since") == 0 && v->review_since > 0)
 		return iso_time(v->review_since);
 	if (strcmp(name, "review.waiting") == 0 && v->review_since > 0)
-		return rules_duration_text(now_s() - v->review_since);
+		return duration_text(now_s() - v->review_since);
 	if (strcmp(name, "sla") == 0 && sla > 0)
-		return rules_duration_text(sla);
+		return duration_text(sla);
 	if (strcmp(name, "sla.due") == 0 && sla > 0)
 		return iso_time((v->review_since > 0 ? v->review_since :
 		    now_s()) + sla);

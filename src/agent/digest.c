@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "digest.h"
-#include "rules.h"
+#include "duration.h"
 
 /* Does o work on the local day of t? */
 static gboolean
@@ -41,7 +41,7 @@ digest_due(const struct owner *o, int minute, gint64 now)
 char *
 digest_subject(const struct digest_item *items, guint n, gint64 now)
 {
-	char *oldest = rules_duration_text(MAX(now - items[0].since, 0));
+	char *oldest = duration_text(MAX(now - items[0].since, 0));
 	char *s = g_strdup_printf("%u lead%s waiting in review (oldest %s)", n,
 	    n == 1 ? "" : "s", oldest);
 
@@ -75,7 +75,7 @@ digest_text(const struct digest_item *items, guint n, gint64 now,
 	    n, n == 1 ? "" : "s", n == 1 ? "is" : "are", sp->review_folder, at,
 	    o->timezone != NULL ? o->timezone : "UTC");
 	if (late > 0) {
-		char *sla = rules_duration_text(sp->sla);
+		char *sla = duration_text(sp->sla);
 
 		g_string_append_printf(out, "; %u past the review SLA of %s",
 		    late, sla);
@@ -87,7 +87,7 @@ digest_text(const struct digest_item *items, guint n, gint64 now,
 	for (guint i = 0; i < shown; i++) {
 		const struct digest_item *it = &items[i];
 		char *since = owner_time_text(o, it->since, "%a %d %b %H:%M");
-		char *waited = rules_duration_text(MAX(now - it->since, 0));
+		char *waited = duration_text(MAX(now - it->since, 0));
 		gboolean past = sp->sla > 0 && now - it->since > sp->sla;
 
 		g_string_append_printf(out, "\n%3u. since %s, waiting %s%s%s\n",

@@ -17,7 +17,7 @@
 struct explain_opts {
 	const struct ruleset *rules;
 	GDateTime *now;
-	const char *prefix;	/* folder prefix; NULL: "Leads" */
+	const char *prefix;	/* folder prefix; NULL: CONFIG_DEFAULT_PREFIX */
 	gboolean json;
 	FILE *out;
 };

@@ -18,7 +18,7 @@ struct rulesdiff_opts {
 	const struct ruleset *old_rules, *new_rules;
 	const char *old_name, *new_name;	/* as given, for the output */
 	GDateTime *now;
-	const char *prefix;	/* folder prefix; NULL: "Leads" */
+	const char *prefix;	/* folder prefix; NULL: CONFIG_DEFAULT_PREFIX */
 	gboolean json;
 	FILE *out;
 };

@@ -23,17 +23,8 @@
 #define OAUTH_DEFAULT_LIFE	3600	/* seconds, when expires_in is absent */
 #define OAUTH_WAIT_MAX		900	/* seconds a person has to grant access */
 
-/* The providers leadroute knows the endpoints and scopes of. */
-#define OAUTH_GOOGLE_AUTH	"https://accounts.google.com/o/oauth2/v2/auth"
-#define OAUTH_GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"
-#define OAUTH_GOOGLE_SCOPE	"https://mail.google.com/"
-#define OAUTH_MS_DEVICE	\
-	"https://login.microsoftonline.com/common/oauth2/v2.0/devicecode"
-#define OAUTH_MS_TOKEN	\
-	"https://login.microsoftonline.com/common/oauth2/v2.0/token"
-#define OAUTH_MS_SCOPE	"offline_access " \
-	"https://outlook.office.com/IMAP.AccessAsUser.All " \
-	"https://outlook.office.com/SMTP.Send"
+/* The providers' endpoints and scopes are conf.h's CONFIG_GOOGLE_* and
+ * CONFIG_MS_*: the configuration's defaults. */
 
 struct oauth_config {
 	const char *token_url;		/* borrowed */

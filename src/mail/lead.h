@@ -10,17 +10,8 @@
 
 #include <glib.h>
 
+#include "leadfield.h"
 #include "mail.h"
-
-/* The fields a rule can test; FORM and HEADER take a name. */
-enum lead_field {
-	LF_EMAIL, LF_NAME, LF_DOMAIN, LF_FROM, LF_FROM_NAME, LF_FROM_DOMAIN,
-	LF_REPLY_TO, LF_COMPANY, LF_PHONE, LF_WEBSITE, LF_COUNTRY,
-	LF_EMPLOYEES, LF_BUDGET, LF_MESSAGE, LF_SUBJECT, LF_BODY, LF_TEXT,
-	LF_TZ, LF_LANGUAGE, LF_ATTACHMENTS, LF_MESSAGE_ID,
-	LF_FORM, LF_HEADER,
-	LF_NFIELDS
-};
 
 struct lead {
 	char *str[LF_NFIELDS];	/* owned; indexed by the simple fields */
@@ -56,13 +47,6 @@ struct lead *lead_from_mail(const struct mail *m, GHashTable *freemail);
 /* Parse raw bytes and build the lead in one go. */
 struct lead *lead_from_bytes(const char *data, gsize len, GHashTable *freemail);
 void lead_free(struct lead *l);
-
-/* The field named name ("email", "from.domain", ...); FALSE if none.
- * "form" and "header" are returned as LF_FORM / LF_HEADER. */
-gboolean lead_field_lookup(const char *name, enum lead_field *f);
-const char *lead_field_name(enum lead_field f);
-/* Is f numeric in the JSON output (employees, budget, attachments)? */
-gboolean lead_field_numeric(enum lead_field f);
 
 /*
  * The values of a field: one for a simple field that is present, none

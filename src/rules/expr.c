@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "lead.h"
 #include "number.h"
 
 #define EXPR_MAX_VALUES	64	/* values of one header or label tested */

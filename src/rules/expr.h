@@ -10,7 +10,9 @@
 
 #include <glib.h>
 
-#include "lead.h"
+#include "leadfield.h"
+
+struct lead;
 
 enum expr_op {
 	EX_OR, EX_AND, EX_NOT,

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "csv.h"
+#include "duration.h"
 #include "owners.h"
-#include "rules.h"
 
 #define OWNERS_MAX_NUMBER	1000000	/* weight and max_per_day */
 #define EMAIL_MAX		254	/* RFC 5321 path limit less <> */
@@ -520,7 +520,7 @@ fill_routing(struct row_ctx *c, struct owner *o)
 		row_error(c, OC_AWAY, "invalid away_until '%s' (a date such "
 		    "as 2026-12-01)", s);
 	s = cell(c, OC_SLA);
-	if (*s != '\0' && (o->sla = rules_duration(s)) <= 0)
+	if (*s != '\0' && (o->sla = duration_parse(s)) <= 0)
 		row_error(c, OC_SLA, "invalid sla '%s' (write 90s, 15m, 4h "
 		    "or 2d)", s);
 }

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "conf.h"
 #include "route.h"
 
 static void
@@ -120,23 +121,64 @@ note(struct decision *dc, const char *fmt, ...)
 	va_end(ap);
 }
 
-static char *
-ignore_folder(const struct ruleset *rs, const char *prefix)
+/* --- folder names: every one is built here ----------------------------- */
+
+char *
+route_owners_folder(const char *prefix)
+{
+	return g_strdup_printf("%s/Owners", prefix != NULL ? prefix :
+	    CONFIG_DEFAULT_PREFIX);
+}
+
+char *
+route_owner_folder(const char *prefix, const char *id)
+{
+	return g_strdup_printf("%s/Owners/%s", prefix != NULL ? prefix :
+	    CONFIG_DEFAULT_PREFIX, id);
+}
+
+char *
+route_review_folder(const struct ruleset *rs, const char *prefix)
+{
+	return rs->review_folder != NULL ? g_strdup(rs->review_folder) :
+	    g_strdup_printf("%s/Review", prefix != NULL ? prefix :
+	    CONFIG_DEFAULT_PREFIX);
+}
+
+char *
+route_ignore_folder(const struct ruleset *rs, const char *prefix)
 {
 	return rs->ignore_folder != NULL ? g_strdup(rs->ignore_folder) :
-	    g_strdup_printf("%s/Ignored", prefix);
+	    g_strdup_printf("%s/Ignored", prefix != NULL ? prefix :
+	    CONFIG_DEFAULT_PREFIX);
 }
+
+char *
+route_failed_folder(const char *prefix)
+{
+	return g_strdup_printf("%s/Failed", prefix != NULL ? prefix :
+	    CONFIG_DEFAULT_PREFIX);
+}
+
+/* q's own folder, else <prefix>/Queues/<id> (q NULL: by id alone). */
+static char *
+queue_folder(const struct queue *q, const char *id, const char *prefix)
+{
+	return q != NULL && q->folder != NULL ? g_strdup(q->folder) :
+	    g_strdup_printf("%s/Queues/%s", prefix != NULL ? prefix :
+	    CONFIG_DEFAULT_PREFIX, id);
+}
+
+/* --- decisions --------------------------------------------------------- */
 
 static void to_review(struct decision *, const struct ruleset *,
     const char *, char *);
-static char *review_folder(const struct ruleset *, const char *);
 
 void
 decision_to_review(struct decision *dc, const struct ruleset *rs,
     const char *prefix, const char *reason)
 {
-	to_review(dc, rs, prefix != NULL ? prefix : ROUTE_DEFAULT_PREFIX,
-	    g_strdup(reason));
+	to_review(dc, rs, prefix, g_strdup(reason));
 }
 
 static void
@@ -151,27 +193,7 @@ to_review(struct decision *dc, const struct ruleset *rs, const char *prefix,
 	g_free(dc->reason);
 	dc->reason = reason;
 	g_free(dc->folder);
-	dc->folder = review_folder(rs, prefix);
-}
-
-static char *
-owner_folder(const char *prefix, const char *id)
-{
-	return g_strdup_printf("%s/Owners/%s", prefix, id);
-}
-
-static char *
-queue_folder(const struct queue *q, const char *id, const char *prefix)
-{
-	return q != NULL && q->folder != NULL ? g_strdup(q->folder) :
-	    g_strdup_printf("%s/Queues/%s", prefix, id);
-}
-
-static char *
-review_folder(const struct ruleset *rs, const char *prefix)
-{
-	return rs->review_folder != NULL ? g_strdup(rs->review_folder) :
-	    g_strdup_printf("%s/Review", prefix);
+	dc->folder = route_review_folder(rs, prefix);
 }
 
 GPtrArray *
@@ -179,10 +201,8 @@ route_folders(const struct ruleset *rs, const char *prefix)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 
-	if (prefix == NULL)
-		prefix = ROUTE_DEFAULT_PREFIX;
-	g_ptr_array_add(a, review_folder(rs, prefix));
-	g_ptr_array_add(a, ignore_folder(rs, prefix));
+	g_ptr_array_add(a, route_review_folder(rs, prefix));
+	g_ptr_array_add(a, route_ignore_folder(rs, prefix));
 	for (guint i = 0; rs->queue_order != NULL &&
 	    i < rs->queue_order->len; i++) {
 		const struct queue *q = g_ptr_array_index(rs->queue_order, i);
@@ -191,7 +211,7 @@ route_folders(const struct ruleset *rs, const char *prefix)
 	}
 	for (guint i = 0; rs->owners != NULL &&
 	    i < owners_count(rs->owners); i++)
-		g_ptr_array_add(a, owner_folder(prefix,
+		g_ptr_array_add(a, route_owner_folder(prefix,
 		    owners_nth(rs->owners, i)->id));
 	return a;
 }
@@ -213,10 +233,8 @@ route_folder_dest(const struct ruleset *rs, const char *prefix,
 	char *owners;
 	const struct owner *o = NULL;
 
-	if (prefix == NULL)
-		prefix = ROUTE_DEFAULT_PREFIX;
 	*id = NULL;
-	owners = g_strdup_printf("%s/Owners/", prefix);
+	owners = route_owner_folder(prefix, "");
 	if (g_str_has_prefix(folder, owners) && rs->owners != NULL)
 		o = owners_find(rs->owners, folder + strlen(owners));
 	g_free(owners);
@@ -225,11 +243,11 @@ route_folder_dest(const struct ruleset *rs, const char *prefix,
 		*id = o->id;
 		return TRUE;
 	}
-	if (is_folder(review_folder(rs, prefix), folder)) {
+	if (is_folder(route_review_folder(rs, prefix), folder)) {
 		*kind = DEST_REVIEW;
 		return TRUE;
 	}
-	if (is_folder(ignore_folder(rs, prefix), folder)) {
+	if (is_folder(route_ignore_folder(rs, prefix), folder)) {
 		*kind = DEST_IGNORE;
 		return TRUE;
 	}
@@ -250,7 +268,7 @@ static void
 to_owner(struct decision *dc, const struct owner *o, const char *prefix)
 {
 	dc->owner = g_strdup(o->id);
-	dc->folder = owner_folder(prefix, o->id);
+	dc->folder = route_owner_folder(prefix, o->id);
 }
 
 enum owner_avail
@@ -409,6 +427,28 @@ route_team_next(const struct team *t, GDateTime *now,
 	return o;
 }
 
+const struct owner *
+route_chase_next(const struct ruleset *rs, const struct team *t,
+    GDateTime *now, const struct route_state *st, GHashTable *had,
+    gboolean *escalation)
+{
+	const struct owner *next;
+
+	*escalation = FALSE;
+	if (t == NULL)
+		return NULL;
+	next = route_team_next(t, now, st, NULL, had);
+	if (next != NULL || t->escalate.id == NULL || rs->owners == NULL ||
+	    g_hash_table_contains(had, t->escalate.id))
+		return next;
+	next = owners_find(rs->owners, t->escalate.id);
+	if (next == NULL || route_owner_available(next, now, st, FALSE,
+	    NULL) != AVAIL_YES)
+		return NULL;
+	*escalation = TRUE;
+	return next;
+}
+
 /*
  * The member a team's rotation picks now (rotate_pick), and the team's
  * credits after the pick in dc->credits for the caller to keep. Without
@@ -501,7 +541,7 @@ destination(struct decision *dc, const struct ruleset *rs,
 		dc->reason = r->reason != NULL ?
 		    g_strdup_printf("route %d: %s", r->line, r->reason) :
 		    g_strdup_printf("route %d", r->line);
-		dc->folder = ignore_folder(rs, prefix);
+		dc->folder = route_ignore_folder(rs, prefix);
 		break;
 	}
 }
@@ -568,8 +608,6 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 {
 	struct decision *dc = g_new0(struct decision, 1);
 
-	if (prefix == NULL)
-		prefix = ROUTE_DEFAULT_PREFIX;
 	dc->dims = g_ptr_array_new_with_free_func(dim_value_free);
 	dc->notes = g_ptr_array_new_with_free_func(g_free);
 
@@ -594,7 +632,7 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 		dc->kind = DEST_IGNORE;
 		dc->reason = g_strdup("leadroute's own mail (" ROUTE_LOOP_HEADER
 		    ")");
-		dc->folder = ignore_folder(rs, prefix);
+		dc->folder = route_ignore_folder(rs, prefix);
 		return dc;
 	}
 	for (guint i = 0; i < rs->ignores->len; i++) {
@@ -605,7 +643,7 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 			dc->ignore_line = ig->line;
 			dc->reason = g_strdup_printf("ignore %d: %s", ig->line,
 			    ig->reason);
-			dc->folder = ignore_folder(rs, prefix);
+			dc->folder = route_ignore_folder(rs, prefix);
 			return dc;
 		}
 	}

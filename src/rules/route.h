@@ -13,7 +13,6 @@
 #include "lead.h"
 #include "rules.h"
 
-#define ROUTE_DEFAULT_PREFIX	"Leads"
 /* Set on leadroute's own forwards; a message with it is ignored. */
 #define ROUTE_LOOP_HEADER	"X-Leadroute-Loop"
 
@@ -90,7 +89,8 @@ enum owner_avail route_owner_available(const struct owner *o, GDateTime *now,
 
 /*
  * Decide where l goes at now. prefix is the folder prefix (NULL:
- * "Leads"). The caller owns the result.
+ * conf.h's CONFIG_DEFAULT_PREFIX, as everywhere below). The caller owns
+ * the result.
  */
 struct decision *route_decide(const struct ruleset *rs, const struct lead *l,
     GDateTime *now, const char *prefix, const struct route_state *st);
@@ -106,10 +106,40 @@ void decision_free(struct decision *dc);
 const struct owner *route_team_next(const struct team *t, GDateTime *now,
     const struct route_state *st, GPtrArray **why, GHashTable *exclude);
 
+/*
+ * The SLA chase: who gets a lead whose owner did not act on it in time.
+ * The next member t's rotation gives at now (route_team_next()) among
+ * those who have not had it (had: owner id -> anything, the current
+ * owner included), else t's `escalate` owner if they have not had it
+ * and are available (status and away only: an escalation is not
+ * rotation, so hours and caps do not count), with *escalation TRUE: the
+ * escalation ends the chase. NULL when nobody is left (always when t is
+ * NULL). Reads only its arguments.
+ */
+const struct owner *route_chase_next(const struct ruleset *rs,
+    const struct team *t, GDateTime *now, const struct route_state *st,
+    GHashTable *had, gboolean *escalation);
+
 /* Send dc to review instead, with reason (e.g. the SMTP server refused
  * the forward for good): kind, owner and folder follow. */
 void decision_to_review(struct decision *dc, const struct ruleset *rs,
     const char *prefix, const char *reason);
+
+/*
+ * The folders leadroute files into, named here only (caller frees);
+ * prefix NULL: CONFIG_DEFAULT_PREFIX. The rules' own review and ignore
+ * folders win over the prefix's.
+ */
+/* <prefix>/Owners, where every owner's folder is */
+char *route_owners_folder(const char *prefix);
+/* <prefix>/Owners/<id> */
+char *route_owner_folder(const char *prefix, const char *id);
+/* the rules' review folder, else <prefix>/Review */
+char *route_review_folder(const struct ruleset *rs, const char *prefix);
+/* the rules' ignore folder, else <prefix>/Ignored */
+char *route_ignore_folder(const struct ruleset *rs, const char *prefix);
+/* <prefix>/Failed: messages the journal gave up on */
+char *route_failed_folder(const char *prefix);
 
 /*
  * Every folder a decision of rs can name, for creating them at start:

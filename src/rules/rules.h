@@ -138,10 +138,5 @@ void rules_free(struct ruleset *rs);
 const struct dimension *rules_dimension(const struct ruleset *rs,
     const char *name);
 const char *rules_dest_kind_name(enum dest_kind k);
-/* Parse a duration ("90s", "15m", "4h", "2d"); -1 when malformed. */
-gint64 rules_duration(const char *s);
-/* Seconds as people read them: "4h", "15m", "1d 2h", "2h 5m", "0s" (the
- * two largest units at most, the rest dropped). Caller frees. */
-char *rules_duration_text(gint64 seconds);
 
 #endif

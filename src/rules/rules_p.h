@@ -1,6 +1,7 @@
 /*
- * rules_p.h: private to rules_lex.c, rules_parse.c and rules_check.c:
- * the tokens of the rules language and the passes over a rule set.
+ * rules_p.h: private to rules_lex.c, rules_parse.c, rules_expr.c and
+ * rules_check.c: the tokens of the rules language, the parser's state and
+ * helpers, and the passes over a rule set.
  */
 #ifndef LR_RULES_P_H
 #define LR_RULES_P_H
@@ -41,6 +42,46 @@ GArray *rules_lex(const char *src, gsize len, const char *file,
     struct diag *d);
 void rules_tokens_free(GArray *toks);
 const char *rules_tok_name(enum tok t);
+
+/* The parser's state over one file's tokens (rules_parse.c, rules_expr.c). */
+struct parser {
+	GArray *toks;
+	guint i;		/* current token */
+	const char *src;
+	const char *file;
+	struct diag *d;
+	struct ruleset *rs;
+	int depth;
+	int operators;		/* and/or in the current expression */
+	gboolean bad;		/* the current statement has an error */
+	gboolean sticky_seen;	/* a sticky statement was read */
+};
+
+/* The current token (T_EOS past the end); rules_next() also moves on. */
+struct token *rules_peek(struct parser *p);
+struct token *rules_next(struct parser *p);
+gboolean rules_is_word(const struct token *t, const char *w);
+/* An error at t (the statement's first only: it ends the statement);
+ * at the end of a statement, just after its last token. */
+void rules_error(struct parser *p, const struct token *t, const char *fmt,
+    ...) G_GNUC_PRINTF(3, 4);
+void rules_warn(struct parser *p, const struct token *t, const char *fmt,
+    ...) G_GNUC_PRINTF(3, 4);
+/* What t is, for "expected X, found Y" messages. Caller frees. */
+char *rules_describe(const struct token *t);
+/* The error "expected what, found <t>". */
+void rules_expected(struct parser *p, const struct token *t,
+    const char *what);
+/* A string, or a plain word where one reads naturally; NULL (and an
+ * error) otherwise. Borrowed from the token. */
+const char *rules_string_or_word(struct parser *p, const char *what);
+/* The items of "[a b c]" after its '[' as a set (casefolded item -> item
+ * as written), each checked as a country code when countries. */
+GHashTable *rules_bracket_items(struct parser *p, const char *what,
+    gboolean countries);
+/* One expression up to the end of the statement (rules_expr.c); NULL
+ * after an error. */
+struct expr *rules_expression(struct parser *p);
 
 /* Resolve names (owners, teams, lists, accounts), then check the whole
  * set for spec 4.7's errors and warnings. */

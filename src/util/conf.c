@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "duration.h"
 #include "net.h"
-#include "oauth.h"
-#include "route.h"
-#include "rules.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -279,7 +277,7 @@ duration(struct reader *r, const char *group, const char *key, gint64 dflt)
 
 	if (v == NULL)
 		return dflt;
-	secs = rules_duration(v);
+	secs = duration_parse(v);
 	if (secs <= 0) {
 		problem(r, DIAG_ERROR, group, key, "'%s' is not a duration "
 		    "such as 90s or 5m", v);
@@ -348,7 +346,7 @@ read_inbox(struct reader *r, struct config *c)
 	c->inbox_auth = auth_value(r, "inbox");
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)
-		c->folder_prefix = g_strdup(ROUTE_DEFAULT_PREFIX);
+		c->folder_prefix = g_strdup(CONFIG_DEFAULT_PREFIX);
 }
 
 /* The provider of the inbox's host, for the default endpoints. */
@@ -419,14 +417,14 @@ read_oauth(struct reader *r, struct config *c)
 	c->oauth_device_url = value(r, "inbox", "device_url");
 	if (g_strcmp0(c->oauth_provider, "google") == 0) {
 		if (c->oauth_token_url == NULL)
-			c->oauth_token_url = g_strdup(OAUTH_GOOGLE_TOKEN);
+			c->oauth_token_url = g_strdup(CONFIG_GOOGLE_TOKEN_URL);
 		if (c->oauth_auth_url == NULL)
-			c->oauth_auth_url = g_strdup(OAUTH_GOOGLE_AUTH);
+			c->oauth_auth_url = g_strdup(CONFIG_GOOGLE_AUTH_URL);
 	} else if (g_strcmp0(c->oauth_provider, "microsoft") == 0) {
 		if (c->oauth_token_url == NULL)
-			c->oauth_token_url = g_strdup(OAUTH_MS_TOKEN);
+			c->oauth_token_url = g_strdup(CONFIG_MS_TOKEN_URL);
 		if (c->oauth_device_url == NULL)
-			c->oauth_device_url = g_strdup(OAUTH_MS_DEVICE);
+			c->oauth_device_url = g_strdup(CONFIG_MS_DEVICE_URL);
 	}
 	check_endpoint(r, "token_url", c->oauth_token_url);
 	check_endpoint(r, "auth_url", c->oauth_auth_url);

@@ -10,6 +10,20 @@
 #define LR_CONF_H
 
 #define CONFIG_SLACK_API	"https://slack.com/api"	/* chat.postMessage is below */
+#define CONFIG_DEFAULT_PREFIX	"Leads"	/* [inbox] folder_prefix */
+
+/* The OAuth2 providers leadroute knows the endpoints and scopes of: the
+ * defaults of [inbox] token_url, auth_url and device_url. */
+#define CONFIG_GOOGLE_AUTH_URL	"https://accounts.google.com/o/oauth2/v2/auth"
+#define CONFIG_GOOGLE_TOKEN_URL	"https://oauth2.googleapis.com/token"
+#define CONFIG_GOOGLE_SCOPE	"https://mail.google.com/"
+#define CONFIG_MS_DEVICE_URL	\
+	"https://login.microsoftonline.com/common/oauth2/v2.0/devicecode"
+#define CONFIG_MS_TOKEN_URL	\
+	"https://login.microsoftonline.com/common/oauth2/v2.0/token"
+#define CONFIG_MS_SCOPE	"offline_access " \
+	"https://outlook.office.com/IMAP.AccessAsUser.All " \
+	"https://outlook.office.com/SMTP.Send"
 
 #include <glib.h>
 
@@ -29,7 +43,7 @@ struct config {
 	char *inbox_password;	/* from password_file / password_env */
 	gboolean idle;		/* default TRUE */
 	gint64 poll_interval;	/* seconds; default 60 */
-	char *folder_prefix;	/* default "Leads" */
+	char *folder_prefix;	/* default CONFIG_DEFAULT_PREFIX */
 	gboolean inbox_allow_plaintext;
 	char *inbox_ca_file;	/* ca_file, resolved; NULL: the system store */
 	gint64 sweep_interval;	/* seconds between sweeps; default 300 */

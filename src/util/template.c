@@ -65,7 +65,7 @@ struct lexer {
 	GPtrArray *toks;	/* of struct tok *, owned */
 };
 
-/* Lead fields (lead.h's lead_field_name(), plus lead-level extras). */
+/* Lead fields (leadfield.h's lead_field_name(), plus lead-level extras). */
 static const char *const lead_names[] = {
 	"email", "name", "domain", "from", "from.name", "from.domain",
 	"reply_to", "company", "phone", "website", "country", "employees",

@@ -1,0 +1,617 @@
+/*
+ * imap_mailbox.c: the IMAP source's folders and messages (see imap.h):
+ * folder names translated to the server's (its separator, modified
+ * UTF-7), SELECT, UID SEARCH and FETCH, keywords, MOVE (or COPY, delete
+ * and expunge), LIST and CREATE. The connection is imap.c's.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib.h>
+#include <libetpan/libetpan.h>
+
+#include "imap_p.h"
+
+/* Append s[0..len) as modified UTF-7 base64 (RFC 3501 5.1.3). */
+static void
+mutf7_run(GString *out, const char *s, gsize len)
+{
+	gunichar2 *u16;
+	glong n, i;
+	guchar *be;
+	char *b64, *p;
+
+	u16 = g_utf8_to_utf16(s, (glong)len, NULL, &n, NULL);
+	be = g_malloc(n * 2 + 1);
+	for (i = 0; i < n; i++) {
+		be[2 * i] = u16[i] >> 8;
+		be[2 * i + 1] = u16[i] & 0xff;
+	}
+	b64 = g_base64_encode(be, n * 2);
+	for (p = b64; *p != '\0' && *p != '='; p++)
+		g_string_append_c(out, *p == '/' ? ',' : *p);
+	g_free(b64);
+	g_free(be);
+	g_free(u16);
+}
+
+/*
+ * Our folder name ('/'-separated UTF-8) to the server's: separator
+ * translated, non-ASCII as modified UTF-7. NULL (and *rc) when invalid.
+ */
+static char *
+server_name(struct imap_conn *c, const char *name, enum lr_status *rc)
+{
+	GString *out;
+	const char *p, *run;
+
+	if (!g_utf8_validate(name, -1, NULL) || *name == '\0') {
+		imap_set_err(c, "bad folder name");
+		*rc = LR_CONFIG;
+		return NULL;
+	}
+	if (c->delim != '/' && c->delim != '\0' && strchr(name, c->delim) != NULL) {
+		imap_set_err(c, "folder %s contains the server's separator "
+		    "'%c'", name, c->delim);
+		*rc = LR_CONFIG;
+		return NULL;
+	}
+	out = g_string_new(NULL);
+	for (p = name; *p != '\0';) {
+		if ((guchar)*p >= 0x20 && (guchar)*p < 0x7f) {
+			if (*p == '&')
+				g_string_append(out, "&-");
+			else if (*p == '/' && c->delim != '\0')
+				g_string_append_c(out, c->delim);
+			else
+				g_string_append_c(out, *p);
+			p++;
+			continue;
+		}
+		for (run = p; *p != '\0' && ((guchar)*p < 0x20 || (guchar)*p >= 0x7f);)
+			p = g_utf8_next_char(p);
+		g_string_append_c(out, '&');
+		mutf7_run(out, run, p - run);
+		g_string_append_c(out, '-');
+	}
+	*rc = LR_OK;
+	return g_string_free(out, FALSE);
+}
+
+enum lr_status
+imap_select(struct imap_conn *c, const char *mailbox, guint32 *uidvalidity,
+    guint32 *uidnext)
+{
+	enum lr_status rc;
+	char *mb;
+	int r;
+
+	mb = server_name(c, mailbox, &rc);
+	if (mb == NULL)
+		return rc;
+	r = mailimap_select(c->imap, mb);
+	g_free(mb);
+	rc = imap_map_err(c, r, "SELECT");
+	if (rc)
+		return rc;
+	if (uidvalidity != NULL)
+		*uidvalidity = c->imap->imap_selection_info->sel_uidvalidity;
+	if (uidnext != NULL)
+		*uidnext = c->imap->imap_selection_info->sel_uidnext;
+	return LR_OK;
+}
+
+static gint
+cmp_uid(gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* UID SEARCH key (taken) in the selected mailbox; *uids ascending. */
+static enum lr_status
+uid_search(struct imap_conn *c, struct mailimap_search_key *key,
+    GArray **uids)
+{
+	clist *res = NULL;
+	clistiter *it;
+	enum lr_status rc;
+	int r;
+
+	*uids = NULL;
+	r = mailimap_uid_search(c->imap, NULL, key, &res);
+	mailimap_search_key_free(key);
+	rc = imap_map_err(c, r, "UID SEARCH");
+	if (rc) {
+		if (res != NULL)
+			mailimap_search_result_free(res);
+		return rc;
+	}
+	*uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		guint32 uid = *(uint32_t *)clist_content(it);
+
+		g_array_append_val(*uids, uid);
+	}
+	mailimap_search_result_free(res);
+	g_array_sort(*uids, cmp_uid);
+	return LR_OK;
+}
+
+enum lr_status
+imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
+{
+	return uid_search(c, mailimap_search_key_new_unkeyword(strdup(keyword)),
+	    uids);
+}
+
+enum lr_status
+imap_search_message_id(struct imap_conn *c, const char *msgid, GArray **uids)
+{
+	return uid_search(c, mailimap_search_key_new_header(
+	    strdup("Message-ID"), strdup(msgid)), uids);
+}
+
+/* A UID set of uids[0..n), consecutive runs as ranges. */
+static struct mailimap_set *
+uid_set(const guint32 *uids, guint n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	guint i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && uids[j] == uids[j - 1] + 1; j++)
+			;
+		mailimap_set_add_interval(set, uids[i], uids[j - 1]);
+	}
+	return set;
+}
+
+/* Pick UID, RFC822.SIZE and BODY[] out of one FETCH response. */
+static void
+msg_parts(struct mailimap_msg_att *m, guint32 *uid, guint32 *size,
+    const char **data, size_t *len)
+{
+	clistiter *it;
+
+	*uid = 0;
+	*size = 0;
+	*data = NULL;
+	*len = 0;
+	for (it = clist_begin(m->att_list); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_static *st;
+
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			*uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+			*size = st->att_data.att_rfc822_size;
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+		    st->att_data.att_body_section != NULL) {
+			*data = st->att_data.att_body_section->sec_body_part;
+			*len = st->att_data.att_body_section->sec_length;
+		}
+	}
+}
+
+/* UID FETCH set (UID RFC822.SIZE [BODY.PEEK[]]). */
+static enum lr_status
+uid_fetch(struct imap_conn *c, const guint32 *uids, guint n, gboolean body,
+    clist **res)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	int r;
+
+	*res = NULL;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_rfc822_size());
+	if (body)
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	set = uid_set(uids, n);
+	r = mailimap_uid_fetch(c->imap, set, ft, res);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (r != MAILIMAP_NO_ERROR && *res != NULL) {
+		mailimap_fetch_list_free(*res);
+		*res = NULL;
+	}
+	return imap_map_err(c, r, "UID FETCH");
+}
+
+/* Fetch bodies of uids[0..n) (all under the size cap) and hand them out. */
+static enum lr_status
+fetch_bodies(struct imap_conn *c, const guint32 *uids, guint n,
+    imap_fetch_cb cb, void *ctx)
+{
+	clist *res;
+	clistiter *it;
+	enum lr_status rc;
+
+	rc = uid_fetch(c, uids, n, TRUE, &res);
+	if (rc)
+		return rc;
+	for (it = clist_begin(res); it != NULL && rc == LR_OK; it = clist_next(it)) {
+		guint32 uid, size;
+		const char *data;
+		size_t len;
+
+		msg_parts(clist_content(it), &uid, &size, &data, &len);
+		if (uid == 0 || data == NULL)
+			continue;	/* unsolicited FETCH, e.g. flags */
+		rc = cb(uid, data, len, ctx);
+	}
+	mailimap_fetch_list_free(res);
+	return rc;
+}
+
+/* Sizes of uids[0..n) into sizes (uid -> size); missing UIDs absent. */
+static enum lr_status
+fetch_sizes(struct imap_conn *c, const guint32 *uids, guint n, GHashTable *sizes)
+{
+	clist *res;
+	clistiter *it;
+	enum lr_status rc;
+
+	rc = uid_fetch(c, uids, n, FALSE, &res);
+	if (rc)
+		return rc;
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		guint32 uid, size;
+		const char *data;
+		size_t len;
+
+		msg_parts(clist_content(it), &uid, &size, &data, &len);
+		if (uid != 0)
+			g_hash_table_insert(sizes, GUINT_TO_POINTER(uid),
+			    GUINT_TO_POINTER(size));
+	}
+	mailimap_fetch_list_free(res);
+	return LR_OK;
+}
+
+enum lr_status
+imap_fetch(struct imap_conn *c, const guint32 *uids, guint n, imap_fetch_cb cb,
+    void *ctx)
+{
+	GHashTable *sizes = g_hash_table_new(NULL, NULL);
+	GArray *batch = g_array_new(FALSE, FALSE, sizeof(guint32));
+	enum lr_status rc = LR_OK;
+	guint64 bytes = 0;
+	guint i;
+
+	for (i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH)
+		rc = fetch_sizes(c, uids + i, MIN(n - i, IMAP_UID_BATCH), sizes);
+	for (i = 0; i < n && rc == LR_OK; i++) {
+		gpointer v;
+		guint32 size;
+
+		if (!g_hash_table_lookup_extended(sizes, GUINT_TO_POINTER(uids[i]),
+		    NULL, &v))
+			continue;	/* expunged meanwhile */
+		size = GPOINTER_TO_UINT(v);
+		if (size > IMAP_MAX_MESSAGE_BYTES) {
+			rc = cb(uids[i], NULL, size, ctx);
+			continue;
+		}
+		if (batch->len > 0 && (bytes + size > IMAP_FETCH_BATCH_BYTES ||
+		    batch->len >= IMAP_UID_BATCH)) {
+			rc = fetch_bodies(c, (guint32 *)batch->data, batch->len, cb, ctx);
+			g_array_set_size(batch, 0);
+			bytes = 0;
+			if (rc)
+				break;
+		}
+		g_array_append_val(batch, uids[i]);
+		bytes += size;
+	}
+	if (rc == LR_OK && batch->len > 0)
+		rc = fetch_bodies(c, (guint32 *)batch->data, batch->len, cb, ctx);
+	g_array_free(batch, TRUE);
+	g_hash_table_destroy(sizes);
+	return rc;
+}
+
+enum lr_status
+imap_message_ids(struct imap_conn *c, guint32 from, imap_fetch_cb cb,
+    void *ctx)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *names = clist_new(), *res = NULL;
+	clistiter *it;
+	enum lr_status rc;
+	int r;
+
+	clist_append(names, strdup("Message-ID"));
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(
+	    mailimap_section_new_header_fields(mailimap_header_list_new(names))));
+	set = mailimap_set_new_interval(from > 0 ? from : 1, 0);	/* from:* */
+	r = mailimap_uid_fetch(c->imap, set, ft, &res);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	rc = imap_map_err(c, r, "UID FETCH (Message-ID)");
+	for (it = res != NULL ? clist_begin(res) : NULL; rc == LR_OK &&
+	    it != NULL; it = clist_next(it)) {
+		guint32 uid, size;
+		const char *data;
+		size_t len;
+
+		msg_parts(clist_content(it), &uid, &size, &data, &len);
+		/* "n:*" also names the last message when n is past it */
+		if (uid == 0 || uid < from)
+			continue;
+		rc = cb(uid, data != NULL ? data : "", data != NULL ? len : 0,
+		    ctx);
+	}
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	return rc;
+}
+
+/* Seconds since the epoch of an IMAP date-time (zone +HHMM as HHMM). */
+static gint64
+date_time_unix(const struct mailimap_date_time *d)
+{
+	GDateTime *t = g_date_time_new_utc(d->dt_year, d->dt_month,
+	    d->dt_day, d->dt_hour, d->dt_min, d->dt_sec);
+	gint64 s, off;
+
+	if (t == NULL)
+		return 0;
+	s = g_date_time_to_unix(t);
+	g_date_time_unref(t);
+	off = (ABS(d->dt_zone) / 100) * 3600 + (ABS(d->dt_zone) % 100) * 60;
+	return d->dt_zone < 0 ? s + off : s - off;
+}
+
+enum lr_status
+imap_arrival_times(struct imap_conn *c, const guint32 *uids, guint n,
+    GHashTable *times)
+{
+	enum lr_status rc = LR_OK;
+
+	for (guint i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH) {
+		struct mailimap_fetch_type *ft;
+		struct mailimap_set *set;
+		clist *res = NULL;
+		clistiter *it;
+		int r;
+
+		ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_internaldate());
+		set = uid_set(uids + i, MIN(n - i, IMAP_UID_BATCH));
+		r = mailimap_uid_fetch(c->imap, set, ft, &res);
+		mailimap_set_free(set);
+		mailimap_fetch_type_free(ft);
+		rc = imap_map_err(c, r, "UID FETCH INTERNALDATE");
+		if (rc != LR_OK) {
+			if (res != NULL)
+				mailimap_fetch_list_free(res);
+			break;
+		}
+		for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+			struct mailimap_msg_att *m = clist_content(it);
+			guint32 uid = 0;
+			gint64 at = 0;
+
+			for (clistiter *a = clist_begin(m->att_list); a != NULL;
+			    a = clist_next(a)) {
+				struct mailimap_msg_att_item *item =
+				    clist_content(a);
+				struct mailimap_msg_att_static *st;
+
+				if (item->att_type !=
+				    MAILIMAP_MSG_ATT_ITEM_STATIC)
+					continue;
+				st = item->att_data.att_static;
+				if (st->att_type == MAILIMAP_MSG_ATT_UID)
+					uid = st->att_data.att_uid;
+				else if (st->att_type ==
+				    MAILIMAP_MSG_ATT_INTERNALDATE &&
+				    st->att_data.att_internal_date != NULL)
+					at = date_time_unix(
+					    st->att_data.att_internal_date);
+			}
+			if (uid != 0)
+				g_hash_table_insert(times,
+				    GUINT_TO_POINTER(uid), g_memdup2(&at,
+				    sizeof at));
+		}
+		mailimap_fetch_list_free(res);
+	}
+	return rc;
+}
+
+/* UID STORE +FLAGS.SILENT (flag), or -FLAGS.SILENT when !add, for
+ * uids[0..n); takes flag. */
+static enum lr_status
+store_flag(struct imap_conn *c, const guint32 *uids, guint n,
+    struct mailimap_flag *flag, gboolean add)
+{
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+	struct mailimap_store_att_flags *sa;
+	enum lr_status rc = LR_OK;
+	guint i;
+
+	mailimap_flag_list_add(fl, flag);
+	sa = add ? mailimap_store_att_flags_new_add_flags_silent(fl) :
+	    mailimap_store_att_flags_new_remove_flags_silent(fl);
+	for (i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH) {
+		struct mailimap_set *set = uid_set(uids + i, MIN(n - i, IMAP_UID_BATCH));
+
+		rc = imap_map_err(c, mailimap_uid_store(c->imap, set, sa), "UID STORE");
+		mailimap_set_free(set);
+	}
+	mailimap_store_att_flags_free(sa);
+	return rc;
+}
+
+enum lr_status
+imap_add_keyword(struct imap_conn *c, const guint32 *uids, guint n,
+    const char *keyword)
+{
+	if (n == 0)
+		return LR_OK;
+	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(
+	    strdup(keyword)), TRUE);
+}
+
+enum lr_status
+imap_remove_keyword(struct imap_conn *c, const guint32 *uids, guint n,
+    const char *keyword)
+{
+	if (n == 0)
+		return LR_OK;
+	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(
+	    strdup(keyword)), FALSE);
+}
+
+/* UID COPY, then +FLAGS (\Deleted), then expunge exactly those. */
+static enum lr_status
+copy_delete(struct imap_conn *c, const guint32 *uids, guint n, const char *mb)
+{
+	struct mailimap_set *set = uid_set(uids, n);
+	enum lr_status rc;
+	int r;
+
+	r = mailimap_uid_copy(c->imap, set, mb);
+	rc = imap_map_err(c, r, "UID COPY");
+	if (rc)
+		goto out;
+	rc = store_flag(c, uids, n, mailimap_flag_new_deleted(), TRUE);
+	if (rc)
+		goto out;
+	if (mailimap_has_uidplus(c->imap))
+		r = mailimap_uid_expunge(c->imap, set);
+	else
+		r = mailimap_expunge(c->imap);
+	rc = imap_map_err(c, r, "EXPUNGE");
+out:
+	mailimap_set_free(set);
+	return rc;
+}
+
+enum lr_status
+imap_move(struct imap_conn *c, const guint32 *uids, guint n, const char *folder)
+{
+	enum lr_status rc = LR_OK;
+	char *mb;
+	guint i;
+
+	if (n == 0)
+		return LR_OK;
+	mb = server_name(c, folder, &rc);
+	if (mb == NULL)
+		return rc;
+	for (i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH) {
+		guint k = MIN(n - i, IMAP_UID_BATCH);
+
+		if (imap_has_move(c)) {
+			struct mailimap_set *set = uid_set(uids + i, k);
+
+			rc = imap_map_err(c, mailimap_uid_move(c->imap, set, mb), "UID MOVE");
+			mailimap_set_free(set);
+		} else
+			rc = copy_delete(c, uids + i, k, mb);
+	}
+	g_free(mb);
+	return rc;
+}
+
+/* LIST "" name; *res is freed by the caller with mailimap_list_result_free. */
+static enum lr_status
+list_raw(struct imap_conn *c, const char *name, clist **res)
+{
+	enum lr_status rc;
+	char *mb;
+	int r;
+
+	*res = NULL;
+	mb = server_name(c, name, &rc);
+	if (mb == NULL)
+		return rc;
+	r = mailimap_list(c->imap, "", mb, res);
+	g_free(mb);
+	if (r != MAILIMAP_NO_ERROR && *res != NULL) {
+		mailimap_list_result_free(*res);
+		*res = NULL;
+	}
+	return imap_map_err(c, r, "LIST");
+}
+
+enum lr_status
+imap_exists(struct imap_conn *c, const char *folder, gboolean *exists)
+{
+	clist *res;
+	enum lr_status rc;
+
+	*exists = FALSE;
+	rc = list_raw(c, folder, &res);
+	if (rc)
+		return rc;
+	*exists = clist_count(res) > 0;
+	mailimap_list_result_free(res);
+	return LR_OK;
+}
+
+enum lr_status
+imap_list(struct imap_conn *c, const char *pattern, GPtrArray **names)
+{
+	clist *res;
+	clistiter *it;
+	enum lr_status rc;
+
+	*names = NULL;
+	rc = list_raw(c, pattern, &res);
+	if (rc)
+		return rc;
+	*names = g_ptr_array_new_with_free_func(g_free);
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		struct mailimap_mailbox_list *mb = clist_content(it);
+		char *name = g_strdup(mb->mb_name);
+
+		if (mb->mb_delimiter != '\0' && mb->mb_delimiter != '/')
+			g_strdelimit(name, (char[]){ mb->mb_delimiter, '\0' }, '/');
+		g_ptr_array_add(*names, name);
+	}
+	mailimap_list_result_free(res);
+	return LR_OK;
+}
+
+enum lr_status
+imap_create(struct imap_conn *c, const char *folder)
+{
+	enum lr_status rc, rc2;
+	gboolean exists = FALSE;
+	char *mb;
+	int r;
+
+	mb = server_name(c, folder, &rc);
+	if (mb == NULL)
+		return rc;
+	r = mailimap_create(c->imap, mb);
+	g_free(mb);
+	rc = imap_map_err(c, r, "CREATE");
+	if (rc != LR_TEMPFAIL)
+		return rc;
+	/* NO: most likely [ALREADYEXISTS], which libetpan does not expose. */
+	rc2 = imap_exists(c, folder, &exists);
+	if (rc2)
+		return rc2;
+	return exists ? LR_OK : rc;
+}

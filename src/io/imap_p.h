@@ -1,0 +1,30 @@
+/*
+ * imap_p.h: private to imap.c (connection, TLS, login, IDLE) and
+ * imap_mailbox.c (folders and messages): the connection and its error.
+ */
+#ifndef LR_IMAP_P_H
+#define LR_IMAP_P_H
+
+#include <glib.h>
+#include <libetpan/libetpan.h>
+
+#include "imap.h"
+
+struct imap_conn {
+	mailimap *imap;		/* owned */
+	char *host;		/* owned */
+	char *mailbox;		/* owned, from the URL */
+	char *err;		/* owned, last error; NULL if none */
+	char delim;		/* server's hierarchy separator; 0 if flat */
+	gboolean idling;
+	gboolean news;		/* EXISTS grew as IDLE began */
+};
+
+/* Record the last error (imap_last_error()) and log it at debug level. */
+void imap_set_err(struct imap_conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* libetpan return code r of command what to a status, recording what
+ * failed; a success clears the last error. */
+enum lr_status imap_map_err(struct imap_conn *c, int r, const char *what);
+
+#endif
