@@ -480,7 +480,7 @@ test_decision(void **state)
 
 struct seen_dlv {
 	guint n;
-	enum journal_channel channel[8];
+	enum chan_id channel[8];
 	enum journal_dstate state[8];
 	guint attempts[8];
 	gint64 next[8];
@@ -524,44 +524,44 @@ test_deliveries(void **state)
 
 	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0), LR_OK);
 	for (int round = 0; round < 2; round++) {	/* planning is idempotent */
-		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP,
+		assert_int_equal(journal_delivery_plan(f->j, id, CHAN_FORWARD,
 		    "dana@example.com", "<lr.1@leadroute>", NULL, T0), LR_OK);
-		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SLACK,
+		assert_int_equal(journal_delivery_plan(f->j, id, CHAN_SLACK,
 		    "#leads", NULL, round ? "{\"text\":\"later\"}" :
 		    "{\"text\":\"first\"}", T0), LR_OK);
-		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
+		assert_int_equal(journal_delivery_plan(f->j, id, CHAN_WEBHOOK,
 		    "crm", NULL, NULL, T0 + round), LR_OK);
 	}
 	assert_int_equal(due(f->j, T0 - 1, &s), 0);
 	assert_int_equal(due(f->j, T0, &s), 3);
-	assert_int_equal(s.channel[0], JCHAN_SMTP);
+	assert_int_equal(s.channel[0], CHAN_FORWARD);
 	assert_string_equal(s.payload[0], "");
 	/* the first plan's payload stays */
 	assert_string_equal(s.payload[1], "{\"text\":\"first\"}");
-	assert_int_equal(s.channel[2], JCHAN_WEBHOOK);
+	assert_int_equal(s.channel[2], CHAN_WEBHOOK);
 
 	/* smtp: intent, a temporary failure, due again 60 s later. */
-	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_start(f->j, id, CHAN_FORWARD,
 	    "dana@example.com"), LR_OK);
 	assert_int_equal(due(f->j, T0, &s), 3);
 	assert_int_equal(s.state[0], JDLV_SENDING);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", "451 try later", FALSE, T0 + 60, T0), LR_OK);
 	assert_int_equal(due(f->j, T0, &s), 2);
 	assert_int_equal(due(f->j, T0 + 60, &s), 3);
-	assert_int_equal(s.channel[2], JCHAN_SMTP);
+	assert_int_equal(s.channel[2], CHAN_FORWARD);
 	assert_int_equal(s.attempts[2], 1);
 	assert_int_equal(s.state[2], JDLV_PENDING);
 
 	/* slack fails for good; the webhook and smtp succeed. */
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SLACK,
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_SLACK,
 	    "#leads", "channel_not_found", TRUE, 0, T0 + 1), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_WEBHOOK, "crm",
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_WEBHOOK, "crm",
 	    T0 + 2), LR_OK);
 	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
 	assert_int_equal(m->state, JMSG_DECIDED);	/* smtp not sent yet */
 	journal_message_free(m);
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", T0 + 61), LR_OK);
 	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
 	assert_int_equal(m->state, JMSG_DELIVERED);
@@ -569,9 +569,9 @@ test_deliveries(void **state)
 	assert_int_equal(due(f->j, T0 + 1000, &s), 0);
 
 	/* Done twice keeps the first time; a late failure keeps it sent. */
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", T0 + 99), LR_OK);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", "late", FALSE, T0 + 500, T0 + 99), LR_OK);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(journal_message_deliveries(f->j, id, collect, &s),
@@ -664,12 +664,12 @@ test_backoff(void **state)
 	struct seen_dlv s;
 
 	assert_int_equal(journal_record_decision(f->j, id, &REVIEW, T0), LR_OK);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_WEBHOOK,
 	    "https://crm.example/hook", NULL, NULL, T0), LR_OK);
 	for (guint i = 0; i < G_N_ELEMENTS(next); i++) {
 		assert_int_equal(due(f->j, now, &s), 1);
 		assert_int_equal(journal_delivery_failed(f->j, id,
-		    JCHAN_WEBHOOK, "https://crm.example/hook", "HTTP 503",
+		    CHAN_WEBHOOK, "https://crm.example/hook", "HTTP 503",
 		    FALSE, T0 + next[i], now), LR_OK);
 		assert_int_equal(due(f->j, T0 + next[i] - 1, &s), 0);
 		assert_int_equal(due(f->j, T0 + next[i], &s), 1);
@@ -685,21 +685,21 @@ test_deliveries_bad(void **state)
 	struct fx *f = *state;
 	gint64 id = seen_new(f->j, "<lead@x>", 1);
 
-	assert_int_equal(journal_delivery_plan(f->j, 999, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_plan(f->j, 999, CHAN_FORWARD, "a@b",
 	    NULL, NULL, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "",
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_FORWARD, "",
 	    NULL, NULL, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_N, "a@b",
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_N, "a@b",
 	    NULL, NULL, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_FORWARD, "a@b",
 	    T0), LR_FATAL);
-	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SLACK, "#x"),
+	assert_int_equal(journal_delivery_start(f->j, id, CHAN_SLACK, "#x"),
 	    LR_FATAL);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD, "a@b",
 	    "x", FALSE, T0, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_FORWARD, "a@b",
 	    NULL, NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD, "a@b",
 	    NULL, FALSE, T0, T0), LR_FATAL);
 	assert_int_equal(journal_deliveries_due(f->j, T0, NULL, NULL),
 	    LR_FATAL);
@@ -797,9 +797,9 @@ test_resume(void **state)
 	    LR_OK);
 	assert_int_equal(journal_record_decision(f->j, delivered, &DANA, T0),
 	    LR_OK);
-	assert_int_equal(journal_delivery_plan(f->j, delivered, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_plan(f->j, delivered, CHAN_FORWARD,
 	    "dana@example.com", NULL, NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, delivered, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, delivered, CHAN_FORWARD,
 	    "dana@example.com", T0), LR_OK);
 	assert_int_equal(journal_record_decision(f->j, filed, &REVIEW, T0),
 	    LR_OK);
@@ -1157,13 +1157,13 @@ test_replies_and_away(void **state)
 	assert_int_equal(journal_unanswered(f->j, note_unanswered, seen),
 	    LR_OK);
 	assert_int_equal(seen->len, 0);
-	assert_int_equal(journal_delivery_plan(f->j, a, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_plan(f->j, a, CHAN_FORWARD,
 	    "dana@example.com", "fa@x", NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, a, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, a, CHAN_FORWARD,
 	    "dana@example.com", T0 + 10), LR_OK);
-	assert_int_equal(journal_delivery_plan(f->j, b, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_plan(f->j, b, CHAN_FORWARD,
 	    "erik@example.com", "fb@x", NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, b, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, b, CHAN_FORWARD,
 	    "erik@example.com", T0 + 20), LR_OK);
 	assert_int_equal(journal_message_filed(f->j, a, "Leads/Owners/dana",
 	    T0 + 30), LR_OK);

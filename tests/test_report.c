@@ -106,12 +106,12 @@ build(struct journal *j)
 		}
 		if (s->forwarded > 0) {
 			assert_int_equal(journal_delivery_plan(j, id,
-			    JCHAN_SMTP, s->owner, "<f@x>", NULL,
+			    CHAN_FORWARD, s->owner, "<f@x>", NULL,
 			    NOW - s->decided), LR_OK);
 			assert_int_equal(journal_delivery_start(j, id,
-			    JCHAN_SMTP, s->owner), LR_OK);
+			    CHAN_FORWARD, s->owner), LR_OK);
 			assert_int_equal(journal_delivery_done(j, id,
-			    JCHAN_SMTP, s->owner, NOW - s->forwarded), LR_OK);
+			    CHAN_FORWARD, s->owner, NOW - s->forwarded), LR_OK);
 		}
 		if (s->answered > 0)
 			assert_int_equal(journal_event(j, id, "first-response",
@@ -438,11 +438,11 @@ test_review_and_sources(void **state)
 	owner.owner = owner.dest_id = "ben";
 	assert_int_equal(journal_redecide(j, id[3], &owner, "assigned", "x",
 	    NOW - 20 * H), LR_OK);
-	assert_int_equal(journal_delivery_plan(j, id[4], JCHAN_SMTP, "ben",
+	assert_int_equal(journal_delivery_plan(j, id[4], CHAN_FORWARD, "ben",
 	    "<f@x>", NULL, NOW - 12 * H), LR_OK);
-	assert_int_equal(journal_delivery_start(j, id[4], JCHAN_SMTP, "ben"),
+	assert_int_equal(journal_delivery_start(j, id[4], CHAN_FORWARD, "ben"),
 	    LR_OK);
-	assert_int_equal(journal_delivery_done(j, id[4], JCHAN_SMTP, "ben",
+	assert_int_equal(journal_delivery_done(j, id[4], CHAN_FORWARD, "ben",
 	    NOW - 12 * H + 300), LR_OK);
 	assert_int_equal(journal_event(j, id[4], "sla-missed", "ben",
 	    NOW - 11 * H), LR_OK);

@@ -26,6 +26,7 @@
 #include <json-glib/json-glib.h>
 
 #include "agent.h"
+#include "chanid.h"
 #include "channel.h"
 #include "digest.h"
 #include "history.h"
@@ -121,8 +122,8 @@ struct vars {
 
 /* Delivery states of one message by channel; JDLV_N: not planned. */
 struct dlv_states {
-	enum journal_dstate st[JCHAN_N];
-	char *error[JCHAN_N];	/* owned: the last error */
+	enum journal_dstate st[CHAN_N];
+	char *error[CHAN_N];	/* owned: the last error */
 };
 
 static void
@@ -404,7 +405,7 @@ note_state(const struct journal_delivery *dl, void *ctx)
 static void
 delivery_states(struct agent *a, gint64 id, struct dlv_states *ds)
 {
-	for (int c = 0; c < JCHAN_N; c++) {
+	for (int c = 0; c < CHAN_N; c++) {
 		ds->st[c] = JDLV_N;
 		ds->error[c] = NULL;
 	}
@@ -416,7 +417,7 @@ delivery_states(struct agent *a, gint64 id, struct dlv_states *ds)
 static void
 delivery_states_clear(struct dlv_states *ds)
 {
-	for (int c = 0; c < JCHAN_N; c++)
+	for (int c = 0; c < CHAN_N; c++)
 		g_free(ds->error[c]);
 }
 
@@ -453,7 +454,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	target = n != NULL ? g_strdup_printf("%s %s", n->tag, v->o->email) :
 	    g_strdup(v->o->email);
 	msgid = smtp_message_id(v->key, as, a->cfg->smtp_from);
-	st = journal_delivery_plan(a->j, id, JCHAN_SMTP, target, msgid,
+	st = journal_delivery_plan(a->j, id, CHAN_FORWARD, target, msgid,
 	    NULL, now_s());
 	g_free(msgid);
 	if (st != LR_OK) {
@@ -484,12 +485,12 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 	st = a->cfg->smtp_mode == SMTP_REDIRECT ?
 	    smtp_build_redirect(&fs, &msg, &mlen) :
 	    smtp_build_forward(&fs, &msg, &mlen);
-	if (st == LR_OK && (st = journal_delivery_start(a->j, id, JCHAN_SMTP,
+	if (st == LR_OK && (st = journal_delivery_start(a->j, id, CHAN_FORWARD,
 	    target)) == LR_OK && (st = journal_flush(a->j)) == LR_OK)
 		st = smtp_send(a->out.smtp, smtp_sender(a->out.smtp), rcpts,
 		    msg, mlen, &res);
 	if (st == LR_OK) {
-		if (journal_delivery_done(a->j, id, JCHAN_SMTP, target,
+		if (journal_delivery_done(a->j, id, CHAN_FORWARD, target,
 		    now_s()) != LR_OK)
 			log_warnx("journal: cannot record the forward of %s",
 			    v->key);
@@ -498,7 +499,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
 
 		*why = g_strdup_printf("forward to %s: %ld %s", v->o->email,
 		    res.code, res.text ? res.text : "");
-		if (journal_delivery_failed(a->j, id, JCHAN_SMTP, target,
+		if (journal_delivery_failed(a->j, id, CHAN_FORWARD, target,
 		    *why, perm, after_s(AGENT_SMTP_RETRY), now_s()) != LR_OK)
 			log_warnx("journal: cannot record a failed forward");
 		st = perm ? LR_BADMSG : LR_TEMPFAIL;
@@ -521,7 +522,7 @@ forward(struct agent *a, gint64 id, const struct vars *v, const char *raw,
  * the lead.
  */
 static void
-send_http(struct agent *a, gint64 id, enum journal_channel c,
+send_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *payload, guint attempts)
 {
 	gint64 retry_after, wait;
@@ -538,7 +539,7 @@ send_http(struct agent *a, gint64 id, enum journal_channel c,
 		if (journal_delivery_done(a->j, id, c, target, now_s()) !=
 		    LR_OK)
 			log_warnx("journal: cannot record a %s delivery",
-			    journal_channel_name(c));
+			    chan_id_name(c));
 		return;
 	}
 	perm = st != LR_TEMPFAIL;
@@ -554,13 +555,13 @@ send_http(struct agent *a, gint64 id, enum journal_channel c,
 	if (journal_delivery_failed(a->j, id, c, target, why, perm,
 	    after_s(wait), now_s()) != LR_OK)
 		log_warnx("journal: cannot record a failed %s delivery",
-		    journal_channel_name(c));
+		    chan_id_name(c));
 	g_free(why);
 }
 
 /* Plan an HTTP delivery with its payload (taken), then try it once. */
 static void
-plan_http(struct agent *a, gint64 id, enum journal_channel c,
+plan_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, char *payload)
 {
 	if (payload != NULL && journal_delivery_plan(a->j, id, c, target,
@@ -581,21 +582,21 @@ notify(struct agent *a, gint64 id, const struct vars *v,
 	if (webhook_target == NULL)
 		webhook_target = "webhook";
 	if (v->o != NULL && a->out.slack != NULL &&
-	    channels_has(ch, JCHAN_SLACK) && ds->st[JCHAN_SLACK] == JDLV_N)
-		plan_http(a, id, JCHAN_SLACK, webhook_target,
+	    channels_has(ch, CHAN_SLACK) && ds->st[CHAN_SLACK] == JDLV_N)
+		plan_http(a, id, CHAN_SLACK, webhook_target,
 		    template_render(a->out.slack, &tv));
 	if (v->o != NULL && v->o->slack != NULL && *v->o->slack != '\0' &&
-	    a->out.slack != NULL && channels_has(ch, JCHAN_SLACK_DM) &&
-	    ds->st[JCHAN_SLACK_DM] == JDLV_N) {
+	    a->out.slack != NULL && channels_has(ch, CHAN_SLACK_DM) &&
+	    ds->st[CHAN_SLACK_DM] == JDLV_N) {
 		char *body = template_render(a->out.slack, &tv);
 
-		plan_http(a, id, JCHAN_SLACK_DM, v->o->slack,
+		plan_http(a, id, CHAN_SLACK_DM, v->o->slack,
 		    channels_dm_payload(body, v->o->slack));
 		g_free(body);
 	}
 	if (v->dc->kind != DEST_IGNORE && a->out.webhook != NULL &&
-	    channels_has(ch, JCHAN_WEBHOOK) && ds->st[JCHAN_WEBHOOK] == JDLV_N)
-		plan_http(a, id, JCHAN_WEBHOOK, webhook_target,
+	    channels_has(ch, CHAN_WEBHOOK) && ds->st[CHAN_WEBHOOK] == JDLV_N)
+		plan_http(a, id, CHAN_WEBHOOK, webhook_target,
 		    template_render(a->out.webhook, &tv));
 }
 
@@ -605,7 +606,7 @@ retry_one(const struct journal_delivery *dl, void *ctx)
 	struct agent *a = ctx;
 
 	/* A forward is retried when its message is fetched again. */
-	if (dl->channel != JCHAN_SMTP && !stopping)
+	if (dl->channel != CHAN_FORWARD && !stopping)
 		send_http(a, dl->message_id, dl->channel, dl->target,
 		    dl->payload, dl->attempts);
 	return LR_OK;
@@ -1003,9 +1004,9 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	/* 4: deliver; the forward first */
 	delivery_states(a, id, &ds);
 	if (v.o != NULL && a->out.smtp != NULL &&
-	    ds.st[JCHAN_SMTP] != JDLV_SENT) {
-		if (ds.st[JCHAN_SMTP] == JDLV_FAILED_PERMANENT) {
-			why = g_strdup(ds.error[JCHAN_SMTP]);
+	    ds.st[CHAN_FORWARD] != JDLV_SENT) {
+		if (ds.st[CHAN_FORWARD] == JDLV_FAILED_PERMANENT) {
+			why = g_strdup(ds.error[CHAN_FORWARD]);
 			st = LR_BADMSG;
 		} else
 			st = forward(a, id, &v, data, len, NULL, &why);
@@ -1208,7 +1209,7 @@ board_owner(const struct agent *a, const char *folder)
 }
 
 struct target_state {
-	enum journal_channel c;
+	enum chan_id c;
 	const char *target;
 	enum journal_dstate st;	/* JDLV_N: no such delivery */
 };
@@ -1226,7 +1227,7 @@ note_target(const struct journal_delivery *dl, void *ctx)
 /* The state of message id's delivery on channel c to target; JDLV_N
  * when there is none. */
 static enum journal_dstate
-delivery_to(struct agent *a, gint64 id, enum journal_channel c,
+delivery_to(struct agent *a, gint64 id, enum chan_id c,
     const char *target)
 {
 	struct target_state t = { c, target, JDLV_N };
@@ -1333,7 +1334,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 	dc->reason = g_strdup(reason);
 	f.v.o = o;
 	st = LR_OK;
-	switch (a->out.smtp != NULL ? delivery_to(a, id, JCHAN_SMTP,
+	switch (a->out.smtp != NULL ? delivery_to(a, id, CHAN_FORWARD,
 	    o->email) : JDLV_SENT) {
 	case JDLV_SENT:		/* they had it before (or no [smtp]) */
 		break;
@@ -1347,7 +1348,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 		break;
 	}
 	if (st == LR_OK) {
-		for (int c = 0; c < JCHAN_N; c++) {
+		for (int c = 0; c < CHAN_N; c++) {
 			ds.st[c] = JDLV_N;
 			ds.error[c] = NULL;
 		}
@@ -1556,9 +1557,9 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 		goto out;
 	}
 	posted = a->out.escalation_slack != NULL &&
-	    channels_has(a->out.ch, JCHAN_SLACK);
+	    channels_has(a->out.ch, CHAN_SLACK);
 	if (posted)
-		plan_http(a, ov->id, JCHAN_SLACK, "escalation",
+		plan_http(a, ov->id, CHAN_SLACK, "escalation",
 		    template_render(a->out.escalation_slack, &tv));
 	if (!mailed && !posted) {
 		char *told = g_strdup_printf("escalation\n%s", ov->key);
@@ -1641,7 +1642,7 @@ static enum lr_status
 note_had(const struct journal_delivery *dl, void *ctx)
 {
 	struct had *h = ctx;
-	const struct owner *o = dl->channel == JCHAN_SMTP ?
+	const struct owner *o = dl->channel == CHAN_FORWARD ?
 	    owner_by_email(h->a, dl->target) : NULL;
 
 	if (o != NULL)
@@ -1716,7 +1717,7 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 		    ov->key);
 	else
 		log_warnx("sla: %s to review (%s)", ov->key, reason);
-	for (int c = 0; c < JCHAN_N; c++) {
+	for (int c = 0; c < CHAN_N; c++) {
 		ds.st[c] = JDLV_N;
 		ds.error[c] = NULL;
 	}
@@ -2263,8 +2264,8 @@ sweep(struct agent *a)
 		if (a->j != NULL && journal_event(a->j, 0, "unrouted", text,
 		    now) != LR_OK)
 			log_warnx("journal: cannot record an event");
-		if (a->out.ch != NULL && channels_has(a->out.ch, JCHAN_SLACK) &&
-		    channels_post(a->out.ch, JCHAN_SLACK, body, &ra, &why) !=
+		if (a->out.ch != NULL && channels_has(a->out.ch, CHAN_SLACK) &&
+		    channels_post(a->out.ch, CHAN_SLACK, body, &ra, &why) !=
 		    LR_OK)
 			log_warnx("run: cannot report unrouted messages: %s",
 			    why);

@@ -376,9 +376,6 @@ struct journal {
 static const char *const state_names[JMSG_NSTATES] = {
 	"fetched", "decided", "delivered", "filed", "failed", "duplicate"
 };
-static const char *const channel_names[JCHAN_N] = {
-	"smtp", "slack", "slack_dm", "webhook"
-};
 static const char *const dstate_names[JDLV_N] = {
 	"pending", "sending", "sent", "failed_permanent"
 };
@@ -389,12 +386,6 @@ const char *
 journal_state_name(enum journal_state s)
 {
 	return (guint)s < JMSG_NSTATES ? state_names[s] : "?";
-}
-
-const char *
-journal_channel_name(enum journal_channel c)
-{
-	return (guint)c < JCHAN_N ? channel_names[c] : "?";
 }
 
 const char *
@@ -1906,14 +1897,14 @@ static struct journal_delivery *
 dlv_from_row(sqlite3_stmt *st)
 {
 	struct journal_delivery *dl = g_new0(struct journal_delivery, 1);
-	int c = name_index(channel_names, JCHAN_N,
-	    (const char *)sqlite3_column_text(st, 2));
 	int s = name_index(dstate_names, JDLV_N,
 	    (const char *)sqlite3_column_text(st, 4));
 
 	dl->id = sqlite3_column_int64(st, 0);
 	dl->message_id = sqlite3_column_int64(st, 1);
-	dl->channel = c < 0 ? JCHAN_SMTP : (enum journal_channel)c;
+	if (!chan_id_lookup((const char *)sqlite3_column_text(st, 2),
+	    &dl->channel))
+		dl->channel = CHAN_FORWARD;	/* the schema allows no other */
 	dl->target = col_dup(st, 3);
 	dl->state = s < 0 ? JDLV_FAILED_PERMANENT : (enum journal_dstate)s;
 	dl->attempts = (guint)sqlite3_column_int64(st, 5);
@@ -1927,17 +1918,17 @@ dlv_from_row(sqlite3_stmt *st)
 
 /* Bind (message id, channel, target) as ?1..?3. */
 static void
-bind_dlv_key(sqlite3_stmt *st, gint64 id, enum journal_channel channel,
+bind_dlv_key(sqlite3_stmt *st, gint64 id, enum chan_id channel,
     const char *target)
 {
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, channel_names[channel]);
+	bind_text(st, 2, chan_id_name(channel));
 	bind_text(st, 3, target);
 }
 
 /* The state of a delivery inside a transaction; LR_FATAL when unknown. */
 static enum lr_status
-dlv_state(struct journal *j, gint64 id, enum journal_channel channel,
+dlv_state(struct journal *j, gint64 id, enum chan_id channel,
     const char *target, const char *fn, enum journal_dstate *state)
 {
 	sqlite3_stmt *st = stmt(j, ST_DLV_FIND);
@@ -1948,7 +1939,7 @@ dlv_state(struct journal *j, gint64 id, enum journal_channel channel,
 	rc = row(j, st, &has, "reading a delivery");
 	if (rc == LR_OK && !has) {
 		log_warnx("journal: %s: message %" G_GINT64_FORMAT " has no "
-		    "%s delivery to %s", fn, id, channel_names[channel],
+		    "%s delivery to %s", fn, id, chan_id_name(channel),
 		    target);
 		rc = LR_FATAL;
 	}
@@ -1960,15 +1951,15 @@ dlv_state(struct journal *j, gint64 id, enum journal_channel channel,
 }
 
 static gboolean
-dlv_args_bad(struct journal *j, enum journal_channel channel,
+dlv_args_bad(struct journal *j, enum chan_id channel,
     const char *target)
 {
-	return j == NULL || (guint)channel >= JCHAN_N || empty(target);
+	return j == NULL || (guint)channel >= CHAN_N || empty(target);
 }
 
 enum lr_status
 journal_delivery_plan(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, const char *msgid,
+    enum chan_id channel, const char *target, const char *msgid,
     const char *payload, gint64 now)
 {
 	struct journal_message *m = NULL;
@@ -1995,7 +1986,7 @@ journal_delivery_plan(struct journal *j, gint64 id,
 
 enum lr_status
 journal_delivery_start(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target)
+    enum chan_id channel, const char *target)
 {
 	enum journal_dstate s;
 	sqlite3_stmt *st;
@@ -2009,7 +2000,7 @@ journal_delivery_start(struct journal *j, gint64 id,
 	rc = dlv_state(j, id, channel, target, "delivery_start", &s);
 	if (rc == LR_OK && s != JDLV_PENDING && s != JDLV_SENDING) {
 		log_warnx("journal: delivery_start: %s delivery to %s is %s",
-		    channel_names[channel], target, dstate_names[s]);
+		    chan_id_name(channel), target, dstate_names[s]);
 		rc = LR_FATAL;
 	}
 	if (rc == LR_OK) {
@@ -2045,7 +2036,7 @@ smtp_all_sent(struct journal *j, gint64 id)
 
 enum lr_status
 journal_delivery_done(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, gint64 now)
+    enum chan_id channel, const char *target, gint64 now)
 {
 	enum journal_dstate s;
 	sqlite3_stmt *st;
@@ -2062,7 +2053,7 @@ journal_delivery_done(struct journal *j, gint64 id,
 		bind_dlv_key(st, id, channel, target);
 		sqlite3_bind_int64(st, 4, now);
 		rc = run(j, st, "recording a delivery");
-		if (rc == LR_OK && channel == JCHAN_SMTP)
+		if (rc == LR_OK && channel == CHAN_FORWARD)
 			rc = smtp_all_sent(j, id);
 	}
 	return tx_end(j, rc, TRUE);
@@ -2070,7 +2061,7 @@ journal_delivery_done(struct journal *j, gint64 id,
 
 enum lr_status
 journal_delivery_failed(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, const char *error,
+    enum chan_id channel, const char *target, const char *error,
     gboolean permanent, gint64 next_attempt_at, gint64 now)
 {
 	enum journal_dstate s;

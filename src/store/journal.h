@@ -80,6 +80,7 @@
 
 #include <glib.h>
 
+#include "chanid.h"
 #include "status.h"
 
 #define JOURNAL_VERSION		6	/* the newest schema this code knows */
@@ -102,10 +103,6 @@ enum journal_seen {
 	JOURNAL_SEEN_NEW,	/* first time: inserted as fetched, attempt 1 */
 	JOURNAL_SEEN_AGAIN,	/* this copy again (resume after a stop) */
 	JOURNAL_SEEN_DUPLICATE	/* another copy of a journaled message */
-};
-
-enum journal_channel {
-	JCHAN_SMTP, JCHAN_SLACK, JCHAN_SLACK_DM, JCHAN_WEBHOOK, JCHAN_N
 };
 
 enum journal_dstate {
@@ -190,7 +187,7 @@ struct journal_sticky {
 struct journal_delivery {
 	gint64 id;
 	gint64 message_id;
-	enum journal_channel channel;
+	enum chan_id channel;
 	char *target;		/* owned */
 	enum journal_dstate state;
 	guint attempts;		/* failed tries so far */
@@ -296,7 +293,6 @@ void journal_close(struct journal *j);
 int journal_version(const struct journal *j);
 
 const char *journal_state_name(enum journal_state s);
-const char *journal_channel_name(enum journal_channel c);
 const char *journal_dstate_name(enum journal_dstate s);
 
 /*
@@ -349,21 +345,21 @@ enum lr_status journal_decision_to_review(struct journal *j, gint64 id,
  * first msgid and payload stay).
  */
 enum lr_status journal_delivery_plan(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, const char *msgid,
+    enum chan_id channel, const char *target, const char *msgid,
     const char *payload, gint64 now) LR_WUR;
 /* Record the intent right before the send (pending -> sending): a row
  * left sending after a crash may have been sent once already. */
 enum lr_status journal_delivery_start(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target) LR_WUR;
+    enum chan_id channel, const char *target) LR_WUR;
 /* Sent. When the message's last smtp delivery is sent it turns
  * delivered. A row already sent keeps its first sent_at. */
 enum lr_status journal_delivery_done(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, gint64 now) LR_WUR;
+    enum chan_id channel, const char *target, gint64 now) LR_WUR;
 /* A failed try: permanent -> failed_permanent; else pending again, due at
  * next_attempt_at (the caller's backoff with jitter, or Retry-After). A
  * row already sent stays sent. */
 enum lr_status journal_delivery_failed(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, const char *error,
+    enum chan_id channel, const char *target, const char *error,
     gboolean permanent, gint64 next_attempt_at, gint64 now) LR_WUR;
 /* Each pending or sending delivery due at now, soonest first. */
 enum lr_status journal_deliveries_due(struct journal *j, gint64 now,
