@@ -33,6 +33,8 @@
 #include "http.h"
 #include "imap.h"
 #include "journal.h"
+#include "journal_route.h"
+#include "journal_sla.h"
 #include "jsonout.h"
 #include "lead.h"
 #include "log.h"
@@ -668,12 +670,11 @@ recorded_decision(struct agent *a, gint64 id, struct decision *dc)
 
 	if (journal_decision_get(a->j, id, &jd) != LR_OK)
 		return;
-	if (strcmp(jd->kind, "review") == 0 && dc->kind != DEST_REVIEW)
+	if (jd->kind == DEST_REVIEW && dc->kind != DEST_REVIEW)
 		decision_to_review(dc, a->rs, a->cfg->folder_prefix,
 		    jd->reason);
-	for (int k = DEST_OWNER; k <= DEST_IGNORE; k++)
-		if (strcmp(jd->kind, rules_dest_kind_name(k)) == 0)
-			dc->kind = k;
+	if (jd->kind != DEST_REPLY)
+		dc->kind = jd->kind;
 	g_free(dc->id);
 	dc->id = g_strdup(jd->dest_id);
 	g_free(dc->reason);
@@ -693,7 +694,7 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 	char *dj = dims_json(dc), *day = NULL, *lj = lead_json(v->l);
 	char *subject = lead_subject_key(v->l->str[LF_SUBJECT]);
 	struct journal_decision jd = {
-		.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
+		.kind = dc->kind, .dest_id = dc->id,
 		.owner = dc->owner, .folder = dc->folder,
 		.reason = dc->reason, .route_line = dc->route_line,
 		.dims_json = dj, .lead_email = v->l->str[LF_EMAIL],
@@ -858,7 +859,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	    0 ? " (by its subject)" : "", first ? ": its first response" :
 	    mine && out_of_office(l) ? ": they are away, the lead is "
 	    "re-routed" : "");
-	d.kind = "reply";
+	d.kind = DEST_REPLY;
 	d.dest_id = o->id;
 	d.folder = folder;
 	d.reason = reason;
@@ -966,7 +967,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	if (state != JMSG_FETCHED && !a->o->dry_run) {
 		struct journal_decision *jd = NULL;
 		gboolean reply = journal_decision_get(a->j, id, &jd) ==
-		    LR_OK && strcmp(jd->kind, "reply") == 0;
+		    LR_OK && jd->kind == DEST_REPLY;
 
 		if (reply) {	/* an owner's reply: filed, nothing sent */
 			queue_file(a, jd->folder, uid, id, FALSE);
@@ -1372,7 +1373,7 @@ board_decision(const struct agent *a, const char *folder,
 
 	if (!route_folder_dest(a->rs, a->cfg->folder_prefix, folder, &k, &id))
 		return FALSE;
-	d->kind = rules_dest_kind_name(k);
+	d->kind = k;
 	d->dest_id = id;
 	d->owner = k == DEST_OWNER ? id : NULL;
 	d->folder = folder;
@@ -1467,8 +1468,8 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	log_info("board: %s %s (%s)", m->key, event, detail);
 	/* a new clock runs with an owner who has an SLA, or in review */
 	due = o != NULL ? owner_sla(a->rs, o, NULL) > 0 &&
-	    a->out.smtp != NULL && !answered(a, m->key) : strcmp(d.kind,
-	    "review") == 0 && a->rs->review_sla > 0;
+	    a->out.smtp != NULL && !answered(a, m->key) : d.kind ==
+	    DEST_REVIEW && a->rs->review_sla > 0;
 	if ((due ? imap_add_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE) :
 	    imap_remove_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE)) !=
 	    LR_OK)
@@ -1656,7 +1657,7 @@ static const struct team *
 chase_team(const struct agent *a, const struct journal_overdue *ov,
     const struct owner *o)
 {
-	if (ov->team != NULL && strcmp(ov->kind, "team") == 0)
+	if (ov->team != NULL && ov->kind == DEST_TEAM)
 		return g_hash_table_lookup(a->rs->teams, ov->team);
 	for (guint i = 0; o->teams != NULL && o->teams[i] != NULL; i++) {
 		const struct team *t = g_hash_table_lookup(a->rs->teams,
@@ -1691,7 +1692,7 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 {
 	struct filed f;
 	struct dlv_states ds;
-	struct journal_decision d = { .kind = "review" };
+	struct journal_decision d = { .kind = DEST_REVIEW };
 	char *reason = g_strdup_printf("%s; nobody in the team can take it",
 	    detail);
 	enum lr_status st;
@@ -1753,8 +1754,8 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	GArray *uids = NULL;
 	GDateTime *now;
 	char *folder = NULL, *detail = NULL, *why = NULL, *sla = NULL;
-	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, strcmp(ov->kind,
-	    "team") == 0 ? ov->team : NULL) : 0;
+	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, ov->kind ==
+	    DEST_TEAM ? ov->team : NULL) : 0;
 	guint32 uid;
 	enum lr_status st = LR_OK;
 
@@ -1768,12 +1769,12 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	now = decide_time();
 	next = t != NULL ? route_team_next(t, now, &a->state, NULL,
 	    h.owners) : NULL;
-	d.kind = "team";
+	d.kind = DEST_TEAM;
 	if (next == NULL && t != NULL && t->escalate.id != NULL &&
 	    !g_hash_table_contains(h.owners, t->escalate.id) &&
 	    a->rs->owners != NULL) {
 		next = owners_find(a->rs->owners, t->escalate.id);
-		d.kind = "owner";	/* the escalation ends the chase */
+		d.kind = DEST_OWNER;	/* the escalation ends the chase */
 		/* not to an escalation owner who is away or inactive (their
 		 * hours and cap do not count: an escalation is not rotation) */
 		if (next != NULL && route_owner_available(next, now,
@@ -1808,7 +1809,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	detail = g_strdup_printf("%s -> %s: %s%s", cur->id, next->id,
 	    ov->autoreplied ? "away (auto-reply)" : "no first response "
 	    "within ", ov->autoreplied ? "" : sla);
-	if (strcmp(d.kind, "owner") == 0) {
+	if (d.kind == DEST_OWNER) {
 		char *x = g_strconcat(detail, " (the team's escalation)", NULL);
 
 		g_free(detail);
@@ -1824,8 +1825,8 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	/* the marks are a convenience: they never hold the move up */
 	if ((!ov->autoreplied && imap_add_keyword(a->imap, &uid, 1,
 	    AGENT_KEYWORD_BREACHED) != LR_OK) ||
-	    (owner_sla(a->rs, next, strcmp(d.kind, "team") == 0 ? t->id :
-	    NULL) > 0 ? imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE) :
+	    (owner_sla(a->rs, next, d.kind == DEST_TEAM ? t->id : NULL) >
+	    0 ? imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE) :
 	    imap_remove_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE)) != LR_OK)
 		log_warnx("sla: %s: cannot change its SLA marks: %s", ov->key,
 		    imap_last_error(a->imap));
@@ -1835,7 +1836,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 		    imap_last_error(a->imap));
 		goto out;
 	}
-	d.dest_id = strcmp(d.kind, "team") == 0 ? t->id : next->id;
+	d.dest_id = d.kind == DEST_TEAM ? t->id : next->id;
 	d.owner = next->id;
 	d.folder = folder;
 	d.reason = detail;
@@ -1843,7 +1844,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	if (journal_redecide(a->j, ov->id, &d, "reassigned", detail,
 	    now_s()) != LR_OK || (!ov->autoreplied && journal_event(a->j,
 	    ov->id, "sla-missed", cur->id, now_s()) != LR_OK) ||
-	    (strcmp(d.kind, "owner") == 0 &&
+	    (d.kind == DEST_OWNER &&
 	    journal_event(a->j, ov->id, "chase-ended", next->id, now_s()) !=
 	    LR_OK) || journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record that %s was reassigned",
