@@ -518,6 +518,27 @@ test_decision(void **state)
 	    LR_FATAL);
 	assert_int_equal(journal_record_decision(f->j, id2, NULL, T0),
 	    LR_FATAL);
+	other = REVIEW;
+	other.kind = DEST_ACCOUNT_OWNER;	/* never a decision's */
+	assert_int_equal(journal_record_decision(f->j, id2, &other, T0),
+	    LR_FATAL);
+
+	/* An owner's reply is a kind of its own; a kind this code does not
+	 * know (a newer leadroute's) is an error, not a guess. */
+	other = REVIEW;
+	other.kind = DEST_REPLY;
+	id2 = seen_new(f->j, "<reply@x>", 3);
+	assert_int_equal(journal_record_decision(f->j, id2, &other, T0),
+	    LR_OK);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM decisions "
+	    "WHERE kind = 'reply'"), 1);
+	assert_int_equal(journal_decision_get(f->j, id2, &d), LR_OK);
+	assert_int_equal(d->kind, DEST_REPLY);
+	journal_decision_free(d);
+	sql_exec(f->path, "UPDATE decisions SET kind = 'shadow' WHERE "
+	    "kind = 'reply'");
+	assert_int_equal(journal_decision_get(f->j, id2, &d), LR_FATAL);
+	assert_null(d);
 }
 
 /* --- deliveries ------------------------------------------------------- */
