@@ -46,7 +46,7 @@ static char *
 fake_plan(struct sink *s, const struct sink_lead *l, gsize *len)
 {
 	char *p = g_strdup_printf("%s for %s",
-	    journal_channel_name(s->chan), l->target != NULL ? l->target :
+	    chan_id_name(s->chan), l->target != NULL ? l->target :
 	    "-");
 
 	*len = strlen(p);
@@ -65,7 +65,7 @@ fake_send(struct sink *s, const char *target, const char *payload, gsize len,
 		fail->permanent = f->answer == LR_BADMSG;
 		fail->retry_after = f->retry_after;
 		fail->why = g_strdup_printf("fake %s refused",
-		    journal_channel_name(s->chan));
+		    chan_id_name(s->chan));
 	}
 	return f->answer;
 }
@@ -82,7 +82,7 @@ fake_free(struct sink *s)
 static const struct sink_ops fake_ops = { fake_plan, fake_send, fake_free };
 
 static struct fake_sink *
-fake_sink(enum journal_channel c)
+fake_sink(enum chan_id c)
 {
 	struct fake_sink *f = g_new0(struct fake_sink, 1);
 
@@ -177,10 +177,10 @@ setup(void **state)
 	g_free(path);
 	assert_non_null(fx->a.j);
 	assert_int_equal(journal_defer(fx->a.j, TRUE), LR_OK);
-	fx->smtp = fake_sink(JCHAN_SMTP);
-	fx->webhook = fake_sink(JCHAN_WEBHOOK);
-	fx->a.out.sink[JCHAN_SMTP] = &fx->smtp->base;
-	fx->a.out.sink[JCHAN_WEBHOOK] = &fx->webhook->base;
+	fx->smtp = fake_sink(CHAN_FORWARD);
+	fx->webhook = fake_sink(CHAN_WEBHOOK);
+	fx->a.out.sink[CHAN_FORWARD] = &fx->smtp->base;
+	fx->a.out.sink[CHAN_WEBHOOK] = &fx->webhook->base;
 	fx->filer = g_new0(struct fake_filer, 1);
 	filer_init(&fx->filer->base, &ffake_ops);
 	fx->filer->filed = g_ptr_array_new_with_free_func(g_free);
@@ -306,7 +306,7 @@ test_forward_refused(void **state)
 	    "Leads/Review 4");
 	id = message_id(fx, "<c1@acme-widgets.com>", NULL);
 	assert_int_equal(journal_decision_get(fx->a.j, id, &jd), LR_OK);
-	assert_string_equal(jd->kind, "review");
+	assert_int_equal(jd->kind, DEST_REVIEW);
 	assert_non_null(strstr(jd->reason, "forward to fay@example.com: fake smtp refused"));
 	journal_decision_free(jd);
 
@@ -366,9 +366,9 @@ test_retry_policy(void **state)
 {
 	(void)state;
 	/* a forward waits for its message's next fetch, a minute on */
-	assert_int_equal(retry_wait(JCHAN_SMTP, 0, -1), AGENT_SMTP_RETRY);
-	assert_int_equal(retry_wait(JCHAN_SMTP, 9, 500), AGENT_SMTP_RETRY);
-	for (int c = JCHAN_SLACK; c < JCHAN_N; c++) {
+	assert_int_equal(retry_wait(CHAN_FORWARD, 0, -1), AGENT_SMTP_RETRY);
+	assert_int_equal(retry_wait(CHAN_FORWARD, 9, 500), AGENT_SMTP_RETRY);
+	for (int c = CHAN_SLACK; c < CHAN_N; c++) {
 		gint64 w0 = retry_wait(c, 0, -1), w20 = retry_wait(c, 20, -1);
 
 		assert_true(w0 >= AGENT_RETRY_BASE / 2 &&
@@ -383,7 +383,7 @@ test_retry_policy(void **state)
 static void
 test_dry_sink(void **state)
 {
-	struct fake_sink *f = fake_sink(JCHAN_SLACK);
+	struct fake_sink *f = fake_sink(CHAN_SLACK);
 	struct sink *dry = sink_dry_new(&f->base);
 	struct sink_lead sl = { 0 };
 	struct sink_failure fail;

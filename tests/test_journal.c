@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "journal_route.h"
+#include "journal_sla.h"
 #include "log.h"
+#include "rules.h"
 
 #define T0	G_GINT64_CONSTANT(1772445600)	/* 2026-03-02 10:00 UTC */
 #define BOX	"INBOX"
@@ -110,12 +113,50 @@ sql_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
+/*
+ * A journal left at schema version `version`, as an agent of that time
+ * left it: a child opens it with the stop hook at `version` commits, so
+ * it stops right after the migration to that version.
+ */
+static void
+journal_at(const char *path, int version)
+{
+	char *n = g_strdup_printf("%d", version);
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		g_setenv(JOURNAL_STOP_ENV, n, TRUE);
+		journal_close(journal_open(path, NULL));
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), JOURNAL_STOP_STATUS);
+	assert_int_equal(sql_int(path, "PRAGMA user_version"), version);
+	g_free(n);
+}
+
+/* The connection SQLite opened last in this process (an auto extension
+ * sees each new one): the journal's own, to read its settings. */
+static sqlite3 *last_db;
+
+static int
+note_db(sqlite3 *db, const char **msg, const struct sqlite3_api_routines *api)
+{
+	(void)msg;
+	(void)api;
+	last_db = db;
+	return SQLITE_OK;
+}
+
 static const struct journal_credit DANA_CREDITS[] = {
 	{ "dana", -1 }, { "erik", 1 },
 };
 
 static const struct journal_decision DANA = {
-	.kind = "team", .dest_id = "emea", .owner = "dana",
+	.kind = DEST_TEAM, .dest_id = "emea", .owner = "dana",
 	.folder = "Leads/Owners/dana", .reason = "enterprise in EMEA",
 	.route_line = 17, .dims_json = "{\"offer\":\"enterprise\"}",
 	.lead_email = "ann@example.com", .lead_json = "{\"company\":\"Acme\"}",
@@ -125,7 +166,7 @@ static const struct journal_decision DANA = {
 };
 
 static const struct journal_decision REVIEW = {
-	.kind = "review", .folder = "Leads/Review", .reason = "no route",
+	.kind = DEST_REVIEW, .folder = "Leads/Review", .reason = "no route",
 };
 
 /* --- open, lock, settings, versions ---------------------------------- */
@@ -137,7 +178,8 @@ test_open_close(void **state)
 	char *lock = g_strconcat(f->path, ".lock", NULL);
 	char *text = NULL, *pid = g_strdup_printf("%ld\n", (long)getpid());
 
-	assert_int_equal(journal_version(f->j), JOURNAL_VERSION);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"),
+	    JOURNAL_VERSION);
 	assert_true(g_file_get_contents(lock, &text, NULL, NULL));
 	assert_string_equal(text, pid);
 	journal_close(f->j);
@@ -146,7 +188,8 @@ test_open_close(void **state)
 	assert_int_equal(sql_int(f->path, "PRAGMA user_version"),
 	    JOURNAL_VERSION);
 	reopen(f);
-	assert_int_equal(journal_version(f->j), JOURNAL_VERSION);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"),
+	    JOURNAL_VERSION);
 	g_free(text);
 	g_free(pid);
 	g_free(lock);
@@ -165,17 +208,25 @@ test_pragmas(void **state)
 		{ "user_version", G_STRINGIFY(JOURNAL_VERSION) },
 	};
 	struct fx *f = *state;
-	char *v;
 
+	last_db = NULL;	/* reopened: the journal's connection is new */
+	assert_int_equal(sqlite3_auto_extension((void (*)(void))note_db),
+	    SQLITE_OK);
+	reopen(f);
+	sqlite3_cancel_auto_extension((void (*)(void))note_db);
+	assert_non_null(last_db);
 	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
-		assert_int_equal(journal_pragma(f->j, t[i].name, &v), LR_OK);
-		assert_non_null(v);
-		assert_string_equal(v, t[i].want);
-		g_free(v);
+		char *sql = g_strconcat("PRAGMA ", t[i].name, NULL);
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(last_db, sql, -1, &st,
+		    NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0),
+		    t[i].want);
+		sqlite3_finalize(st);
+		g_free(sql);
 	}
-	assert_int_equal(journal_pragma(f->j, "x; DROP TABLE messages", &v),
-	    LR_FATAL);
-	assert_int_equal(journal_pragma(f->j, "", &v), LR_FATAL);
 }
 
 static void
@@ -232,8 +283,6 @@ test_bad_open(void **state)
 			assert_non_null(strstr(err->message, t[i].path));
 		g_clear_error(&err);
 	}
-	assert_null(journal_open_at(f->path, JOURNAL_VERSION + 1, &err));
-	g_clear_error(&err);
 	g_free(garbage);
 	g_free(subdir);
 }
@@ -250,18 +299,17 @@ test_migration(void **state)
 	gint64 id;
 
 	/* A journal left at version 1, with a message in it. */
-	j = journal_open_at(p1, 1, &err);
-	assert_null(err);
-	assert_int_equal(journal_version(j), 1);
-	id = seen_new(j, "<old@example.com>", 1);
-	journal_close(j);
-	assert_int_equal(sql_int(p1, "PRAGMA user_version"), 1);
+	journal_at(p1, 1);
+	sql_exec(p1, "INSERT INTO messages (message_key, mailbox, uidvalidity,"
+	    " uid, size, received_at, fetched_at, attempts) VALUES"
+	    " ('<old@example.com>', 'INBOX', 7, 1, 1234, 1, 2, 1)");
+	id = sql_int(p1, "SELECT id FROM messages");
 	assert_int_equal(sql_int(p1, has_index), 0);
 
 	/* Opening migrates it and keeps the data. */
 	j = journal_open(p1, &err);
 	assert_null(err);
-	assert_int_equal(journal_version(j), JOURNAL_VERSION);
+	assert_int_equal(sql_int(p1, "PRAGMA user_version"), JOURNAL_VERSION);
 	assert_int_equal(journal_record_decision(j, id, &REVIEW, T0), LR_OK);
 	journal_close(j);
 	assert_int_equal(sql_int(p1, "PRAGMA user_version"), JOURNAL_VERSION);
@@ -278,15 +326,13 @@ test_migration(void **state)
 	 * since its last move there, else its filing, else its decision */
 	{
 		char *p5 = g_build_filename(f->dir, "v5.db", NULL);
-		gint64 a, b, c;
 
-		j = journal_open_at(p5, 5, &err);
-		assert_null(err);
-		a = seen_new(j, "<a5@x>", 1);
-		b = seen_new(j, "<b5@x>", 2);
-		c = seen_new(j, "<c5@x>", 3);
-		journal_close(j);
-		sql_exec(p5, "UPDATE messages SET filed_at = 100 WHERE id IN (1, 2);"
+		journal_at(p5, 5);
+		sql_exec(p5, "INSERT INTO messages (message_key, mailbox,"
+		    " uidvalidity, uid, size, fetched_at) VALUES"
+		    " ('<a5@x>', 'INBOX', 7, 1, 1, 1), ('<b5@x>', 'INBOX', 7, 2,"
+		    " 1, 1), ('<c5@x>', 'INBOX', 7, 3, 1, 1);"
+		    "UPDATE messages SET filed_at = 100 WHERE id IN (1, 2);"
 		    "INSERT INTO decisions (message_id, decided_at, kind, folder)"
 		    " VALUES (1, 90, 'review', 'R'), (2, 95, 'team', 'T'),"
 		    " (3, 300, 'review', 'R');"
@@ -304,7 +350,6 @@ test_migration(void **state)
 		    "message_id = 2 AND kind = 'team'"), 100);
 		assert_int_equal(sql_int(p5, "SELECT at FROM placements WHERE "
 		    "message_id = 3 AND kind = 'review'"), 300);
-		assert_true(a == 1 && b == 2 && c == 3);
 		g_free(p5);
 	}
 
@@ -338,7 +383,6 @@ test_seen(void **state)
 	};
 	struct fx *f = *state;
 	struct journal_message *m;
-	struct journal_stats s;
 	enum journal_state st;
 	enum journal_seen seen;
 	gint64 id, first = 0;
@@ -359,8 +403,8 @@ test_seen(void **state)
 		assert_int_equal(m->fetched_at, t[i].seen == JOURNAL_SEEN_NEW ?
 		    T0 + i : T0);
 		journal_message_free(m);
-		assert_int_equal(journal_stats(f->j, &s), LR_OK);
-		assert_int_equal(s.events, t[i].events);
+		assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"),
+		    t[i].events);
 	}
 	/* A new uidvalidity moved the first message to its new uid. */
 	assert_int_equal(journal_message_get(f->j, first, &m), LR_OK);
@@ -369,7 +413,7 @@ test_seen(void **state)
 	assert_int_equal(m->received_at, T0 - 9);
 	assert_string_equal(m->mailbox, BOX);
 	journal_message_free(m);
-	assert_int_equal(s.messages, 2);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM messages"), 2);
 }
 
 static void
@@ -421,7 +465,7 @@ test_decision(void **state)
 	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0 + 5),
 	    LR_OK);
 	assert_int_equal(journal_decision_get(f->j, id, &d), LR_OK);
-	assert_string_equal(d->kind, "team");
+	assert_int_equal(d->kind, DEST_TEAM);
 	assert_string_equal(d->dest_id, "emea");
 	assert_string_equal(d->owner, "dana");
 	assert_string_equal(d->folder, "Leads/Owners/dana");
@@ -474,13 +518,34 @@ test_decision(void **state)
 	    LR_FATAL);
 	assert_int_equal(journal_record_decision(f->j, id2, NULL, T0),
 	    LR_FATAL);
+	other = REVIEW;
+	other.kind = DEST_ACCOUNT_OWNER;	/* never a decision's */
+	assert_int_equal(journal_record_decision(f->j, id2, &other, T0),
+	    LR_FATAL);
+
+	/* An owner's reply is a kind of its own; a kind this code does not
+	 * know (a newer leadroute's) is an error, not a guess. */
+	other = REVIEW;
+	other.kind = DEST_REPLY;
+	id2 = seen_new(f->j, "<reply@x>", 3);
+	assert_int_equal(journal_record_decision(f->j, id2, &other, T0),
+	    LR_OK);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM decisions "
+	    "WHERE kind = 'reply'"), 1);
+	assert_int_equal(journal_decision_get(f->j, id2, &d), LR_OK);
+	assert_int_equal(d->kind, DEST_REPLY);
+	journal_decision_free(d);
+	sql_exec(f->path, "UPDATE decisions SET kind = 'shadow' WHERE "
+	    "kind = 'reply'");
+	assert_int_equal(journal_decision_get(f->j, id2, &d), LR_FATAL);
+	assert_null(d);
 }
 
 /* --- deliveries ------------------------------------------------------- */
 
 struct seen_dlv {
 	guint n;
-	enum journal_channel channel[8];
+	enum chan_id channel[8];
 	enum journal_dstate state[8];
 	guint attempts[8];
 	gint64 next[8];
@@ -519,49 +584,48 @@ test_deliveries(void **state)
 	struct fx *f = *state;
 	gint64 id = seen_new(f->j, "<lead@x>", 1);
 	struct journal_message *m;
-	struct journal_stats st;
 	struct seen_dlv s;
 
 	assert_int_equal(journal_record_decision(f->j, id, &DANA, T0), LR_OK);
 	for (int round = 0; round < 2; round++) {	/* planning is idempotent */
-		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP,
+		assert_int_equal(journal_delivery_plan(f->j, id, CHAN_FORWARD,
 		    "dana@example.com", "<lr.1@leadroute>", NULL, T0), LR_OK);
-		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SLACK,
+		assert_int_equal(journal_delivery_plan(f->j, id, CHAN_SLACK,
 		    "#leads", NULL, round ? "{\"text\":\"later\"}" :
 		    "{\"text\":\"first\"}", T0), LR_OK);
-		assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
+		assert_int_equal(journal_delivery_plan(f->j, id, CHAN_WEBHOOK,
 		    "crm", NULL, NULL, T0 + round), LR_OK);
 	}
 	assert_int_equal(due(f->j, T0 - 1, &s), 0);
 	assert_int_equal(due(f->j, T0, &s), 3);
-	assert_int_equal(s.channel[0], JCHAN_SMTP);
+	assert_int_equal(s.channel[0], CHAN_FORWARD);
 	assert_string_equal(s.payload[0], "");
 	/* the first plan's payload stays */
 	assert_string_equal(s.payload[1], "{\"text\":\"first\"}");
-	assert_int_equal(s.channel[2], JCHAN_WEBHOOK);
+	assert_int_equal(s.channel[2], CHAN_WEBHOOK);
 
 	/* smtp: intent, a temporary failure, due again 60 s later. */
-	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_start(f->j, id, CHAN_FORWARD,
 	    "dana@example.com"), LR_OK);
 	assert_int_equal(due(f->j, T0, &s), 3);
 	assert_int_equal(s.state[0], JDLV_SENDING);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", "451 try later", FALSE, T0 + 60, T0), LR_OK);
 	assert_int_equal(due(f->j, T0, &s), 2);
 	assert_int_equal(due(f->j, T0 + 60, &s), 3);
-	assert_int_equal(s.channel[2], JCHAN_SMTP);
+	assert_int_equal(s.channel[2], CHAN_FORWARD);
 	assert_int_equal(s.attempts[2], 1);
 	assert_int_equal(s.state[2], JDLV_PENDING);
 
 	/* slack fails for good; the webhook and smtp succeed. */
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SLACK,
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_SLACK,
 	    "#leads", "channel_not_found", TRUE, 0, T0 + 1), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_WEBHOOK, "crm",
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_WEBHOOK, "crm",
 	    T0 + 2), LR_OK);
 	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
 	assert_int_equal(m->state, JMSG_DECIDED);	/* smtp not sent yet */
 	journal_message_free(m);
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", T0 + 61), LR_OK);
 	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
 	assert_int_equal(m->state, JMSG_DELIVERED);
@@ -569,9 +633,9 @@ test_deliveries(void **state)
 	assert_int_equal(due(f->j, T0 + 1000, &s), 0);
 
 	/* Done twice keeps the first time; a late failure keeps it sent. */
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", T0 + 99), LR_OK);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD,
 	    "dana@example.com", "late", FALSE, T0 + 500, T0 + 99), LR_OK);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(journal_message_deliveries(f->j, id, collect, &s),
@@ -582,9 +646,10 @@ test_deliveries(void **state)
 	assert_int_equal(s.state[1], JDLV_FAILED_PERMANENT);
 	assert_int_equal(s.attempts[1], 1);
 	assert_int_equal(s.state[2], JDLV_SENT);
-	assert_int_equal(journal_stats(f->j, &st), LR_OK);
-	assert_int_equal(st.deliveries[JDLV_SENT], 2);
-	assert_int_equal(st.deliveries[JDLV_FAILED_PERMANENT], 1);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM deliveries "
+	    "WHERE state = 'sent'"), 2);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM deliveries "
+	    "WHERE state = 'failed_permanent'"), 1);
 }
 
 /* Deferred commits: invisible to others until the flush, one commit for
@@ -593,13 +658,10 @@ static void
 test_defer(void **state)
 {
 	struct fx *f = *state;
-	struct journal_stats st;
 	struct journal_decision *d = NULL;
-	guint commits;
+	struct journal_message *m = NULL;
 	gint64 a, b;
 
-	assert_int_equal(journal_stats(f->j, &st), LR_OK);
-	commits = st.commits;
 	assert_int_equal(journal_flush(f->j), LR_OK);	/* nothing held */
 	assert_int_equal(journal_defer(f->j, TRUE), LR_OK);
 	a = seen_new(f->j, "<a@x>", 1);
@@ -610,15 +672,12 @@ test_defer(void **state)
 	/* our own reads see what is held; another connection does not */
 	assert_int_equal(journal_decision_get(f->j, a, &d), LR_OK);
 	journal_decision_free(d);
-	assert_int_equal(journal_stats(f->j, &st), LR_OK);
-	assert_int_equal(st.messages, 2);
-	assert_int_equal(st.commits, commits);
+	assert_int_equal(journal_message_get(f->j, b, &m), LR_OK);
+	journal_message_free(m);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM messages"), 0);
 	assert_int_equal(journal_flush(f->j), LR_OK);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM messages"), 2);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM decisions"), 1);
-	assert_int_equal(journal_stats(f->j, &st), LR_OK);
-	assert_int_equal(st.commits, commits + 1);
 	/* turning it off flushes */
 	assert_int_equal(journal_record_decision(f->j, b, &REVIEW, T0), LR_OK);
 	assert_int_equal(journal_defer(f->j, FALSE), LR_OK);
@@ -634,7 +693,6 @@ test_decision_to_review(void **state)
 	struct fx *f = *state;
 	gint64 id = seen_new(f->j, "<lead@x>", 1);
 	struct journal_decision *d = NULL;
-	struct journal_stats st;
 
 	assert_int_equal(journal_decision_to_review(f->j, id, "Leads/Review",
 	    "forward to dana: 550 no such user", T0), LR_FATAL);
@@ -642,14 +700,13 @@ test_decision_to_review(void **state)
 	assert_int_equal(journal_decision_to_review(f->j, id, "Leads/Review",
 	    "forward to dana: 550 no such user", T0 + 1), LR_OK);
 	assert_int_equal(journal_decision_get(f->j, id, &d), LR_OK);
-	assert_string_equal(d->kind, "review");
+	assert_int_equal(d->kind, DEST_REVIEW);
 	assert_null(d->owner);
 	assert_null(d->dest_id);
 	assert_string_equal(d->folder, "Leads/Review");
 	assert_string_equal(d->reason, "forward to dana: 550 no such user");
 	journal_decision_free(d);
-	assert_int_equal(journal_stats(f->j, &st), LR_OK);
-	assert_int_equal(st.events, 1);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"), 1);
 	assert_int_equal(journal_decision_to_review(f->j, id, NULL, "x", T0),
 	    LR_FATAL);
 }
@@ -664,12 +721,12 @@ test_backoff(void **state)
 	struct seen_dlv s;
 
 	assert_int_equal(journal_record_decision(f->j, id, &REVIEW, T0), LR_OK);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_WEBHOOK,
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_WEBHOOK,
 	    "https://crm.example/hook", NULL, NULL, T0), LR_OK);
 	for (guint i = 0; i < G_N_ELEMENTS(next); i++) {
 		assert_int_equal(due(f->j, now, &s), 1);
 		assert_int_equal(journal_delivery_failed(f->j, id,
-		    JCHAN_WEBHOOK, "https://crm.example/hook", "HTTP 503",
+		    CHAN_WEBHOOK, "https://crm.example/hook", "HTTP 503",
 		    FALSE, T0 + next[i], now), LR_OK);
 		assert_int_equal(due(f->j, T0 + next[i] - 1, &s), 0);
 		assert_int_equal(due(f->j, T0 + next[i], &s), 1);
@@ -685,21 +742,21 @@ test_deliveries_bad(void **state)
 	struct fx *f = *state;
 	gint64 id = seen_new(f->j, "<lead@x>", 1);
 
-	assert_int_equal(journal_delivery_plan(f->j, 999, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_plan(f->j, 999, CHAN_FORWARD, "a@b",
 	    NULL, NULL, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "",
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_FORWARD, "",
 	    NULL, NULL, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_N, "a@b",
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_N, "a@b",
 	    NULL, NULL, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_done(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_done(f->j, id, CHAN_FORWARD, "a@b",
 	    T0), LR_FATAL);
-	assert_int_equal(journal_delivery_start(f->j, id, JCHAN_SLACK, "#x"),
+	assert_int_equal(journal_delivery_start(f->j, id, CHAN_SLACK, "#x"),
 	    LR_FATAL);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD, "a@b",
 	    "x", FALSE, T0, T0), LR_FATAL);
-	assert_int_equal(journal_delivery_plan(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_plan(f->j, id, CHAN_FORWARD, "a@b",
 	    NULL, NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_failed(f->j, id, JCHAN_SMTP, "a@b",
+	assert_int_equal(journal_delivery_failed(f->j, id, CHAN_FORWARD, "a@b",
 	    NULL, FALSE, T0, T0), LR_FATAL);
 	assert_int_equal(journal_deliveries_due(f->j, T0, NULL, NULL),
 	    LR_FATAL);
@@ -711,38 +768,10 @@ static void
 test_attempts(void **state)
 {
 	struct fx *f = *state;
-	gint64 id = seen_new(f->j, "<bad@x>", 1), id2;
+	gint64 id, id2;
 	enum journal_state st;
 	enum journal_seen seen;
 	struct journal_message *m;
-	guint n;
-
-	for (guint i = 1; i <= JOURNAL_MAX_ATTEMPTS; i++) {
-		if (i > 1) {
-			assert_int_equal(journal_message_seen(f->j, "<bad@x>",
-			    BOX, 7, 1, 1234, 0, T0 + i, &id, &st, &seen),
-			    LR_OK);
-			assert_int_equal(seen, JOURNAL_SEEN_AGAIN);
-			assert_int_equal(st, JMSG_FETCHED);
-		}
-		assert_int_equal(journal_message_failed_attempt(f->j, id,
-		    "no sender address", T0 + i, &n), LR_OK);
-		assert_int_equal(n, i);
-		assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
-		assert_int_equal(m->state, i < JOURNAL_MAX_ATTEMPTS ?
-		    JMSG_FETCHED : JMSG_FAILED);
-		assert_string_equal(m->last_error, "no sender address");
-		journal_message_free(m);
-	}
-	assert_int_equal(journal_message_failed_attempt(f->j, id, "again",
-	    T0, &n), LR_FATAL);
-	assert_int_equal(journal_message_filed(f->j, id, "Leads/Failed",
-	    T0 + 9), LR_OK);
-	assert_int_equal(journal_message_get(f->j, id, &m), LR_OK);
-	assert_int_equal(m->state, JMSG_FAILED);
-	assert_string_equal(m->folder, "Leads/Failed");
-	assert_int_equal(m->filed_at, T0 + 9);
-	journal_message_free(m);
 
 	/* A message that stops the agent each time: fetched four times. */
 	id2 = seen_new(f->j, "<crash@x>", 2);
@@ -750,16 +779,28 @@ test_attempts(void **state)
 		assert_int_equal(journal_message_seen(f->j, "<crash@x>", BOX, 7,
 		    2, 1234, 0, T0, &id, &st, &seen), LR_OK);
 		assert_int_equal(id, id2);
+		assert_int_equal(seen, JOURNAL_SEEN_AGAIN);
 		assert_int_equal(st, i <= JOURNAL_MAX_ATTEMPTS ? JMSG_FETCHED :
 		    JMSG_FAILED);
+		assert_int_equal(journal_message_get(f->j, id2, &m), LR_OK);
+		assert_int_equal(m->attempts, MIN(i, JOURNAL_MAX_ATTEMPTS));
+		journal_message_free(m);
 	}
 	assert_int_equal(journal_message_get(f->j, id2, &m), LR_OK);
+	assert_int_equal(m->state, JMSG_FAILED);
 	assert_non_null(strstr(m->last_error, "gave up after 3 attempts"));
 	journal_message_free(m);
-	assert_int_equal(journal_message_failed_attempt(f->j, 999, "x", T0,
-	    &n), LR_FATAL);
-	assert_int_equal(journal_message_failed_attempt(f->j, id2, NULL, T0,
-	    &n), LR_FATAL);
+	/* filed into Failed it stays failed, and says where */
+	assert_int_equal(journal_message_filed(f->j, id2, "Leads/Failed",
+	    T0 + 9), LR_OK);
+	assert_int_equal(journal_message_get(f->j, id2, &m), LR_OK);
+	assert_int_equal(m->state, JMSG_FAILED);
+	assert_string_equal(m->folder, "Leads/Failed");
+	assert_int_equal(m->filed_at, T0 + 9);
+	journal_message_free(m);
+	/* and it cannot be decided any more */
+	assert_int_equal(journal_record_decision(f->j, id2, &REVIEW, T0),
+	    LR_FATAL);
 }
 
 static enum lr_status
@@ -790,28 +831,24 @@ test_resume(void **state)
 	enum journal_state st;
 	enum journal_seen seen;
 	gint64 id;
-	guint n;
 
 	(void)fetched;
 	assert_int_equal(journal_record_decision(f->j, decided, &DANA, T0),
 	    LR_OK);
 	assert_int_equal(journal_record_decision(f->j, delivered, &DANA, T0),
 	    LR_OK);
-	assert_int_equal(journal_delivery_plan(f->j, delivered, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_plan(f->j, delivered, CHAN_FORWARD,
 	    "dana@example.com", NULL, NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, delivered, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, delivered, CHAN_FORWARD,
 	    "dana@example.com", T0), LR_OK);
 	assert_int_equal(journal_record_decision(f->j, filed, &REVIEW, T0),
 	    LR_OK);
 	assert_int_equal(journal_message_filed(f->j, filed, "Leads/Review",
 	    T0), LR_OK);
-	for (guint i = 0; i < JOURNAL_MAX_ATTEMPTS; i++) {
-		if (i > 0)
-			assert_int_equal(journal_message_seen(f->j, "<5@x>", BOX,
-			    7, 5, 1, 0, T0, &id, &st, &seen), LR_OK);
-		assert_int_equal(journal_message_failed_attempt(f->j, failed,
-		    "bad", T0, &n), LR_OK);
-	}
+	for (guint i = 0; i < JOURNAL_MAX_ATTEMPTS; i++)
+		assert_int_equal(journal_message_seen(f->j, "<5@x>", BOX, 7, 5,
+		    1, 0, T0, &id, &st, &seen), LR_OK);
+	assert_int_equal(st, JMSG_FAILED);
 
 	/* The agent stops here; the next one finds the unfinished work. */
 	reopen(f);
@@ -849,7 +886,6 @@ test_events(void **state)
 {
 	struct fx *f = *state;
 	gint64 id = seen_new(f->j, "<1@x>", 1);
-	struct journal_stats s;
 
 	assert_int_equal(journal_event(f->j, id, "reassigned",
 	    "from dana to erik", T0), LR_OK);
@@ -861,8 +897,7 @@ test_events(void **state)
 	    LR_FATAL);
 	assert_int_equal(journal_event(f->j, id, "", "x", T0), LR_FATAL);
 	assert_int_equal(journal_event(f->j, id, NULL, "x", T0), LR_FATAL);
-	assert_int_equal(journal_stats(f->j, &s), LR_OK);
-	assert_int_equal(s.events, 3);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"), 3);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events WHERE "
 	    "message_id IS NULL AND kind = 'error'"), 1);
 }
@@ -930,27 +965,42 @@ test_review_open(void **state)
 	g_ptr_array_free(seen, TRUE);
 }
 
+/* The counters a decision moves: its team's rotation, its owner's day. */
 static void
 test_counters(void **state)
 {
 	static const struct {
-		const char *team, *owner;
+		const char *team, *owner, *day;
 		gint64 at;
 		guint want;
 	} t[] = {
-		{ "emea", "dana", T0, 1 },
-		{ "emea", "erik", T0 + 1, 1 },
-		{ "emea", "dana", T0 + 2, 2 },
-		{ "apac", "dana", T0 + 3, 1 },
-		{ "emea", "dana", T0 + 4, 3 },
+		{ "emea", "dana", NULL, T0, 1 },
+		{ "emea", "erik", NULL, T0 + 1, 1 },
+		{ "emea", "dana", NULL, T0 + 2, 2 },
+		{ "apac", "dana", NULL, T0 + 3, 1 },
+		{ "emea", "dana", NULL, T0 + 4, 3 },
+		{ NULL, "jo", "2026-03-02", T0, 0 },
+		{ NULL, "jo", "2026-03-02", T0, 0 },
+		{ NULL, "jo", "2026-03-03", T0, 0 },
 	};
 	struct fx *f = *state;
 	struct journal_rotation rot;
 	guint count;
 
 	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
-		assert_int_equal(journal_rotation_increment(f->j, t[i].team,
-		    t[i].owner, t[i].at), LR_OK);
+		char *key = g_strdup_printf("<c%u@x>", i);
+		struct journal_decision d = {
+			.kind = t[i].team != NULL ? DEST_TEAM : DEST_OWNER,
+			.dest_id = t[i].team != NULL ? t[i].team : t[i].owner,
+			.owner = t[i].owner, .folder = "Leads/x",
+			.team = t[i].team, .owner_day = t[i].day,
+		};
+
+		assert_int_equal(journal_record_decision(f->j,
+		    seen_new(f->j, key, i + 1), &d, t[i].at), LR_OK);
+		g_free(key);
+		if (t[i].team == NULL)
+			continue;
 		assert_int_equal(journal_rotation_get(f->j, t[i].team,
 		    t[i].owner, &rot), LR_OK);
 		assert_int_equal(rot.count, t[i].want);
@@ -960,17 +1010,9 @@ test_counters(void **state)
 	    LR_OK);
 	assert_int_equal(rot.count, 0);
 	assert_int_equal(rot.last_at, 0);
-	assert_int_equal(journal_rotation_increment(f->j, "", "dana", T0),
-	    LR_FATAL);
 	assert_int_equal(journal_rotation_get(f->j, "emea", NULL, &rot),
 	    LR_FATAL);
 
-	assert_int_equal(journal_owner_load_increment(f->j, "jo",
-	    "2026-03-02"), LR_OK);
-	assert_int_equal(journal_owner_load_increment(f->j, "jo",
-	    "2026-03-02"), LR_OK);
-	assert_int_equal(journal_owner_load_increment(f->j, "jo",
-	    "2026-03-03"), LR_OK);
 	assert_int_equal(journal_owner_load(f->j, "jo", "2026-03-02", &count),
 	    LR_OK);
 	assert_int_equal(count, 2);
@@ -987,7 +1029,7 @@ decided(struct journal *j, const char *key, guint32 uid, const char *owner,
     const char *email, const char *domain, gint64 at)
 {
 	struct journal_decision d = {
-		.kind = owner ? "owner" : "review", .dest_id = owner,
+		.kind = owner ? DEST_OWNER : DEST_REVIEW, .dest_id = owner,
 		.owner = owner, .folder = "Leads/x", .lead_email = email,
 		.lead_domain = domain,
 	};
@@ -1071,7 +1113,8 @@ note_unanswered(const struct journal_overdue *o, void *ctx)
 	GPtrArray *seen = ctx;
 
 	g_ptr_array_add(seen, g_strdup_printf("%s %s %s %" G_GINT64_FORMAT
-	    " %s", o->key, o->kind, o->owner, o->since, o->autoreplied ?
+	    " %s", o->key, rules_dest_kind_name(o->kind), o->owner, o->since,
+	    o->autoreplied ?
 	    "auto" : "-"));
 	return LR_OK;
 }
@@ -1093,7 +1136,7 @@ test_replies_and_away(void **state)
 	d.subject_key = "website relaunch";
 	a = seen_new(f->j, "<a@x>", 1);
 	assert_int_equal(journal_record_decision(f->j, a, &d, T0), LR_OK);
-	d.kind = "owner";
+	d.kind = DEST_OWNER;
 	d.dest_id = "erik";
 	d.owner = "erik";
 	d.team = NULL;
@@ -1157,13 +1200,13 @@ test_replies_and_away(void **state)
 	assert_int_equal(journal_unanswered(f->j, note_unanswered, seen),
 	    LR_OK);
 	assert_int_equal(seen->len, 0);
-	assert_int_equal(journal_delivery_plan(f->j, a, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_plan(f->j, a, CHAN_FORWARD,
 	    "dana@example.com", "fa@x", NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, a, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, a, CHAN_FORWARD,
 	    "dana@example.com", T0 + 10), LR_OK);
-	assert_int_equal(journal_delivery_plan(f->j, b, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_plan(f->j, b, CHAN_FORWARD,
 	    "erik@example.com", "fb@x", NULL, T0), LR_OK);
-	assert_int_equal(journal_delivery_done(f->j, b, JCHAN_SMTP,
+	assert_int_equal(journal_delivery_done(f->j, b, CHAN_FORWARD,
 	    "erik@example.com", T0 + 20), LR_OK);
 	assert_int_equal(journal_message_filed(f->j, a, "Leads/Owners/dana",
 	    T0 + 30), LR_OK);
@@ -1222,8 +1265,7 @@ test_readonly(void **state)
 	assert_null(journal_open_readonly(p2, &err));
 	assert_non_null(err);
 	g_clear_error(&err);
-	journal_close(journal_open_at(p2, 3, &err));
-	assert_null(err);
+	journal_at(p2, 3);
 	assert_null(journal_open_readonly(p2, &err));
 	assert_non_null(err);
 	assert_non_null(strstr(err->message, "run the agent once"));
@@ -1284,19 +1326,17 @@ test_stop_hook(void **state)
 		{ "x", 0, 5 },
 	};
 	struct fx *f = *state;
-	struct journal_stats s;
-	guint before = 0;
+	gint64 before = 0, n;
 
 	journal_close(f->j);	/* the child takes the lock */
 	f->j = NULL;
 	for (guint i = 0; i < G_N_ELEMENTS(t); i++) {
 		assert_int_equal(child_status(f->path, t[i].value, (int)i),
 		    t[i].status);
-		reopen(f);
-		assert_int_equal(journal_stats(f->j, &s), LR_OK);
-		assert_int_equal(s.messages - before, t[i].added);
-		assert_int_equal(s.commits, 0);
-		before = s.messages;
+		n = sql_int(f->path, "SELECT count(*) FROM messages");
+		assert_int_equal(n - before, t[i].added);
+		before = n;
+		reopen(f);		/* it opens after any stop */
 		journal_close(f->j);
 		f->j = NULL;
 	}

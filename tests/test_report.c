@@ -13,6 +13,7 @@
 
 #include "journal.h"
 #include "report.h"
+#include "rules.h"
 
 #define NOW	G_GINT64_CONSTANT(1795514400)	/* 2026-11-24T10:00:00Z */
 #define DAY	86400
@@ -72,6 +73,17 @@ struct fx {
 	struct journal *j;
 };
 
+/* The kind the script names (the journal's text for it). */
+static enum dest_kind
+kind_named(const char *name)
+{
+	for (int k = DEST_OWNER; k <= DEST_REPLY; k++)
+		if (strcmp(rules_dest_kind_name((enum dest_kind)k), name) == 0)
+			return (enum dest_kind)k;
+	fail_msg("no kind %s", name);
+	return DEST_REVIEW;
+}
+
 static void
 build(struct journal *j)
 {
@@ -96,7 +108,7 @@ build(struct journal *j)
 		}
 		{
 			struct journal_decision d = {
-				.kind = s->kind, .owner = s->owner,
+				.kind = kind_named(s->kind), .owner = s->owner,
 				.dest_id = s->owner, .folder = "Leads/x",
 				.dims_json = s->dims,
 			};
@@ -106,12 +118,12 @@ build(struct journal *j)
 		}
 		if (s->forwarded > 0) {
 			assert_int_equal(journal_delivery_plan(j, id,
-			    JCHAN_SMTP, s->owner, "<f@x>", NULL,
+			    CHAN_FORWARD, s->owner, "<f@x>", NULL,
 			    NOW - s->decided), LR_OK);
 			assert_int_equal(journal_delivery_start(j, id,
-			    JCHAN_SMTP, s->owner), LR_OK);
+			    CHAN_FORWARD, s->owner), LR_OK);
 			assert_int_equal(journal_delivery_done(j, id,
-			    JCHAN_SMTP, s->owner, NOW - s->forwarded), LR_OK);
+			    CHAN_FORWARD, s->owner, NOW - s->forwarded), LR_OK);
 		}
 		if (s->answered > 0)
 			assert_int_equal(journal_event(j, id, "first-response",
@@ -388,8 +400,8 @@ test_review_and_sources(void **state)
 	JsonObject *src;
 	/* L0 (10 days in review, since before the period) waits throughout */
 	static const guint waiting[] = { 1, 1, 2, 1, 1, 2, 2, 2 };
-	struct journal_decision owner = { .kind = "owner", .folder = "O/x" };
-	struct journal_decision queue = { .kind = "queue", .folder = "Q" };
+	struct journal_decision owner = { .kind = DEST_OWNER, .folder = "O/x" };
+	struct journal_decision queue = { .kind = DEST_QUEUE, .folder = "Q" };
 
 	(void)state;
 	j = journal_open(path, &err);
@@ -398,7 +410,7 @@ test_review_and_sources(void **state)
 		enum journal_state st;
 		enum journal_seen seen;
 		gint64 old;
-		struct journal_decision d = { .kind = "review", .folder = "R",
+		struct journal_decision d = { .kind = DEST_REVIEW, .folder = "R",
 		    .lead_json = "{\"source\":\"email\"}" };
 
 		assert_int_equal(journal_message_seen(j, "<L0@x>", "INBOX", 1,
@@ -411,8 +423,8 @@ test_review_and_sources(void **state)
 		enum journal_state st;
 		enum journal_seen seen;
 		char key[16];
-		struct journal_decision d = { .kind = i < 3 ? "review" :
-		    "team", .folder = "R", .lead_json = jsons[i],
+		struct journal_decision d = { .kind = i < 3 ? DEST_REVIEW :
+		    DEST_TEAM, .folder = "R", .lead_json = jsons[i],
 		    .owner = i == 3 ? "ana" : i == 4 ? "ben" : NULL,
 		    .dest_id = i >= 3 ? "sales" : NULL,
 		    .dims_json = i == 4 ? "{\"source\":\"partner\"}" : NULL };
@@ -438,11 +450,11 @@ test_review_and_sources(void **state)
 	owner.owner = owner.dest_id = "ben";
 	assert_int_equal(journal_redecide(j, id[3], &owner, "assigned", "x",
 	    NOW - 20 * H), LR_OK);
-	assert_int_equal(journal_delivery_plan(j, id[4], JCHAN_SMTP, "ben",
+	assert_int_equal(journal_delivery_plan(j, id[4], CHAN_FORWARD, "ben",
 	    "<f@x>", NULL, NOW - 12 * H), LR_OK);
-	assert_int_equal(journal_delivery_start(j, id[4], JCHAN_SMTP, "ben"),
+	assert_int_equal(journal_delivery_start(j, id[4], CHAN_FORWARD, "ben"),
 	    LR_OK);
-	assert_int_equal(journal_delivery_done(j, id[4], JCHAN_SMTP, "ben",
+	assert_int_equal(journal_delivery_done(j, id[4], CHAN_FORWARD, "ben",
 	    NOW - 12 * H + 300), LR_OK);
 	assert_int_equal(journal_event(j, id[4], "sla-missed", "ben",
 	    NOW - 11 * H), LR_OK);

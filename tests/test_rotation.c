@@ -12,6 +12,7 @@
 
 #include "history.h"
 #include "journal.h"
+#include "journal_route.h"
 #include "lead.h"
 #include "route.h"
 #include "rules.h"
@@ -159,7 +160,7 @@ route_one(struct fx *f, const char *from, const char *subject,
 	dc = route_decide(f->rs, l, now, NULL, &f->st);
 	assert_int_equal(journal_message_seen(f->j, id, "INBOX", 1, f->n, 100,
 	    0, g_date_time_to_unix(now), &mid, &state, &seen), LR_OK);
-	jd.kind = rules_dest_kind_name(dc->kind);
+	jd.kind = dc->kind;
 	jd.dest_id = dc->id;
 	jd.owner = dc->owner;
 	jd.folder = dc->folder;

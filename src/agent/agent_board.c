@@ -130,7 +130,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 	dc->reason = g_strdup(reason);
 	f.v.o = o;
 	st = LR_OK;
-	switch (a->out.sink[JCHAN_SMTP] != NULL ? delivery_to(a, id, JCHAN_SMTP,
+	switch (a->out.sink[CHAN_FORWARD] != NULL ? delivery_to(a, id, CHAN_FORWARD,
 	    o->email) : JDLV_SENT) {
 	case JDLV_SENT:		/* they had it before (or no [smtp]) */
 		break;
@@ -144,7 +144,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 		break;
 	}
 	if (st == LR_OK) {
-		for (int c = 0; c < JCHAN_N; c++) {
+		for (int c = 0; c < CHAN_N; c++) {
 			ds.st[c] = JDLV_N;
 			ds.error[c] = NULL;
 		}
@@ -168,7 +168,7 @@ board_decision(const struct agent *a, const char *folder,
 
 	if (!route_folder_dest(a->rs, a->cfg->folder_prefix, folder, &k, &id))
 		return FALSE;
-	d->kind = rules_dest_kind_name(k);
+	d->kind = k;
 	d->dest_id = id;
 	d->owner = k == DEST_OWNER ? id : NULL;
 	d->folder = folder;
@@ -263,8 +263,7 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	log_info("board: %s %s (%s)", m->key, event, detail);
 	/* a new clock runs with an owner who has an SLA, or in review */
 	due = o != NULL ? owner_sla(a->rs, o, NULL) > 0 &&
-	    a->out.sink[JCHAN_SMTP] != NULL && !lead_answered(a, m->key) : strcmp(d.kind,
-	    "review") == 0 && a->rs->review_sla > 0;
+	    a->out.sink[CHAN_FORWARD] != NULL && !lead_answered(a, m->key) : d.kind == DEST_REVIEW && a->rs->review_sla > 0;
 	if ((due ? imap_add_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE) :
 	    imap_remove_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE)) !=
 	    LR_OK)

@@ -68,7 +68,7 @@ digest_send(struct agent *a, const struct owner *o,
 	fs.date = now;
 	st = smtp_build_forward(&fs, &msg, &len);
 	if (st == LR_OK)
-		st = sink_send(a->out.sink[JCHAN_SMTP], o->email, msg, len,
+		st = sink_send(a->out.sink[CHAN_FORWARD], o->email, msg, len,
 		    &fail);
 	if (st == LR_OK)
 		*detail = g_strdup_printf("to %s: %u lead%s in review", o->id,
@@ -154,7 +154,7 @@ review_digest(struct agent *a)
 
 	if (a->rs->review_digest < 0 || to == NULL)
 		return LR_OK;
-	if (a->out.sink[JCHAN_SMTP] == NULL) {
+	if (a->out.sink[CHAN_FORWARD] == NULL) {
 		if (g_hash_table_add(a->board_told, g_strdup("digest")))
 			log_warnx("digest: no [smtp] to send the review "
 			    "digest to %s with", to->id);

@@ -31,6 +31,8 @@
 #include "history.h"
 #include "imap.h"
 #include "journal.h"
+#include "journal_route.h"
+#include "journal_sla.h"
 #include "lead.h"
 #include "route.h"
 #include "sink.h"
@@ -57,7 +59,7 @@
 struct senders {
 	struct smtp *smtp;	/* NULL: no [smtp], nothing forwarded */
 	struct channels *ch;
-	struct sink *sink[JCHAN_N];	/* NULL: the channel is not set up */
+	struct sink *sink[CHAN_N];	/* NULL: the channel is not set up */
 	struct template *subject, *text, *slack, *webhook;
 	struct template *escalation;		/* escalation.txt */
 	struct template *escalation_subject, *escalation_slack;	/* built in */
@@ -110,8 +112,8 @@ struct vars {
 
 /* Delivery states of one message by channel; JDLV_N: not planned. */
 struct dlv_states {
-	enum journal_dstate st[JCHAN_N];
-	char *error[JCHAN_N];	/* owned: the last error */
+	enum journal_dstate st[CHAN_N];
+	char *error[CHAN_N];	/* owned: the last error */
 };
 
 /* An email that is not the routing's forward (an escalation): its
@@ -171,14 +173,14 @@ char *vars_lookup(void *ctx, const char *name);	/* ctx: struct vars */
 enum lr_status senders_open(const struct config *cfg, struct oauth *oauth,
     gboolean dry, struct senders *s);
 void senders_close(struct senders *s);
-gint64 retry_wait(enum journal_channel c, guint attempts,
+gint64 retry_wait(enum chan_id c, guint attempts,
     gint64 retry_after);
 enum lr_status send_planned(struct agent *a, gint64 id,
-    enum journal_channel c, const char *target, const char *to,
+    enum chan_id c, const char *target, const char *to,
     const char *payload, gsize len, guint attempts, char **why);
 enum lr_status send_forward(struct agent *a, gint64 id, const struct vars *v,
     const char *raw, size_t len, const struct notice *n, char **why);
-void plan_http(struct agent *a, gint64 id, enum journal_channel c,
+void plan_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const struct vars *v, const struct template *tmpl,
     const char *to);
 void notify_lead(struct agent *a, gint64 id, const struct vars *v,
@@ -187,7 +189,7 @@ void retry_due(struct agent *a);
 void delivery_states(struct agent *a, gint64 id, struct dlv_states *ds);
 void delivery_states_clear(struct dlv_states *ds);
 enum journal_dstate delivery_to(struct agent *a, gint64 id,
-    enum journal_channel c, const char *target);
+    enum chan_id c, const char *target);
 
 /* agent_round.c */
 char *message_key(const char *data, size_t len, gint64 *date);

@@ -142,7 +142,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	    0 ? " (by its subject)" : "", first ? ": its first response" :
 	    mine && out_of_office(l) ? ": they are away, the lead is "
 	    "re-routed" : "");
-	d.kind = "reply";
+	d.kind = DEST_REPLY;
 	d.dest_id = o->id;
 	d.folder = folder;
 	d.reason = reason;

@@ -95,12 +95,11 @@ recorded_decision(struct agent *a, gint64 id, struct decision *dc)
 
 	if (journal_decision_get(a->j, id, &jd) != LR_OK)
 		return;
-	if (strcmp(jd->kind, "review") == 0 && dc->kind != DEST_REVIEW)
+	if (jd->kind == DEST_REVIEW && dc->kind != DEST_REVIEW)
 		decision_to_review(dc, a->rs, a->cfg->folder_prefix,
 		    jd->reason);
-	for (int k = DEST_OWNER; k <= DEST_IGNORE; k++)
-		if (strcmp(jd->kind, rules_dest_kind_name(k)) == 0)
-			dc->kind = k;
+	if (jd->kind != DEST_REPLY)
+		dc->kind = jd->kind;
 	g_free(dc->id);
 	dc->id = g_strdup(jd->dest_id);
 	g_free(dc->reason);
@@ -120,7 +119,7 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 	char *dj = dims_json(dc), *day = NULL, *lj = lead_json(v->l);
 	char *subject = lead_subject_key(v->l->str[LF_SUBJECT]);
 	struct journal_decision jd = {
-		.kind = rules_dest_kind_name(dc->kind), .dest_id = dc->id,
+		.kind = dc->kind, .dest_id = dc->id,
 		.owner = dc->owner, .folder = dc->folder,
 		.reason = dc->reason, .route_line = dc->route_line,
 		.dims_json = dj, .lead_email = v->l->str[LF_EMAIL],
@@ -211,7 +210,7 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 		}
 		done = FALSE;
 	} else if (journal_decision_get(a->j, *id, &jd) == LR_OK &&
-	    strcmp(jd->kind, "reply") == 0)
+	    jd->kind == DEST_REPLY)
 		/* an owner's reply: filed, nothing sent */
 		queue_file(a, jd->folder, uid, *id, FALSE, FALSE);
 	else
@@ -234,10 +233,10 @@ deliver_lead(struct agent *a, gint64 id, struct vars *v, struct decision *dc,
 	enum lr_status st = LR_OK;
 
 	delivery_states(a, id, &ds);
-	if (v->o != NULL && a->out.sink[JCHAN_SMTP] != NULL &&
-	    ds.st[JCHAN_SMTP] != JDLV_SENT) {
-		if (ds.st[JCHAN_SMTP] == JDLV_FAILED_PERMANENT) {
-			*why = g_strdup(ds.error[JCHAN_SMTP]);
+	if (v->o != NULL && a->out.sink[CHAN_FORWARD] != NULL &&
+	    ds.st[CHAN_FORWARD] != JDLV_SENT) {
+		if (ds.st[CHAN_FORWARD] == JDLV_FAILED_PERMANENT) {
+			*why = g_strdup(ds.error[CHAN_FORWARD]);
 			st = LR_BADMSG;
 		} else
 			st = send_forward(a, id, v, data, len, NULL, why);
@@ -321,7 +320,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	 * owner once forwarded */
 	queue_file(a, dc->folder, uid, id, !g_str_has_prefix(key, "sha256:") &&
 	    (dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 : v.o != NULL &&
-	    a->out.sink[JCHAN_SMTP] != NULL && sla_of(&v) > 0), FALSE);
+	    a->out.sink[CHAN_FORWARD] != NULL && sla_of(&v) > 0), FALSE);
 	log_lead(&v, why ? why : a->done_text, started);
 out:
 	g_free(why);

@@ -31,7 +31,7 @@ note_state(const struct journal_delivery *dl, void *ctx)
 void
 delivery_states(struct agent *a, gint64 id, struct dlv_states *ds)
 {
-	for (int c = 0; c < JCHAN_N; c++) {
+	for (int c = 0; c < CHAN_N; c++) {
 		ds->st[c] = JDLV_N;
 		ds->error[c] = NULL;
 	}
@@ -43,7 +43,7 @@ delivery_states(struct agent *a, gint64 id, struct dlv_states *ds)
 void
 delivery_states_clear(struct dlv_states *ds)
 {
-	for (int c = 0; c < JCHAN_N; c++)
+	for (int c = 0; c < CHAN_N; c++)
 		g_free(ds->error[c]);
 }
 
@@ -56,9 +56,9 @@ delivery_states_clear(struct dlv_states *ds)
  * than the server asked.
  */
 gint64
-retry_wait(enum journal_channel c, guint attempts, gint64 retry_after)
+retry_wait(enum chan_id c, guint attempts, gint64 retry_after)
 {
-	if (c == JCHAN_SMTP)
+	if (c == CHAN_FORWARD)
 		return AGENT_SMTP_RETRY;
 	return http_backoff(AGENT_RETRY_BASE, AGENT_RETRY_CAP, attempts + 1,
 	    retry_after, NULL, NULL);
@@ -72,7 +72,7 @@ retry_wait(enum journal_channel c, guint attempts, gint64 retry_after)
  * journal unable to record the intent is LR_TEMPFAIL.
  */
 enum lr_status
-send_planned(struct agent *a, gint64 id, enum journal_channel c,
+send_planned(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *to, const char *payload, gsize len,
     guint attempts, char **why)
 {
@@ -82,36 +82,36 @@ send_planned(struct agent *a, gint64 id, enum journal_channel c,
 
 	if (s == NULL) {
 		*why = g_strdup_printf("%s: not configured any more",
-		    journal_channel_name(c));
+		    chan_id_name(c));
 		return LR_TEMPFAIL;
 	}
 	if (journal_delivery_start(a->j, id, c, target) != LR_OK ||
 	    journal_flush(a->j) != LR_OK) {
 		*why = g_strdup_printf("journal: cannot record the %s before "
-		    "it goes", journal_channel_name(c));
+		    "it goes", chan_id_name(c));
 		return LR_TEMPFAIL;
 	}
 	if ((st = sink_send(s, to, payload, len, &fail)) == LR_OK) {
 		if (journal_delivery_done(a->j, id, c, target, now_s()) !=
 		    LR_OK)
 			log_warnx("journal: cannot record a %s delivery",
-			    journal_channel_name(c));
+			    chan_id_name(c));
 		return LR_OK;
 	}
-	*why = c == JCHAN_SMTP ? g_strdup_printf("forward to %s: %s", to,
+	*why = c == CHAN_FORWARD ? g_strdup_printf("forward to %s: %s", to,
 	    fail.why) : g_strdup(fail.why);
 	if (journal_delivery_failed(a->j, id, c, target, *why, fail.permanent,
 	    after_s(retry_wait(c, attempts, fail.retry_after)), now_s()) !=
 	    LR_OK)
 		log_warnx("journal: cannot record a failed %s delivery",
-		    journal_channel_name(c));
+		    chan_id_name(c));
 	sink_failure_clear(&fail);
 	return st;
 }
 
 /* One try of an HTTP delivery, logged: it never holds up the lead. */
 static void
-send_http(struct agent *a, gint64 id, enum journal_channel c,
+send_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *payload, guint attempts)
 {
 	char *why = NULL;
@@ -150,7 +150,7 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 	target = n != NULL ? g_strdup_printf("%s %s", n->tag, v->o->email) :
 	    g_strdup(v->o->email);
 	msgid = smtp_message_id(v->key, as, a->cfg->smtp_from);
-	st = journal_delivery_plan(a->j, id, JCHAN_SMTP, target, msgid,
+	st = journal_delivery_plan(a->j, id, CHAN_FORWARD, target, msgid,
 	    NULL, now_s());
 	g_free(msgid);
 	if (st != LR_OK) {
@@ -180,13 +180,13 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 	sl.fs.rule = rule;
 	sl.fs.dimensions = dims;
 	sl.fs.reason = v->dc->reason;
-	msg = sink_plan(a->out.sink[JCHAN_SMTP], &sl, &mlen);
+	msg = sink_plan(a->out.sink[CHAN_FORWARD], &sl, &mlen);
 	if (msg == NULL) {
 		*why = g_strdup_printf("forward to %s: cannot be built",
 		    v->o->email);
 		st = LR_TEMPFAIL;
 	} else
-		st = send_planned(a, id, JCHAN_SMTP, target, v->o->email, msg,
+		st = send_planned(a, id, CHAN_FORWARD, target, v->o->email, msg,
 		    mlen, 0, why);
 	g_free(msg);
 	g_free(dims);
@@ -199,7 +199,7 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 /* Plan an HTTP delivery on c for v's lead (with the template tmpl, NULL:
  * the channel's), then try it once. */
 void
-plan_http(struct agent *a, gint64 id, enum journal_channel c,
+plan_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const struct vars *v, const struct template *tmpl,
     const char *to)
 {
@@ -228,14 +228,14 @@ notify_lead(struct agent *a, gint64 id, const struct vars *v,
 {
 	if (webhook_target == NULL)
 		webhook_target = "webhook";
-	if (v->o != NULL && ds->st[JCHAN_SLACK] == JDLV_N)
-		plan_http(a, id, JCHAN_SLACK, webhook_target, v, NULL, NULL);
+	if (v->o != NULL && ds->st[CHAN_SLACK] == JDLV_N)
+		plan_http(a, id, CHAN_SLACK, webhook_target, v, NULL, NULL);
 	if (v->o != NULL && v->o->slack != NULL && *v->o->slack != '\0' &&
-	    ds->st[JCHAN_SLACK_DM] == JDLV_N)
-		plan_http(a, id, JCHAN_SLACK_DM, v->o->slack, v, NULL,
+	    ds->st[CHAN_SLACK_DM] == JDLV_N)
+		plan_http(a, id, CHAN_SLACK_DM, v->o->slack, v, NULL,
 		    v->o->slack);
-	if (v->dc->kind != DEST_IGNORE && ds->st[JCHAN_WEBHOOK] == JDLV_N)
-		plan_http(a, id, JCHAN_WEBHOOK, webhook_target, v, NULL, NULL);
+	if (v->dc->kind != DEST_IGNORE && ds->st[CHAN_WEBHOOK] == JDLV_N)
+		plan_http(a, id, CHAN_WEBHOOK, webhook_target, v, NULL, NULL);
 }
 
 static enum lr_status
@@ -244,7 +244,7 @@ retry_one(const struct journal_delivery *dl, void *ctx)
 	struct agent *a = ctx;
 
 	/* A forward is retried when its message is fetched again. */
-	if (dl->channel != JCHAN_SMTP && !stop_pending())
+	if (dl->channel != CHAN_FORWARD && !stop_pending())
 		send_http(a, dl->message_id, dl->channel, dl->target,
 		    dl->payload, dl->attempts);
 	return LR_OK;
@@ -259,7 +259,7 @@ retry_due(struct agent *a)
 }
 
 struct target_state {
-	enum journal_channel c;
+	enum chan_id c;
 	const char *target;
 	enum journal_dstate st;	/* JDLV_N: no such delivery */
 };
@@ -277,7 +277,7 @@ note_target(const struct journal_delivery *dl, void *ctx)
 /* The state of message id's delivery on channel c to target; JDLV_N
  * when there is none. */
 enum journal_dstate
-delivery_to(struct agent *a, gint64 id, enum journal_channel c,
+delivery_to(struct agent *a, gint64 id, enum chan_id c,
     const char *target)
 {
 	struct target_state t = { c, target, JDLV_N };
@@ -340,7 +340,7 @@ builtin_template(const char *text, const char *name, enum template_mode mode)
 void
 senders_close(struct senders *s)
 {
-	for (int c = 0; c < JCHAN_N; c++)
+	for (int c = 0; c < CHAN_N; c++)
 		sink_free(s->sink[c]);
 	smtp_free(s->smtp);
 	channels_free(s->ch);
@@ -359,14 +359,14 @@ static void
 sinks_open(const struct config *cfg, gboolean dry, struct senders *s)
 {
 	if (s->smtp != NULL)
-		s->sink[JCHAN_SMTP] = sink_smtp_new(s->smtp, cfg->smtp_mode,
+		s->sink[CHAN_FORWARD] = sink_smtp_new(s->smtp, cfg->smtp_mode,
 		    s->subject, s->text);
-	s->sink[JCHAN_SLACK] = sink_http_new(s->ch, JCHAN_SLACK, s->slack);
-	s->sink[JCHAN_SLACK_DM] = sink_http_new(s->ch, JCHAN_SLACK_DM,
+	s->sink[CHAN_SLACK] = sink_http_new(s->ch, CHAN_SLACK, s->slack);
+	s->sink[CHAN_SLACK_DM] = sink_http_new(s->ch, CHAN_SLACK_DM,
 	    s->slack);
-	s->sink[JCHAN_WEBHOOK] = sink_http_new(s->ch, JCHAN_WEBHOOK,
+	s->sink[CHAN_WEBHOOK] = sink_http_new(s->ch, CHAN_WEBHOOK,
 	    s->webhook);
-	for (int c = 0; dry && c < JCHAN_N; c++)
+	for (int c = 0; dry && c < CHAN_N; c++)
 		s->sink[c] = sink_dry_new(s->sink[c]);
 }
 

@@ -51,7 +51,7 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 		goto out;
 	f.v.o = to;
 	f.v.review_since = ov->since;
-	mailed = to != NULL && a->out.sink[JCHAN_SMTP] != NULL && n.subject != NULL &&
+	mailed = to != NULL && a->out.sink[CHAN_FORWARD] != NULL && n.subject != NULL &&
 	    n.text != NULL;
 	if (mailed && (st = send_forward(a, ov->id, &f.v, f.w.data, f.w.len, &n,
 	    &why)) == LR_TEMPFAIL) {
@@ -59,9 +59,9 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 		goto out;
 	}
 	posted = a->out.escalation_slack != NULL &&
-	    a->out.sink[JCHAN_SLACK] != NULL;
+	    a->out.sink[CHAN_SLACK] != NULL;
 	if (posted)
-		plan_http(a, ov->id, JCHAN_SLACK, "escalation", &f.v,
+		plan_http(a, ov->id, CHAN_SLACK, "escalation", &f.v,
 		    a->out.escalation_slack, NULL);
 	if (!mailed && !posted) {
 		char *told = g_strdup_printf("escalation\n%s", ov->key);
@@ -144,7 +144,7 @@ static enum lr_status
 note_had(const struct journal_delivery *dl, void *ctx)
 {
 	struct had *h = ctx;
-	const struct owner *o = dl->channel == JCHAN_SMTP ?
+	const struct owner *o = dl->channel == CHAN_FORWARD ?
 	    owner_by_email(h->a, dl->target) : NULL;
 
 	if (o != NULL)
@@ -158,7 +158,7 @@ static const struct team *
 chase_team(const struct agent *a, const struct journal_overdue *ov,
     const struct owner *o)
 {
-	if (ov->team != NULL && strcmp(ov->kind, "team") == 0)
+	if (ov->team != NULL && ov->kind == DEST_TEAM)
 		return g_hash_table_lookup(a->rs->teams, ov->team);
 	for (guint i = 0; o->teams != NULL && o->teams[i] != NULL; i++) {
 		const struct team *t = g_hash_table_lookup(a->rs->teams,
@@ -193,7 +193,7 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 {
 	struct filed f;
 	struct dlv_states ds;
-	struct journal_decision d = { .kind = "review" };
+	struct journal_decision d = { .kind = DEST_REVIEW };
 	char *reason = g_strdup_printf("%s; nobody in the team can take it",
 	    detail);
 	enum lr_status st;
@@ -219,7 +219,7 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 		    ov->key);
 	else
 		log_warnx("sla: %s to review (%s)", ov->key, reason);
-	for (int c = 0; c < JCHAN_N; c++) {
+	for (int c = 0; c < CHAN_N; c++) {
 		ds.st[c] = JDLV_N;
 		ds.error[c] = NULL;
 	}
@@ -255,8 +255,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	GArray *uids = NULL;
 	GDateTime *now;
 	char *folder = NULL, *detail = NULL, *why = NULL, *sla = NULL;
-	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, strcmp(ov->kind,
-	    "team") == 0 ? ov->team : NULL) : 0;
+	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, ov->kind == DEST_TEAM ? ov->team : NULL) : 0;
 	guint32 uid;
 	gboolean escalation;
 	enum lr_status st = LR_OK;
@@ -271,8 +270,8 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	now = decide_time();
 	next = route_chase_next(a->rs, t, now, &a->state, h.owners,
 	    &escalation);
-	d.kind = escalation ? "owner" : "team";	/* "owner": the escalation
-						 * ends the chase */
+	/* to an owner: the team's escalation, which ends the chase */
+	d.kind = escalation ? DEST_OWNER : DEST_TEAM;
 	g_date_time_unref(now);
 	sla = secs > 0 ? duration_text(secs) : NULL;
 	detail = ov->autoreplied ? g_strdup_printf("%s is away (auto-reply)",
@@ -300,7 +299,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	detail = g_strdup_printf("%s -> %s: %s%s", cur->id, next->id,
 	    ov->autoreplied ? "away (auto-reply)" : "no first response "
 	    "within ", ov->autoreplied ? "" : sla);
-	if (strcmp(d.kind, "owner") == 0) {
+	if (d.kind == DEST_OWNER) {
 		char *x = g_strconcat(detail, " (the team's escalation)", NULL);
 
 		g_free(detail);
@@ -316,7 +315,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	/* the marks are a convenience: they never hold the move up */
 	if ((!ov->autoreplied && imap_add_keyword(a->imap, &uid, 1,
 	    AGENT_KEYWORD_BREACHED) != LR_OK) ||
-	    (owner_sla(a->rs, next, strcmp(d.kind, "team") == 0 ? t->id :
+	    (owner_sla(a->rs, next, d.kind == DEST_TEAM ? t->id :
 	    NULL) > 0 ? imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE) :
 	    imap_remove_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE)) != LR_OK)
 		log_warnx("sla: %s: cannot change its SLA marks: %s", ov->key,
@@ -327,7 +326,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 		    imap_last_error(a->imap));
 		goto out;
 	}
-	d.dest_id = strcmp(d.kind, "team") == 0 ? t->id : next->id;
+	d.dest_id = d.kind == DEST_TEAM ? t->id : next->id;
 	d.owner = next->id;
 	d.folder = folder;
 	d.reason = detail;
@@ -335,7 +334,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	if (journal_redecide(a->j, ov->id, &d, "reassigned", detail,
 	    now_s()) != LR_OK || (!ov->autoreplied && journal_event(a->j,
 	    ov->id, "sla-missed", cur->id, now_s()) != LR_OK) ||
-	    (strcmp(d.kind, "owner") == 0 &&
+	    (d.kind == DEST_OWNER &&
 	    journal_event(a->j, ov->id, "chase-ended", next->id, now_s()) !=
 	    LR_OK) || journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record that %s was reassigned",

@@ -75,8 +75,8 @@ sweep_inbox(struct agent *a)
 		body = json_to_string(root, FALSE);
 		if (journal_event(a->j, 0, "unrouted", text, now) != LR_OK)
 			log_warnx("journal: cannot record an event");
-		if (a->out.sink[JCHAN_SLACK] != NULL &&
-		    sink_send(a->out.sink[JCHAN_SLACK], "slack", body,
+		if (a->out.sink[CHAN_SLACK] != NULL &&
+		    sink_send(a->out.sink[CHAN_SLACK], "slack", body,
 		    strlen(body), &fail) != LR_OK) {
 			log_warnx("run: cannot report unrouted messages: %s",
 			    fail.why);

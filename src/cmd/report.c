@@ -12,8 +12,10 @@
 
 #include <json-glib/json-glib.h>
 
+#include "journal_report.h"
 #include "jsonout.h"
 #include "report.h"
+#include "rules.h"
 
 /* One owner's or one source's leads. */
 struct group_stats {
@@ -190,9 +192,9 @@ count_day(struct stats *s, const struct journal_lead *l)
 	g_free(day);
 	if (l->owner != NULL)
 		k = DAY_OWNER;
-	else if (strcmp(l->kind, "queue") == 0)
+	else if (l->kind == DEST_QUEUE)
 		k = DAY_QUEUE;
-	else if (strcmp(l->kind, "ignore") == 0)
+	else if (l->kind == DEST_IGNORE)
 		k = DAY_IGNORE;
 	else
 		k = DAY_REVIEW;
@@ -255,13 +257,13 @@ add_lead(const struct journal_lead *l, void *ctx)
 	struct group_stats *os = NULL, *gs = NULL;
 	char *source = NULL;
 
-	if (g_strcmp0(l->kind, "reply") == 0) {	/* an owner's, not a lead */
+	if (l->decided && l->kind == DEST_REPLY) {	/* an owner's, no lead */
 		s->replies++;
 		return LR_OK;
 	}
 	s->leads++;
 	series_add(s->to_fetch, l->received_at, l->fetched_at);
-	if (l->kind == NULL) {
+	if (!l->decided) {
 		if (l->state == JMSG_FAILED)
 			s->failed++;
 		else
@@ -269,12 +271,12 @@ add_lead(const struct journal_lead *l, void *ctx)
 		return LR_OK;
 	}
 	s->decided++;
-	count(s->by_kind, l->kind);
+	count(s->by_kind, rules_dest_kind_name(l->kind));
 	count_day(s, l);
 	count_dims(s, l->dims_json, &source);
 	/* machine mail is no lead of any source; "unknown": a journal from
 	 * before sources were recorded */
-	if (strcmp(l->kind, "ignore") != 0) {
+	if (l->kind != DEST_IGNORE) {
 		gs = group(s->sources, source != NULL ? source :
 		    l->source != NULL ? l->source : "unknown");
 		gs->leads++;

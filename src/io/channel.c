@@ -46,15 +46,15 @@ channels_free(struct channels *ch)
 }
 
 gboolean
-channels_has(const struct channels *ch, enum journal_channel c)
+channels_has(const struct channels *ch, enum chan_id c)
 {
 	switch (c) {
-	case JCHAN_SLACK:
+	case CHAN_SLACK:
 		return ch->cfg->slack_webhook_url != NULL;
-	case JCHAN_SLACK_DM:
+	case CHAN_SLACK_DM:
 		return ch->cfg->slack_token != NULL &&
 		    ch->cfg->slack_api_url != NULL;
-	case JCHAN_WEBHOOK:
+	case CHAN_WEBHOOK:
 		return ch->cfg->webhook_url != NULL;
 	default:
 		return FALSE;
@@ -85,10 +85,10 @@ slack_api_error(const char *body)
 }
 
 enum lr_status
-channels_post(struct channels *ch, enum journal_channel c,
+channels_post(struct channels *ch, enum chan_id c,
     const char *payload, gint64 *retry_after, char **why)
 {
-	static const char *const names[JCHAN_N] = {
+	static const char *const names[CHAN_N] = {
 		"smtp", "slack", "slack DM", "webhook"
 	};
 	struct http_result res = { 0 };
@@ -102,9 +102,9 @@ channels_post(struct channels *ch, enum journal_channel c,
 		*why = g_strdup_printf("%s: not configured", names[c]);
 		return LR_CONFIG;
 	}
-	if (c == JCHAN_SLACK)
+	if (c == CHAN_SLACK)
 		url = g_strdup(ch->cfg->slack_webhook_url);
-	else if (c == JCHAN_SLACK_DM) {
+	else if (c == CHAN_SLACK_DM) {
 		url = g_strconcat(ch->cfg->slack_api_url, "/chat.postMessage",
 		    NULL);
 		auth = g_strconcat("Authorization: Bearer ",
@@ -124,7 +124,7 @@ channels_post(struct channels *ch, enum journal_channel c,
 	}
 	rc = http_post_json(ch->http, url, payload, hdr, &res);
 	*retry_after = res.retry_after;
-	if (rc == LR_OK && c == JCHAN_SLACK_DM &&
+	if (rc == LR_OK && c == CHAN_SLACK_DM &&
 	    (err = slack_api_error(res.body)) != NULL) {
 		rc = g_strv_contains(slack_temporary, err) ? LR_TEMPFAIL :
 		    LR_BADMSG;

@@ -14,8 +14,8 @@
 
 #include <glib.h>
 
+#include "chanid.h"
 #include "conf.h"
-#include "journal.h"
 #include "status.h"
 
 struct channels;
@@ -25,7 +25,7 @@ struct channels *channels_new(const struct config *cfg);
 void channels_free(struct channels *ch);	/* NULL is fine */
 
 /* Whether channel is configured (slack_dm: a bot token is set). */
-gboolean channels_has(const struct channels *ch, enum journal_channel c);
+gboolean channels_has(const struct channels *ch, enum chan_id c);
 
 /*
  * Post payload (JSON) on channel. LR_OK: taken. LR_TEMPFAIL: try again
@@ -35,7 +35,7 @@ gboolean channels_has(const struct channels *ch, enum journal_channel c);
  * LR_CONFIG: the channel is not configured or its URL unusable. *why
  * gets a short account of a failure ("slack: 429 ...") the caller frees.
  */
-enum lr_status channels_post(struct channels *ch, enum journal_channel c,
+enum lr_status channels_post(struct channels *ch, enum chan_id c,
     const char *payload, gint64 *retry_after, char **why) LR_WUR;
 
 /*

@@ -61,7 +61,7 @@ dry_send(struct sink *s, const char *target, const char *payload, gsize len,
 	(void)payload;
 	(void)fail;
 	log_info("dry run: %s to %s (%zu bytes) not sent",
-	    journal_channel_name(s->chan), target, (size_t)len);
+	    chan_id_name(s->chan), target, (size_t)len);
 	return LR_OK;
 }
 

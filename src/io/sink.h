@@ -17,8 +17,8 @@
 
 #include <glib.h>
 
+#include "chanid.h"
 #include "conf.h"
-#include "journal.h"
 #include "smtp.h"
 #include "status.h"
 #include "template.h"
@@ -68,16 +68,16 @@ struct sink_ops {
 
 struct sink {
 	const struct sink_ops *ops;
-	enum journal_channel chan;
+	enum chan_id chan;
 };
 
 /* The forward (or redirect: mode) sent with smtp; subject and text are
  * its templates. All borrowed. */
 struct sink *sink_smtp_new(struct smtp *smtp, enum smtp_mode mode,
     const struct template *subject, const struct template *text);
-/* An HTTP channel (JCHAN_SLACK, JCHAN_SLACK_DM, JCHAN_WEBHOOK) of ch,
+/* An HTTP channel (CHAN_SLACK, CHAN_SLACK_DM, CHAN_WEBHOOK) of ch,
  * its payload rendered from tmpl. Borrowed. */
-struct sink *sink_http_new(struct channels *ch, enum journal_channel chan,
+struct sink *sink_http_new(struct channels *ch, enum chan_id chan,
     const struct template *tmpl);
 /* A dry run's sink: plans as `real` does (taken over) and sends nothing,
  * logging what it would send. */

@@ -26,7 +26,7 @@ http_plan(struct sink *s, const struct sink_lead *l, gsize *len)
 	if (tmpl == NULL)
 		return NULL;
 	body = template_render(tmpl, &l->tv);
-	if (s->chan == JCHAN_SLACK_DM && body != NULL) {
+	if (s->chan == CHAN_SLACK_DM && body != NULL) {
 		dm = channels_dm_payload(body, l->target);
 		g_free(body);
 		body = dm;
@@ -62,7 +62,7 @@ http_free(struct sink *s)
 static const struct sink_ops http_ops = { http_plan, http_send, http_free };
 
 struct sink *
-sink_http_new(struct channels *ch, enum journal_channel chan,
+sink_http_new(struct channels *ch, enum chan_id chan,
     const struct template *tmpl)
 {
 	struct sink_http *h;

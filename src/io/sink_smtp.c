@@ -77,7 +77,7 @@ sink_smtp_new(struct smtp *smtp, enum smtp_mode mode,
 	struct sink_smtp *m = g_new0(struct sink_smtp, 1);
 
 	m->base.ops = &smtp_ops;
-	m->base.chan = JCHAN_SMTP;
+	m->base.chan = CHAN_FORWARD;
 	m->smtp = smtp;
 	m->mode = mode;
 	m->subject = subject;

@@ -543,6 +543,8 @@ destination(struct decision *dc, const struct ruleset *rs,
 		    g_strdup_printf("route %d", r->line);
 		dc->folder = route_ignore_folder(rs, prefix);
 		break;
+	case DEST_REPLY:	/* the journal's, never a route's */
+		break;
 	}
 }
 

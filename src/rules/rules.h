@@ -15,7 +15,9 @@
 
 enum dest_kind {
 	DEST_OWNER, DEST_TEAM, DEST_QUEUE, DEST_REVIEW, DEST_IGNORE,
-	DEST_ACCOUNT_OWNER	/* only in routes: resolved per lead */
+	DEST_ACCOUNT_OWNER,	/* only in routes: resolved per lead */
+	DEST_REPLY		/* only in the journal: an owner's reply,
+				 * recorded as its message's decision */
 };
 
 enum rotate { ROTATE_ROUND_ROBIN, ROTATE_WEIGHTED, ROTATE_LEAST_LOADED };

@@ -332,6 +332,7 @@ check_route(struct ruleset *rs, const struct route *r, struct diag *d)
 		break;
 	case DEST_REVIEW:
 	case DEST_IGNORE:
+	case DEST_REPLY:	/* the journal's, never written in rules */
 		break;
 	}
 }

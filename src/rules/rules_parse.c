@@ -1036,6 +1036,7 @@ rules_dest_kind_name(enum dest_kind k)
 	case DEST_REVIEW: return "review";
 	case DEST_IGNORE: return "ignore";
 	case DEST_ACCOUNT_OWNER: return "account-owner";
+	case DEST_REPLY: return "reply";
 	}
 	return "?";
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "history.h"
+#include "journal_route.h"
 
 static guint
 leads_today(void *ctx, const struct owner *o, GDateTime *now)

@@ -14,6 +14,12 @@
  * clock here); 0 means "unknown" where a time may be missing. Ids are
  * the messages.id of the row journal_message_seen() returned.
  *
+ * This header is the write-ahead protocol the agent follows (messages,
+ * decisions, deliveries, events); the journal's other clients have
+ * their own: journal_route.h (the history routing reads),
+ * journal_sla.h (reply threading, review and owner SLAs) and
+ * journal_report.h (the report's queries).
+ *
  * Every function that changes something does it in one transaction and
  * returns LR_OK, LR_TEMPFAIL (SQLITE_BUSY or a full disk: retry later),
  * LR_BADMSG (a key longer than JOURNAL_KEY_MAX) or LR_FATAL (misuse such
@@ -30,7 +36,7 @@
  *               fetched_at; state (below); attempts (decide attempts
  *               begun); last_error; folder and filed_at (once filed).
  *   decisions   message_id FK UNIQUE; decided_at; kind (rules' name of
- *               the destination kind); dest_id; owner; folder; reason;
+ *               the destination kind, or "reply" for an owner's reply); dest_id; owner; folder; reason;
  *               route_line; dims_json; lead_email; lead_json;
  *               lead_domain (the company's, never a free-mail one);
  *               subject_key (lead_subject_key(): replies are matched by
@@ -56,7 +62,7 @@
  *
  * A message's life: fetched -> decided -> delivered (its last smtp
  * delivery sent) -> filed. Fetching a message that is still "fetched"
- * begins another decide attempt; after JOURNAL_MAX_ATTEMPTS failed or
+ * begins another decide attempt; after JOURNAL_MAX_ATTEMPTS
  * interrupted attempts it becomes "failed" and the caller files it into
  * <prefix>/Failed (it stays "failed" once filed; filed_at tells).
  * "duplicate" is reserved in the schema and not set by this version: a
@@ -80,6 +86,8 @@
 
 #include <glib.h>
 
+#include "chanid.h"
+#include "rules.h"
 #include "status.h"
 
 #define JOURNAL_VERSION		6	/* the newest schema this code knows */
@@ -102,10 +110,6 @@ enum journal_seen {
 	JOURNAL_SEEN_NEW,	/* first time: inserted as fetched, attempt 1 */
 	JOURNAL_SEEN_AGAIN,	/* this copy again (resume after a stop) */
 	JOURNAL_SEEN_DUPLICATE	/* another copy of a journaled message */
-};
-
-enum journal_channel {
-	JCHAN_SMTP, JCHAN_SLACK, JCHAN_SLACK_DM, JCHAN_WEBHOOK, JCHAN_N
 };
 
 enum journal_dstate {
@@ -132,10 +136,13 @@ struct journal_message {
 
 /*
  * A decision as recorded. Strings are borrowed when passed in; those
- * from journal_decision_get() are owned by the struct.
+ * from journal_decision_get() are owned by the struct. The kind is
+ * stored by its name (rules_dest_kind_name()); a name this code does not
+ * know makes journal_decision_get() fail with LR_FATAL.
  */
 struct journal_decision {
-	const char *kind;	/* "owner", "team", "queue", "review", "ignore" */
+	enum dest_kind kind;	/* any but DEST_ACCOUNT_OWNER; DEST_REPLY:
+				 * an owner's reply, no lead */
 	const char *dest_id;	/* owner, team or queue id; NULL otherwise */
 	const char *owner;	/* the owner who gets it; NULL if none */
 	const char *folder;	/* required */
@@ -161,36 +168,10 @@ struct journal_credit {
 	gint64 credit;
 };
 
-struct journal_rotation {
-	guint count;		/* leads given in this team's rotation */
-	gint64 last_at;		/* when last; 0: never */
-	gint64 credit;		/* smooth weighted round robin's weight */
-};
-
-/* The lead a message replies to (journal_thread_lead). */
-struct journal_thread {
-	gint64 lead;		/* its messages.id; 0: none */
-	char *owner;		/* owned: its owner */
-	char *folder;		/* owned: where it is filed; NULL if not yet */
-	gboolean answered;	/* a first response is recorded already */
-};
-
-enum journal_sticky_via { JSTICKY_NONE, JSTICKY_THREAD, JSTICKY_ADDRESS,
-	JSTICKY_DOMAIN };
-
-/* Who owns a lead already, and by what. */
-struct journal_sticky {
-	char *owner;		/* owned; NULL: nobody */
-	enum journal_sticky_via via;
-	char *evidence;		/* owned: the Message-ID of the thread, the
-				 * address, or the address of the earlier
-				 * lead of the same domain */
-};
-
 struct journal_delivery {
 	gint64 id;
 	gint64 message_id;
-	enum journal_channel channel;
+	enum chan_id channel;
 	char *target;		/* owned */
 	enum journal_dstate state;
 	guint attempts;		/* failed tries so far */
@@ -201,70 +182,10 @@ struct journal_delivery {
 	char *payload;		/* owned; NULL when none */
 };
 
-struct journal_stats {
-	guint messages;
-	guint by_state[JMSG_NSTATES];
-	guint decisions;
-	guint deliveries[JDLV_N];	/* by state */
-	guint events;
-	guint commits;		/* write commits by this handle */
-};
-
-/* A stay in review: from, and to (0: still there). */
-struct journal_span {
-	gint64 from, to;
-};
-
-/*
- * One message as the report sees it. Event kinds it reads: "reassigned"
- * (one per reassignment), "first-response" (at = when the owner's reply
- * was seen), "to-review" (a refused forward sent it to review),
- * "escalated" (the review SLA missed), "sla-missed" (an owner's SLA
- * missed); and the placements (journal schema 6) for its stays in review.
- */
-struct journal_lead {
-	gint64 id;		/* the journal's message id */
-	char *key;
-	gint64 received_at;	/* the message's Date; 0 if none */
-	gint64 fetched_at;
-	gint64 decided_at;	/* 0: not decided */
-	gint64 forwarded_at;	/* the first forward sent; 0: none */
-	gint64 filed_at;	/* 0: not filed */
-	gint64 first_response_at;	/* 0: none seen */
-	enum journal_state state;
-	char *kind, *dest_id, *owner, *folder, *dims_json; /* NULL: undecided */
-	guint reassignments;
-	gboolean to_review;
-	gboolean escalated;	/* the review SLA was missed */
-	guint sla_missed;	/* times an owner SLA was missed */
-	char *source;		/* lead_json's "source"; NULL: none */
-	GArray *review;		/* of struct journal_span, oldest first;
-				 * NULL when never in review */
-};
-
-/* A lead waiting (journal_review_overdue, journal_unanswered). */
-struct journal_overdue {
-	gint64 id;
-	char *key;
-	char *folder;		/* where it is filed */
-	gint64 since;		/* in review since; forwarded at */
-	char *team, *owner;	/* journal_unanswered only: dest_id, owner */
-	char *kind;		/* journal_unanswered only: "team", "owner" */
-	gboolean autoreplied;	/* journal_unanswered only: the owner's
-				 * auto-reply came after the last forward */
-	char *email, *subject, *reason;	/* journal_review_open only; any
-				 * may be NULL */
-	gboolean escalated;	/* journal_review_open only */
-};
-
 /* Callbacks: a non-zero status stops the walk and is returned. */
 typedef enum lr_status (*journal_message_cb)(const struct journal_message *m,
     void *ctx);
 typedef enum lr_status (*journal_delivery_cb)(const struct journal_delivery *dl,
-    void *ctx);
-typedef enum lr_status (*journal_lead_cb)(const struct journal_lead *l,
-    void *ctx);
-typedef enum lr_status (*journal_overdue_cb)(const struct journal_overdue *o,
     void *ctx);
 
 /*
@@ -276,9 +197,6 @@ typedef enum lr_status (*journal_overdue_cb)(const struct journal_overdue *o,
  * this code, not a database.
  */
 struct journal *journal_open(const char *path, GError **err);
-/* The same, migrating no further than version (tests of migrations). */
-struct journal *journal_open_at(const char *path, int version,
-    GError **err);
 /*
  * Open for reading only, without taking the lock, so that `owners`,
  * `report` and a dry run can read while an agent runs. The schema must
@@ -292,13 +210,6 @@ enum lr_status journal_defer(struct journal *j, gboolean on) LR_WUR;
 enum lr_status journal_flush(struct journal *j) LR_WUR;
 /* Flush, close and release the lock. NULL is a no-op. */
 void journal_close(struct journal *j);
-/* The schema version of the open journal. */
-int journal_version(const struct journal *j);
-
-const char *journal_state_name(enum journal_state s);
-const char *journal_channel_name(enum journal_channel c);
-const char *journal_dstate_name(enum journal_dstate s);
-
 /*
  * Record that a message was fetched, or find it. *id and *state tell the
  * caller what to do: fetched = decide it; decided/delivered = resume
@@ -349,21 +260,21 @@ enum lr_status journal_decision_to_review(struct journal *j, gint64 id,
  * first msgid and payload stay).
  */
 enum lr_status journal_delivery_plan(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, const char *msgid,
+    enum chan_id channel, const char *target, const char *msgid,
     const char *payload, gint64 now) LR_WUR;
 /* Record the intent right before the send (pending -> sending): a row
  * left sending after a crash may have been sent once already. */
 enum lr_status journal_delivery_start(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target) LR_WUR;
+    enum chan_id channel, const char *target) LR_WUR;
 /* Sent. When the message's last smtp delivery is sent it turns
  * delivered. A row already sent keeps its first sent_at. */
 enum lr_status journal_delivery_done(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, gint64 now) LR_WUR;
+    enum chan_id channel, const char *target, gint64 now) LR_WUR;
 /* A failed try: permanent -> failed_permanent; else pending again, due at
  * next_attempt_at (the caller's backoff with jitter, or Retry-After). A
  * row already sent stays sent. */
 enum lr_status journal_delivery_failed(struct journal *j, gint64 id,
-    enum journal_channel channel, const char *target, const char *error,
+    enum chan_id channel, const char *target, const char *error,
     gboolean permanent, gint64 next_attempt_at, gint64 now) LR_WUR;
 /* Each pending or sending delivery due at now, soonest first. */
 enum lr_status journal_deliveries_due(struct journal *j, gint64 now,
@@ -380,13 +291,6 @@ enum lr_status journal_message_deliveries(struct journal *j, gint64 id,
 enum lr_status journal_message_filed(struct journal *j, gint64 id,
     const char *folder, gint64 now) LR_WUR;
 /*
- * The current decide attempt of a fetched message failed with error.
- * *attempts is the number of attempts so far; at JOURNAL_MAX_ATTEMPTS
- * the message turns failed and the caller files it into Failed.
- */
-enum lr_status journal_message_failed_attempt(struct journal *j, gint64 id,
-    const char *error, gint64 now, guint *attempts) LR_WUR;
-/*
  * Messages whose work is not finished, for resume after a stop: decided
  * or delivered, and failed but not yet filed; oldest first.
  */
@@ -397,25 +301,6 @@ enum lr_status journal_pending_messages(struct journal *j,
  * filed (*folder owned, NULL if not yet; *filed_at 0); both may be NULL. */
 enum lr_status journal_message_find(struct journal *j, const char *key,
     gint64 *id, char **folder, gint64 *filed_at) LR_WUR;
-
-/*
- * The lead with an owner that thread (Message-IDs with <>, nearest first,
- * NULL-terminated) replies to: by the lead's own Message-ID or by that
- * of its forward (an owner answering the forward). out->lead 0: none.
- * Free with journal_thread_clear().
- */
-enum lr_status journal_thread_lead(struct journal *j,
-    const char *const *thread, struct journal_thread *out) LR_WUR;
-/*
- * The newest lead with an owner from one of addrs (NULL-terminated)
- * whose subject key is subject_key, decided at or after since, owner's
- * (may be NULL) before anyone else's: what an owner's reply without
- * thread headers answers. out->lead 0: none.
- */
-enum lr_status journal_subject_lead(struct journal *j,
-    const char *const *addrs, const char *subject_key, gint64 since,
-    const char *owner, struct journal_thread *out) LR_WUR;
-void journal_thread_clear(struct journal_thread *t);
 
 /*
  * A person moved a filed lead to another folder (spec section 9): the
@@ -431,96 +316,5 @@ enum lr_status journal_redecide(struct journal *j, gint64 id,
 /* Record an event about message id (0: about none). detail may be NULL. */
 enum lr_status journal_event(struct journal *j, gint64 id, const char *kind,
     const char *detail, gint64 now) LR_WUR;
-
-/* owner's row of team's rotation; zeros when it has none. */
-enum lr_status journal_rotation_get(struct journal *j, const char *team,
-    const char *owner, struct journal_rotation *out) LR_WUR;
-/* Leads decided for owner at or after since (Unix seconds). */
-enum lr_status journal_owner_leads_since(struct journal *j, const char *owner,
-    gint64 since, guint *count) LR_WUR;
-/*
- * The owner a lead belongs to already: the owner of the first message of
- * thread (Message-IDs with <>, nearest first, NULL-terminated; any age)
- * that the journal has decided for an owner, else of the newest lead from email decided at or after since, else of
- * the newest lead from the company domain since then. out->owner NULL:
- * none. Free with journal_sticky_clear().
- */
-enum lr_status journal_sticky_owner(struct journal *j,
-    const char *const *thread, const char *email, const char *domain,
-    gint64 since, struct journal_sticky *out) LR_WUR;
-void journal_sticky_clear(struct journal_sticky *s);
-enum lr_status journal_rotation_increment(struct journal *j,
-    const char *team, const char *owner, gint64 now) LR_WUR;
-/* Leads given to owner on day ("YYYY-MM-DD" in the owner's timezone). */
-enum lr_status journal_owner_load(struct journal *j, const char *owner,
-    const char *day, guint *count) LR_WUR;
-enum lr_status journal_owner_load_increment(struct journal *j,
-    const char *owner, const char *day) LR_WUR;
-
-/*
- * Every lead decided for review, filed, in review since before `before`
- * (by its last "moved" or "to-review" event, else its filing), and with
- * no "escalated" event: the review SLA's breaches, longest first.
- */
-enum lr_status journal_review_overdue(struct journal *j, gint64 before,
-    journal_overdue_cb cb, void *ctx) LR_WUR;
-
-/*
- * Every lead decided for review and filed (the review queue as the
- * journal knows it), o->since as for journal_review_overdue, with the
- * lead's address, subject and the decision's reason, and whether it
- * was escalated; oldest first.
- */
-enum lr_status journal_review_open(struct journal *j, journal_overdue_cb cb,
-    void *ctx) LR_WUR;
-
-/* When the last event of kind about no message (id 0, e.g. the review
- * digest) was recorded; 0: never. */
-enum lr_status journal_event_last(struct journal *j, const char *kind,
-    gint64 *at) LR_WUR;
-
-/*
- * Every lead given to an owner (by a team or by name), forwarded and
- * filed, with no "first-response", "sla-exhausted" or "chase-ended"
- * event: the
- * owner SLA's candidates, o->since the last forward's time, oldest
- * first; o->autoreplied when an "auto-reply" event whose detail is the
- * owner's id came after that forward.
- */
-enum lr_status journal_unanswered(struct journal *j, journal_overdue_cb cb,
-    void *ctx) LR_WUR;
-
-/*
- * An owner away until `until` (Unix seconds) by what the agent saw, with
- * a few words why; replaces what was recorded for them.
- */
-enum lr_status journal_away_set(struct journal *j, const char *owner,
-    gint64 until, const char *reason, gint64 now) LR_WUR;
-/* Until when owner is away by the journal (0: no record), and why
- * (owned, NULL when none; reason may be NULL). */
-enum lr_status journal_away_get(struct journal *j, const char *owner,
-    gint64 *until, char **reason) LR_WUR;
-
-
-/*
- * Every stay in review (any lead's) that overlaps [since, until), in *out
- * (of struct journal_span, to 0 while it lasts; the caller frees it):
- * the review backlog, whenever its leads came.
- */
-enum lr_status journal_review_spans(struct journal *j, gint64 since,
-    gint64 until, GArray **out) LR_WUR;
-
-/* Every message fetched in [since, until), in the order fetched; events
- * and forwards at or after until are left out. */
-enum lr_status journal_leads(struct journal *j, gint64 since, gint64 until,
-    journal_lead_cb cb, void *ctx) LR_WUR;
-
-/* Row counts, read in one transaction (tests, report). */
-enum lr_status journal_stats(struct journal *j, struct journal_stats *st)
-    LR_WUR;
-/* The value of PRAGMA name (lower-case letters and '_') on the journal's
- * own connection, e.g. "synchronous" -> "2" (tests, diagnostics). */
-enum lr_status journal_pragma(struct journal *j, const char *name,
-    char **value) LR_WUR;
 
 #endif
