@@ -648,8 +648,13 @@ static const struct avail_case avail_cases[] = {
 	    AVAIL_AWAY },
 	{ BERLIN, OFFICE, "away", "", "", "2026-03-07T10:00:00Z", 0, TRUE,
 	    AVAIL_AWAY },
+	/* status away with a date: the date bounds it */
 	{ BERLIN, OFFICE, "away", "2026-01-01", "", "2026-03-02T10:00:00Z",
+	    0, TRUE, AVAIL_YES },
+	{ BERLIN, OFFICE, "away", "2026-03-02", "", "2026-03-02T10:00:00Z",
 	    0, TRUE, AVAIL_AWAY },
+	{ BERLIN, "", "away", "2026-03-02", "", "2026-03-02T23:00:00Z",
+	    0, FALSE, AVAIL_YES },
 	/* away_until: through the end of that day in the owner's zone. */
 	{ BERLIN, "", "", "2026-12-01", "", "2026-12-01T22:59:59Z", 0, FALSE,
 	    AVAIL_AWAY },
@@ -737,7 +742,8 @@ static const struct text_case text_cases[] = {
 	{ "", "", "", "", "", AVAIL_YES, "available" },
 	{ "", "", "inactive", "", "", AVAIL_INACTIVE, "inactive" },
 	{ "", "", "away", "", "", AVAIL_AWAY, "away" },
-	{ "", "", "away", "2026-12-01", "", AVAIL_AWAY, "away" },
+	{ "", "", "away", "2026-12-01", "", AVAIL_AWAY,
+	    "away until 2026-12-01" },
 	{ BERLIN, "", "", "2026-12-01", "", AVAIL_AWAY,
 	    "away until 2026-12-01" },
 	{ BERLIN, "mon-fri 9:00-17:30", "", "", "", AVAIL_OFF_HOURS,

@@ -760,7 +760,9 @@ owner_available(const struct owner *o, GDateTime *now, guint leads_today,
 
 	if (o->status == OWNER_INACTIVE)
 		return AVAIL_INACTIVE;
-	if (o->status == OWNER_AWAY)
+	/* away with no date: until changed; with a date, the date bounds
+	 * it (spec 4.6) */
+	if (o->status == OWNER_AWAY && !g_date_valid(&o->away_until))
 		return AVAIL_AWAY;
 	local = g_date_time_to_timezone(now, o->tz);
 	g_date_clear(&today, 1);
@@ -790,8 +792,8 @@ owner_avail_text(const struct owner *o, enum owner_avail a)
 	case AVAIL_INACTIVE:
 		return g_strdup("inactive");
 	case AVAIL_AWAY:
-		/* The status column wins: away with no end in sight. */
-		if (o->status == OWNER_AWAY || !g_date_valid(&o->away_until))
+		/* away with no end in sight */
+		if (!g_date_valid(&o->away_until))
 			return g_strdup("away");
 		return g_strdup_printf("away until %04u-%02u-%02u",
 		    (guint)g_date_get_year(&o->away_until),
