@@ -106,6 +106,7 @@ expect 78 "cannot read configuration" "$LEADROUTE" -c missing.conf check
 cat >bad.conf <<'CONF'
 [inbox]
 url = imaps://imap.example.com/INBOX   # a comment after a value is fine
+user = leads@example.com
 password_file = imap.secret
 idle = maybe
 [smtp]
@@ -118,13 +119,23 @@ file = conf/leadroute.rules   # the rules
 CONF
 printf 's3cret\n' >imap.secret
 chmod 644 imap.secret
-expect 78 "bad.conf:4: error: \[inbox\] idle: 'maybe' is not true or false" "$LEADROUTE" -c bad.conf check
-expect 78 "bad.conf:8: error: \[smtp\] password: secrets are never inline" "$LEADROUTE" -c bad.conf check
-expect 78 "bad.conf:9: warning: \[smtp\] colour: unknown key" "$LEADROUTE" -c bad.conf check
-expect 78 "bad.conf:3: warning: \[inbox\] password_file: .*imap.secret can be read by group or others" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:5: error: \[inbox\] idle: 'maybe' is not true or false" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:9: error: \[smtp\] password: secrets are never inline" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:10: error: \[smtp\] colour: unknown key \(see leadroute.conf\(5\)" "$LEADROUTE" -c bad.conf check
+expect 78 "bad.conf:4: warning: \[inbox\] password_file: .*imap.secret can be read by group or others" "$LEADROUTE" -c bad.conf check
 chmod 600 imap.secret
 sed -i '/^idle/d; /^password = /d; /^colour/d' bad.conf
 expect 0 "0 errors, 0 warnings" "$LEADROUTE" -c bad.conf check
+# a typo in a key is an error with the key meant, never a crash at run time
+sed 's/^password_file = imap.secret/pasword_file = imap.secret/' bad.conf >typo.conf
+expect 78 "typo.conf:4: error: \[inbox\] pasword_file: unknown key; did you mean password_file\?" "$LEADROUTE" -c typo.conf check
+expect 78 "typo.conf:3: error: \[inbox\] user: no password for leads@example.com: set password_file" "$LEADROUTE" -c typo.conf check
+expect 78 "unknown key; did you mean password_file" "$LEADROUTE" -c typo.conf run --once --dry-run
+expect 78 "unknown key; did you mean password_file" "$LEADROUTE" -c typo.conf run --once
+sed -i '/^user = /d' typo.conf
+expect 78 "typo.conf: error: \[inbox\]: set user" "$LEADROUTE" -c typo.conf check
+printf '[smtp]\nurl = smtp://127.0.0.1:2525\nuser = leads\nfrom = leads@example.com\n[rules]\nfile = conf/leadroute.rules\n' >smtpuser.conf
+expect 78 "smtpuser.conf:3: error: \[smtp\] user: no password for leads" "$LEADROUTE" -c smtpuser.conf check
 # templates named by the configuration are checked too
 mkdir tpl
 cp "$top_srcdir"/templates/* tpl/

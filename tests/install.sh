@@ -43,6 +43,14 @@ for f in leadroute.conf leadroute.rules owners.csv accounts.csv freemail.txt \
 	[ -f "$new/$f" ] || fail "init wrote no $f"
 done
 [ "$(stat -c %a "$new/imap.secret")" = 600 ] || fail "imap.secret is not mode 600"
+# until the placeholder passwords are replaced, check says so and fails
+"$bin" -c "$new/leadroute.conf" check >"$tmp/check.out" 2>&1 &&
+    { cat "$tmp/check.out"; fail "check passed the placeholder passwords"; }
+for s in imap smtp; do
+	grep -q "error: .*$s.secret holds the placeholder .leadroute init. wrote" \
+	    "$tmp/check.out" || { cat "$tmp/check.out"; fail "check said nothing of $s.secret"; }
+	printf 'pw-%s\n' "$s" >"$new/$s.secret"
+done
 "$bin" -c "$new/leadroute.conf" check >"$tmp/check.out" 2>&1 ||
     { cat "$tmp/check.out"; fail "check failed on what init wrote"; }
 if grep -q ": warning:" "$tmp/check.out"; then

@@ -14,11 +14,12 @@
 #include <glib/gstdio.h>
 
 #include "init-resources.h"
+#include "conf.h"
 #include "fileio.h"
 #include "init.h"
 
 #define INIT_ROOT	"/leadroute/init/"
-#define INIT_SECRET	"replace this line with the password\n"
+#define INIT_SECRET	CONFIG_SECRET_PLACEHOLDER "\n"
 
 /* The secrets contrib/leadroute.conf names (password_file). */
 static const char *const secrets[] = { "imap.secret", "smtp.secret" };

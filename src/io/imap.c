@@ -366,6 +366,12 @@ authenticate(struct imap_conn *c, const struct imap_config *cfg)
 		return rc;
 	if (cfg->oauth != NULL)
 		return authenticate_oauth(c, cfg);
+	if (cfg->user == NULL || cfg->password == NULL) {
+		imap_set_err(c, "no %s to log in with (the configuration's "
+		    "[inbox] user and password_file)", cfg->user == NULL ?
+		    "user" : "password");
+		return LR_CONFIG;
+	}
 	if (mailimap_has_authentication(c->imap, "PLAIN")) {
 		r = mailimap_authenticate(c->imap, "PLAIN", c->host, NULL, NULL,
 		    cfg->user, cfg->user, cfg->password, NULL);

@@ -21,7 +21,7 @@
 
 #define SECRET_MAX	8192	/* bytes read of a secret file */
 
-/* Every key leadroute knows, by group; others get a warning. */
+/* Every key leadroute knows, by group; any other is an error. */
 static const char *const known_keys[] = {
 	"inbox:url", "inbox:user", "inbox:password_file", "inbox:password_env",
 	"inbox:idle", "inbox:poll_interval", "inbox:folder_prefix",
@@ -205,7 +205,11 @@ secret(const struct reader *r, const char *group, const char *key,
 			if (*text == '\0')
 				problem(r, DIAG_ERROR, group, fk, "%s is empty",
 				    path);
-			else {
+			else if (strcmp(text, CONFIG_SECRET_PLACEHOLDER) == 0)
+				problem(r, DIAG_ERROR, group, fk, "%s holds the "
+				    "placeholder `leadroute init` wrote: put "
+				    "the password on its first line", path);
+			if (*text != '\0') {
 				g_free(s);
 				s = g_strdup(text);
 			}
@@ -243,6 +247,60 @@ check_url(const struct reader *r, const char *group, const char *key,
 	    schemes[0]);
 }
 
+/* The edit distance of a and b (short strings: key names). */
+static guint
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	guint *row = g_new(guint, lb + 1), best;
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (guint)j;
+	for (size_t i = 1; i <= la; i++) {
+		guint diag = row[0];
+
+		row[0] = (guint)i;
+		for (size_t j = 1; j <= lb; j++) {
+			guint up = row[j];
+
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
+			    diag + (a[i - 1] != b[j - 1]));
+			diag = up;
+		}
+	}
+	best = row[lb];
+	g_free(row);
+	return best;
+}
+
+/* A key leadroute does not know: an error, naming the known key of the
+ * group it is closest to when one is close (a typo). */
+static void
+unknown_key(const struct reader *r, const char *group, const char *key)
+{
+	size_t glen = strlen(group);
+	const char *near = NULL;
+	guint best = 3;		/* at most two edits away */
+
+	for (guint i = 0; known_keys[i] != NULL; i++) {
+		const char *k = known_keys[i];
+		guint d;
+
+		if (strncmp(k, group, glen) != 0 || k[glen] != ':')
+			continue;
+		if ((d = distance(key, k + glen + 1)) < best) {
+			best = d;
+			near = k + glen + 1;
+		}
+	}
+	if (near != NULL)
+		problem(r, DIAG_ERROR, group, key, "unknown key; did you mean "
+		    "%s?", near);
+	else
+		problem(r, DIAG_ERROR, group, key, "unknown key (see "
+		    "leadroute.conf(5) for the keys of [%s])", group);
+}
+
 static void
 check_keys(const struct reader *r)
 {
@@ -259,8 +317,7 @@ check_keys(const struct reader *r)
 			for (guint i = 0; known_keys[i] != NULL && !known; i++)
 				known = strcmp(known_keys[i], gk) == 0;
 			if (!known)
-				problem(r, DIAG_WARNING, groups[g], keys[k],
-				    "unknown key (ignored)");
+				unknown_key(r, groups[g], keys[k]);
 			g_free(gk);
 		}
 		g_strfreev(keys);
@@ -347,6 +404,16 @@ read_inbox(struct reader *r, struct config *c)
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)
 		c->folder_prefix = g_strdup(CONFIG_DEFAULT_PREFIX);
+	/* a login needs both (xoauth2 checks its own) */
+	if (c->inbox_url != NULL && c->inbox_auth != CONFIG_AUTH_XOAUTH2) {
+		if (c->inbox_user == NULL)
+			problem(r, DIAG_ERROR, "inbox", NULL, "set user, the "
+			    "login name of the mailbox");
+		else if (c->inbox_password == NULL)
+			problem(r, DIAG_ERROR, "inbox", "user", "no password "
+			    "for %s: set password_file (or password_env)",
+			    c->inbox_user);
+	}
 }
 
 /* The provider of the inbox's host, for the default endpoints. */
@@ -485,6 +552,10 @@ read_smtp(struct reader *r, struct config *c)
 	if (c->smtp_auth == CONFIG_AUTH_XOAUTH2 && c->smtp_user == NULL)
 		problem(r, DIAG_ERROR, "smtp", "auth", "xoauth2 needs user, "
 		    "the mailbox's address");
+	else if (c->smtp_auth != CONFIG_AUTH_XOAUTH2 && c->smtp_user != NULL &&
+	    c->smtp_password == NULL)
+		problem(r, DIAG_ERROR, "smtp", "user", "no password for %s: "
+		    "set password_file (or password_env)", c->smtp_user);
 	if ((v = value(r, "smtp", "mode")) != NULL) {
 		if (strcmp(v, "forward") == 0)
 			c->smtp_mode = SMTP_FORWARD;

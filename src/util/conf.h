@@ -11,6 +11,8 @@
 
 #define CONFIG_SLACK_API	"https://slack.com/api"	/* chat.postMessage is below */
 #define CONFIG_DEFAULT_PREFIX	"Leads"	/* [inbox] folder_prefix */
+/* What `leadroute init` writes into the secret files: check refuses it. */
+#define CONFIG_SECRET_PLACEHOLDER	"replace this line with the password"
 
 /* The OAuth2 providers leadroute knows the endpoints and scopes of: the
  * defaults of [inbox] token_url, auth_url and device_url. */
