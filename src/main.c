@@ -32,33 +32,98 @@ struct globals {
 	const char *config;	/* -c FILE */
 };
 
+/* The commands, as the usage shows them. */
+static const struct command_help {
+	const char *name, *synopsis, *what;
+} commands[] = {
+	{ "explain", "explain [--rules FILE] [--json] [--now TIME] "
+	    "FILE|DIR|-...", "decide messages offline and say why" },
+	{ "run", "run [--once] [--dry-run]",
+	    "the agent: route the inbox (see leadroute.conf(5))" },
+	{ "check", "check [--rules FILE]", "validate the configuration, "
+	    "rules and data\n(check FILE is check --rules FILE)" },
+	{ "report", "report [--since DUR] [--now TIME] [--json | --html FILE]",
+	    "KPIs from the journal (default: the last 30d)" },
+	{ "diff", "diff [--json] [--now TIME] OLD.rules NEW.rules "
+	    "FILE|DIR|-...", "the leads whose destination the new rules "
+	    "change" },
+	{ "owners", "owners [--json] [--now TIME]",
+	    "who is next in each team, loads, who is skipped" },
+	{ "deliver", "deliver", "MDA mode: decide, deliver and file the "
+	    "message\nread on stdin (see leadroute(1))" },
+	{ "auth", "auth google|microsoft", "obtain the inbox's OAuth2 "
+	    "refresh token\n([inbox] auth = xoauth2)" },
+	{ "init", "init DIR", "write a configuration, rules, data and "
+	    "templates\nto start from into DIR" },
+	{ "version", "version", "print the version" },
+};
+
+/* One command's lines: the synopsis, then what it does, indented. */
+static void
+usage_command(FILE *fp, const struct command_help *h)
+{
+	const char *w = h->what;
+	size_t len = strlen(h->synopsis);
+
+	if (len < 23)
+		fprintf(fp, "  %-23s", h->synopsis);
+	else
+		fprintf(fp, "  %s\n%25s", h->synopsis, "");
+	while (*w != '\0') {
+		size_t n = strcspn(w, "\n");
+
+		fprintf(fp, "%.*s\n", (int)n, w);
+		w += n;
+		if (*w == '\n' && *++w != '\0')
+			fprintf(fp, "%25s", "");
+	}
+}
+
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
-"usage: leadroute [-c FILE] [-v|-q] COMMAND [OPTIONS] [ARGS]\n"
-"\n"
-"  explain [--rules FILE] [--json] [--now TIME] FILE|DIR|-...\n"
-"                         decide messages offline and say why\n"
-"  run [--once] [--dry-run]\n"
-"                         the agent: route the inbox (see leadroute.conf(5))\n"
-"  check [--rules FILE]   validate the configuration, rules and data\n"
-"                         (check FILE is check --rules FILE)\n"
-"  report [--since DUR] [--now TIME] [--json | --html FILE]\n"
-"                         KPIs from the journal (default: the last 30d)\n"
-"  diff [--json] [--now TIME] OLD.rules NEW.rules FILE|DIR|-...\n"
-"                         the leads whose destination the new rules change\n"
-"  owners [--json] [--now TIME]\n"
-"                         who is next in each team, loads, who is skipped\n"
-"  deliver                MDA mode: decide, deliver and file the message\n"
-"                         read on stdin (see leadroute(1))\n"
-"  auth google|microsoft  obtain the inbox's OAuth2 refresh token\n"
-"                         ([inbox] auth = xoauth2)\n"
-"  init DIR               write a configuration, rules, data and templates\n"
-"                         to start from into DIR\n"
-"  version                print the version\n"
-"\n"
-"See leadroute(1).\n");
+	fprintf(fp, "usage: leadroute [-c FILE] [-v|-q] COMMAND [OPTIONS] "
+	    "[ARGS]\n\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		usage_command(fp, &commands[i]);
+	fprintf(fp, "\n--help after a command: its usage; --version: the "
+	    "version.\nSee leadroute(1).\n");
+}
+
+/*
+ * --help and --version anywhere before "--" (spec section 2): the usage
+ * of the command named (of all, with none) or the version, and exit 0.
+ * -1 when neither is there.
+ */
+static int
+help_or_version(int argc, char **argv)
+{
+	const char *cmd = NULL;
+	gboolean help = FALSE;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("leadroute %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[i], "--help") == 0)
+			help = TRUE;
+		else if (strcmp(argv[i], "-c") == 0)
+			i++;	/* its FILE */
+		else if (cmd == NULL && argv[i][0] != '-')
+			cmd = argv[i];
+	}
+	if (!help)
+		return -1;
+	for (size_t i = 0; cmd != NULL && i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(cmd, commands[i].name) == 0) {
+			printf("usage: leadroute [-c FILE] [-v|-q] %s\n\n%s\n"
+			    "\nSee leadroute(1).\n", commands[i].synopsis,
+			    commands[i].what);
+			return 0;
+		}
+	usage(stdout);
+	return 0;
 }
 
 /* Every template of the configuration's [templates] dir, checked. */
@@ -702,6 +767,8 @@ main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
+	if ((c = help_or_version(argc, argv)) >= 0)
+		return c;
 	while ((c = getopt(argc, argv, "+c:vqh")) != -1) {
 		switch (c) {
 		case 'c':

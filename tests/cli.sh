@@ -39,6 +39,12 @@ cd "$tmp"
 expect 64 "usage" "$LEADROUTE"
 expect 64 "unknown command" "$LEADROUTE" frobnicate
 expect 0 "^leadroute [0-9]" "$LEADROUTE" version
+# --help and --version anywhere: exit 0
+expect 0 "^usage: leadroute .*COMMAND" "$LEADROUTE" --help
+expect 0 "^usage: leadroute .* run \[--once\] \[--dry-run\]" "$LEADROUTE" run --help
+expect 0 "^usage: leadroute .* explain \[--rules FILE\]" "$LEADROUTE" -c none.conf explain --json --help
+expect 0 "^leadroute [0-9]" "$LEADROUTE" --version
+expect 0 "^leadroute [0-9]" "$LEADROUTE" report --version
 expect 64 "name a message" "$LEADROUTE" explain --rules "$rules"
 expect 64 "unknown option" "$LEADROUTE" explain --bogus x
 expect 64 "not an ISO 8601 time" "$LEADROUTE" explain --rules "$rules" --now yesterday x
