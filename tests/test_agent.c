@@ -97,6 +97,7 @@ fake_sink(enum chan_id c)
 struct fake_filer {
 	struct filer base;
 	GPtrArray *filed;
+	gboolean dry;		/* files nothing, as a dry run's */
 };
 
 static enum lr_status
@@ -116,7 +117,8 @@ ffake_file(struct filer *f, const char *folder, const struct filer_item *items,
 	for (guint i = 0; i < n; i++) {
 		g_ptr_array_add(ff->filed, g_strdup_printf("%s %u%s", folder,
 		    items[i].uid, items[i].again ? " again" : ""));
-		done(&items[i], folder, ctx);
+		if (!ff->dry)
+			done(&items[i], folder, ctx);
 	}
 	return LR_OK;
 }
@@ -361,6 +363,27 @@ test_http_retry(void **state)
 	assert_int_equal(fx->smtp->sent->len, 1);	/* not the forward */
 }
 
+/* A dry run sees the same inbox at every poll: each message is taken
+ * (and logged) once, when it is first seen. */
+static void
+test_dry_run_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->o.dry_run = TRUE;
+	fx->filer->dry = TRUE;
+	assert_int_equal(round_one(fx, 9, LEAD("f1", "Quote")), LR_OK);
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_int_equal(fx->smtp->sent->len, 1);
+	assert_int_equal(round_one(fx, 9, LEAD("f1", "Quote")), LR_OK);
+	assert_int_equal(round_one(fx, 9, LEAD("f1", "Quote")), LR_OK);
+	assert_int_equal(fx->filer->filed->len, 1);	/* not again */
+	assert_int_equal(fx->smtp->sent->len, 1);
+	/* a new one still is */
+	assert_int_equal(round_one(fx, 10, LEAD("f2", "Quote")), LR_OK);
+	assert_int_equal(fx->filer->filed->len, 2);
+}
+
 static void
 test_retry_policy(void **state)
 {
@@ -415,6 +438,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_review_and_copy, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_http_retry, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_once, setup,
 		    teardown),
 		cmocka_unit_test(test_retry_policy),
 		cmocka_unit_test(test_dry_sink),

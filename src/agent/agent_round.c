@@ -201,6 +201,9 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 		log_info("lead %s: %s, filed in %s", key,
 		    seen == JOURNAL_SEEN_DUPLICATE ?
 		    "a duplicate, routed once" : "seen before", folder);
+	} else if (a->o->dry_run && *state != JMSG_FETCHED) {
+		/* a dry run sees the same inbox at every poll: each message's
+		 * would-be decision is logged once, when it is first seen */
 	} else if (*state == JMSG_FETCHED) {
 		if (a->crash_on != NULL &&
 		    g_strstr_len(data, len, a->crash_on) != NULL) {
