@@ -32,6 +32,24 @@ for f in examples/leadroute.rules examples/owners.csv examples/accounts.csv \
 done
 grep -q "^ExecStart=$bindir/leadroute " "$root$pkgdatadir/contrib/leadroute.service" ||
     fail "the unit does not run $bindir/leadroute"
+# the unit, the tmpfiles and the README's service steps agree on where
+# the configuration is: $sysconfdir/leadroute, /etc/leadroute in the README
+# (which configures --sysconfdir=/etc)
+grep -q "^ExecStart=.* -c $sysconfdir/leadroute/leadroute.conf run" \
+    "$root$pkgdatadir/contrib/leadroute.service" ||
+    fail "the unit does not read $sysconfdir/leadroute/leadroute.conf"
+grep -q "^d $sysconfdir/leadroute " "$root$pkgdatadir/contrib/leadroute.tmpfiles" ||
+    fail "the tmpfiles do not make $sysconfdir/leadroute"
+readme=${top_srcdir:-.}/README.md
+# the commands of that section: its code blocks
+sed -n '/^## Running it as a service/,/^## /p' "$readme" |
+    awk '/^```/ { code = !code; next } code' >"$tmp/service.md"
+grep -q -- "--sysconfdir=/etc " "$tmp/service.md" ||
+    fail "the README's service steps do not configure --sysconfdir=/etc"
+if grep -o '/[a-z/]*etc/leadroute' "$tmp/service.md" | grep -v '^/etc/leadroute$' |
+    grep -q .; then
+	fail "the README's service steps name a configuration directory other than /etc/leadroute"
+fi
 [ -f "$root$sysconfdir/leadroute/leadroute.conf.example" ] ||
     fail "no $sysconfdir/leadroute/leadroute.conf.example"
 
