@@ -215,6 +215,141 @@ test_forward_parts(void **state)
 	}
 }
 
+/* The longest line of data[len], in octets, without its line end. */
+static gsize
+longest_line(const char *data, gsize len)
+{
+	gsize col = 0, max = 0;
+
+	for (gsize i = 0; i < len; i++) {
+		if (data[i] == '\n' || data[i] == '\r')
+			col = 0;
+		else if (++col > max)
+			max = col;
+	}
+	return max;
+}
+
+/* The decoded text of the first text/plain part under o. */
+static char *
+first_text(GMimeObject *o)
+{
+	GMimePartIter *it = g_mime_part_iter_new(o);
+	char *r = NULL;
+
+	do {
+		GMimeObject *cur = g_mime_part_iter_get_current(it);
+
+		if (cur != NULL && GMIME_IS_TEXT_PART(cur) &&
+		    g_mime_content_type_is_type(
+		    g_mime_object_get_content_type(cur), "text", "plain"))
+			r = g_mime_text_part_get_text(GMIME_TEXT_PART(cur));
+	} while (r == NULL && g_mime_part_iter_next(it));
+	g_mime_part_iter_free(it);
+	return r;
+}
+
+/*
+ * Every message the inbox took can be forwarded (spec 8, v2): an
+ * original with a line over 998 octets, a bare CR or a NUL goes
+ * re-encoded (its text in quoted-printable or base64), its text the same
+ * once decoded; one that cannot be (a header line over 998 octets) goes
+ * as a file; no line of what is sent is over 998 octets.
+ */
+static void
+test_forward_long_lines(void **state)
+{
+	GString *line = g_string_new(NULL), *hdrline = g_string_new(NULL);
+	struct forward_spec f = base_spec;
+	char *raw[4], *out, *got, *want;
+	gsize len;
+
+	(void)state;
+	for (int i = 0; i < 300; i++)
+		g_string_append(line, "word\xc3\xa9 ");	/* 2100 octets */
+	for (int i = 0; i < 120; i++)
+		g_string_append(hdrline, "0123456789");
+	raw[0] = g_strdup_printf("From: a@acme.de\r\nSubject: long\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\nHello\r\n%s\r\nBye\r\n",
+	    line->str);
+	raw[1] = g_strdup_printf("From: a@acme.de\nSubject: html\n"
+	    "MIME-Version: 1.0\nContent-Type: multipart/alternative; "
+	    "boundary=b\n\n--b\nContent-Type: text/plain\n\nHello %s\n"
+	    "--b\nContent-Type: text/html\n\n<p>%s</p>\n--b--\n",
+	    line->str, line->str);
+	raw[2] = g_strdup("From: a@acme.de\r\nSubject: cr\r\n\r\n"
+	    "one\rtwo\r\n");
+	raw[3] = g_strdup_printf("From: a@acme.de\r\nX-Long: %s\r\n"
+	    "Subject: header\r\n\r\nHello %s\r\n", hdrline->str,
+	    line->str);
+	for (int mode = 0; mode < 2; mode++)
+		for (int i = 0; i < 4; i++) {
+			GMimeMessage *m;
+			GMimeObject *orig;
+
+			f.raw = raw[i];
+			f.raw_len = strlen(raw[i]);
+			assert_int_equal(mode == 0 ? smtp_build_forward(&f,
+			    &out, &len) : smtp_build_redirect(&f, &out, &len),
+			    LR_OK);
+			if (mode == 1 && i == 3) {
+				/* a redirect cannot help it: sent as is */
+				g_free(out);
+				continue;
+			}
+			assert_true(longest_line(out, len) <= 998);
+			m = parse_message(out, len);
+			want = first_text(GMIME_OBJECT(parse_message(raw[i],
+			    strlen(raw[i]))));
+			if (mode == 1)
+				got = first_text(GMIME_OBJECT(m));
+			else {
+				orig = g_mime_multipart_get_part(GMIME_MULTIPART(
+				    g_mime_message_get_mime_part(m)), 1);
+				if (i == 3) {	/* as a file: the bytes */
+					GMimeStream *s = g_mime_stream_mem_new();
+					GByteArray *ba;
+
+					assert_string_equal(
+					    g_mime_content_type_get_mime_type(
+					    g_mime_object_get_content_type(orig)),
+					    "application/octet-stream");
+					g_mime_data_wrapper_write_to_stream(
+					    g_mime_part_get_content(
+					    GMIME_PART(orig)), s);
+					ba = g_mime_stream_mem_get_byte_array(
+					    GMIME_STREAM_MEM(s));
+					assert_int_equal(ba->len, f.raw_len);
+					assert_memory_equal(ba->data, raw[i],
+					    f.raw_len);
+					g_object_unref(s);
+					g_free(want);
+					g_object_unref(m);
+					g_free(out);
+					continue;
+				}
+				assert_true(GMIME_IS_MESSAGE_PART(orig));
+				got = first_text(GMIME_OBJECT(
+				    g_mime_message_part_get_message(
+				    GMIME_MESSAGE_PART(orig))));
+			}
+			assert_non_null(got);
+			assert_non_null(want);
+			g_strdelimit(got, "\r", '\n');
+			g_strdelimit(want, "\r", '\n');
+			assert_string_equal(got, want);
+			g_free(got);
+			g_free(want);
+			g_object_unref(m);
+			g_free(out);
+		}
+	for (int i = 0; i < 4; i++)
+		g_free(raw[i]);
+	g_string_free(line, TRUE);
+	g_string_free(hdrline, TRUE);
+}
+
 /* raw NULL: a message of its own (the review digest): the text alone. */
 static void
 test_forward_text_only(void **state)
@@ -1339,6 +1474,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forward_headers),
 		cmocka_unit_test(test_forward_parts),
+		cmocka_unit_test(test_forward_long_lines),
 		cmocka_unit_test(test_forward_text_only),
 		cmocka_unit_test(test_forward_message_id),
 		cmocka_unit_test(test_forward_injection),

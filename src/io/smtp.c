@@ -160,7 +160,9 @@ raw_encoding(const char *raw, gsize len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)raw[i];
 
-		if (c == '\0')
+		/* a NUL, or a bare CR, which relays refuse */
+		if (c == '\0' || (c == '\r' && (i + 1 == len ||
+		    raw[i + 1] != '\n')))
 			return GMIME_CONTENT_ENCODING_BINARY;
 		if (c >= 0x80)
 			enc = GMIME_CONTENT_ENCODING_8BIT;
@@ -169,6 +171,95 @@ raw_encoding(const char *raw, gsize len)
 			return GMIME_CONTENT_ENCODING_BINARY;
 	}
 	return enc;
+}
+
+/*
+ * An original that cannot go as it is (a line over 998 octets, a NUL, a
+ * bare CR: relays refuse it, and spec 8 says every message the inbox took
+ * can be forwarded) parsed and written again with each leaf part that is
+ * not already in quoted-printable or base64 put into one of them (GMime
+ * picks), CRLF line ends. NULL when it is still not 7bit/8bit-safe (a
+ * header line too long, say) or does not parse.
+ */
+/* A leaf part GMime left in 7bit or 8bit though its content has a bare
+ * CR (its best-encoding filter does not count them): quoted-printable. */
+static void
+encode_bare_cr(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	GMimeStream *s;
+	GByteArray *ba;
+	GMimeContentEncoding enc;
+
+	(void)parent;
+	(void)data;
+	if (!GMIME_IS_PART(part))
+		return;
+	enc = g_mime_part_get_content_encoding(GMIME_PART(part));
+	if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    g_mime_part_get_content(GMIME_PART(part)) == NULL)
+		return;
+	s = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(
+	    GMIME_PART(part)), s);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
+	if (raw_encoding((const char *)ba->data, ba->len) ==
+	    GMIME_CONTENT_ENCODING_BINARY)
+		g_mime_part_set_content_encoding(GMIME_PART(part),
+		    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_object_unref(s);
+}
+
+static char *
+reencoded(const char *raw, gsize len, gsize *out_len)
+{
+	GMimeStream *in = g_mime_stream_mem_new_with_buffer(raw, len), *out;
+	GMimeParser *p = g_mime_parser_new_with_stream(in);
+	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+	GMimeFormatOptions *fo;
+	GByteArray *ba;
+	char *r = NULL;
+
+	g_object_unref(p);
+	g_object_unref(in);
+	if (m == NULL)
+		return NULL;
+	g_mime_object_encode(GMIME_OBJECT(m), GMIME_ENCODING_CONSTRAINT_7BIT);
+	g_mime_message_foreach(m, encode_bare_cr, NULL);
+	fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+	out = g_mime_stream_mem_new();
+	g_mime_object_write_to_stream(GMIME_OBJECT(m), fo, out);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+	if (raw_encoding((const char *)ba->data, ba->len) !=
+	    GMIME_CONTENT_ENCODING_BINARY) {
+		r = g_strndup((const char *)ba->data, ba->len);
+		*out_len = ba->len;
+	}
+	g_object_unref(out);
+	g_mime_format_options_free(fo);
+	g_object_unref(m);
+	return r;
+}
+
+/* The original as an opaque file (base64): the last resort when it
+ * cannot be attached as a message, re-encoded or not. */
+static GMimeObject *
+original_file(const char *raw, gsize len)
+{
+	GMimePart *part = g_mime_part_new_with_type("application",
+	    "octet-stream");
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(stream,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(part, w);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), "attachment");
+	g_mime_part_set_filename(part, "original.eml");
+	g_object_unref(w);
+	g_object_unref(stream);
+	return GMIME_OBJECT(part);
 }
 
 /*
@@ -215,8 +306,11 @@ text_part(const char *text)
 	return GMIME_OBJECT(part);
 }
 
+/* The text, and raw[len] attached: as a message spliced in for token,
+ * or (token NULL) as a file. */
 static GMimeObject *
-forward_body(const struct forward_spec *f, const char *token)
+forward_body(const struct forward_spec *f, const char *token,
+    const char *raw, gsize len)
 {
 	GMimeMultipart *mp = g_mime_multipart_new_with_subtype("mixed");
 	GMimeObject *part;
@@ -224,7 +318,8 @@ forward_body(const struct forward_spec *f, const char *token)
 	part = text_part(f->text != NULL ? f->text : "");
 	g_mime_multipart_add(mp, part);
 	g_object_unref(part);
-	part = original_part(token, f->raw != NULL ? f->raw : "", f->raw_len);
+	part = token != NULL ? original_part(token, raw, len) :
+	    original_file(raw, len);
 	g_mime_multipart_add(mp, part);
 	g_object_unref(part);
 	return GMIME_OBJECT(mp);
@@ -312,7 +407,8 @@ smtp_build_forward(const struct forward_spec *f, char **out, gsize *len)
 	GMimeMessage *m;
 	GMimeObject *body;
 	GDateTime *date;
-	char *subject, *msgid, *token;
+	char *subject, *msgid, *token, *again = NULL;
+	gsize again_len = 0;
 	enum lr_status rc;
 
 	smtp_init();
@@ -340,15 +436,26 @@ smtp_build_forward(const struct forward_spec *f, char **out, gsize *len)
 	    f->dimensions);
 	set_text_header(GMIME_OBJECT(m), "X-Leadroute-Owner", f->owner);
 	set_text_header(GMIME_OBJECT(m), "X-Leadroute-Reason", f->reason);
-	body = f->raw != NULL ? forward_body(f, token) :
-	    text_part(f->text != NULL ? f->text : "");
+	if (f->raw == NULL)
+		body = text_part(f->text != NULL ? f->text : "");
+	else if (raw_encoding(f->raw, f->raw_len) !=
+	    GMIME_CONTENT_ENCODING_BINARY)
+		body = forward_body(f, token, f->raw, f->raw_len);
+	else if ((again = reencoded(f->raw, f->raw_len, &again_len)) != NULL)
+		body = forward_body(f, token, again, again_len);
+	else {
+		body = forward_body(f, NULL, f->raw, f->raw_len);
+		g_clear_pointer(&token, g_free);	/* nothing to splice */
+	}
 	g_mime_message_set_mime_part(m, body);
 	g_object_unref(body);
-	message_bytes(m, f->raw != NULL ? token : NULL, f->raw, f->raw_len,
-	    out, len);
+	message_bytes(m, f->raw != NULL ? token : NULL,
+	    again != NULL ? again : f->raw, again != NULL ? again_len :
+	    f->raw_len, out, len);
 out:
 	g_object_unref(m);
 	g_free(token);
+	g_free(again);
 	return rc;
 }
 
@@ -371,10 +478,11 @@ enum lr_status
 smtp_build_redirect(const struct forward_spec *f, char **out, gsize *len)
 {
 	InternetAddressMailbox *from, *to;
-	const char *nl = "\r\n", *lf;
+	const char *nl = "\r\n", *lf, *raw = f->raw;
+	gsize raw_len = f->raw_len;
 	GDateTime *date;
 	GString *s;
-	char *v;
+	char *v, *again = NULL;
 
 	smtp_init();
 	*out = NULL;
@@ -388,10 +496,17 @@ smtp_build_redirect(const struct forward_spec *f, char **out, gsize *len)
 		g_clear_object(&to);
 		return LR_CONFIG;
 	}
-	lf = f->raw != NULL ? memchr(f->raw, '\n', f->raw_len) : NULL;
-	if (lf != NULL && (lf == f->raw || lf[-1] != '\r'))
+	/* what relays refuse goes re-encoded, as a forward's attachment */
+	if (raw != NULL && raw_encoding(raw, raw_len) ==
+	    GMIME_CONTENT_ENCODING_BINARY && (again = reencoded(raw, raw_len,
+	    &raw_len)) != NULL)
+		raw = again;
+	else
+		raw_len = f->raw_len;
+	lf = raw != NULL ? memchr(raw, '\n', raw_len) : NULL;
+	if (lf != NULL && (lf == raw || lf[-1] != '\r'))
 		nl = "\n";
-	s = g_string_sized_new(f->raw_len + 512);
+	s = g_string_sized_new(raw_len + 512);
 	date = spec_date(f);
 	v = g_mime_utils_header_format_date(date);
 	g_string_append_printf(s, "Resent-Date: %s%s", v, nl);
@@ -407,8 +522,9 @@ smtp_build_redirect(const struct forward_spec *f, char **out, gsize *len)
 		g_string_append_printf(s, "X-Leadroute-Loop: %s%s", v, nl);
 		g_free(v);
 	}
-	if (f->raw != NULL)
-		g_string_append_len(s, f->raw, f->raw_len);
+	if (raw != NULL)
+		g_string_append_len(s, raw, raw_len);
+	g_free(again);
 	g_object_unref(from);
 	g_object_unref(to);
 	*len = s->len;

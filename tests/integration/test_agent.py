@@ -39,6 +39,7 @@ LEADROUTE_AGENT_ONLY=test_name runs one test.
 """
 import csv
 import email
+import email.message
 import email.policy
 import hashlib
 import hmac
@@ -520,6 +521,62 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         where = self.folder_of()
         for mid in owned:
             self.assertEqual(where[mid][0][0], "Leads/Review", mid)
+
+    def test_long_lines_forwarded(self):
+        """An original with a 3,000-octet line (many HTML-only mails have
+        one; relays refuse lines over 998 octets): forwarded all the same,
+        re-encoded, its text the same once decoded; filed with its owner,
+        not sent to review."""
+        exp = self.expected()
+        long_line = " ".join("w%d\u00e9" % i for i in range(600))
+        self.assertGreater(len(long_line.encode()), 3000)
+        work = tempfile.mkdtemp(dir=self.dir)
+        chosen = None
+        for mid, d in sorted(exp.items()):
+            if not d["destination"]["owner"]:
+                continue
+            with open(d["file"], "rb") as f:
+                orig = email.message_from_bytes(f.read(),
+                                                policy=email.policy.default)
+            body = orig.get_body(("plain",))
+            if body is None or orig.is_multipart():
+                continue
+            msg = email.message.EmailMessage()
+            for h in ("From", "To", "Subject", "Date"):
+                if orig[h]:
+                    msg[h] = orig[h]
+            msg["Message-ID"] = "<long-%s" % mid.lstrip("<")
+            text = body.get_content() + "\n" + long_line + "\n"
+            msg.set_content(text, cte="8bit")
+            raw = msg.as_bytes(policy=email.policy.default.clone(
+                max_line_length=0))
+            self.assertIn(long_line.encode(), raw)
+            path = os.path.join(work, "long.eml")
+            with open(path, "wb") as f:
+                f.write(raw)
+            d2 = servers.explained(self.binary, self.rules, path, NOW)
+            if d2[msg["Message-ID"]]["destination"]["owner"]:
+                chosen = (msg["Message-ID"], raw, text,
+                          d2[msg["Message-ID"]])
+                break
+        self.assertIsNotNone(chosen, "no single-part lead to an owner")
+        mid, raw, text, d = chosen
+        self.dovecot.append("INBOX", raw)
+        self.run_agent()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        self.assertEqual(self.folder_of()[mid][0][0], d["destination"]["folder"])
+        sent = self.smtp.messages()
+        self.assertEqual(len(sent), 1)
+        self.assertTrue(all(len(line) <= 998
+                            for line in sent[0].data.split(b"\r\n")))
+        fwd = email.message_from_bytes(sent[0].data,
+                                       policy=email.policy.default)
+        attached = [p for p in fwd.iter_attachments()
+                    if p.get_content_type() == "message/rfc822"]
+        self.assertEqual(len(attached), 1)
+        inner = attached[0].get_content()
+        self.assertEqual(inner.get_body(("plain",)).get_content()
+                         .replace("\r\n", "\n"), text)
 
     def owner_rows(self):
         """Owner id -> row of the rules' owners.csv."""
