@@ -46,14 +46,18 @@ smtp_sink_send(struct sink *s, const char *target, const char *payload,
 	struct sink_smtp *m = (struct sink_smtp *)s;
 	struct smtp_result res = { 0 };
 	const char *rcpts[2] = { target, NULL };
+	char code[16];
 	enum lr_status st;
 
 	st = smtp_send(m->smtp, smtp_sender(m->smtp), rcpts, payload, len,
 	    &res);
 	if (st != LR_OK) {
 		fail->permanent = res.permanent;
-		fail->why = g_strdup_printf("%ld %s", res.code,
-		    res.text != NULL ? res.text : "");
+		/* the server's reply starts with its code, curl's error not */
+		g_snprintf(code, sizeof code, "%ld ", res.code);
+		fail->why = res.text != NULL && g_str_has_prefix(res.text,
+		    code) ? g_strdup(res.text) : g_strdup_printf("%ld %s",
+		    res.code, res.text != NULL ? res.text : "");
 		st = res.permanent ? LR_BADMSG : LR_TEMPFAIL;
 	}
 	smtp_result_clear(&res);

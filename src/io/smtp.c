@@ -4,8 +4,12 @@
  *
  * One CURL easy handle per struct smtp: libcurl keeps the connection in
  * the handle's cache and reuses it for the next message to the same
- * server. smtp:// always asks for STARTTLS (CURLUSESSL_ALL) except to a
- * loopback host or with allow_plaintext; peers are always verified.
+ * server. smtp:// always asks for STARTTLS (CURLUSESSL_ALL), except to a
+ * loopback host or with allow_plaintext, where it uses STARTTLS whenever
+ * the server offers it (CURLUSESSL_TRY: a Postfix submission offers AUTH
+ * only after it) and goes on in plaintext when it does not. Peers are
+ * verified, but for a loopback host without ca_file (its certificate is
+ * usually the snakeoil one, and the connection never leaves the host).
  *
  * The server's replies are read from libcurl's debug callback, which is
  * also the one place protocol lines are logged: AUTH arguments and
@@ -649,20 +653,31 @@ url_parts(const char *url, char **scheme, char **host)
 	return ok;
 }
 
-/* LR_CONFIG unless url is smtp:// or smtps://; *tls: STARTTLS needed. */
+/* How smtp:// asks for TLS (smtps:// has it from the start). */
+enum starttls {
+	STARTTLS_ALWAYS,	/* or fail */
+	STARTTLS_OFFERED,	/* when the server offers it */
+	STARTTLS_LOOPBACK	/* when offered, the peer not verified */
+};
+
+/* LR_CONFIG unless url is smtp:// or smtps://; *tls: how to STARTTLS. */
 static enum lr_status
-check_url(const struct smtp_config *cfg, gboolean *tls)
+check_url(const struct smtp_config *cfg, enum starttls *tls)
 {
 	char *scheme = NULL, *host = NULL;
 	enum lr_status rc = LR_OK;
 
-	*tls = FALSE;
+	*tls = STARTTLS_ALWAYS;
 	if (cfg->url == NULL || !url_parts(cfg->url, &scheme, &host)) {
 		log_warnx("smtp: cannot parse url \"%s\"",
 		    cfg->url ? cfg->url : "");
 		rc = LR_CONFIG;
 	} else if (g_ascii_strcasecmp(scheme, "smtp") == 0) {
-		*tls = !cfg->allow_plaintext && !net_host_is_loopback(host);
+		if (net_host_is_loopback(host))
+			*tls = cfg->ca_file != NULL ? STARTTLS_OFFERED :
+			    STARTTLS_LOOPBACK;
+		else if (cfg->allow_plaintext)
+			*tls = STARTTLS_OFFERED;
 	} else if (g_ascii_strcasecmp(scheme, "smtps") != 0) {
 		log_warnx("smtp: url \"%s\" is not smtp:// or smtps://",
 		    cfg->url);
@@ -674,18 +689,19 @@ check_url(const struct smtp_config *cfg, gboolean *tls)
 }
 
 static void
-set_options(struct smtp *s, const struct smtp_config *cfg, gboolean tls)
+set_options(struct smtp *s, const struct smtp_config *cfg, enum starttls tls)
 {
 	CURL *c = s->curl;
 	long timeout = cfg->timeout > 0 ? cfg->timeout : SMTP_DEFAULT_TIMEOUT;
+	gboolean verify = tls != STARTTLS_LOOPBACK;
 	int i;
 
 	curl_easy_setopt(c, CURLOPT_URL, cfg->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_USE_SSL,
-	    tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, tls == STARTTLS_ALWAYS ?
+	    (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
 	if (cfg->ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
 	if (cfg->user != NULL)
@@ -715,7 +731,7 @@ smtp_new(const struct smtp_config *cfg, struct smtp **out)
 {
 	InternetAddressMailbox *from;
 	struct smtp *s;
-	gboolean tls;
+	enum starttls tls;
 	enum lr_status rc;
 
 	smtp_init();

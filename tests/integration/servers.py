@@ -449,25 +449,44 @@ class SmtpSink(_Sink):
     """An SMTP server on 127.0.0.1 storing what it accepts.
 
     auth=(user, password) offers AUTH PLAIN/LOGIN without TLS;
-    auth_required=True refuses mail before AUTH.
+    auth_required=True refuses mail before AUTH; starttls=True offers
+    STARTTLS (a self-signed certificate for 127.0.0.1, .cert_path) and AUTH
+    only after it, as Postfix's submission does (smtpd_tls_auth_only).
     """
 
     kind = "smtp"
 
-    def __init__(self, auth=None, auth_required=False):
+    def __init__(self, auth=None, auth_required=False, starttls=False):
         super().__init__()
         self.auth = auth
         self.auth_required = auth_required
+        self.starttls = starttls
 
     def _python(self):
         return _find_aiosmtpd_python()
 
+    @property
+    def cert_path(self):
+        return os.path.join(self.dir, "cert.pem")
+
     def _prepare(self):
         os.mkdir(os.path.join(self.dir, "messages"))
+        if self.starttls:
+            r = subprocess.run(
+                [find_openssl(), "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                 "-keyout", os.path.join(self.dir, "key.pem"),
+                 "-out", self.cert_path, "-subj", "/CN=localhost",
+                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                capture_output=True)
+            if r.returncode != 0:
+                raise ServerError("openssl: %s" %
+                                  r.stderr.decode(errors="replace"))
         if self.auth:
             _write_atomic(os.path.join(self.dir, "auth.json"), json.dumps(
                 {"user": self.auth[0], "password": self.auth[1],
-                 "required": self.auth_required}).encode())
+                 "required": self.auth_required,
+                 "starttls": self.starttls}).encode())
 
     @property
     def url(self):
@@ -601,8 +620,15 @@ def _smtp_child(directory):
     def factory():
         kw = {}
         if auth:
-            kw = dict(authenticator=authenticator, auth_require_tls=False,
+            kw = dict(authenticator=authenticator,
+                      auth_require_tls=bool(auth.get("starttls")),
                       auth_required=bool(auth.get("required")))
+            if auth.get("starttls"):
+                import ssl
+                ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                ctx.load_cert_chain(os.path.join(directory, "cert.pem"),
+                                    os.path.join(directory, "key.pem"))
+                kw.update(tls_context=ctx, require_starttls=False)
         return SMTP(Handler(), hostname="sink.test", decode_data=False,
                     enable_SMTPUTF8=True, **kw)
 

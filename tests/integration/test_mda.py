@@ -231,6 +231,29 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
                                "deliver"], input=data, capture_output=True,
                               timeout=120, env=ENV)
 
+    def test_loopback_relay_with_auth_after_starttls(self):
+        """A loopback relay that offers AUTH only after STARTTLS (Postfix's
+        submission, smtpd_tls_auth_only) and requires it: the forward
+        goes authenticated over STARTTLS, not refused with 530."""
+        exp = self.expected()
+        data = self.first_owner_routed(exp)
+        with servers.SmtpSink(auth=("leads", "s3cret"), auth_required=True,
+                              starttls=True) as relay:
+            servers.write_secret(self.dir, "smtp.secret", "s3cret")
+            conf = os.path.join(self.dir, "auth.conf")
+            with open(self.conf) as f, open(conf, "w") as out:
+                out.write(f.read().replace(
+                    "[smtp]\nurl = %s\n" % self.smtp.url,
+                    "[smtp]\nurl = %s\nuser = leads\n"
+                    "password_file = smtp.secret\n" % relay.url))
+            p = self.deliver(data, conf)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            sent = relay.messages()
+            self.assertEqual(len(sent), 1)
+            self.assertEqual(sent[0].auth_user, "leads")
+            self.assertEqual([t["reply"][:3] for t in relay.transcript()
+                              if t["on"] == "AUTH"], ["235"])
+
     def test_pipe_without_maildir(self):
         exp = self.expected()
         data = self.first_owner_routed(exp)
