@@ -20,8 +20,12 @@
 
 static const char RULES[] =
     "owners \"owners.csv\"\n"
+    "queue later notify slack email marketing@example.com dana\n"
+    "review sla 4h notify email fay\n"
     "to review if subject contains \"[review]\"\n"
+    "to later if subject contains \"[later]\"\n"
     "route to=review -> review reason \"asked for review\"\n"
+    "route to=later -> queue later\n"
     "route * -> owner fay\n";
 
 #define LEAD(id, subject) \
@@ -140,7 +144,7 @@ struct fixture {
 	char *dir, *clock;
 	struct agent_opts o;
 	struct agent a;
-	struct fake_sink *smtp, *webhook;
+	struct fake_sink *smtp, *webhook, *slack;
 	struct fake_filer *filer;
 };
 
@@ -183,6 +187,8 @@ setup(void **state)
 	fx->webhook = fake_sink(CHAN_WEBHOOK);
 	fx->a.out.sink[CHAN_FORWARD] = &fx->smtp->base;
 	fx->a.out.sink[CHAN_WEBHOOK] = &fx->webhook->base;
+	fx->slack = fake_sink(CHAN_SLACK);
+	fx->a.out.sink[CHAN_SLACK] = &fx->slack->base;
 	fx->filer = g_new0(struct fake_filer, 1);
 	filer_init(&fx->filer->base, &ffake_ops);
 	fx->filer->filed = g_ptr_array_new_with_free_func(g_free);
@@ -309,13 +315,17 @@ test_forward_refused(void **state)
 	id = message_id(fx, "<c1@acme-widgets.com>", NULL);
 	assert_int_equal(journal_decision_get(fx->a.j, id, &jd), LR_OK);
 	assert_int_equal(jd->kind, DEST_REVIEW);
-	assert_non_null(strstr(jd->reason, "forward to fay@example.com: fake smtp refused"));
+	assert_non_null(strstr(jd->reason,
+	    "forward to fay@example.com: fake smtp refused"));
 	journal_decision_free(jd);
+	/* the forward, then review's announcement (to fay, refused too) */
+	assert_int_equal(fx->smtp->sent->len, 2);
 
-	/* never tried again */
+	/* neither tried again */
 	fx->smtp->answer = LR_OK;
 	assert_int_equal(round_one(fx, 4, LEAD("c1", "Quote")), LR_OK);
-	assert_int_equal(fx->smtp->sent->len, 1);
+	retry_due(&fx->a);
+	assert_int_equal(fx->smtp->sent->len, 2);
 }
 
 static void
@@ -325,11 +335,16 @@ test_review_and_copy(void **state)
 
 	assert_int_equal(round_one(fx, 5, LEAD("d1", "[review] Quote")),
 	    LR_OK);
-	assert_int_equal(fx->smtp->sent->len, 0);	/* nobody's yet */
+	/* nobody's yet: announced to review's notify (fay, by email) */
+	assert_int_equal(fx->smtp->sent->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->smtp->sent, 0),
+	    "fay@example.com smtp for fay@example.com");
+	assert_int_equal(fx->slack->sent->len, 0);	/* not asked */
 	assert_int_equal(fx->webhook->sent->len, 1);
 	/* another copy with the same Message-ID: filed, routed once */
 	assert_int_equal(round_one(fx, 6, LEAD("d1", "[review] Quote "
 	    "(copy)")), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 1);
 	assert_int_equal(fx->webhook->sent->len, 1);
 	assert_int_equal(fx->filer->filed->len, 2);
 	assert_string_equal(g_ptr_array_index(fx->filer->filed, 1),
@@ -361,6 +376,52 @@ test_http_retry(void **state)
 	assert_int_equal(journal_next_retry(fx->a.j, &at), LR_OK);
 	assert_int_equal(at, 0);	/* nothing left */
 	assert_int_equal(fx->smtp->sent->len, 1);	/* not the forward */
+}
+
+/*
+ * A lead sent to a queue is announced as its notify says (spec 4.2 v2):
+ * the Slack channel and each address or owner by email; an announcement
+ * that fails never holds the lead up and is tried again from the journal.
+ */
+static void
+test_announce_queue(void **state)
+{
+	struct fixture *fx = *state;
+	gint64 at = 0;
+
+	fx->smtp->answer = LR_TEMPFAIL;
+	assert_int_equal(round_one(fx, 11, LEAD("g1", "[later] Next year")),
+	    LR_OK);
+	assert_int_equal(fx->a.kept, 0);	/* filed all the same */
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 0),
+	    "Leads/Queues/later 11");
+	assert_int_equal(fx->slack->sent->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->slack->sent, 0),
+	    "announce queue later slack for -");
+	assert_int_equal(fx->smtp->sent->len, 2);
+	assert_string_equal(g_ptr_array_index(fx->smtp->sent, 0),
+	    "marketing@example.com smtp for marketing@example.com");
+	assert_string_equal(g_ptr_array_index(fx->smtp->sent, 1),
+	    "dana@example.com smtp for dana@example.com");
+	/* tried again when the journal says, with what was built */
+	assert_int_equal(journal_next_retry(fx->a.j, &at), LR_OK);
+	assert_true(at > 0);
+	fx->smtp->answer = LR_OK;
+	retry_due(&fx->a);
+	assert_int_equal(fx->smtp->sent->len, 2);	/* not yet */
+	set_clock(fx, at);
+	retry_due(&fx->a);
+	assert_int_equal(fx->smtp->sent->len, 4);
+	assert_string_equal(g_ptr_array_index(fx->smtp->sent, 2),
+	    "marketing@example.com smtp for marketing@example.com");
+	assert_int_equal(journal_next_retry(fx->a.j, &at), LR_OK);
+	assert_int_equal(at, 0);
+	/* seen again: never announced twice */
+	assert_int_equal(round_one(fx, 11, LEAD("g1", "[later] Next year")),
+	    LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 4);
+	assert_int_equal(fx->slack->sent->len, 1);
 }
 
 /* A dry run sees the same inbox at every poll: each message is taken
@@ -438,6 +499,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_review_and_copy, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_http_retry, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_announce_queue, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_once, setup,
 		    teardown),

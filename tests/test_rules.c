@@ -418,8 +418,30 @@ static const struct error_case error_cases[] = {
 	    "t.rules:1:9: error: expected folder or notify, found 'colour'",
 	    FALSE },
 	{ "review option", "review colour red",
-	    "t.rules:1:8: error: expected folder, sla, escalate or digest, "
-	    "found 'colour'", FALSE },
+	    "t.rules:1:8: error: expected folder, sla, escalate, digest or "
+	    "notify, found 'colour'", FALSE },
+	/* notify: slack, none, email ADDRESS|OWNER... (spec 4.2 v2) */
+	{ "notify nothing", "queue q notify",
+	    "t.rules:1:15: error: expected slack, email or none, found end "
+	    "of line", FALSE },
+	{ "notify email nobody", "queue q notify email",
+	    "t.rules:1:21: error: expected an address or an owner after "
+	    "email, found end of line", FALSE },
+	{ "notify email before keyword", "queue q notify email folder x",
+	    "t.rules:1:22: error: expected an address or an owner after "
+	    "email, found 'folder'", FALSE },
+	{ "notify none and slack", "queue q notify slack none",
+	    "t.rules:1:22: error: notify none cannot be combined with slack "
+	    "or email", FALSE },
+	{ "notify unknown owner", OWN "queue q notify email zed",
+	    "t.rules:2:22: error: unknown owner 'zed' (not in "
+	    "team-owners.csv)", TRUE },
+	{ "notify bad address", OWN "review notify email \"a@b@c\" @x.org",
+	    "t.rules:2:21: error: 'a@b@c' is not an email address\n"
+	    "t.rules:2:29: error: '@x.org' is not an email address", FALSE },
+	{ "notify owner without table", "review notify email ann",
+	    "t.rules:1:21: error: notify email 'ann' needs an owner table: "
+	    "add owners \"owners.csv\"", FALSE },
 	{ "review digest time", OWN "review escalate ann digest 8am",
 	    "t.rules:2:28: error: expected a time of day such as 08:00, or "
 	    "off, found '8am'", FALSE },
@@ -686,6 +708,45 @@ test_errors(void **state)
 		rules_free(rs);
 		diag_free(d);
 	}
+}
+
+/* notify lists: slack, email ADDRESS|OWNER..., none; review's too. */
+static void
+test_notify(void **state)
+{
+	static const char text[] = OWN
+	    "queue a notify slack email sales@example.org ann\n"
+	    "queue b notify email \"x@example.org\" folder Leads/B\n"
+	    "queue c notify none\n"
+	    "queue d\n"
+	    "review sla 4h notify email bob slack escalate ann\n";
+	struct diag *d = diag_new();
+	struct ruleset *rs = parse(text, d);
+	const struct queue *q;
+
+	(void)state;
+	assert_int_equal(diag_errors(d), 0);
+	q = g_hash_table_lookup(rs->queues, "a");
+	assert_true(q->notify.slack);
+	assert_int_equal(q->notify.email->len, 2);
+	assert_string_equal(g_array_index(q->notify.email, struct ref, 0).id,
+	    "sales@example.org");
+	assert_string_equal(g_array_index(q->notify.email, struct ref, 1).id,
+	    "ann");
+	q = g_hash_table_lookup(rs->queues, "b");
+	assert_false(q->notify.slack);
+	assert_int_equal(q->notify.email->len, 1);
+	assert_string_equal(q->folder, "Leads/B");
+	q = g_hash_table_lookup(rs->queues, "c");
+	assert_false(q->notify.slack);
+	assert_int_equal(q->notify.email->len, 0);
+	q = g_hash_table_lookup(rs->queues, "d");
+	assert_true(q->notify.slack);
+	assert_true(rs->review_notify.slack);
+	assert_int_equal(rs->review_notify.email->len, 1);
+	assert_string_equal(rs->review_escalate.id, "ann");
+	rules_free(rs);
+	diag_free(d);
 }
 
 /* An error ends only its statement: one pass reports all, in order. */
@@ -1070,7 +1131,11 @@ test_clean(void **state)
 	    g_ptr_array_index(t->members, 0))->id, "lee");
 	q = g_hash_table_lookup(rs->queues, "nurture");
 	assert_string_equal(q->folder, "Leads/Nurture");
-	assert_int_equal(q->notify, NOTIFY_NONE);
+	assert_false(q->notify.slack);
+	assert_int_equal(q->notify.email->len, 0);
+	/* unsaid: the Slack channel */
+	assert_true(rs->review_notify.slack);
+	assert_int_equal(rs->review_notify.email->len, 0);
 	assert_string_equal(rs->review_folder, "Leads/Review");
 	assert_int_equal(rs->review_sla, 4 * 3600);
 	assert_string_equal(rs->review_escalate.id, "founder");
@@ -1383,6 +1448,7 @@ main(void)
 		cmocka_unit_test(test_lex),
 		cmocka_unit_test(test_lex_offsets),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_errors_one_pass),
 		cmocka_unit_test(test_errors_limits),
 		cmocka_unit_test(test_load),

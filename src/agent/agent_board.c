@@ -149,7 +149,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 			ds.error[c] = NULL;
 		}
 		tag = g_strdup_printf("webhook for %s", o->id);
-		notify_lead(a, id, &f.v, &ds, tag);
+		notify_lead(a, id, &f.v, &ds, tag, f.w.data, f.w.len);
 		g_free(tag);
 	}
 	filed_clear(&f);

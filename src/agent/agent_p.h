@@ -52,6 +52,8 @@
 #define AGENT_DIGEST_RETRY_CAP	3600	/* the longest wait between two */
 #define AGENT_DELIVER_MAILBOX	"(deliver)"	/* the journal's mailbox of
 						 * messages from a pipe */
+#define ANNOUNCE_TAG		"announce"	/* the journal's targets
+						 * of announcements */
 #define AGENT_LOCK_WAIT		60	/* seconds deliver waits for the
 					 * journal held by another */
 
@@ -62,6 +64,8 @@ struct senders {
 	struct sink *sink[CHAN_N];	/* NULL: the channel is not set up */
 	struct template *subject, *text, *slack, *webhook;
 	struct template *escalation;		/* escalation.txt */
+	struct template *review;		/* review.txt; NULL: none */
+	struct template *review_subject;	/* built in */
 	struct template *escalation_subject, *escalation_slack;	/* built in */
 };
 
@@ -184,7 +188,8 @@ void plan_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const struct vars *v, const struct template *tmpl,
     const char *to);
 void notify_lead(struct agent *a, gint64 id, const struct vars *v,
-    const struct dlv_states *ds, const char *webhook_target);
+    const struct dlv_states *ds, const char *webhook_target,
+    const char *raw, size_t len);
 void retry_due(struct agent *a);
 void delivery_states(struct agent *a, gint64 id, struct dlv_states *ds);
 void delivery_states_clear(struct dlv_states *ds);

@@ -258,7 +258,7 @@ deliver_lead(struct agent *a, gint64 id, struct vars *v, struct decision *dc,
 				    G_GINT64_FORMAT " to review", id);
 		}
 	}
-	notify_lead(a, id, v, &ds, NULL);
+	notify_lead(a, id, v, &ds, NULL, data, len);
 	delivery_states_clear(&ds);
 	return LR_OK;
 }

@@ -109,16 +109,17 @@ send_planned(struct agent *a, gint64 id, enum chan_id c,
 	return st;
 }
 
-/* One try of an HTTP delivery, logged: it never holds up the lead. */
+/* One try of a delivery that never holds up the lead (an HTTP post, an
+ * announcement), logged. */
 static void
-send_http(struct agent *a, gint64 id, enum chan_id c,
-    const char *target, const char *payload, guint attempts)
+send_logged(struct agent *a, gint64 id, enum chan_id c,
+    const char *target, const char *to, const char *payload, guint attempts)
 {
 	char *why = NULL;
 	enum lr_status st;
 
-	st = send_planned(a, id, c, target, target, payload,
-	    strlen(payload), attempts, &why);
+	st = send_planned(a, id, c, target, to, payload, strlen(payload),
+	    attempts, &why);
 	if (st == LR_BADMSG)
 		log_warnx("run: message %" G_GINT64_FORMAT ": %s: given up",
 		    id, why);
@@ -216,16 +217,127 @@ plan_http(struct agent *a, gint64 id, enum chan_id c,
 	payload = sink_plan(a->out.sink[c], &sl, &len);
 	if (payload != NULL && journal_delivery_plan(a->j, id, c, target,
 	    NULL, payload, now_s()) == LR_OK)
-		send_http(a, id, c, target, payload, 0);
+		send_logged(a, id, c, target, target, payload, 0);
 	g_free(payload);
 }
 
-/* Slack for an owner's lead (channel, and a DM with a bot token), and
- * the webhook for every lead that is not ignored: each once. */
+/* Who hears of a lead in a queue or in review; NULL: no such lead. */
+static const struct notify *
+notify_of(const struct agent *a, const struct decision *dc)
+{
+	const struct queue *q;
+
+	if (dc->kind == DEST_REVIEW)
+		return &a->rs->review_notify;
+	if (dc->kind == DEST_QUEUE && (q = g_hash_table_lookup(a->rs->queues,
+	    dc->id)) != NULL)
+		return &q->notify;
+	return NULL;
+}
+
+/*
+ * The announcement of v's lead by email to `to`: the forward (from
+ * forward.subject and forward.txt for a queue, review.txt for review)
+ * with the original attached. Built once and kept in the journal, which
+ * tries it again on the retry policy: the lead is filed meanwhile.
+ */
+static void
+announce_email(struct agent *a, gint64 id, const struct vars *v,
+    const char *to, const char *raw, size_t len)
+{
+	struct sink *s = a->out.sink[CHAN_FORWARD];
+	struct sink_lead sl = { 0 };
+	char *target, *as, *msgid, *msg = NULL, *dims, *rule;
+	gsize mlen;
+
+	target = g_strdup_printf(ANNOUNCE_TAG " %s", to);
+	if (s == NULL || delivery_to(a, id, CHAN_FORWARD, target) != JDLV_N) {
+		g_free(target);
+		return;
+	}
+	as = g_strdup_printf(ANNOUNCE_TAG "-%s", to);
+	dims = dims_text(v->dc);
+	rule = v->dc->route_line ? g_strdup_printf("route %d",
+	    v->dc->route_line) : NULL;
+	sl.target = to;
+	sl.tv.lookup = vars_lookup;
+	sl.tv.ctx = (void *)v;
+	if (v->dc->kind == DEST_REVIEW && a->out.review != NULL) {
+		sl.subject = a->out.review_subject;
+		sl.text = a->out.review;
+	}
+	sl.fs.from = a->cfg->smtp_from;
+	sl.fs.to = to;
+	sl.fs.reply_to = v->l->str[LF_EMAIL];
+	sl.fs.raw = raw;
+	sl.fs.raw_len = len;
+	sl.fs.message_key = v->key;
+	sl.fs.owner = as;
+	sl.fs.loop_token = "1";
+	sl.fs.rule = rule;
+	sl.fs.dimensions = dims;
+	sl.fs.reason = v->dc->reason;
+	msgid = smtp_message_id(v->key, as, a->cfg->smtp_from);
+	if ((msg = sink_plan(s, &sl, &mlen)) == NULL)
+		log_warnx("announce: %s to %s: cannot be built", v->key, to);
+	else if (journal_delivery_plan(a->j, id, CHAN_FORWARD, target, msgid,
+	    msg, now_s()) != LR_OK)
+		log_warnx("journal: cannot plan the announcement of %s to %s",
+		    v->key, to);
+	else
+		send_logged(a, id, CHAN_FORWARD, target, to, msg, 0);
+	g_free(msg);
+	g_free(msgid);
+	g_free(rule);
+	g_free(dims);
+	g_free(as);
+	g_free(target);
+}
+
+/*
+ * A lead sent to a queue or to review is announced as the destination's
+ * notify says (spec 4.2, v2): a Slack post (slack.json: which queue, the
+ * lead, for review the reason and when its SLA runs out) and an email to
+ * each address or owner listed; each once, none holding up the filing.
+ */
+static void
+announce(struct agent *a, gint64 id, const struct vars *v, const char *raw,
+    size_t len)
+{
+	const struct notify *n = notify_of(a, v->dc);
+	char *target;
+
+	if (n == NULL)
+		return;
+	target = v->dc->kind == DEST_REVIEW ? g_strdup(ANNOUNCE_TAG
+	    " review") : g_strdup_printf(ANNOUNCE_TAG " queue %s", v->dc->id);
+	if (n->slack && delivery_to(a, id, CHAN_SLACK, target) == JDLV_N)
+		plan_http(a, id, CHAN_SLACK, target, v, NULL, NULL);
+	g_free(target);
+	for (guint i = 0; i < n->email->len; i++) {
+		const char *to = g_array_index(n->email, struct ref, i).id;
+		const struct owner *o = strchr(to, '@') == NULL &&
+		    a->rs->owners != NULL ? owners_find(a->rs->owners, to) :
+		    NULL;
+
+		if (o != NULL)
+			to = o->email;
+		if (strchr(to, '@') != NULL)
+			announce_email(a, id, v, to, raw, len);
+	}
+}
+
+/* Slack for an owner's lead (channel, and a DM with a bot token), the
+ * announcements of a lead in a queue or in review, and the webhook for
+ * every lead that is not ignored: each once. raw[len]: the message, for
+ * announcements by email. */
 void
 notify_lead(struct agent *a, gint64 id, const struct vars *v,
-    const struct dlv_states *ds, const char *webhook_target)
+    const struct dlv_states *ds, const char *webhook_target,
+    const char *raw, size_t len)
 {
+	if (v->o == NULL)
+		announce(a, id, v, raw, len);
 	if (webhook_target == NULL)
 		webhook_target = "webhook";
 	if (v->o != NULL && ds->st[CHAN_SLACK] == JDLV_N)
@@ -243,10 +355,18 @@ retry_one(const struct journal_delivery *dl, void *ctx)
 {
 	struct agent *a = ctx;
 
-	/* A forward is retried when its message is fetched again. */
-	if (dl->channel != CHAN_FORWARD && !stop_pending())
-		send_http(a, dl->message_id, dl->channel, dl->target,
-		    dl->payload, dl->attempts);
+	if (stop_pending())
+		return LR_OK;
+	/* A forward is retried when its message is fetched again; an
+	 * announcement by email keeps its message in the journal. */
+	if (dl->channel != CHAN_FORWARD)
+		send_logged(a, dl->message_id, dl->channel, dl->target,
+		    dl->target, dl->payload, dl->attempts);
+	else if (dl->payload != NULL && g_str_has_prefix(dl->target,
+	    ANNOUNCE_TAG " "))
+		send_logged(a, dl->message_id, dl->channel, dl->target,
+		    dl->target + strlen(ANNOUNCE_TAG " "), dl->payload,
+		    dl->attempts);
 	return LR_OK;
 }
 
@@ -322,6 +442,12 @@ load_template(const struct config *cfg, const char *name)
 	"{{#owner.mention}}; {{owner.mention}}, please assign it{{/owner.mention}}" \
 	". Move it into {{folder.owners}}/<owner id>.\"}"
 
+/* The subject of a review announcement by email (its text is
+ * review.txt). */
+#define REVIEW_SUBJECT "Lead waiting in review: {{lead.name}}" \
+	"{{^lead.name}}{{lead.email}}{{/lead.name}}" \
+	"{{#lead.subject}}: {{lead.subject}}{{/lead.subject}}"
+
 static struct template *
 builtin_template(const char *text, const char *name, enum template_mode mode)
 {
@@ -349,6 +475,8 @@ senders_close(struct senders *s)
 	template_free(s->slack);
 	template_free(s->webhook);
 	template_free(s->escalation);
+	template_free(s->review);
+	template_free(s->review_subject);
 	template_free(s->escalation_subject);
 	template_free(s->escalation_slack);
 	memset(s, 0, sizeof *s);
@@ -398,6 +526,9 @@ senders_open(const struct config *cfg, struct oauth *oauth, gboolean dry,
 	s->slack = load_template(cfg, "slack.json");
 	s->webhook = load_template(cfg, "webhook.json");
 	s->escalation = load_template(cfg, "escalation.txt");
+	s->review = load_template(cfg, "review.txt");
+	s->review_subject = builtin_template(REVIEW_SUBJECT,
+	    "review announcement subject", TEMPLATE_HEADER);
 	s->escalation_subject = builtin_template(ESCALATION_SUBJECT,
 	    "escalation subject", TEMPLATE_HEADER);
 	s->escalation_slack = builtin_template(ESCALATION_SLACK,

@@ -223,7 +223,8 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 		ds.st[c] = JDLV_N;
 		ds.error[c] = NULL;
 	}
-	notify_lead(a, ov->id, &f.v, &ds, "webhook for review");
+	notify_lead(a, ov->id, &f.v, &ds, "webhook for review", f.w.data,
+	    f.w.len);
 out:
 	filed_clear(&f);
 	g_free(reason);

@@ -21,12 +21,21 @@ enum dest_kind {
 };
 
 enum rotate { ROTATE_ROUND_ROBIN, ROTATE_WEIGHTED, ROTATE_LEAST_LOADED };
-enum notify { NOTIFY_SLACK, NOTIFY_EMAIL, NOTIFY_NONE };
-
 /* A name written in the rules, where it was written. */
 struct ref {
 	char *id;		/* owned; NULL when none */
 	int line, col;
+};
+
+/*
+ * Who hears of a lead sent to a queue or to review (spec 4.2, v2): the
+ * Slack channel (the default), and by email each address or owner listed
+ * (`notify slack email marketing@example.com dana`), or nobody (`notify
+ * none`).
+ */
+struct notify {
+	gboolean slack;
+	GArray *email;		/* of struct ref: an address, or an owner id */
 };
 
 struct team {
@@ -42,7 +51,7 @@ struct team {
 struct queue {
 	char *id;
 	char *folder;		/* NULL: <prefix>/Queues/<id> */
-	enum notify notify;
+	struct notify notify;
 	int line, col;
 };
 
@@ -108,6 +117,7 @@ struct ruleset {
 	char *review_folder;	/* NULL: <prefix>/Review */
 	gint64 review_sla;	/* seconds; 0 = none */
 	struct ref review_escalate;	/* owner */
+	struct notify review_notify;
 	int review_digest;	/* minute of the day, in the escalate owner's
 				 * zone, of the daily digest of open review
 				 * items; -1: none */
@@ -136,6 +146,9 @@ struct ruleset *rules_load(const char *path, struct diag *d);
 struct ruleset *rules_parse(const char *text, gsize len, const char *file,
     const char *dir, struct diag *d);
 void rules_free(struct ruleset *rs);
+/* A notify as when none is written (slack), and what it holds freed. */
+void notify_init(struct notify *n);
+void notify_clear(struct notify *n);
 
 const struct dimension *rules_dimension(const struct ruleset *rs,
     const char *name);

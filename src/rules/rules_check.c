@@ -143,6 +143,25 @@ find_owner(const struct ruleset *rs, const struct ref *r, struct diag *d,
 	return o;
 }
 
+/* `notify email`: each an address (local@domain) or an owner's id. */
+static void
+check_notify(const struct ruleset *rs, const struct notify *n,
+    struct diag *d)
+{
+	for (guint i = 0; i < n->email->len; i++) {
+		const struct ref *r = &g_array_index(n->email, struct ref, i);
+		const char *at = strchr(r->id, '@');
+
+		if (at == NULL)
+			find_owner(rs, r, d, "notify email");
+		else if (at == r->id || at[1] == '\0' ||
+		    strchr(at + 1, '@') != NULL || strpbrk(r->id, " \t<>,;") !=
+		    NULL)
+			diag_add(d, DIAG_ERROR, rs->file, r->line, r->col,
+			    "'%s' is not an email address", r->id);
+	}
+}
+
 static void
 resolve_teams(struct ruleset *rs, struct diag *d)
 {
@@ -481,6 +500,10 @@ rules_check(struct ruleset *rs, struct diag *d)
 		rs->freemail = ((struct list *)v)->items;
 	resolve_teams(rs, d);
 	find_owner(rs, &rs->review_escalate, d, "escalate");
+	check_notify(rs, &rs->review_notify, d);
+	for (guint i = 0; i < rs->queue_order->len; i++)
+		check_notify(rs, &((struct queue *)g_ptr_array_index(
+		    rs->queue_order, i))->notify, d);
 	if (rs->review_digest >= 0 && rs->review_escalate.id == NULL)
 		diag_add(d, DIAG_ERROR, rs->file, rs->digest_line,
 		    rs->digest_col, "digest needs `escalate OWNER` on the "

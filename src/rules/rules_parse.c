@@ -421,6 +421,92 @@ st_team(struct parser *p)
 	g_ptr_array_add(p->rs->team_order, tm);
 }
 
+static void queue_free(gpointer v);
+
+/* The words that end a notify list: the statement's other keywords. */
+static const char *const queue_words[] = { "folder", "notify", NULL };
+static const char *const review_words[] = {
+	"folder", "sla", "escalate", "digest", "notify", NULL
+};
+
+void
+notify_init(struct notify *n)
+{
+	n->slack = TRUE;	/* the default: the Slack channel */
+	n->email = g_array_new(FALSE, TRUE, sizeof(struct ref));
+}
+
+void
+notify_clear(struct notify *n)
+{
+	for (guint i = 0; n->email != NULL && i < n->email->len; i++)
+		g_free(g_array_index(n->email, struct ref, i).id);
+	if (n->email != NULL)
+		g_array_free(n->email, TRUE);
+	n->email = NULL;
+}
+
+static gboolean
+is_one_of(const struct token *t, const char *const *words)
+{
+	for (guint i = 0; words[i] != NULL; i++)
+		if (rules_is_word(t, words[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * After `notify`: slack, none, email ADDRESS|OWNER..., in any order and
+ * combination (none alone), up to one of the statement's keywords
+ * (stop) or its end.
+ */
+static void
+notify_list(struct parser *p, struct notify *n, const char *const *stop)
+{
+	struct token *t = rules_peek(p), *none = NULL;
+	gboolean any = FALSE;
+
+	n->slack = FALSE;
+	while (!p->bad && t->type != T_EOS && !is_one_of(t, stop)) {
+		if (rules_is_word(t, "slack"))
+			n->slack = TRUE;
+		else if (rules_is_word(t, "none"))
+			none = t;
+		else if (rules_is_word(t, "email")) {
+			guint before = n->email->len;
+
+			rules_next(p);
+			while ((t = rules_peek(p))->type != T_EOS &&
+			    (t->type == T_STRING || t->type == T_WORD) &&
+			    !rules_is_word(t, "slack") &&
+			    !rules_is_word(t, "none") &&
+			    !rules_is_word(t, "email") && !is_one_of(t, stop)) {
+				struct ref r = { g_strdup(t->text), t->line,
+				    t->col };
+
+				g_array_append_val(n->email, r);
+				rules_next(p);
+			}
+			if (n->email->len == before)
+				rules_expected(p, t, "an address or an owner "
+				    "after email");
+			any = TRUE;
+			continue;
+		} else {
+			rules_expected(p, t, "slack, email or none");
+			return;
+		}
+		any = TRUE;
+		rules_next(p);
+		t = rules_peek(p);
+	}
+	if (!p->bad && !any)
+		rules_expected(p, t, "slack, email or none");
+	else if (!p->bad && none != NULL && (n->slack || n->email->len > 0))
+		rules_error(p, none, "notify none cannot be combined with "
+		    "slack or email");
+}
+
 static void
 st_queue(struct parser *p)
 {
@@ -438,6 +524,7 @@ st_queue(struct parser *p)
 		return;
 	}
 	q = g_new0(struct queue, 1);
+	notify_init(&q->notify);
 	q->id = g_strdup(id);
 	q->line = nt->line;
 	q->col = nt->col;
@@ -453,25 +540,12 @@ st_queue(struct parser *p)
 			}
 		} else if (rules_is_word(t, "notify")) {
 			rules_next(p);
-			t = rules_peek(p);
-			if (rules_is_word(t, "slack"))
-				q->notify = NOTIFY_SLACK;
-			else if (rules_is_word(t, "email"))
-				q->notify = NOTIFY_EMAIL;
-			else if (rules_is_word(t, "none"))
-				q->notify = NOTIFY_NONE;
-			else {
-				rules_expected(p, t, "slack, email or none");
-				break;
-			}
-			rules_next(p);
+			notify_list(p, &q->notify, queue_words);
 		} else
 			rules_expected(p, t, "folder or notify");
 	}
 	if (p->bad) {
-		g_free(q->id);
-		g_free(q->folder);
-		g_free(q);
+		queue_free(q);
 		return;
 	}
 	g_hash_table_insert(p->rs->queues, q->id, q);
@@ -522,8 +596,14 @@ st_review(struct parser *p)
 		} else if (rules_is_word(t, "digest")) {
 			rules_next(p);
 			digest_time(p, t);
+		} else if (rules_is_word(t, "notify")) {
+			rules_next(p);
+			notify_clear(&p->rs->review_notify);
+			notify_init(&p->rs->review_notify);
+			notify_list(p, &p->rs->review_notify, review_words);
 		} else
-			rules_expected(p, t, "folder, sla, escalate or digest");
+			rules_expected(p, t, "folder, sla, escalate, digest or "
+			    "notify");
 	}
 }
 
@@ -897,6 +977,7 @@ queue_free(gpointer v)
 
 	g_free(q->id);
 	g_free(q->folder);
+	notify_clear(&q->notify);
 	g_free(q);
 }
 
@@ -940,6 +1021,7 @@ rules_parse(const char *text, gsize len, const char *file, const char *dir,
 
 	rs->sticky = RULES_STICKY_DEFAULT;
 	rs->review_digest = -1;
+	notify_init(&rs->review_notify);
 	rs->file = g_strdup(file);
 	rs->dir = dir != NULL ? g_strdup(dir) : NULL;
 	rs->lists = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
@@ -1011,6 +1093,7 @@ rules_free(struct ruleset *rs)
 	g_ptr_array_free(rs->queue_order, TRUE);
 	g_free(rs->review_folder);
 	g_free(rs->review_escalate.id);
+	notify_clear(&rs->review_notify);
 	g_free(rs->ignore_folder);
 	g_ptr_array_free(rs->ignores, TRUE);
 	g_ptr_array_free(rs->routes, TRUE);

@@ -255,9 +255,10 @@ enum lr_status journal_decision_to_review(struct journal *j, gint64 id,
 /*
  * Deliveries are named by (message id, channel, target). Plan one as
  * pending, due at now, before any is sent, with what it will send
- * (payload: the body of an HTTP post; NULL for SMTP, whose message is
- * rebuilt from the original); planning it again changes nothing (the
- * first msgid and payload stay).
+ * (payload: the body of an HTTP post, or an announcement's email, which
+ * are retried from the journal; NULL for a lead's own forward, rebuilt
+ * from the original when its message is fetched again); planning it
+ * again changes nothing (the first msgid and payload stay).
  */
 enum lr_status journal_delivery_plan(struct journal *j, gint64 id,
     enum chan_id channel, const char *target, const char *msgid,
@@ -279,8 +280,8 @@ enum lr_status journal_delivery_failed(struct journal *j, gint64 id,
 /* Each pending or sending delivery due at now, soonest first. */
 enum lr_status journal_deliveries_due(struct journal *j, gint64 now,
     journal_delivery_cb cb, void *ctx) LR_WUR;
-/* When the soonest pending delivery other than smtp is due (smtp ones
- * wait for their message's next fetch); *at = 0 when none is pending. */
+/* When the soonest pending delivery with a payload is due (a lead's own
+ * forward waits for its message's next fetch); *at = 0 when none is. */
 enum lr_status journal_next_retry(struct journal *j, gint64 *at) LR_WUR;
 /* Each delivery of one message, in planning order. */
 enum lr_status journal_message_deliveries(struct journal *j, gint64 id,

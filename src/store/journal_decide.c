@@ -54,12 +54,13 @@ const char *const jp_decide_sql[ST_N] = {
 	    " ('pending', 'sending') AND next_attempt_at <= ?1"
 	    " ORDER BY next_attempt_at, id",
 	[ST_DLV_NEXT] = "SELECT min(next_attempt_at) FROM deliveries WHERE"
-	    " state IN ('pending', 'sending') AND channel != 'smtp'",
+	    " state IN ('pending', 'sending') AND (channel != 'smtp'"
+	    " OR payload IS NOT NULL)",
 	[ST_DLV_OF_MSG] = "SELECT " DLV_COLS " FROM deliveries"
 	    " WHERE message_id = ?1 ORDER BY id",
 	[ST_DLV_SMTP_LEFT] = "SELECT count(*) FROM deliveries WHERE"
-	    " message_id = ?1 AND channel = 'smtp' AND state IN ('pending',"
-	    " 'sending')",
+	    " message_id = ?1 AND channel = 'smtp' AND payload IS NULL"
+	    " AND state IN ('pending', 'sending')",
 };
 
 static const char *const dstate_names[JDLV_N] = {

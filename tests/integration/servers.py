@@ -1205,6 +1205,35 @@ def explained(binary, rules, leads, now):
     return out
 
 
+def announced_on_slack(rules, expected):
+    """How many of EXPECTED's leads (explain's decisions) go to a queue or
+    to review that RULES post to Slack
+    (spec 4.2 v2: `notify slack`, the default; `notify none` or a list
+    without slack does not)."""
+    slack = {"review"}
+    with open(rules) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if not words or words[0] not in ("queue", "review"):
+                continue
+            name = "review" if words[0] == "review" else "queue " + words[1]
+            if "notify" in words:
+                if "slack" in words[words.index("notify"):]:
+                    slack.add(name)
+                else:
+                    slack.discard(name)
+            elif words[0] == "queue":
+                slack.add(name)
+    n = 0
+    for d in expected.values():
+        dst = d["destination"]
+        if dst["kind"] == "review" and "review" in slack:
+            n += 1
+        elif dst["kind"] == "queue" and "queue " + dst["id"] in slack:
+            n += 1
+    return n
+
+
 def agent_config(directory, dovecot, smtp, http, rules, templates,
                  journal=None):
     """Write DIRECTORY/leadroute.conf for `leadroute run` against these

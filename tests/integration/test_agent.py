@@ -578,6 +578,74 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(inner.get_body(("plain",)).get_content()
                          .replace("\r\n", "\n"), text)
 
+    def test_announcements(self):
+        """A lead sent to a queue or to review is announced as the
+        destination's notify says (spec 4.2 v2): a queue with `notify
+        email ADDRESS OWNER` mails each (the forward, the original
+        attached), one with `notify slack` posts which queue it is; review
+        posts the reason and when its SLA runs out, and mails review.txt
+        to the address listed. Each once, even when run again."""
+        exp = self.expected()
+        kinds = {}
+        for mid, d in exp.items():
+            kinds.setdefault(d["destination"]["kind"], []).append(mid)
+        self.assertTrue(kinds.get("review"), "no review lead to announce")
+        path = self.rules_copy()
+        with open(path) as f:
+            text = f.read()
+        queues = sorted({exp[m]["destination"]["id"]
+                         for m in kinds.get("queue", [])})
+        self.assertTrue(queues, "no queue lead to announce")
+        owner = next(iter(self.owner_rows().values()))
+        q = queues[0]
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("queue %s " % q) or line == "queue " + q:
+                line = re.sub(r"\bnotify\b.*", "", line).rstrip()
+                line += " notify email marketing@example.com %s" % owner["id"]
+            elif line.startswith("review "):
+                line = re.sub(r"\bnotify\b.*", "", line).rstrip()
+                line += " notify slack email triage@example.com"
+            lines.append(line)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.append_leads()
+        self.run_agent()
+        self.assertEqual(self.dovecot.list_folder("INBOX"), [])
+        sent = self.smtp.messages()
+        to = {}
+        for m in sent:
+            to.setdefault(tuple(m.rcpt_tos), []).append(m)
+        queued = [m for m in kinds["queue"]
+                  if exp[m]["destination"]["id"] == q]
+        for rcpt in (["marketing@example.com"], [owner["email"]]):
+            got = [m for m in to.get(tuple(rcpt), [])
+                   if m.message["X-Leadroute-Owner"].startswith("announce")]
+            self.assertEqual(len(got), len(queued), rcpt)
+            for m in got:
+                inner = [p for p in m.message.walk()
+                         if p.get_content_type() == "message/rfc822"]
+                self.assertEqual(len(inner), 1)
+        review = to.get(("triage@example.com",), [])
+        self.assertEqual(len(review), len(kinds["review"]))
+        for m in review:
+            self.assertTrue(m.message["Subject"].startswith(
+                "Lead waiting in review"), m.message["Subject"])
+            body = m.message.get_body(("plain",)).get_content()
+            self.assertIn("Why:", body)
+        posts = [json.loads(r.body) for r in self.http.requests()
+                 if r.path == "/slack" and b"in review" in r.body]
+        self.assertEqual(len(posts), len(kinds["review"]))
+        for p in posts:
+            blob = json.dumps(p)
+            self.assertIn("Why:", blob)
+            self.assertIn("to be handled by", blob)   # review sla 4h
+        # run again: nothing announced twice
+        n_mail, n_http = len(sent), len(self.http.requests())
+        self.run_agent()
+        self.assertEqual(len(self.smtp.messages()), n_mail)
+        self.assertEqual(len(self.http.requests()), n_http)
+
     def owner_rows(self):
         """Owner id -> row of the rules' owners.csv."""
         with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),
@@ -1156,8 +1224,11 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
             lead_mid = inner[0].get_payload()[0]["Message-ID"].strip()
             # to the owner the journal recorded, at that owner's address
             self.assertEqual(msg["X-Leadroute-Owner"], rec[lead_mid]["owner"])
+        # a post for each owner's lead, and each lead in review or in a
+        # queue that posts to Slack is announced there (spec 4.2 v2)
         slack = [r for r in self.http.requests() if r.path == "/slack"]
-        self.assertEqual(len(slack), owner_routed)
+        self.assertEqual(len(slack), owner_routed +
+                         servers.announced_on_slack(self.rules, exp))
         for r in slack:
             json.loads(r.body)
 
