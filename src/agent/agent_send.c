@@ -14,6 +14,7 @@
 #include "agent_p.h"
 #include "channel.h"
 #include "http.h"
+#include "init.h"
 #include "log.h"
 #include "smtp.h"
 
@@ -416,11 +417,22 @@ load_template(const struct config *cfg, const char *name)
 	struct template *t;
 
 	if (cfg->templates_dir == NULL) {
-		diag_free(d);
-		return NULL;
+		/* the templates built in, as `init` writes them */
+		char *rname = g_strconcat("templates/", name, NULL);
+		GBytes *b = init_builtin(rname);
+		gsize len = 0;
+		const char *text = b != NULL ? g_bytes_get_data(b, &len) : NULL;
+
+		path = g_strconcat("(built in) ", name, NULL);
+		t = text != NULL ? template_parse(text, len, path,
+		    template_mode_of(name), d) : NULL;
+		if (b != NULL)
+			g_bytes_unref(b);
+		g_free(rname);
+	} else {
+		path = g_build_filename(cfg->templates_dir, name, NULL);
+		t = template_load(path, template_mode_of(path), d);
 	}
-	path = g_build_filename(cfg->templates_dir, name, NULL);
-	t = template_load(path, template_mode_of(path), d);
 	if (diag_errors(d) > 0) {
 		diag_print(d, stderr);
 		template_free(t);

@@ -76,17 +76,36 @@ fail:
 	return FALSE;
 }
 
-gboolean
-init_write(const char *dir, GPtrArray *written, GError **err)
+static void
+register_once(void)
 {
 	static gsize registered;
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	gboolean ok = TRUE;
 
 	if (g_once_init_enter(&registered)) {
 		lr_init_register_resource();
 		g_once_init_leave(&registered, 1);
 	}
+}
+
+GBytes *
+init_builtin(const char *name)
+{
+	char *rpath = g_strconcat(INIT_ROOT, name, NULL);
+	GBytes *b;
+
+	register_once();
+	b = g_resources_lookup_data(rpath, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+	g_free(rpath);
+	return b;
+}
+
+gboolean
+init_write(const char *dir, GPtrArray *written, GError **err)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	gboolean ok = TRUE;
+
+	register_once();
 	list("", names);
 	g_ptr_array_sort(names, cmp_name);
 	for (guint i = 0; i < G_N_ELEMENTS(secrets); i++)

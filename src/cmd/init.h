@@ -20,4 +20,11 @@
  */
 gboolean init_write(const char *dir, GPtrArray *written, GError **err);
 
+/*
+ * One of the files built in, by its name in a set ("templates/forward.txt"):
+ * the templates a configuration without [templates] dir uses. NULL when
+ * there is no such file.
+ */
+GBytes *init_builtin(const char *name);
+
 #endif

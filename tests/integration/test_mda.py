@@ -23,7 +23,9 @@ Checks:
 """
 import email
 import email.policy
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -253,6 +255,27 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
             self.assertEqual(sent[0].auth_user, "leads")
             self.assertEqual([t["reply"][:3] for t in relay.transcript()
                               if t["on"] == "AUTH"], ["235"])
+
+    def test_builtin_templates(self):
+        """Without [templates] dir the templates built into leadroute are
+        used (spec section 3): the forward goes, as from the shipped
+        ones."""
+        exp = self.expected()
+        data = self.first_owner_routed(exp)
+        conf = os.path.join(self.dir, "builtin.conf")
+        with open(self.conf) as f, open(conf, "w") as out:
+            text = f.read()
+            self.assertIn("[templates]\ndir = ", text)
+            out.write(re.sub(r"\[templates\]\ndir = [^\n]*\n", "", text))
+        p = self.deliver(data, conf)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        sent = self.smtp.messages()
+        self.assertEqual(len(sent), 1)
+        self.assertTrue(sent[0].message["Subject"].startswith("[Lead] "),
+                        sent[0].message["Subject"])
+        slack = [r for r in self.http.requests() if r.path == "/slack"]
+        self.assertEqual(len(slack), 1)
+        self.assertIn("New lead", json.loads(slack[0].body)["text"])
 
     def test_pipe_without_maildir(self):
         exp = self.expected()
