@@ -30,7 +30,21 @@
 
 struct globals {
 	const char *config;	/* -c FILE */
+	int verbose;		/* -v given this often */
+	gboolean quiet;		/* -q */
 };
+
+/*
+ * The agent's commands log one line per lead by default; -v adds the
+ * debugging detail (the protocols, passwords left out), -q silences all
+ * but errors. (The other commands: warnings; -v information, -vv detail.)
+ */
+static void
+agent_log_level(const struct globals *g)
+{
+	if (!g->quiet)
+		log_set_level(g->verbose > 0 ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+}
 
 /* The commands, as the usage shows them. */
 static const struct command_help {
@@ -611,9 +625,7 @@ cmd_run(struct globals *g, int argc, char **argv)
 	}
 	if (!load_for_run(g, &c, &rs))
 		return EX_CONFIG;
-	/* One line per lead by default; -q silences them. */
-	if (log_get_level() == LOG_LVL_WARN)
-		log_set_level(LOG_LVL_INFO);
+	agent_log_level(g);
 	if (c->syslog)
 		log_use_syslog();
 	o.reload = load_for_run;
@@ -664,8 +676,7 @@ cmd_deliver(struct globals *g, int argc, char **argv)
 		fprintf(stderr, "leadroute: deliver: no message on stdin\n");
 		rc = EX_NOINPUT;
 	} else {
-		if (log_get_level() == LOG_LVL_WARN)
-			log_set_level(LOG_LVL_INFO);
+		agent_log_level(g);
 		if (c->syslog)
 			log_use_syslog();
 		rc = agent_deliver(c, rs, msg->str, msg->len);
@@ -775,10 +786,13 @@ main(int argc, char **argv)
 			g.config = optarg;
 			break;
 		case 'v':
-			log_set_level(log_get_level() >= LOG_LVL_INFO ?
-			    LOG_LVL_DEBUG : LOG_LVL_INFO);
+			g.verbose++;
+			if (!g.quiet)
+				log_set_level(g.verbose > 1 ? LOG_LVL_DEBUG :
+				    LOG_LVL_INFO);
 			break;
 		case 'q':
+			g.quiet = TRUE;
 			log_set_level(LOG_LVL_QUIET);
 			break;
 		case 'h':

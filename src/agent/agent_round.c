@@ -51,12 +51,16 @@ queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
 static void
 log_lead(const struct vars *v, const char *result, gint64 started)
 {
+	/* "team sales owner ann", "owner ann" (not "owner ann owner ann") */
+	const char *owner = v->dc->owner != NULL && (v->dc->kind != DEST_OWNER ||
+	    g_strcmp0(v->dc->id, v->dc->owner) != 0) ? v->dc->owner : NULL;
+
 	log_info("lead %s %s -> %s%s%s%s%s (%s) %s: %s, %" G_GINT64_FORMAT
 	    " ms", v->key, v->l->str[LF_EMAIL] ? v->l->str[LF_EMAIL] : "-",
 	    rules_dest_kind_name(v->dc->kind), v->dc->id ? " " : "",
-	    v->dc->id ? v->dc->id : "", v->dc->owner ? " owner " : "",
-	    v->dc->owner ? v->dc->owner : "", v->dc->reason, v->dc->folder,
-	    result, (g_get_monotonic_time() - started) / 1000);
+	    v->dc->id ? v->dc->id : "", owner ? " owner " : "",
+	    owner ? owner : "", v->dc->reason, v->dc->folder, result,
+	    (g_get_monotonic_time() - started) / 1000);
 }
 
 /* What the journal keeps of the lead to show it without the message (the
