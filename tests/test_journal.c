@@ -1021,6 +1021,24 @@ test_counters(void **state)
 	assert_int_equal(count, 0);
 	assert_int_equal(journal_owner_load(f->j, "jo", NULL, &count),
 	    LR_FATAL);
+
+	/* a lead a person gives jo (the board) counts toward jo's day too */
+	{
+		struct journal_decision rv = { .kind = DEST_REVIEW,
+		    .folder = "Leads/Review" };
+		struct journal_decision mine = { .kind = DEST_OWNER,
+		    .dest_id = "jo", .owner = "jo", .folder = "Leads/Owners/jo",
+		    .owner_day = "2026-03-02" };
+		gint64 id = seen_new(f->j, "<moved@x>", 99);
+
+		assert_int_equal(journal_record_decision(f->j, id, &rv, T0),
+		    LR_OK);
+		assert_int_equal(journal_redecide(f->j, id, &mine, "assigned",
+		    "review -> jo", T0), LR_OK);
+		assert_int_equal(journal_owner_load(f->j, "jo", "2026-03-02",
+		    &count), LR_OK);
+		assert_int_equal(count, 3);
+	}
 }
 
 /* Record a decision for owner at `at` for a new message key. */

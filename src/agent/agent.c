@@ -262,11 +262,21 @@ open_dry_run(struct agent *a)
 		log_warnx("run: deciding without history: %s", err->message);
 		g_clear_error(&err);
 	}
+	/* in $TMPDIR, else /tmp: a TMPDIR that is not there must not stop
+	 * a dry run */
 	if ((a->scratch = g_dir_make_tmp("leadroute-dry-run-XXXXXX",
 	    &err)) == NULL) {
-		log_warnx("run: dry run: %s", err->message);
-		g_error_free(err);
-		return EX_TEMPFAIL;
+		char *tmpl = g_build_filename("/tmp", "leadroute-dry-run-XXXXXX",
+		    NULL);
+
+		g_clear_error(&err);
+		a->scratch = g_mkdtemp(tmpl);
+		if (a->scratch == NULL) {
+			log_warn("run: dry run: cannot make a scratch folder "
+			    "in $TMPDIR or /tmp");
+			g_free(tmpl);
+			return EX_TEMPFAIL;
+		}
 	}
 	path = g_build_filename(a->scratch, "journal.db", NULL);
 	a->j = journal_open(path, &err);
@@ -308,8 +318,8 @@ remove_scratch(const char *dir)
 /*
  * The steps on their own schedules after a round, each counting from
  * its last start: the board, the SLAs (with the digest), the sweep. A
- * dry run neither looks at the board nor chases: both act on the
- * mailbox.
+ * dry run takes none: the board and the SLAs act on the mailbox, and
+ * the sweep would report every message, since a dry run files none.
  */
 static enum lr_status
 timed_steps(struct agent *a)
@@ -330,8 +340,9 @@ timed_steps(struct agent *a)
 		a->next_sla = started + a->cfg->board_interval;
 		moved = TRUE;
 	}
-	if (st == LR_OK && !stop_pending() && (started = now_s()) >=
-	    a->next_sweep) {
+	/* a dry run routes nothing: the sweep would only cry wolf */
+	if (st == LR_OK && !a->o->dry_run && !stop_pending() &&
+	    (started = now_s()) >= a->next_sweep) {
 		if (a->next_sweep > 0)
 			sweep_inbox(a);
 		a->next_sweep = started + a->cfg->sweep_interval;

@@ -196,7 +196,7 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	struct journal_decision d = { 0 };
 	const struct owner *o = board_owner(a, folder);
 	char *was = NULL, *detail = NULL, *reason = NULL;
-	char *why = NULL, *told;
+	char *why = NULL, *told, *day = NULL;
 	gint64 id = 0, filed_at = 0;
 	const struct owner *from;
 	const char *event;
@@ -254,6 +254,12 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 			log_warnx("board: %s %s, but %s", m->key, event,
 			    why != NULL ? why : "it could not be delivered");
 	}
+	if (o != NULL) {	/* it counts toward their load today */
+		GDateTime *now = decide_time();
+
+		d.owner_day = day = owner_today(o, now);
+		g_date_time_unref(now);
+	}
 	if (journal_redecide(a->j, id, &d, event, detail, now_s()) != LR_OK ||
 	    journal_flush(a->j) != LR_OK) {
 		log_warnx("journal: cannot record that %s was %s", m->key,
@@ -274,6 +280,7 @@ out:
 	g_free(detail);
 	g_free(reason);
 	g_free(why);
+	g_free(day);
 }
 
 /*

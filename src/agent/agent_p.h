@@ -171,6 +171,7 @@ gint64 owner_sla(const struct ruleset *rs, const struct owner *o,
     const char *team);
 gint64 sla_of(const struct vars *v);
 char *review_folder(const struct agent *a);
+char *owner_today(const struct owner *o, GDateTime *now);
 char *vars_lookup(void *ctx, const char *name);	/* ctx: struct vars */
 
 /* agent_send.c */
@@ -181,7 +182,8 @@ gint64 retry_wait(enum chan_id c, guint attempts,
     gint64 retry_after);
 enum lr_status send_planned(struct agent *a, gint64 id,
     enum chan_id c, const char *target, const char *to,
-    const char *payload, gsize len, guint attempts, char **why);
+    const char *payload, gsize len, guint attempts, char **why,
+    gint64 *wait);
 enum lr_status send_forward(struct agent *a, gint64 id, const struct vars *v,
     const char *raw, size_t len, const struct notice *n, char **why);
 void plan_http(struct agent *a, gint64 id, enum chan_id c,

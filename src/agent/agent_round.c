@@ -133,13 +133,8 @@ record_decision(struct agent *a, gint64 id, const struct vars *v,
 
 	history_decision(dc, v->l, a->rs, &jd);
 
-	if (v->o != NULL) {
-		GDateTime *t = g_date_time_to_timezone(now, v->o->tz);
-
-		day = g_date_time_format(t, "%Y-%m-%d");
-		g_date_time_unref(t);
-		jd.owner_day = day;
-	}
+	if (v->o != NULL)
+		jd.owner_day = day = owner_today(v->o, now);
 	st = journal_record_decision(a->j, id, &jd, now_s());
 	g_free((struct journal_credit *)jd.credits);
 	g_free(dj);

@@ -75,8 +75,10 @@ retry_wait(enum chan_id c, guint attempts, gint64 retry_after)
 enum lr_status
 send_planned(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *to, const char *payload, gsize len,
-    guint attempts, char **why)
+    guint attempts, char **why, gint64 *wait)
 {
+	gint64 w;
+
 	struct sink *s = a->out.sink[c];
 	struct sink_failure fail;
 	enum lr_status st;
@@ -101,9 +103,11 @@ send_planned(struct agent *a, gint64 id, enum chan_id c,
 	}
 	*why = c == CHAN_FORWARD ? g_strdup_printf("forward to %s: %s", to,
 	    fail.why) : g_strdup(fail.why);
+	w = retry_wait(c, attempts, fail.retry_after);
+	if (wait != NULL)
+		*wait = w;
 	if (journal_delivery_failed(a->j, id, c, target, *why, fail.permanent,
-	    after_s(retry_wait(c, attempts, fail.retry_after)), now_s()) !=
-	    LR_OK)
+	    after_s(w), now_s()) != LR_OK)
 		log_warnx("journal: cannot record a failed %s delivery",
 		    chan_id_name(c));
 	sink_failure_clear(&fail);
@@ -117,17 +121,18 @@ send_logged(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *to, const char *payload, guint attempts)
 {
 	char *why = NULL;
+	gint64 wait = 0;
 	enum lr_status st;
 
 	st = send_planned(a, id, c, target, to, payload, strlen(payload),
-	    attempts, &why);
+	    attempts, &why, &wait);
 	if (st == LR_BADMSG)
 		log_warnx("run: message %" G_GINT64_FORMAT ": %s: given up",
 		    id, why);
 	else if (st != LR_OK)
 		log_warnx("run: message %" G_GINT64_FORMAT ": %s: try %u "
 		    "failed, next in %" G_GINT64_FORMAT " s", id, why,
-		    attempts + 1, retry_wait(c, attempts, -1));
+		    attempts + 1, wait);
 	g_free(why);
 }
 
@@ -189,7 +194,7 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 		st = LR_TEMPFAIL;
 	} else
 		st = send_planned(a, id, CHAN_FORWARD, target, v->o->email, msg,
-		    mlen, 0, why);
+		    mlen, 0, why, NULL);
 	g_free(msg);
 	g_free(dims);
 	g_free(rule);

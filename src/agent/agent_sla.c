@@ -144,7 +144,10 @@ static enum lr_status
 note_had(const struct journal_delivery *dl, void *ctx)
 {
 	struct had *h = ctx;
-	const struct owner *o = dl->channel == CHAN_FORWARD ?
+	/* had it: the forward went, or was refused for good; one still
+	 * pending (deferred) is tried again, not skipped */
+	const struct owner *o = dl->channel == CHAN_FORWARD &&
+	    (dl->state == JDLV_SENT || dl->state == JDLV_FAILED_PERMANENT) ?
 	    owner_by_email(h->a, dl->target) : NULL;
 
 	if (o != NULL)
@@ -256,6 +259,7 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	GArray *uids = NULL;
 	GDateTime *now;
 	char *folder = NULL, *detail = NULL, *why = NULL, *sla = NULL;
+	char *day = NULL;
 	gint64 secs = cur != NULL ? owner_sla(a->rs, cur, ov->kind == DEST_TEAM ? ov->team : NULL) : 0;
 	guint32 uid;
 	gboolean escalation;
@@ -332,6 +336,9 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 	d.folder = folder;
 	d.reason = detail;
 	/* the team's escalation ends the chase: it is not chased again */
+	now = decide_time();
+	d.owner_day = day = owner_today(next, now);
+	g_date_time_unref(now);
 	if (journal_redecide(a->j, ov->id, &d, "reassigned", detail,
 	    now_s()) != LR_OK || (!ov->autoreplied && journal_event(a->j,
 	    ov->id, "sla-missed", cur->id, now_s()) != LR_OK) ||
@@ -350,6 +357,7 @@ out:
 	g_free(detail);
 	g_free(why);
 	g_free(sla);
+	g_free(day);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }
 

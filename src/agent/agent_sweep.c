@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "agent_p.h"
+#include "duration.h"
 #include "imap.h"
 #include "log.h"
 
@@ -25,6 +26,7 @@ sweep_inbox(struct agent *a)
 	GString *fresh = g_string_new(NULL);
 	gint64 now = now_s();
 	guint late = 0, nfresh = 0;
+	char *after, *waited;
 
 	if (imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED, &uids) !=
 	    LR_OK) {
@@ -47,21 +49,22 @@ sweep_inbox(struct agent *a)
 			    GUINT_TO_POINTER(uid)))
 				continue;
 			g_hash_table_add(a->reported, GUINT_TO_POINTER(uid));
-			g_string_append_printf(fresh, "%suid %u (%" G_GINT64_FORMAT
-			    " min)", nfresh++ ? ", " : "", uid,
-			    (now - *at) / 60);
+			waited = duration_text(now - *at);
+			g_string_append_printf(fresh, "%suid %u (%s)",
+			    nfresh++ ? ", " : "", uid, waited);
+			g_free(waited);
 		}
 	}
+	after = duration_text(a->cfg->unrouted_after);
 	if (late > 0)
-		log_warnx("run: error: %u message%s in %s not routed after %"
-		    G_GINT64_FORMAT " min or more; see the log lines of their "
-		    "leads", late, late == 1 ? "" : "s", a->mailbox,
-		    a->cfg->unrouted_after / 60);
+		log_warnx("run: error: %u message%s in %s not routed after %s "
+		    "or more; see the log lines of their leads", late,
+		    late == 1 ? "" : "s", a->mailbox, after);
 	if (nfresh > 0) {
 		char *text = g_strdup_printf("leadroute: %u message%s in %s "
-		    "not routed after %" G_GINT64_FORMAT " min: %s. Look at "
-		    "the leadroute log.", nfresh, nfresh == 1 ? "" : "s",
-		    a->mailbox, a->cfg->unrouted_after / 60, fresh->str);
+		    "not routed after %s: %s. Look at the leadroute log.",
+		    nfresh, nfresh == 1 ? "" : "s", a->mailbox, after,
+		    fresh->str);
 		JsonBuilder *b = json_builder_new();
 		JsonNode *root;
 		struct sink_failure fail;
@@ -87,6 +90,7 @@ sweep_inbox(struct agent *a)
 		g_object_unref(b);
 		g_free(text);
 	}
+	g_free(after);
 	g_string_free(fresh, TRUE);
 	g_hash_table_destroy(times);
 	g_array_free(uids, TRUE);

@@ -137,6 +137,17 @@ sla_of(const struct vars *v)
 }
 
 /* The review folder's name. */
+/* Today (YYYY-MM-DD) in owner o's timezone, at the decisions' time now. */
+char *
+owner_today(const struct owner *o, GDateTime *now)
+{
+	GDateTime *t = g_date_time_to_timezone(now, o->tz);
+	char *day = g_date_time_format(t, "%Y-%m-%d");
+
+	g_date_time_unref(t);
+	return day;
+}
+
 char *
 review_folder(const struct agent *a)
 {

@@ -134,8 +134,9 @@ channels_post(struct channels *ch, enum chan_id c,
 		*why = g_strdup_printf("%s: %s", names[c], res.error != NULL ?
 		    res.error : "no answer");
 	else if (rc != LR_OK)
-		*why = g_strdup_printf("%s: HTTP %ld %.200s", names[c],
-		    res.status, res.body);
+		*why = g_strdup_printf("%s: HTTP %ld%s%.200s", names[c],
+		    res.status, res.body != NULL && *res.body != '\0' ? " " :
+		    "", res.body != NULL ? res.body : "");
 	http_result_clear(&res);
 	g_free(url);
 	g_free(auth);

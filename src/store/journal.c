@@ -417,9 +417,16 @@ migrate(struct journal *j, int to, GError **err)
 			return FALSE;
 		}
 		j->version = v + 1;
-		log_info("journal: %s: schema version %d", j->path, v + 1);
+		log_debug("journal: %s: schema version %d", j->path, v + 1);
 		counted(j);
 	}
+	/* one line, not one a version */
+	if (from == 0 && to > 0)
+		log_info("journal: %s: created (schema version %d)", j->path,
+		    to);
+	else if (from < to)
+		log_info("journal: %s: schema version %" G_GINT64_FORMAT
+		    " brought up to %d", j->path, from, to);
 	return TRUE;
 }
 

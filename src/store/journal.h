@@ -307,8 +307,10 @@ enum lr_status journal_message_find(struct journal *j, const char *key,
  * A person moved a filed lead to another folder (spec section 9): the
  * decision becomes d's kind, dest_id, owner, folder and reason, the
  * message is recorded in d->folder, and an event (e.g. "assigned",
- * "reassigned", "moved", with detail) says so, in one transaction. A
- * message without a decision (taken from Failed) gets d as its first.
+ * "reassigned", "moved", with detail) says so, in one transaction; with
+ * d->owner and d->owner_day, the lead counts toward that owner's load of
+ * that day. A message without a decision (taken from Failed) gets d as
+ * its first.
  */
 enum lr_status journal_redecide(struct journal *j, gint64 id,
     const struct journal_decision *d, const char *event, const char *detail,

@@ -322,6 +322,10 @@ journal_redecide(struct journal *j, gint64 id, const struct journal_decision *d,
 		rc = run(j, st, "changing a decision");
 		if (rc == LR_OK)
 			rc = placement_add(j, id, d->kind, now);
+		/* a lead given to an owner counts toward their day's load
+		 * and cap, as a routed one does */
+		if (rc == LR_OK && d->owner != NULL && d->owner_day != NULL)
+			rc = load_inc(j, d->owner, d->owner_day);
 	}
 	if (rc == LR_OK) {
 		st = stmt(j, ST_MSG_REFILE);
