@@ -142,6 +142,35 @@ sed -i '/^user = /d' typo.conf
 expect 78 "typo.conf: error: \[inbox\]: set user" "$LEADROUTE" -c typo.conf check
 printf '[smtp]\nurl = smtp://127.0.0.1:2525\nuser = leads\nfrom = leads@example.com\n[rules]\nfile = conf/leadroute.rules\n' >smtpuser.conf
 expect 78 "smtpuser.conf:3: error: \[smtp\] user: no password for leads" "$LEADROUTE" -c smtpuser.conf check
+# connection errors say what failed, where, and what to look at
+export LR_TEST_PW=x
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf '[inbox]\nurl = imap://127.0.0.1:%s/INBOX\nuser = u\npassword_env = LR_TEST_PW\n[rules]\nfile = conf/leadroute.rules\n' "$port" >down.conf
+expect 69 "cannot reach 127.0.0.1:$port: the connection was refused or timed out; is the host and port right" "$LEADROUTE" -c down.conf run --once --dry-run
+sed -i 's|imap://127.0.0.1:[0-9]*|imaps://host.invalid|' down.conf
+expect 69 "cannot find the host host.invalid: .*is the name in \[inbox\] url right" "$LEADROUTE" -c down.conf run --once --dry-run
+# imaps:// to a port that speaks plain IMAP
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5); s.settimeout(20)
+print(s.getsockname()[1], flush=True)
+try:
+    for _ in range(3):
+        c, _ = s.accept(); c.sendall(b"* OK IMAP4rev1 ready\r\n")
+        c.settimeout(2)
+        try: c.recv(4096)
+        except OSError: pass
+        c.close()
+except OSError: pass
+' >greet.port &
+greeter=$!
+i=0
+while [ ! -s greet.port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sed -i "s|imaps://host.invalid|imaps://127.0.0.1:$(cat greet.port)|" down.conf
+expect 69 "the TLS handshake with 127.0.0.1:[0-9]* failed; is it the imaps port" "$LEADROUTE" -c down.conf run --once --dry-run
+kill $greeter 2>/dev/null
+wait $greeter 2>/dev/null
+unset LR_TEST_PW
 # templates named by the configuration are checked too
 mkdir tpl
 cp "$top_srcdir"/templates/* tpl/

@@ -80,13 +80,56 @@ connect_all(struct agent *a)
 		ic.oauth = a->oauth;
 	if ((st = imap_connect(&ic, &a->imap, &err)) != LR_OK) {
 		log_warnx("run: %s: %s", a->cfg->inbox_url, err ? err : "?");
-		g_free(err);
+		g_free(a->refused);
+		a->refused = st == LR_CONFIG ? err : NULL;
+		if (st != LR_CONFIG)
+			g_free(err);
 		return st;
 	}
 	g_free(a->mailbox);
 	a->mailbox = g_strdup(imap_url_mailbox(a->imap));
 	log_info("run: connected to %s", a->cfg->inbox_url);
+	if (a->refused_since > 0)
+		log_warnx("run: %s accepts the login again", a->cfg->inbox_url);
+	a->refused_since = 0;
+	/* the journal remembers that this login worked (see login_refused) */
+	if (!a->logged_in && journal_event(a->j, 0, AGENT_EVENT_LOGIN,
+	    a->cfg->inbox_url, now_s()) != LR_OK)
+		log_warnx("journal: cannot record the login");
+	a->logged_in = TRUE;
 	return LR_OK;
+}
+
+/*
+ * The inbox refused the login (or another configuration error at
+ * connect). At a first start with a login never yet accepted, that is a
+ * configuration error (exit 78: a person must fix it). A login that
+ * worked before, here or by an earlier run (the journal's record), is
+ * refused by a provider's outage as often as by a changed password:
+ * tried again with backoff, said loudly (log, Slack, the journal) once
+ * per outage, and never an exit, so that routing resumes by itself.
+ */
+static gboolean
+login_refused(struct agent *a)
+{
+	gint64 last = 0;
+	char *text;
+
+	if (!a->logged_in && (journal_event_last(a->j, AGENT_EVENT_LOGIN,
+	    &last) != LR_OK || last == 0))
+		return FALSE;
+	if (a->refused_since > 0)
+		return TRUE;
+	a->refused_since = now_s();
+	text = g_strdup_printf("leadroute: %s refuses the login that worked "
+	    "before (%s). Leads wait in the inbox; leadroute tries again, "
+	    "backing off up to %d min. Check the password or the provider.",
+	    a->cfg->inbox_url, a->refused != NULL ? a->refused : "?",
+	    AGENT_BACKOFF_MAX / 60);
+	log_warnx("run: error: %s", text);
+	alert(a, "login-refused", text);
+	g_free(text);
+	return TRUE;
 }
 
 static void
@@ -429,10 +472,11 @@ run_loop(struct agent *a)
 			reload(a);
 		}
 		if (a->imap == NULL && (st = connect_all(a)) != LR_OK) {
-			if (st == LR_CONFIG)
+			if (st == LR_CONFIG && !login_refused(a))
 				return EX_CONFIG;
 			if (a->o->once)
-				return EX_UNAVAILABLE;
+				return st == LR_CONFIG ? EX_TEMPFAIL :
+				    EX_UNAVAILABLE;
 			pause_for(backoff + g_random_int_range(0, backoff + 1));
 			backoff = MIN(backoff * 2, AGENT_BACKOFF_MAX);
 			if (stopping)
@@ -509,6 +553,7 @@ out:
 	g_array_free(a.answered, TRUE);
 	g_free(a.mailbox);
 	g_free(a.failed);
+	g_free(a.refused);
 	config_free(a.cfg);
 	rules_free(a.rs);
 	return rc;

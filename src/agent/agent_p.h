@@ -54,6 +54,8 @@
 						 * messages from a pipe */
 #define ANNOUNCE_TAG		"announce"	/* the journal's targets
 						 * of announcements */
+#define AGENT_EVENT_LOGIN	"inbox-login"	/* the journal's event: the
+						 * inbox took the login */
 #define AGENT_LOCK_WAIT		60	/* seconds deliver waits for the
 					 * journal held by another */
 
@@ -100,6 +102,9 @@ struct agent {
 	gint64 digest_wait;	/* the wait after the next failure */
 	const char *crash_on;	/* AGENT_CRASH_ENV */
 	gboolean interrupted;	/* a signal stopped the fetch */
+	gboolean logged_in;	/* the inbox accepted the login once */
+	gint64 refused_since;	/* the login is refused since; 0: is not */
+	char *refused;		/* why, as the inbox said */
 	guint routed, kept;	/* this round: filed, left in the inbox */
 };
 
@@ -230,5 +235,8 @@ gboolean lead_answered(struct agent *a, const char *key);
 enum lr_status sla_scan(struct agent *a);
 enum lr_status review_digest(struct agent *a);
 void sweep_inbox(struct agent *a);
+/* An error nobody should miss: recorded as event kind (with text) and
+ * posted to the Slack channel. */
+void alert(struct agent *a, const char *kind, const char *text);
 
 #endif

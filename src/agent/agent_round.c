@@ -157,12 +157,35 @@ static void
 file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
 {
 	struct journal_message *m = NULL;
+	gboolean again = FALSE;
 
-	if (journal_message_get(a->j, id, &m) == LR_OK)
+	if (journal_message_get(a->j, id, &m) == LR_OK) {
 		log_warnx("lead %s: filed in %s: %s", key, a->failed,
 		    m->last_error ? m->last_error : "failed");
+		/* a retried `deliver`: into the maildir once */
+		again = m->filed_at != 0;
+	}
 	journal_message_free(m);
-	queue_file(a, a->failed, uid, id, FALSE, FALSE);
+	queue_file(a, a->failed, uid, id, FALSE, again);
+}
+
+/*
+ * A message from a pipe (uid 0) the journal knows by its key: the same
+ * one delivered again (the caller retried), or another message that
+ * carries the same Message-ID, which must be filed too, not taken for
+ * the first: told apart by their sizes.
+ */
+static gboolean
+other_copy(struct agent *a, gint64 id, guint32 uid, size_t len)
+{
+	struct journal_message *m = NULL;
+	gboolean other;
+
+	if (uid != 0 || journal_message_get(a->j, id, &m) != LR_OK)
+		return FALSE;
+	other = m->size != (gint64)len;
+	journal_message_free(m);
+	return other;
 }
 
 /*
@@ -186,7 +209,9 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 	    uid, len, received, now_s(), id, state, &seen)) != LR_OK ||
 	    (*st = journal_flush(a->j)) != LR_OK)
 		return TRUE;
-	if (*state == JMSG_FAILED) {
+	if (seen == JOURNAL_SEEN_AGAIN && other_copy(a, *id, uid, len))
+		seen = JOURNAL_SEEN_DUPLICATE;
+	if (*state == JMSG_FAILED && seen != JOURNAL_SEEN_DUPLICATE) {
 		file_failed(a, *id, uid, key);
 		return TRUE;
 	}

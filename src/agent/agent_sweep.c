@@ -1,6 +1,6 @@
 /*
  * agent_sweep.c: the reconciliation sweep: messages left unrouted in the
- * inbox too long.
+ * inbox too long; and alert(), the path of errors nobody should miss.
  */
 #include "config.h"
 
@@ -12,6 +12,35 @@
 #include "duration.h"
 #include "imap.h"
 #include "log.h"
+
+void
+alert(struct agent *a, const char *kind, const char *text)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonNode *root;
+	struct sink_failure fail;
+	char *body;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "text");
+	json_builder_add_string_value(b, text);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	body = json_to_string(root, FALSE);
+	if (journal_event(a->j, 0, kind, text, now_s()) != LR_OK ||
+	    journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record an event");
+	if (a->out.sink[CHAN_SLACK] != NULL &&
+	    sink_send(a->out.sink[CHAN_SLACK], "slack", body, strlen(body),
+	    &fail) != LR_OK) {
+		log_warnx("run: cannot post to Slack (%s): %s", kind,
+		    fail.why);
+		sink_failure_clear(&fail);
+	}
+	g_free(body);
+	json_node_unref(root);
+	g_object_unref(b);
+}
 
 /*
  * The reconciliation sweep: a message that has waited in the inbox longer
@@ -65,29 +94,8 @@ sweep_inbox(struct agent *a)
 		    "not routed after %s: %s. Look at the leadroute log.",
 		    nfresh, nfresh == 1 ? "" : "s", a->mailbox, after,
 		    fresh->str);
-		JsonBuilder *b = json_builder_new();
-		JsonNode *root;
-		struct sink_failure fail;
-		char *body;
 
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "text");
-		json_builder_add_string_value(b, text);
-		json_builder_end_object(b);
-		root = json_builder_get_root(b);
-		body = json_to_string(root, FALSE);
-		if (journal_event(a->j, 0, "unrouted", text, now) != LR_OK)
-			log_warnx("journal: cannot record an event");
-		if (a->out.sink[CHAN_SLACK] != NULL &&
-		    sink_send(a->out.sink[CHAN_SLACK], "slack", body,
-		    strlen(body), &fail) != LR_OK) {
-			log_warnx("run: cannot report unrouted messages: %s",
-			    fail.why);
-			sink_failure_clear(&fail);
-		}
-		g_free(body);
-		json_node_unref(root);
-		g_object_unref(b);
+		alert(a, "unrouted", text);
 		g_free(text);
 	}
 	g_free(after);

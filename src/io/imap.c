@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -285,6 +286,47 @@ refresh_caps(struct imap_conn *c)
 	return imap_map_err(c, r, "CAPABILITY");
 }
 
+/* Whether c->host has an address; if not, c->err says so. */
+static gboolean
+resolvable(struct imap_conn *c)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	int e;
+
+	hints.ai_socktype = SOCK_STREAM;
+	if ((e = getaddrinfo(c->host, NULL, &hints, &res)) == 0) {
+		freeaddrinfo(res);
+		return TRUE;
+	}
+	imap_set_err(c, "cannot find the host %s: %s; is the name in [inbox] "
+	    "url right?", c->host, gai_strerror(e));
+	return FALSE;
+}
+
+/*
+ * What a failed connect says to the admin reading the log: what failed,
+ * where, and what to look at, instead of libetpan's code. rc is kept.
+ */
+static enum lr_status
+connect_failed(struct imap_conn *c, int r, guint16 port, gboolean tls,
+    enum lr_status rc)
+{
+	if (r == MAILIMAP_ERROR_CONNECTION_REFUSED)
+		imap_set_err(c, "cannot reach %s:%u: the connection was refused "
+		    "or timed out; is the host and port right (imaps:// is "
+		    "usually 993, imap:// 143), and is the server up?", c->host,
+		    (unsigned)port);
+	else if (tls && r == MAILIMAP_ERROR_SSL)
+		imap_set_err(c, "the TLS handshake with %s:%u failed; is it the "
+		    "imaps port (usually 993)? On 143, use imap:// (STARTTLS)",
+		    c->host, (unsigned)port);
+	else if (!tls)
+		imap_set_err(c, "%s:%u did not greet as an IMAP server (libetpan "
+		    "%d); if it is the imaps port (993), use imaps://", c->host,
+		    (unsigned)port, r);
+	return rc;
+}
+
 /* Open the TCP or TLS connection and, for imap://, STARTTLS if needed. */
 static enum lr_status
 open_transport(struct imap_conn *c, const struct imap_config *cfg,
@@ -293,18 +335,18 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	enum lr_status rc;
 	int r;
 
+	if (!resolvable(c))
+		return LR_BADSOURCE;
 	if (tls) {
 		r = mailimap_ssl_connect_with_callback(c->imap, c->host, port,
 		    tls_setup, c->host);
-		rc = imap_map_err(c, r, "connect");
-		if (rc)
-			return rc;
+		if ((rc = imap_map_err(c, r, "connect")) != LR_OK)
+			return connect_failed(c, r, port, TRUE, rc);
 		return verify_peer(c, cfg->ca_file);
 	}
 	r = mailimap_socket_connect(c->imap, c->host, port);
-	rc = imap_map_err(c, r, "connect");
-	if (rc)
-		return rc;
+	if ((rc = imap_map_err(c, r, "connect")) != LR_OK)
+		return connect_failed(c, r, port, FALSE, rc);
 	if (cfg->allow_plaintext || net_host_is_loopback(c->host)) {
 		log_debug("imap: plaintext connection to %s", c->host);
 		return LR_OK;

@@ -1059,6 +1059,16 @@ class Dovecot:
         self.stop(graceful)
         return self.start()
 
+    def set_password(self, password):
+        """Change the user's password (Dovecot reads its passwd-file
+        again when it changes); self.password is left as it was."""
+        path = os.path.join(self.dir, "users")
+        with open(path) as f:
+            line = f.read()
+        user, rest = line.split(":{PLAIN}", 1)
+        _write_atomic(path, ("%s:{PLAIN}%s:%s" % (
+            user, password, rest.split(":", 1)[1])).encode())
+
     def close(self):
         """Stop and remove everything (kept when LEADROUTE_KEEP_TMP is set)."""
         self.stop(graceful=False)  # nothing is kept: no need to wait

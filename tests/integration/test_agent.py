@@ -646,6 +646,57 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(len(self.smtp.messages()), n_mail)
         self.assertEqual(len(self.http.requests()), n_http)
 
+    def test_login_refused_after_it_worked(self):
+        """The inbox refuses a login that worked before (a provider's
+        outage, a changed password): the agent says so loudly (log, one
+        Slack post, the journal) and tries again with backoff instead of
+        exiting; once the login works again it routes as before. A login
+        never accepted stops a first start with 78."""
+        self.set_conf("inbox", "poll_interval", "1s")
+        data, mid, d = self.first_owner_routed()
+        p = self.start_agent()
+        self.wait_idle(p)
+        self.dovecot.set_password("changed")
+        self.dovecot.restart()      # the agent must log in again
+        self.wait_for("the refusal reported",
+                      lambda: [r for r in self.http.requests()
+                               if r.path == "/slack" and
+                               b"refuses the login" in r.body], agent=p)
+        time.sleep(2)
+        self.assertIsNone(p.poll(), "the agent exited")
+        self.assertEqual(len([r for r in self.http.requests()
+                              if b"refuses the login" in r.body]), 1,
+                         "said once per outage")
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            self.dir, "journal.db"), uri=True)
+        try:
+            n = db.execute("SELECT count(*) FROM events WHERE kind ="
+                           " 'login-refused'").fetchone()[0]
+        finally:
+            db.close()
+        self.assertEqual(n, 1)
+        self.dovecot.set_password(self.dovecot.password)
+        self.wait_for("the login again",
+                      lambda: "accepts the login again" in self.agent_log(p),
+                      timeout=60, agent=p)
+        self.dovecot.append("INBOX", data)
+        self.wait_for("the lead routed",
+                      lambda: not self.dovecot.list_folder("INBOX"), agent=p)
+        self.assertEqual(self.folder_of()[mid][0][0],
+                         d["destination"]["folder"])
+        self.stop_agent(p)
+        # a first start with a password never accepted: 78
+        self.dovecot.set_password("other")
+        self.dovecot.restart()
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(os.path.join(self.dir, "journal.db" + suffix))
+            except FileNotFoundError:
+                pass
+        r = subprocess.run([self.binary, "-c", self.conf, "run", "--once"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 78, r.stderr)
+
     def owner_rows(self):
         """Owner id -> row of the rules' owners.csv."""
         with open(os.path.join(os.path.dirname(self.rules), "owners.csv"),

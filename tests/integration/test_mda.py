@@ -277,6 +277,42 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
         self.assertEqual(len(slack), 1)
         self.assertIn("New lead", json.loads(slack[0].body)["text"])
 
+    def test_same_message_id_and_failed_once(self):
+        """Another message carrying a filed lead's Message-ID is stored
+        too (where the first went, not forwarded), not swallowed with exit
+        0; a message that went to Failed is stored there once however often
+        the caller delivers it again."""
+        exp = self.expected()
+        data = self.first_owner_routed(exp)
+        mid = message_id(data)
+        p = self.deliver(data)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        other = re.sub(rb"(?m)^From: .*$", b"From: Someone Else <x@y.example>",
+                       data, count=1) + b"\r\nAnother message.\r\n"
+        self.assertEqual(message_id(other), mid)
+        p = self.deliver(other)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.filed()[mid]), 2, self.filed())
+        self.assertEqual(len(self.forwarded_ids()), 1)
+        # the same message again: nothing more
+        p = self.deliver(data)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.filed()[mid]), 2)
+
+        # a message the agent crashes on, three times: Failed, once
+        crash = re.sub(rb"(?m)^Message-ID: .*$",
+                       b"Message-ID: <crash-1@x.example>", data, count=1)
+        env = dict(ENV, LEADROUTE_TEST_CRASH_ON="Message-ID: <crash-1@")
+        for _ in range(3):
+            subprocess.run([self.binary, "-c", self.conf, "deliver"],
+                           input=crash, capture_output=True, timeout=120,
+                           env=env)
+        for _ in range(3):
+            p = self.deliver(crash)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.filed().get("<crash-1@x.example>"),
+                         [".Leads.Failed"])
+
     def test_pipe_without_maildir(self):
         exp = self.expected()
         data = self.first_owner_routed(exp)
