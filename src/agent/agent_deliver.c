@@ -41,7 +41,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 {
 	struct agent_opts o = { 0 };
 	struct agent a = { 0 };
-	struct fetch_ctx fc;
+	struct fetch_ctx fc = { 0 };
 	GError *err = NULL;
 	int rc = EX_TEMPFAIL;
 

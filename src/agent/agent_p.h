@@ -137,6 +137,7 @@ struct notice {
 struct fetch_ctx {
 	struct agent *a;
 	GDateTime *now;
+	guint taken;		/* messages taken this round */
 };
 
 /* A message of a board folder: its UID and Message-ID. */

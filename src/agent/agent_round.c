@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "agent_p.h"
+#include "duration.h"
 #include "imap.h"
 #include "jsonout.h"
 #include "log.h"
@@ -307,6 +308,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		a->interrupted = TRUE;
 		return LR_TEMPFAIL;	/* ends the fetch; the rest waits */
 	}
+	fc->taken++;
 	if (data == NULL) {
 		log_warnx("run: uid %u: larger than %d bytes, filed in %s",
 		    uid, IMAP_MAX_MESSAGE_BYTES, a->failed);
@@ -433,14 +435,68 @@ add_unfiled(struct agent *a, GArray *uids)
 	g_array_free(more, TRUE);
 }
 
+/* n as "2,000". */
+static char *
+thousands(guint n)
+{
+	char *digits = g_strdup_printf("%u", n);
+	GString *s = g_string_new(NULL);
+	size_t len = strlen(digits);
+
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			g_string_append_c(s, ',');
+		g_string_append_c(s, digits[i]);
+	}
+	g_free(digits);
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * After each batch: what it filed and left, and on a backlog (more than
+ * one batch) how far the round is, how fast, and how long it will take
+ * ("412 of 2,000 routed, 95 leads/s, about 17s left"); after a stop, what
+ * waits for the next start.
+ */
+static void
+progress(struct agent *a, guint done, guint total, gint64 t0)
+{
+	double secs = (g_get_monotonic_time() - t0) / (double)G_USEC_PER_SEC;
+	char *d, *n, *left;
+
+	if (a->interrupted) {
+		log_info("run: stopped: %u filed, %u left in the inbox for "
+		    "later, %u not taken yet (the next start takes them)",
+		    a->routed, a->kept, total - MIN(done, total));
+		return;
+	}
+	if (total <= AGENT_FILE_BATCH) {
+		if (a->routed > 0 || a->kept > 0)
+			log_info("run: %u filed, %u left in the inbox for "
+			    "later", a->routed, a->kept);
+		return;
+	}
+	d = thousands(done);
+	n = thousands(total);
+	left = duration_text(secs > 0 && done > 0 ? (gint64)((total - done) *
+	    secs / done + 0.5) : 0);
+	log_info("run: %s of %s routed (%u left in the inbox for later), "
+	    "%.0f leads/s, about %s left", d, n, a->kept, secs > 0 ? done /
+	    secs : 0.0, left);
+	g_free(d);
+	g_free(n);
+	g_free(left);
+}
+
 /* One round over what the inbox holds unrouted. */
 enum lr_status
 round_once(struct agent *a)
 {
 	GArray *uids = NULL;
-	struct fetch_ctx fc = { a, NULL };
+	struct fetch_ctx fc = { a, NULL, 0 };
 	guint32 uidvalidity = 0;
 	guint filed = 0;
+	gint64 t0;
 	enum lr_status st;
 
 	a->routed = a->kept = 0;
@@ -465,6 +521,7 @@ round_once(struct agent *a)
 		return LR_OK;
 	}
 	fc.now = decide_time();
+	t0 = g_get_monotonic_time();
 	/*
 	 * Fetch and file batch by batch: a backlog's first leads reach their
 	 * folders while the rest are still being decided, and each batch
@@ -479,10 +536,8 @@ round_once(struct agent *a)
 		if (st == LR_OK)
 			st = file_queued(a);
 		filer_forget(a->filer);
-		if (a->routed > 0 || a->kept > 0)
-			log_info("run: %u filed, %u left in the inbox for "
-			    "later", a->routed, a->kept);
 		filed += a->routed;
+		progress(a, fc.taken, uids->len, t0);
 		a->routed = a->kept = 0;
 	}
 	g_date_time_unref(fc.now);

@@ -1221,11 +1221,13 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                     self.assertEqual(typ, "OK", resp)
                     want[new] = exp[mid]
         log = self.run_agent()
-        batches = [int(m.group(1)) for m in
-                   re.finditer(r"run: (\d+) filed, 0 left", log)]
-        self.assertEqual(batches, [500, total - 500], log[-2000:])
+        # progress after each batch: how far, how fast, how long still
+        done = [int(m.group(1).replace(",", "")) for m in re.finditer(
+            r"run: ([\d,]+) of %s routed \(0 left in the inbox for later\),"
+            r" \d+ leads/s, about \S+ left" % format(total, ","), log)]
+        self.assertEqual(done, [500, total], log[-2000:])
         # the first batch was filed before the second was decided
-        first_filed = log.index("run: 500 filed")
+        first_filed = log.index("run: 500 of ")
         self.assertRegex(log[first_filed:], r"(?m)^.*lead <copy")
         self.assertEqual(self.dovecot.list_folder("INBOX"), [])
         # each copy filed once, where its recorded decision says (caps
