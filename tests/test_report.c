@@ -134,6 +134,25 @@ build(struct journal *j)
 		if (s->refused)
 			assert_int_equal(journal_event(j, id, "to-review",
 			    "550 no such user", NOW - s->decided + 1), LR_OK);
+		/* r1 went to review when its owner was away: no refusal */
+		if (strcmp(s->key, "<r1@x>") == 0)
+			assert_int_equal(journal_event(j, id, "away-to-review",
+			    "ana is away (auto-reply)", NOW - s->decided + 1),
+			    LR_OK);
+	}
+	/* an owner's out-of-office, filed with its lead: no reply */
+	{
+		struct journal_decision d = { .kind = DEST_REPLY,
+		    .dest_id = "ana", .folder = "Leads/x", .reason =
+		    "auto-reply from ana to a lead of ana" };
+		gint64 id;
+		enum journal_state st;
+		enum journal_seen seen;
+
+		assert_int_equal(journal_message_seen(j, "<ooo@x>", "INBOX", 1,
+		    900, 100, NOW - 1700, NOW - 1690, &id, &st, &seen), LR_OK);
+		assert_int_equal(journal_record_decision(j, id, &d,
+		    NOW - 1689), LR_OK);
 	}
 }
 
@@ -267,6 +286,7 @@ test_json(void **state)
 	assert_int_equal(num(o, "answered"), 3);
 	assert_int_equal(num(o, "never_answered"), 4);
 	assert_int_equal(num(o, "owner_replies"), 1);
+	assert_int_equal(num(o, "owner_auto_replies"), 1);
 	assert_int_equal(num(o, "reassigned"), 1);
 	/* first responses: 1800, 7200, 43200 */
 	assert_int_equal(num(o, "first_response.n"), 3);

@@ -216,7 +216,7 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 	}
 	d.folder = f.dc->folder;
 	d.reason = reason;
-	if (journal_redecide(a->j, ov->id, &d, "to-review", reason,
+	if (journal_redecide(a->j, ov->id, &d, "away-to-review", reason,
 	    now_s()) != LR_OK || journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record that %s went to review",
 		    ov->key);

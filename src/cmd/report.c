@@ -26,7 +26,7 @@ struct group_stats {
 
 struct stats {
 	guint leads, decided, failed, undecided, owner_routed, reassigned;
-	guint answered, refused, replies;
+	guint answered, refused, replies, auto_replies;
 	GHashTable *by_kind;	/* kind -> count */
 	GHashTable *dims;	/* dimension -> (value -> count) */
 	GPtrArray *dim_order;	/* of char *: dimensions, first seen first */
@@ -258,7 +258,10 @@ add_lead(const struct journal_lead *l, void *ctx)
 	char *source = NULL;
 
 	if (l->decided && l->kind == DEST_REPLY) {	/* an owner's, no lead */
-		s->replies++;
+		if (l->auto_reply)
+			s->auto_replies++;	/* out of office: no answer */
+		else
+			s->replies++;
 		return LR_OK;
 	}
 	s->leads++;
@@ -569,6 +572,9 @@ print_text(const struct report_opts *o, const struct stats *s,
 	    "owners' replies seen in the inbox: %u\n", s->answered,
 	    s->owner_routed, 100 * ratio(s->answered, s->owner_routed),
 	    s->owner_routed - s->answered, s->replies);
+	if (s->auto_replies > 0)
+		fprintf(fp, "Owners' out-of-office answers (no reply): %u\n",
+		    s->auto_replies);
 	g_ptr_array_free(owners, TRUE);
 	g_ptr_array_free(sources, TRUE);
 	g_array_free(backlog, TRUE);
@@ -697,6 +703,7 @@ print_json(const struct report_opts *o, const struct stats *s,
 	json_uint(b, "answered", s->answered);
 	json_uint(b, "never_answered", s->owner_routed - s->answered);
 	json_uint(b, "owner_replies", s->replies);
+	json_uint(b, "owner_auto_replies", s->auto_replies);
 	json_builder_set_member_name(b, "review");
 	json_builder_begin_object(b);
 	json_uint(b, "leads", s->reviewed);

@@ -17,7 +17,8 @@ const char *const jp_report_sql[ST_N] = {
 	    " d.folder, d.dims_json,"
 	    " (SELECT min(sent_at) FROM deliveries WHERE message_id = m.id"
 	    "  AND channel = 'smtp' AND state = 'sent' AND sent_at < ?2"
-	    "  AND target NOT LIKE 'escalation %'),"
+	    "  AND target NOT LIKE 'escalation %'"
+	    "  AND target NOT LIKE 'announce %'),"
 	    " (SELECT count(*) FROM events WHERE message_id = m.id"
 	    "  AND kind = 'reassigned' AND at < ?2),"
 	    " (SELECT min(at) FROM events WHERE message_id = m.id"
@@ -29,7 +30,8 @@ const char *const jp_report_sql[ST_N] = {
 	    " (SELECT count(*) FROM events WHERE message_id = m.id"
 	    "  AND kind = 'sla-missed' AND at < ?2),"
 	    " CASE WHEN json_valid(d.lead_json) THEN"
-	    "  json_extract(d.lead_json, '$.source') END"
+	    "  json_extract(d.lead_json, '$.source') END,"
+	    " d.kind = 'reply' AND d.reason LIKE 'auto-reply %'"
 	    " FROM messages m LEFT JOIN decisions d ON d.message_id = m.id"
 	    " WHERE m.fetched_at >= ?1 AND m.fetched_at < ?2 ORDER BY m.id",
 	/* the stays in review that overlap [?1, ?2), whenever their leads
@@ -80,6 +82,7 @@ lead_row(sqlite3_stmt *st)
 	l->escalated = col_opt(st, 16) != 0;
 	l->sla_missed = (guint)col_opt(st, 17);
 	l->source = col_dup(st, 18);
+	l->auto_reply = col_opt(st, 19) != 0;
 	l->decided = sqlite3_column_type(st, 6) != SQLITE_NULL;
 	if (l->decided && !jp_col_kind(st, 6, l->id, &l->kind)) {
 		jlead_free(l);

@@ -44,7 +44,8 @@ struct journal_lead {
 	enum dest_kind kind;	/* DEST_REPLY: an owner's reply, no lead */
 	char *dest_id, *owner, *folder, *dims_json;
 	guint reassignments;
-	gboolean to_review;
+	gboolean to_review;	/* the mail server refused its forward */
+	gboolean auto_reply;	/* DEST_REPLY: an out-of-office answer */
 	gboolean escalated;	/* the review SLA was missed */
 	guint sla_missed;	/* times an owner SLA was missed */
 	char *source;		/* lead_json's "source"; NULL: none */

@@ -31,11 +31,12 @@ const char *const jp_sla_sql[ST_N] = {
 	    " LIMIT 1",
 	[ST_EV_FIRST] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = 'first-response'",
-	/* in review since (moved there, sent there by a refused forward, or
-	 * filed there) before ?1, and never escalated */
+	/* in review since (moved there, sent there by a refused forward or
+	 * an owner's absence, or filed there) before ?1, never escalated */
 	[ST_REVIEW_DUE] = "SELECT m.id, m.message_key, m.folder, coalesce("
 	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
-	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since"
+	    " e.kind IN ('moved', 'to-review',"
+	    " 'away-to-review')), m.filed_at) AS since"
 	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
 	    " WHERE d.kind = 'review' AND m.filed_at IS NOT NULL"
 	    " AND m.message_key NOT LIKE 'sha256:%'"
@@ -44,7 +45,8 @@ const char *const jp_sla_sql[ST_N] = {
 	/* the review queue: since as ST_REVIEW_DUE */
 	[ST_REVIEW_OPEN] = "SELECT m.id, m.message_key, m.folder, coalesce("
 	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
-	    " e.kind IN ('moved', 'to-review')), m.filed_at) AS since,"
+	    " e.kind IN ('moved', 'to-review',"
+	    " 'away-to-review')), m.filed_at) AS since,"
 	    " d.lead_email, CASE WHEN json_valid(d.lead_json) THEN"
 	    " json_extract(d.lead_json, '$.subject') END, d.reason,"
 	    " EXISTS (SELECT 1 FROM events WHERE message_id = m.id AND"

@@ -1133,7 +1133,9 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(p.returncode, 0, p.stderr)
         rep = json.loads(p.stdout)
         self.assertEqual(rep["answered"], 2)
-        self.assertEqual(rep["owner_replies"], 4)
+        # the out-of-office is no reply (spec 10: owners' replies)
+        self.assertEqual(rep["owner_replies"], 3)
+        self.assertEqual(rep["owner_auto_replies"], 1)
         self.assertEqual(rep["first_response"]["n"], 2)
         self.assertEqual(rep["never_answered"], rep["owner_routed"] - 2)
 

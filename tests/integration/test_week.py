@@ -121,8 +121,9 @@ class WeekTest(unittest.TestCase):
         self.clock = os.path.join(self.dir, "clock")
         self.journal = os.path.join(self.dir, "journal.db")
         self.leads = {}
-        self.owner_mails = 0	# replies and out-of-office, filed with
-        self.agent = None	# their leads
+        self.owner_mails = 0	# replies, filed with their leads
+        self.owner_autos = 0	# out-of-office answers, likewise
+        self.agent = None
         self.addCleanup(self.kill_agent)
 
     def set_inbox_option(self, key, value):
@@ -272,7 +273,10 @@ class WeekTest(unittest.TestCase):
             raw += "Auto-Submitted: auto-replied\r\n"
         raw += "\r\nThanks, on it.\r\n"
         self.dovecot.append("INBOX", raw.encode(), date=self.now)
-        self.owner_mails += 1
+        if auto:
+            self.owner_autos += 1
+        else:
+            self.owner_mails += 1
         self.wait_for(f"{kind} on lead {lead.n}",
                       lambda: len(self.events(lead, kind)) > seen)
         if not auto and lead.answered is None:
@@ -435,6 +439,7 @@ class WeekTest(unittest.TestCase):
             len(owned),
             "answered": len(ans), "never_answered": len(owned) - len(ans),
             "owner_replies": self.owner_mails,
+            "owner_auto_replies": self.owner_autos,
         }
         reviewed = [lead for lead in leads if lead.review]
         closed = [sum(b - a for a, b in lead.review) for lead in reviewed
