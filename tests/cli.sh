@@ -142,6 +142,11 @@ sed -i '/^user = /d' typo.conf
 expect 78 "typo.conf: error: \[inbox\]: set user" "$LEADROUTE" -c typo.conf check
 printf '[smtp]\nurl = smtp://127.0.0.1:2525\nuser = leads\nfrom = leads@example.com\n[rules]\nfile = conf/leadroute.rules\n' >smtpuser.conf
 expect 78 "smtpuser.conf:3: error: \[smtp\] user: no password for leads" "$LEADROUTE" -c smtpuser.conf check
+# the journal's folder must be there and writable: said by check
+printf '[rules]\nfile = conf/leadroute.rules\n[journal]\npath = nodir/journal.db\n' >jdir.conf
+expect 78 "jdir.conf:4: error: \[journal\] path: the folder .*nodir is not there" "$LEADROUTE" -c jdir.conf check
+mkdir nodir
+expect 0 "0 errors" "$LEADROUTE" -c jdir.conf check
 # connection errors say what failed, where, and what to look at
 export LR_TEST_PW=x
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -79,7 +79,8 @@ fi
 for c in "$root$pkgdatadir"/contrib/examples/*.conf; do
 	[ -f "$c" ] || fail "no example configurations in $pkgdatadir/contrib/examples"
 	# an OAuth2 example: its client secret and the token `auth` writes
-	sed "s|/var/lib/leadroute/refresh.token|$new/refresh.token|" "$c" \
+	sed -e "s|/var/lib/leadroute/refresh.token|$new/refresh.token|" \
+	    -e "s|/var/lib/leadroute/journal.db|$new/journal.db|" "$c" \
 	    >"$new/leadroute.conf"
 	if grep -q "^auth = xoauth2" "$c"; then
 		printf 'secret\n' >"$new/client.secret"

@@ -325,6 +325,32 @@ check_keys(const struct reader *r)
 	g_strfreev(groups);
 }
 
+/*
+ * The journal's folder must be there and writable by whoever runs this
+ * (the service's user: `sudo -u leadroute leadroute check`), the journal
+ * too when it is there: found by check, not at the first lead.
+ */
+static void
+check_journal(struct reader *r, const char *path)
+{
+	char *dir = g_path_get_dirname(path);
+
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+		problem(r, DIAG_ERROR, "journal", "path", "the folder %s is not "
+		    "there: create it (the service's tmpfiles make "
+		    "/var/lib/leadroute)", dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		problem(r, DIAG_ERROR, "journal", "path", "%s cannot be written "
+		    "by this user (uid %u): run check as the user that runs "
+		    "leadroute, or change the folder's owner", dir,
+		    (unsigned)getuid());
+	else if (g_file_test(path, G_FILE_TEST_EXISTS) &&
+	    access(path, R_OK | W_OK) != 0)
+		problem(r, DIAG_ERROR, "journal", "path", "%s cannot be read and "
+		    "written by this user (uid %u)", path, (unsigned)getuid());
+	g_free(dir);
+}
+
 /* A duration key (90s, 15m, 4h, 2d) in seconds, or dflt. */
 static gint64
 duration(struct reader *r, const char *group, const char *key, gint64 dflt)
@@ -624,6 +650,8 @@ config_load(const char *path, struct diag *d)
 	c->webhook_secret = secret(&r, "webhook", "secret", FALSE);
 	c->rules_file = path_value(&r, "rules", "file");
 	c->journal_path = path_value(&r, "journal", "path");
+	if (c->journal_path != NULL)
+		check_journal(&r, c->journal_path);
 	c->templates_dir = path_value(&r, "templates", "dir");
 	c->deliver_maildir = path_value(&r, "deliver", "maildir");
 	c->syslog = boolean(&r, "log", "syslog", FALSE);
