@@ -17,16 +17,22 @@
 #include "report.h"
 #include "rules.h"
 
+/* A lead given to an owner without an answer counts as "never answered"
+ * once this long has passed by the period's end; before, it awaits one. */
+#define REPORT_ANSWER_WAIT	86400
+
 /* One owner's or one source's leads. */
 struct group_stats {
 	guint leads, owned, forwarded, answered, reassigned;	/* owned: with
 				 * an owner, who could answer */
+	guint awaiting;		/* owned, no answer yet, given them within
+				 * REPORT_ANSWER_WAIT of the period's end */
 	GArray *ttr, *first;	/* of gint64 seconds */
 };
 
 struct stats {
 	guint leads, decided, failed, undecided, owner_routed, reassigned;
-	guint answered, refused, replies, auto_replies;
+	guint answered, refused, replies, auto_replies, awaiting;
 	GHashTable *by_kind;	/* kind -> count */
 	GHashTable *dims;	/* dimension -> (value -> count) */
 	GPtrArray *dim_order;	/* of char *: dimensions, first seen first */
@@ -314,6 +320,13 @@ add_lead(const struct journal_lead *l, void *ctx)
 			series_add(os->ttr, l->received_at, l->forwarded_at);
 		}
 	}
+	if (os != NULL && l->first_response_at == 0 && s->end -
+	    MAX(l->forwarded_at, l->decided_at) < REPORT_ANSWER_WAIT) {
+		s->awaiting++;	/* not "never answered": too soon to say */
+		os->awaiting++;
+		if (gs != NULL)
+			gs->awaiting++;
+	}
 	if (os != NULL && l->first_response_at > 0) {
 		s->answered++;
 		os->answered++;
@@ -462,7 +475,7 @@ text_groups(FILE *fp, const char *title, GHashTable *t, GPtrArray *keys,
 		if (reassigned)
 			fprintf(fp, "%11u ", g->reassigned);
 		fprintf(fp, " %8s / %-8s %9u %6u  %s / %s\n", t50, t90,
-		    g->answered, g->owned - g->answered, f50, f90);
+		    g->answered, g->owned - g->answered - g->awaiting, f50, f90);
 		g_free(t50);
 		g_free(t90);
 		g_free(f50);
@@ -569,9 +582,11 @@ print_text(const struct report_opts *o, const struct stats *s,
 	    s->reassigned, s->owner_routed, 100 * ratio(s->reassigned,
 	    s->owner_routed));
 	fprintf(fp, "Answered: %u of %u (%.1f%%); never answered: %u; "
+	    "awaiting a first response (given within %s): %u; "
 	    "owners' replies seen in the inbox: %u\n", s->answered,
 	    s->owner_routed, 100 * ratio(s->answered, s->owner_routed),
-	    s->owner_routed - s->answered, s->replies);
+	    s->owner_routed - s->answered - s->awaiting, "a day", s->awaiting,
+	    s->replies);
 	if (s->auto_replies > 0)
 		fprintf(fp, "Owners' out-of-office answers (no reply): %u\n",
 		    s->auto_replies);
@@ -649,7 +664,8 @@ json_groups(JsonBuilder *b, const char *name, GHashTable *t, GPtrArray *keys,
 		if (reassigned)
 			json_uint(b, "reassigned", g->reassigned);
 		json_uint(b, "answered", g->answered);
-		json_uint(b, "never_answered", g->owned - g->answered);
+		json_uint(b, "never_answered", g->owned - g->answered -
+		    g->awaiting);
 		json_series(b, "time_to_route", g->ttr);
 		json_series(b, "first_response", g->first);
 		json_builder_end_object(b);
@@ -701,7 +717,9 @@ print_json(const struct report_opts *o, const struct stats *s,
 	json_builder_add_double_value(b, ratio(s->reassigned,
 	    s->owner_routed));
 	json_uint(b, "answered", s->answered);
-	json_uint(b, "never_answered", s->owner_routed - s->answered);
+	json_uint(b, "never_answered", s->owner_routed - s->answered -
+	    s->awaiting);
+	json_uint(b, "awaiting_answer", s->awaiting);
 	json_uint(b, "owner_replies", s->replies);
 	json_uint(b, "owner_auto_replies", s->auto_replies);
 	json_builder_set_member_name(b, "review");
@@ -992,7 +1010,7 @@ print_html(const struct report_opts *o, const struct stats *s,
 	    s->leads, s->decided, s->failed, s->owner_routed,
 	    100 * ratio(kind_n(s, "review"), not_ignored), s->reassigned,
 	    100 * ratio(s->reassigned, s->owner_routed), s->answered,
-	    s->owner_routed - s->answered, r50, r90, s->waiting,
+	    s->owner_routed - s->answered - s->awaiting, r50, r90, s->waiting,
 	    s->escalated, s->sla_missed);
 	fputs("<h2>Leads per day</h2>\n", fp);
 	svg_days(fp, s);

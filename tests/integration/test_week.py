@@ -438,6 +438,8 @@ class WeekTest(unittest.TestCase):
             "reassignment_rate": sum(lead.reassigned for lead in owned) /
             len(owned),
             "answered": len(ans), "never_answered": len(owned) - len(ans),
+            # every lead of the week came days before its end
+            "awaiting_answer": 0,
             "owner_replies": self.owner_mails,
             "owner_auto_replies": self.owner_autos,
         }
