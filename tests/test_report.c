@@ -551,7 +551,13 @@ test_review_and_sources(void **state)
 	assert_non_null(strstr(out, "\n  partner                   1    1  "
 	    "  5m 00s / 5m 00s           1      0  1h 00m / 1h 00m\n"));
 	free(out);
+	/* a period of a day is drawn by the hour, not as one block */
+	out = report_at(f, HTML, NOW, DAY);
+	assert_non_null(strstr(out, "<title>Leads per hour</title>"));
+	assert_null(strstr(out, "<title>Leads per day</title>"));
+	free(out);
 	out = report_at(f, HTML, NOW, 7 * DAY);
+	assert_non_null(strstr(out, "<title>Leads per day</title>"));
 	assert_non_null(strstr(out, "<title>2026-11-19: 2 waiting</title>"));
 	assert_non_null(strstr(out, "<title>2026-11-20: 1 waiting</title>"));
 	assert_non_null(strstr(out, "<tr><td>time in review p50 / p90</td>"

@@ -40,6 +40,8 @@ struct stats {
 	GHashTable *sources;	/* source -> struct group_stats * */
 	GArray *ttr, *to_fetch, *to_decide, *to_forward, *first;
 	GHashTable *days;	/* "YYYY-MM-DD" (UTC, fetched) -> guint[DAY_N] */
+	GHashTable *hours;	/* "YYYY-MM-DD HH:00" -> the same: a period of
+				 * a day or two is drawn by the hour */
 	guint reviewed;		/* leads that were in review */
 	GArray *review_time;	/* per lead out of review: its time there */
 	guint waiting;		/* leads in review at the end */
@@ -179,23 +181,31 @@ count_dims(struct stats *s, const char *json, char **source)
 	g_object_unref(p);
 }
 
+/* The counts of what became of the leads of key's day (or hour). */
+static guint *
+day_counts(GHashTable *h, const char *key)
+{
+	guint *c = g_hash_table_lookup(h, key);
+
+	if (c == NULL) {
+		c = g_new0(guint, DAY_N);
+		g_hash_table_insert(h, g_strdup(key), c);
+	}
+	return c;
+}
+
 static void
 count_day(struct stats *s, const struct journal_lead *l)
 {
 	GDateTime *t = g_date_time_new_from_unix_utc(l->fetched_at);
-	char *day;
-	guint *c;
+	char *day, *hour;
 	int k;
 
 	if (t == NULL)
 		return;
 	day = g_date_time_format(t, "%Y-%m-%d");
+	hour = g_date_time_format(t, "%Y-%m-%d %H:00");
 	g_date_time_unref(t);
-	if ((c = g_hash_table_lookup(s->days, day)) == NULL) {
-		c = g_new0(guint, DAY_N);
-		g_hash_table_insert(s->days, g_strdup(day), c);
-	}
-	g_free(day);
 	if (l->owner != NULL)
 		k = DAY_OWNER;
 	else if (l->kind == DEST_QUEUE)
@@ -204,7 +214,10 @@ count_day(struct stats *s, const struct journal_lead *l)
 		k = DAY_IGNORE;
 	else
 		k = DAY_REVIEW;
-	c[k]++;
+	day_counts(s->days, day)[k]++;
+	day_counts(s->hours, hour)[k]++;
+	g_free(day);
+	g_free(hour);
 }
 
 /*
@@ -800,13 +813,16 @@ svg_days(FILE *fp, const struct stats *s)
 	gpointer k;
 	guint max = 1, h = 160;
 	double w;
+	/* one or two days: by the hour, not one or two blocks */
+	gboolean hourly = g_hash_table_size(s->days) <= 2;
+	GHashTable *by = hourly ? s->hours : s->days;
 
-	g_hash_table_iter_init(&it, s->days);
+	g_hash_table_iter_init(&it, by);
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		g_ptr_array_add(days, k);
 	g_ptr_array_sort(days, cmp_str);
 	for (guint i = 0; i < days->len; i++) {
-		const guint *c = g_hash_table_lookup(s->days,
+		const guint *c = g_hash_table_lookup(by,
 		    g_ptr_array_index(days, i));
 		guint sum = 0;
 
@@ -814,13 +830,16 @@ svg_days(FILE *fp, const struct stats *s)
 			sum += c[d];
 		max = MAX(max, sum);
 	}
-	w = days->len > 0 ? (double)(SVG_W - 40) / days->len : 0;
+	/* a bar no wider than a tenth of the chart */
+	w = days->len > 0 ? MIN((double)(SVG_W - 40) / days->len,
+	    (SVG_W - 40) / 10.0) : 0;
 	fprintf(fp, "<svg class=\"chart\" id=\"days\" width=\"%d\" "
 	    "height=\"%u\" viewBox=\"0 0 %d %u\" role=\"img\"><title>Leads "
-	    "per day</title>\n", SVG_W, h + 20, SVG_W, h + 20);
+	    "per %s</title>\n", SVG_W, h + 20, SVG_W, h + 20, hourly ? "hour" :
+	    "day");
 	for (guint i = 0; i < days->len; i++) {
 		const char *day = g_ptr_array_index(days, i);
-		const guint *c = g_hash_table_lookup(s->days, day);
+		const guint *c = g_hash_table_lookup(by, day);
 		double y = h;
 
 		for (int d = 0; d < DAY_N; d++) {
@@ -838,9 +857,11 @@ svg_days(FILE *fp, const struct stats *s)
 	fprintf(fp, "<text x=\"0\" y=\"12\">%u</text><text x=\"0\" "
 	    "y=\"%u\">0</text>", max, h);
 	if (days->len > 0)
-		fprintf(fp, "<text x=\"40\" y=\"%u\">%s</text><text x=\"%d\" "
-		    "y=\"%u\" text-anchor=\"end\">%s</text>", h + 16,
-		    (char *)g_ptr_array_index(days, 0), SVG_W, h + 16,
+		fprintf(fp, "<text x=\"40\" y=\"%u\">%s</text>", h + 16,
+		    (char *)g_ptr_array_index(days, 0));
+	if (days->len > 1)	/* under the last bar's end */
+		fprintf(fp, "<text x=\"%.1f\" y=\"%u\" text-anchor=\"end\">"
+		    "%s</text>", MAX(40 + days->len * w, 200.0), h + 16,
 		    (char *)g_ptr_array_index(days, days->len - 1));
 	fputs("</svg>\n<p class=\"legend\">", fp);
 	for (int d = 0; d < DAY_N; d++)
@@ -1093,6 +1114,8 @@ report_print(const struct report_opts *o)
 	s.to_forward = series_new();
 	s.first = series_new();
 	s.days = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	s.hours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
 	rc = journal_leads(o->j, g_date_time_to_unix(from),
 	    g_date_time_to_unix(o->now) + 1, add_lead, &s);
 	if (rc == LR_OK && (rc = journal_review_spans(o->j,
@@ -1126,6 +1149,7 @@ report_print(const struct report_opts *o)
 	g_array_free(s.to_forward, TRUE);
 	g_array_free(s.first, TRUE);
 	g_hash_table_destroy(s.days);
+	g_hash_table_destroy(s.hours);
 	g_date_time_unref(from);
 	return rc;
 }
