@@ -230,7 +230,7 @@ teardown(void **state)
 static enum lr_status
 round_one(struct fixture *fx, guint32 uid, const char *msg)
 {
-	struct fetch_ctx fc = { &fx->a, decide_time(), 0 };
+	struct fetch_ctx fc = { .a = &fx->a, .now = decide_time() };
 	enum lr_status st = one_message(uid, msg, strlen(msg), &fc);
 
 	g_date_time_unref(fc.now);

@@ -138,6 +138,9 @@ struct fetch_ctx {
 	struct agent *a;
 	GDateTime *now;
 	guint taken;		/* messages taken this round */
+	guint total;		/* of how many; 0: not a round (deliver) */
+	gint64 t0, shown;	/* the round's start, the live line's last
+				 * update (monotonic µs) */
 };
 
 /* A message of a board folder: its UID and Message-ID. */

@@ -288,6 +288,25 @@ deliver_lead(struct agent *a, gint64 id, struct vars *v, struct decision *dc,
 	return LR_OK;
 }
 
+/* The live line on a terminal, a few times a second, on a round of more
+ * than one message. */
+static void
+live_progress(struct fetch_ctx *fc)
+{
+	gint64 now = g_get_monotonic_time();
+	double secs = (now - fc->t0) / (double)G_USEC_PER_SEC;
+	char *left;
+
+	if (fc->total < 2 || now - fc->shown < G_USEC_PER_SEC / 4)
+		return;
+	fc->shown = now;
+	left = duration_text(secs > 0 && fc->taken > 0 ? (gint64)((fc->total -
+	    MIN(fc->taken, fc->total)) * secs / fc->taken + 0.5) : 0);
+	log_status("  %u of %u taken, %.0f leads/s, about %s left",
+	    fc->taken, fc->total, secs > 0 ? fc->taken / secs : 0.0, left);
+	g_free(left);
+}
+
 /* One message of the inbox (data NULL: too large to fetch), through the
  * pipeline: identified and recorded, decided, delivered, queued for
  * filing. LR_TEMPFAIL ends the fetch (a stop, or the journal failing). */
@@ -356,6 +375,7 @@ out:
 	g_free(key);
 	decision_free(dc);
 	lead_free(l);
+	live_progress(fc);
 	return st;
 }
 
@@ -493,12 +513,13 @@ enum lr_status
 round_once(struct agent *a)
 {
 	GArray *uids = NULL;
-	struct fetch_ctx fc = { a, NULL, 0 };
+	struct fetch_ctx fc = { 0 };
 	guint32 uidvalidity = 0;
 	guint filed = 0;
 	gint64 t0;
 	enum lr_status st;
 
+	fc.a = a;
 	a->routed = a->kept = 0;
 	a->interrupted = FALSE;
 	if ((st = imap_select(a->imap, a->mailbox, &uidvalidity,
@@ -522,6 +543,8 @@ round_once(struct agent *a)
 	}
 	fc.now = decide_time();
 	t0 = g_get_monotonic_time();
+	fc.total = uids->len;
+	fc.t0 = t0;
 	/*
 	 * Fetch and file batch by batch: a backlog's first leads reach their
 	 * folders while the rest are still being decided, and each batch
@@ -540,6 +563,7 @@ round_once(struct agent *a)
 		progress(a, fc.taken, uids->len, t0);
 		a->routed = a->kept = 0;
 	}
+	log_status_end();
 	g_date_time_unref(fc.now);
 	g_array_free(uids, TRUE);
 	a->routed = filed;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -18,6 +19,41 @@
 
 static enum log_level level = LOG_LVL_WARN;
 static int use_syslog;
+static int status_shown;	/* a status line is on the terminal */
+
+/* Take the status line off the terminal before a log line. */
+static void
+status_clear(void)
+{
+	if (status_shown) {
+		fputs("\r\033[K", stderr);
+		status_shown = 0;
+	}
+}
+
+void
+log_status_end(void)
+{
+	status_clear();
+}
+
+void
+log_status(const char *fmt, ...)
+{
+	static int tty = -1;
+	va_list ap;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty || use_syslog || level < LOG_LVL_INFO)
+		return;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	status_shown = 1;
+}
 
 void
 log_use_syslog(void)
@@ -60,6 +96,7 @@ vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
 		g_free(msg);
 		return;
 	}
+	status_clear();
 	fputs("leadroute: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	if (err != NULL)

@@ -19,4 +19,12 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * A live status line on a terminal (stderr a tty, not syslog, not -q):
+ * shown at the bottom, rewritten in place, cleared by any log line and by
+ * log_status_end(). Elsewhere it does nothing: the log has its lines.
+ */
+void log_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_status_end(void);
+
 #endif

@@ -1246,6 +1246,37 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         owned = sum(1 for mid in want if rec[mid]["owner"])
         self.assertEqual(len(self.smtp.messages()), owned)
 
+    def test_live_progress_on_a_terminal(self):
+        """On a terminal, a live line says how far a round is ("12 of 30
+        taken, ... leads/s, about ... left"), cleared before each log line
+        and at the end; in a log file, no such line."""
+        import pty
+        self.append_leads()
+        master, slave = pty.openpty()
+        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_NOW=NOW)
+        p = subprocess.Popen([self.binary, "-c", self.conf, "run", "--once"],
+                             stdout=subprocess.DEVNULL, stderr=slave, env=env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertEqual(p.wait(timeout=120), 0, out[-2000:])
+        n = len(self.lead_files())
+        self.assertRegex(out, rb"\r\x1b\[K  \d+ of %d taken, \d+ leads/s, "
+                         rb"about \S+ left" % n)
+        self.assertTrue(out.rstrip().endswith(b"\x1b[K") or
+                        not out.rstrip().split(b"\n")[-1].startswith(b"\r"),
+                        "the live line is cleared at the end")
+        log = self.run_agent()      # stderr to a pipe: no live line
+        self.assertNotIn("taken, ", log)
+
     def test_run(self):
         files = self.append_leads()
         exp = self.expected()
