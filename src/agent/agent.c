@@ -69,6 +69,7 @@ connect_all(struct agent *a)
 {
 	struct imap_config ic = { 0 };
 	char *err = NULL;
+	gboolean refused = FALSE;
 	enum lr_status st;
 
 	ic.url = a->cfg->inbox_url;
@@ -78,11 +79,12 @@ connect_all(struct agent *a)
 	ic.ca_file = a->cfg->inbox_ca_file;
 	if (a->cfg->inbox_auth == CONFIG_AUTH_XOAUTH2)
 		ic.oauth = a->oauth;
+	ic.refused = &refused;
 	if ((st = imap_connect(&ic, &a->imap, &err)) != LR_OK) {
 		log_warnx("run: %s: %s", a->cfg->inbox_url, err ? err : "?");
 		g_free(a->refused);
-		a->refused = st == LR_CONFIG ? err : NULL;
-		if (st != LR_CONFIG)
+		a->refused = refused ? err : NULL;
+		if (!refused)
 			g_free(err);
 		return st;
 	}
@@ -101,8 +103,9 @@ connect_all(struct agent *a)
 }
 
 /*
- * The inbox refused the login (or another configuration error at
- * connect). At a first start with a login never yet accepted, that is a
+ * The inbox refused the login (a->refused says why; another error at
+ * connect, such as a certificate, is a configuration error). At a first
+ * start with a login never yet accepted, that is a
  * configuration error (exit 78: a person must fix it). A login that
  * worked before, here or by an earlier run (the journal's record), is
  * refused by a provider's outage as often as by a changed password:
@@ -115,6 +118,8 @@ login_refused(struct agent *a)
 	gint64 last = 0;
 	char *text;
 
+	if (a->refused == NULL)		/* not the login: TLS, a setting */
+		return FALSE;
 	if (!a->logged_in && (journal_event_last(a->j, AGENT_EVENT_LOGIN,
 	    &last) != LR_OK || last == 0))
 		return FALSE;

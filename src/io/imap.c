@@ -85,6 +85,7 @@ imap_map_err(struct imap_conn *c, int r, const char *what)
 	case MAILIMAP_ERROR_LOGIN:
 	case MAILIMAP_ERROR_SASL:
 		imap_set_err(c, "%s: rejected: %s", what, resp);
+		c->refused = TRUE;
 		return LR_CONFIG;
 	default:
 		imap_set_err(c, "%s: server said no: %s", what, resp);
@@ -486,6 +487,8 @@ imap_connect(const struct imap_config *cfg, struct imap_conn **out, char **err)
 	    imap_has_move(c) ? "yes" : "no",
 	    mailimap_has_uidplus(c->imap) ? "yes" : "no");
 out:
+	if (cfg->refused != NULL)
+		*cfg->refused = rc != LR_OK && c->refused;
 	if (rc) {
 		if (err != NULL)
 			*err = g_strdup_printf("imap: %s", c->err != NULL ? c->err

@@ -53,6 +53,9 @@ struct imap_config {
 	unsigned timeout;	/* seconds per network wait; 0: IMAP_DEFAULT_TIMEOUT */
 	struct oauth *oauth;	/* borrowed; not NULL: AUTHENTICATE XOAUTH2
 				 * with its access token, password unused */
+	gboolean *refused;	/* out, may be NULL: set when imap_connect
+				 * fails because the server refused the
+				 * login (not TLS, not the network) */
 };
 
 struct imap_conn;

@@ -18,6 +18,7 @@ struct imap_conn {
 	char delim;		/* server's hierarchy separator; 0 if flat */
 	gboolean idling;
 	gboolean news;		/* EXISTS grew as IDLE began */
+	gboolean refused;	/* the server refused the login */
 };
 
 /* Record the last error (imap_last_error()) and log it at debug level. */
