@@ -116,7 +116,7 @@ static gboolean
 login_refused(struct agent *a)
 {
 	gint64 last = 0;
-	char *text;
+	char *text, *slack, *retry;
 
 	if (a->refused == NULL)		/* not the login: TLS, a setting */
 		return FALSE;
@@ -126,14 +126,18 @@ login_refused(struct agent *a)
 	if (a->refused_since > 0)
 		return TRUE;
 	a->refused_since = now_s();
-	text = g_strdup_printf("leadroute: %s refuses the login that worked "
-	    "before (%s). Leads wait in the inbox; leadroute tries again, "
-	    "backing off up to %d min. Check the password or the provider.",
-	    a->cfg->inbox_url, a->refused != NULL ? a->refused : "?",
+	retry = a->o->once ? g_strdup("the next run tries again") :
+	    g_strdup_printf("leadroute tries again, backing off up to %d min",
 	    AGENT_BACKOFF_MAX / 60);
+	text = g_strdup_printf("%s refuses the login that worked before (%s). "
+	    "Leads wait in the inbox; %s. Check the password or the "
+	    "provider.", a->cfg->inbox_url, a->refused, retry);
 	log_warnx("run: error: %s", text);
-	alert(a, "login-refused", text);
+	slack = g_strconcat("leadroute: ", text, NULL);
+	alert(a, "login-refused", slack);
+	g_free(slack);
 	g_free(text);
+	g_free(retry);
 	return TRUE;
 }
 
@@ -415,7 +419,7 @@ wait_mail(struct agent *a)
 	if (imap_idle_start(a->imap) != LR_OK ||
 	    imap_idle_wait(a->imap, (int)MIN(wait * 1000, IMAP_IDLE_MAX_MS),
 	    &got) != LR_OK || imap_idle_done(a->imap) != LR_OK) {
-		log_warnx("run: IDLE: %s; reconnecting",
+		log_warnx("run: %s; reconnecting",
 		    imap_last_error(a->imap));
 		disconnect(a);
 	}
@@ -457,6 +461,10 @@ run_turn(struct agent *a, int *rc)
 	}
 	if (stopping)
 		return TURN_STOP;
+	/* --once: leads left in the inbox (a forward deferred) are a
+	 * temporary failure for the caller (cron) to see */
+	if (st == LR_OK && a->o->once && a->kept > 0)
+		*rc = EX_TEMPFAIL;
 	/* mail that came during the round: another round, at once */
 	if (st == LR_OK && a->routed > 0)
 		return TURN_AGAIN;

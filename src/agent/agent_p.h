@@ -105,7 +105,8 @@ struct agent {
 	gboolean logged_in;	/* the inbox accepted the login once */
 	gint64 refused_since;	/* the login is refused since; 0: is not */
 	char *refused;		/* why, as the inbox said */
-	guint routed, kept;	/* this round: filed, left in the inbox */
+	guint routed, kept;	/* this round (or batch): filed, left in the
+				 * inbox */
 };
 
 /* Variables for the templates: the lead, its decision and its owner. */

@@ -515,7 +515,7 @@ round_once(struct agent *a)
 	GArray *uids = NULL;
 	struct fetch_ctx fc = { 0 };
 	guint32 uidvalidity = 0;
-	guint filed = 0;
+	guint filed = 0, kept = 0;
 	gint64 t0;
 	enum lr_status st;
 
@@ -560,6 +560,7 @@ round_once(struct agent *a)
 			st = file_queued(a);
 		filer_forget(a->filer);
 		filed += a->routed;
+		kept += a->kept;
 		progress(a, fc.taken, uids->len, t0);
 		a->routed = a->kept = 0;
 	}
@@ -567,5 +568,6 @@ round_once(struct agent *a)
 	g_date_time_unref(fc.now);
 	g_array_free(uids, TRUE);
 	a->routed = filed;
+	a->kept = kept;
 	return st;
 }

@@ -53,6 +53,9 @@ imap_set_err(struct imap_conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	c->err = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	/* a server's words end lines of the log, not break them */
+	g_strchomp(c->err);
+	g_strdelimit(c->err, "\r\n\t", ' ');
 	log_debug("imap: %s", c->err);
 }
 

@@ -164,8 +164,12 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
         self.assertTrue(owners, "no owner-routed lead in the set")
         self.assertEqual(sorted(self.forwarded_ids()),
                          sorted(mid for mid, _ in owners))
+        # a post for each owner's lead, and the announcements of the
+        # leads in review and in queues that post to Slack
         self.assertEqual(len([r for r in self.http.requests()
-                              if r.path == "/slack"]), len(owners))
+                              if r.path == "/slack"]),
+                         len(owners) + servers.announced_on_slack(
+                             self.rules, exp))
         # nothing left: a second poll finds no mail and sends nothing
         status, out = self.fetchmail()
         self.assertEqual(status, 1, out[-3000:])	# 1: no mail
