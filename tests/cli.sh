@@ -147,6 +147,10 @@ printf '[rules]\nfile = conf/leadroute.rules\n[journal]\npath = nodir/journal.db
 expect 78 "jdir.conf:4: error: \[journal\] path: the folder .*nodir is not there" "$LEADROUTE" -c jdir.conf check
 mkdir nodir
 expect 0 "0 errors" "$LEADROUTE" -c jdir.conf check
+sed -i 's|^path = .*|path = nodir|' jdir.conf
+expect 78 "error: \[journal\] path: '.*nodir' is a folder" "$LEADROUTE" -c jdir.conf check
+sed -i 's|^path = .*|path = /dev/null|' jdir.conf
+expect 78 "error: \[journal\] path: /dev/null is not a file" "$LEADROUTE" -c jdir.conf check
 # connection errors say what failed, where, and what to look at
 export LR_TEST_PW=x
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

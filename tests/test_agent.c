@@ -318,7 +318,10 @@ test_forward_refused(void **state)
 	assert_non_null(strstr(jd->reason,
 	    "forward to fay@example.com: fake smtp refused"));
 	journal_decision_free(jd);
-	/* the forward, then review's announcement (to fay, refused too) */
+	/* the forward, then (after the filing) review's announcement, to
+	 * fay, refused too */
+	assert_int_equal(fx->smtp->sent->len, 1);
+	retry_due(&fx->a);
 	assert_int_equal(fx->smtp->sent->len, 2);
 
 	/* neither tried again */
@@ -335,7 +338,10 @@ test_review_and_copy(void **state)
 
 	assert_int_equal(round_one(fx, 5, LEAD("d1", "[review] Quote")),
 	    LR_OK);
-	/* nobody's yet: announced to review's notify (fay, by email) */
+	/* nobody's yet: announced to review's notify (fay, by email), sent
+	 * after the filing */
+	assert_int_equal(fx->smtp->sent->len, 0);
+	retry_due(&fx->a);
 	assert_int_equal(fx->smtp->sent->len, 1);
 	assert_string_equal(g_ptr_array_index(fx->smtp->sent, 0),
 	    "fay@example.com smtp for fay@example.com");
@@ -396,6 +402,10 @@ test_announce_queue(void **state)
 	assert_int_equal(fx->filer->filed->len, 1);
 	assert_string_equal(g_ptr_array_index(fx->filer->filed, 0),
 	    "Leads/Queues/later 11");
+	/* planned, sent after the filing */
+	assert_int_equal(fx->slack->sent->len, 0);
+	assert_int_equal(fx->smtp->sent->len, 0);
+	retry_due(&fx->a);
 	assert_int_equal(fx->slack->sent->len, 1);
 	assert_string_equal(g_ptr_array_index(fx->slack->sent, 0),
 	    "announce queue later slack for -");

@@ -436,9 +436,16 @@ static const struct error_case error_cases[] = {
 	{ "notify unknown owner", OWN "queue q notify email zed",
 	    "t.rules:2:22: error: unknown owner 'zed' (not in "
 	    "team-owners.csv)", TRUE },
-	{ "notify bad address", OWN "review notify email \"a@b@c\" @x.org",
-	    "t.rules:2:21: error: 'a@b@c' is not an email address\n"
-	    "t.rules:2:29: error: '@x.org' is not an email address", FALSE },
+	{ "notify bad address", OWN "review notify email \"a@b@c\" @x.org "
+	    "\"q\\\"(x)@y.example\" \"\xc3\xa9@x.example\" ok@localhost",
+	    "t.rules:2:21: error: 'a@b@c' is not an email address a relay "
+	    "takes (local@domain, ASCII)\n"
+	    "t.rules:2:29: error: '@x.org' is not an email address a relay "
+	    "takes (local@domain, ASCII)\n"
+	    "t.rules:2:36: error: 'q\"(x)@y.example' is not an email address "
+	    "a relay takes (local@domain, ASCII)\n"
+	    "t.rules:2:55: error: '\xc3\xa9@x.example' is not an email "
+	    "address a relay takes (local@domain, ASCII)", FALSE },
 	{ "notify owner without table", "review notify email ann",
 	    "t.rules:1:21: error: notify email 'ann' needs an owner table: "
 	    "add owners \"owners.csv\"", FALSE },

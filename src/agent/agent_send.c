@@ -204,12 +204,15 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 }
 
 /* Plan an HTTP delivery on c for v's lead (with the template tmpl, NULL:
- * the channel's), then try it once. */
+ * the channel's), then try it once; an announcement (to NULL and target
+ * ANNOUNCE_TAG ...) is only planned: retry_due sends it, after the
+ * filing, which it must never hold up. */
 void
 plan_http(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const struct vars *v, const struct template *tmpl,
     const char *to)
 {
+	gboolean later = g_str_has_prefix(target, ANNOUNCE_TAG " ");
 	struct sink_lead sl = { 0 };
 	char *payload;
 	gsize len;
@@ -222,7 +225,7 @@ plan_http(struct agent *a, gint64 id, enum chan_id c,
 	sl.text = tmpl;
 	payload = sink_plan(a->out.sink[c], &sl, &len);
 	if (payload != NULL && journal_delivery_plan(a->j, id, c, target,
-	    NULL, payload, now_s()) == LR_OK)
+	    NULL, payload, now_s()) == LR_OK && !later)
 		send_logged(a, id, c, target, target, payload, 0);
 	g_free(payload);
 }
@@ -244,8 +247,9 @@ notify_of(const struct agent *a, const struct decision *dc)
 /*
  * The announcement of v's lead by email to `to`: the forward (from
  * forward.subject and forward.txt for a queue, review.txt for review)
- * with the original attached. Built once and kept in the journal, which
- * tries it again on the retry policy: the lead is filed meanwhile.
+ * with the original attached. Built once and planned in the journal:
+ * retry_due sends it after the filing (a slow relay never holds the lead
+ * up), and again on the retry policy when it fails.
  */
 static void
 announce_email(struct agent *a, gint64 id, const struct vars *v,
@@ -290,8 +294,6 @@ announce_email(struct agent *a, gint64 id, const struct vars *v,
 	    msg, now_s()) != LR_OK)
 		log_warnx("journal: cannot plan the announcement of %s to %s",
 		    v->key, to);
-	else
-		send_logged(a, id, CHAN_FORWARD, target, to, msg, 0);
 	g_free(msg);
 	g_free(msgid);
 	g_free(rule);
@@ -304,7 +306,8 @@ announce_email(struct agent *a, gint64 id, const struct vars *v,
  * A lead sent to a queue or to review is announced as the destination's
  * notify says (spec 4.2, v2): a Slack post (slack.json: which queue, the
  * lead, for review the reason and when its SLA runs out) and an email to
- * each address or owner listed; each once, none holding up the filing.
+ * each address or owner listed; each once, planned now and sent by
+ * retry_due after the filing, which none of them holds up.
  */
 static void
 announce(struct agent *a, gint64 id, const struct vars *v, const char *raw,

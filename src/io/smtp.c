@@ -185,33 +185,57 @@ raw_encoding(const char *raw, gsize len)
  * picks), CRLF line ends. NULL when it is still not 7bit/8bit-safe (a
  * header line too long, say) or does not parse.
  */
-/* A leaf part GMime left in 7bit or 8bit though its content has a bare
- * CR (its best-encoding filter does not count them): quoted-printable. */
+static void reencode_parts(GMimeObject *parent, GMimeObject *part,
+    gpointer data);
+
+/*
+ * One leaf part written afresh: its content decoded, then encoded again
+ * in what suits it under the 7bit constraint (quoted-printable or base64
+ * for anything that is not short 7-bit lines; quoted-printable when
+ * GMime would keep a bare CR), so that an unwrapped base64 attachment or
+ * an over-long quoted-printable line comes out wrapped. An attached
+ * message is gone through the same way.
+ */
 static void
-encode_bare_cr(GMimeObject *parent, GMimeObject *part, gpointer data)
+reencode_leaf(GMimePart *part)
 {
+	GMimeDataWrapper *w = g_mime_part_get_content(part), *fresh;
 	GMimeStream *s;
 	GByteArray *ba;
 	GMimeContentEncoding enc;
 
-	(void)parent;
-	(void)data;
-	if (!GMIME_IS_PART(part))
-		return;
-	enc = g_mime_part_get_content_encoding(GMIME_PART(part));
-	if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-	    enc == GMIME_CONTENT_ENCODING_BASE64 ||
-	    g_mime_part_get_content(GMIME_PART(part)) == NULL)
+	if (w == NULL)
 		return;
 	s = g_mime_stream_mem_new();
-	g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(
-	    GMIME_PART(part)), s);
+	g_mime_data_wrapper_write_to_stream(w, s);	/* decoded */
+	g_mime_stream_reset(s);
+	fresh = g_mime_data_wrapper_new_with_stream(s,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, fresh);
+	enc = g_mime_part_get_best_content_encoding(part,
+	    GMIME_ENCODING_CONSTRAINT_7BIT);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
-	if (raw_encoding((const char *)ba->data, ba->len) ==
-	    GMIME_CONTENT_ENCODING_BINARY)
-		g_mime_part_set_content_encoding(GMIME_PART(part),
-		    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	if (enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
+	    enc != GMIME_CONTENT_ENCODING_BASE64 && raw_encoding((const char *)
+	    ba->data, ba->len) == GMIME_CONTENT_ENCODING_BINARY)
+		enc = GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	g_mime_part_set_content_encoding(part, enc);
+	g_object_unref(fresh);
 	g_object_unref(s);
+}
+
+static void
+reencode_parts(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	GMimeMessage *inner;
+
+	(void)parent;
+	if (GMIME_IS_MESSAGE_PART(part)) {
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+		if (inner != NULL)
+			g_mime_message_foreach(inner, reencode_parts, data);
+	} else if (GMIME_IS_PART(part))
+		reencode_leaf(GMIME_PART(part));
 }
 
 static char *
@@ -228,8 +252,7 @@ reencoded(const char *raw, gsize len, gsize *out_len)
 	g_object_unref(in);
 	if (m == NULL)
 		return NULL;
-	g_mime_object_encode(GMIME_OBJECT(m), GMIME_ENCODING_CONSTRAINT_7BIT);
-	g_mime_message_foreach(m, encode_bare_cr, NULL);
+	g_mime_message_foreach(m, reencode_parts, NULL);
 	fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	out = g_mime_stream_mem_new();
@@ -500,13 +523,21 @@ smtp_build_redirect(const struct forward_spec *f, char **out, gsize *len)
 		g_clear_object(&to);
 		return LR_CONFIG;
 	}
-	/* what relays refuse goes re-encoded, as a forward's attachment */
+	/* what relays refuse goes re-encoded, as a forward's attachment;
+	 * what cannot be goes as a forward, the original attached as a file:
+	 * delivered, rather than refused for its form */
 	if (raw != NULL && raw_encoding(raw, raw_len) ==
-	    GMIME_CONTENT_ENCODING_BINARY && (again = reencoded(raw, raw_len,
-	    &raw_len)) != NULL)
+	    GMIME_CONTENT_ENCODING_BINARY) {
+		if ((again = reencoded(raw, raw_len, &raw_len)) == NULL) {
+			g_object_unref(from);
+			g_object_unref(to);
+			log_info("smtp: redirect: %s cannot go as it is; "
+			    "forwarded with the original attached",
+			    f->message_key != NULL ? f->message_key : "?");
+			return smtp_build_forward(f, out, len);
+		}
 		raw = again;
-	else
-		raw_len = f->raw_len;
+	}
 	lf = raw != NULL ? memchr(raw, '\n', raw_len) : NULL;
 	if (lf != NULL && (lf == raw || lf[-1] != '\r'))
 		nl = "\n";

@@ -143,6 +143,24 @@ find_owner(const struct ruleset *rs, const struct ref *r, struct diag *d,
 	return o;
 }
 
+/* A plain ASCII address, local@domain, as a relay takes it in RCPT TO
+ * without SMTPUTF8: no quoting, no comments, no spaces. */
+static gboolean
+plain_address(const char *s)
+{
+	static const char local[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~.-";
+	static const char domain[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
+	const char *at = strchr(s, '@');
+	size_t n;
+
+	if (at == NULL || at == s || (n = strspn(s, local)) != (size_t)(at - s))
+		return FALSE;
+	n = strspn(at + 1, domain);
+	return n > 0 && at[1 + n] == '\0' && at[1] != '.' && at[n] != '.';
+}
+
 /* `notify email`: each an address (local@domain) or an owner's id. */
 static void
 check_notify(const struct ruleset *rs, const struct notify *n,
@@ -150,15 +168,13 @@ check_notify(const struct ruleset *rs, const struct notify *n,
 {
 	for (guint i = 0; i < n->email->len; i++) {
 		const struct ref *r = &g_array_index(n->email, struct ref, i);
-		const char *at = strchr(r->id, '@');
 
-		if (at == NULL)
+		if (strchr(r->id, '@') == NULL)
 			find_owner(rs, r, d, "notify email");
-		else if (at == r->id || at[1] == '\0' ||
-		    strchr(at + 1, '@') != NULL || strpbrk(r->id, " \t<>,;") !=
-		    NULL)
+		else if (!plain_address(r->id))
 			diag_add(d, DIAG_ERROR, rs->file, r->line, r->col,
-			    "'%s' is not an email address", r->id);
+			    "'%s' is not an email address a relay takes "
+			    "(local@domain, ASCII)", r->id);
 	}
 }
 

@@ -334,8 +334,15 @@ static void
 check_journal(struct reader *r, const char *path)
 {
 	char *dir = g_path_get_dirname(path);
+	struct stat st;
 
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+	if (*path == '\0' || g_file_test(path, G_FILE_TEST_IS_DIR))
+		problem(r, DIAG_ERROR, "journal", "path", "'%s' is a folder; "
+		    "name the journal's file in it (journal.db)", path);
+	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		problem(r, DIAG_ERROR, "journal", "path", "%s is not a file",
+		    path);
+	else if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
 		problem(r, DIAG_ERROR, "journal", "path", "the folder %s is not "
 		    "there: create it (the service's tmpfiles make "
 		    "/var/lib/leadroute)", dir);
