@@ -105,7 +105,8 @@ usage(FILE *fp)
 }
 
 /*
- * --help and --version anywhere before "--" (spec section 2): the usage
+ * --help (-h after a command) and --version anywhere before "--" (spec
+ * section 2): the usage
  * of the command named (of all, with none) or the version, and exit 0.
  * -1 when neither is there.
  */
@@ -120,7 +121,8 @@ help_or_version(int argc, char **argv)
 			printf("leadroute %s\n", PACKAGE_VERSION);
 			return 0;
 		}
-		if (strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "--help") == 0 || (cmd != NULL &&
+		    strcmp(argv[i], "-h") == 0))
 			help = TRUE;
 		else if (strcmp(argv[i], "-c") == 0)
 			i++;	/* its FILE */
@@ -146,6 +148,13 @@ check_templates(const char *dir, struct diag *d)
 {
 	const char *const *names = template_files();
 
+	/* one error for a folder that is not there, not one a template */
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		diag_add(d, DIAG_ERROR, dir, 0, 0, "the templates folder "
+		    "([templates] dir) is not there; leave dir out to use the "
+		    "templates built into leadroute");
+		return;
+	}
 	for (guint i = 0; names[i] != NULL; i++) {
 		char *path = g_build_filename(dir, names[i], NULL);
 		struct template *t = template_load(path,
@@ -210,8 +219,10 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 		*rc = EX_CONFIG;
 	} else if (rs == NULL)
 		*rc = EX_CONFIG;
-	else if (print_warnings)
-		fprintf(stderr, "%s: %u error%s, %u warning%s\n", rules_file,
+	else if (print_warnings)	/* what was checked, then the counts */
+		fprintf(stderr, "%s%s%s: %u error%s, %u warning%s\n",
+		    c != NULL && c->path != NULL ? c->path : "",
+		    c != NULL && c->path != NULL ? " and " : "", rules_file,
 		    diag_errors(d), diag_errors(d) == 1 ? "" : "s",
 		    diag_warnings(d), diag_warnings(d) == 1 ? "" : "s");
 out:

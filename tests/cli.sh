@@ -45,6 +45,7 @@ expect 0 "^usage: leadroute .* run \[--once\] \[--dry-run\]" "$LEADROUTE" run --
 expect 0 "^usage: leadroute .* explain \[--rules FILE\]" "$LEADROUTE" -c none.conf explain --json --help
 expect 0 "^leadroute [0-9]" "$LEADROUTE" --version
 expect 0 "^leadroute [0-9]" "$LEADROUTE" report --version
+expect 0 "^usage: leadroute .* owners \[--json\]" "$LEADROUTE" owners -h
 expect 64 "name a message" "$LEADROUTE" explain --rules "$rules"
 expect 64 "unknown option" "$LEADROUTE" explain --bogus x
 expect 64 "not an ISO 8601 time" "$LEADROUTE" explain --rules "$rules" --now yesterday x
@@ -189,6 +190,18 @@ printf 'Hi {{owner.nam}}\n' >tpl/review.txt
 expect 78 "tpl/review.txt:1:4: error: unknown variable 'owner.nam'" "$LEADROUTE" -c tpl.conf check
 rm tpl/escalation.txt
 expect 78 "tpl/escalation.txt: error: cannot read" "$LEADROUTE" -c tpl.conf check
+# a templates folder that is not there: one error, not one a template
+printf '[rules]\nfile = conf/leadroute.rules\n[templates]\ndir = notpl\n' >notpl.conf
+expect 78 "notpl: error: the templates folder \(\[templates\] dir\) is not there" "$LEADROUTE" -c notpl.conf check
+"$LEADROUTE" -c notpl.conf check >notpl.out 2>&1
+if [ "$(grep -c 'error' notpl.out)" -ne 1 ]; then
+	echo "FAIL: a missing templates folder gave more than one error"
+	sed 's/^/    /' notpl.out
+	fails=$((fails + 1))
+fi
+n=$((n + 1))
+# the summary names what was checked
+expect 0 "conf/leadroute.conf and .*leadroute.rules: 0 errors" "$LEADROUTE" -c conf/leadroute.conf check
 printf '[inbox]\npassword_env = LR_TEST_NO_SUCH_VAR\n[rules]\nfile = conf/leadroute.rules\n' >env.conf
 expect 78 "environment variable LR_TEST_NO_SUCH_VAR is not set" "$LEADROUTE" -c env.conf check
 

@@ -945,7 +945,7 @@ svg_histogram(FILE *fp, const char *id, const char *title, const GArray *a)
 static void
 svg_owners(FILE *fp, const struct stats *s, GPtrArray *owners)
 {
-	guint max = 1, h = owners->len * (BAR_H + 4) + 4;
+	guint max = 1, h = owners->len * (BAR_H + 4) + 8;
 
 	for (guint i = 0; i < owners->len; i++) {
 		const struct group_stats *os = g_hash_table_lookup(s->owners,
@@ -963,7 +963,7 @@ svg_owners(FILE *fp, const struct stats *s, GPtrArray *owners)
 		double bw = (double)os->leads * (SVG_W - 260) / max;
 		char *t50 = dur(pct(os->ttr, 500)), *f50 = dur(pct(os->first,
 		    500));
-		guint y = 4 + i * (BAR_H + 4);
+		guint y = 6 + i * (BAR_H + 4);	/* room for the first label */
 
 		fprintf(fp, "<text x=\"0\" y=\"%u\">", y + 13);
 		html_text(fp, id);

@@ -291,8 +291,13 @@ poll 127.0.0.1 service {self.dovecot.port} protocol IMAP auth password
         mid = message_id(data)
         p = self.deliver(data)
         self.assertEqual(p.returncode, 0, p.stderr)
-        other = re.sub(rb"(?m)^From: .*$", b"From: Someone Else <x@y.example>",
-                       data, count=1) + b"\r\nAnother message.\r\n"
+        # another sender, another body: the same Message-ID (copies are
+        # told apart by their sizes, so this one must differ)
+        other = re.sub(rb"(?m)^From: [^\r\n]*", b"From: Someone Else "
+                       b"<someone.else@elsewhere.example>", data, count=1) + \
+            b"\r\nAnother message entirely.\r\n"
+        if len(other) == len(data):
+            other += b"!"
         self.assertEqual(message_id(other), mid)
         p = self.deliver(other)
         self.assertEqual(p.returncode, 0, p.stderr)
