@@ -152,6 +152,16 @@ sed -i 's|^path = .*|path = nodir|' jdir.conf
 expect 78 "error: \[journal\] path: '.*nodir' is a folder" "$LEADROUTE" -c jdir.conf check
 sed -i 's|^path = .*|path = /dev/null|' jdir.conf
 expect 78 "error: \[journal\] path: /dev/null is not a file" "$LEADROUTE" -c jdir.conf check
+# a new journal says so in one line, not one a schema version
+mkdir j1
+printf '[rules]\nfile = conf/leadroute.rules\n[journal]\npath = j1/journal.db\n' >j1.conf
+expect 0 "journal: .*j1/journal.db: created \(schema version [0-9]+\)" "$LEADROUTE" -c j1.conf deliver <"$samples/01-direct-de-audit.eml"
+if [ "$(grep -c 'schema version' "$tmp/out")" -ne 1 ]; then
+	echo "FAIL: a new journal logged more than one schema line"
+	sed 's/^/    /' "$tmp/out"
+	fails=$((fails + 1))
+fi
+n=$((n + 1))
 # connection errors say what failed, where, and what to look at
 export LR_TEST_PW=x
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
