@@ -118,6 +118,8 @@ struct vars {
 	gint64 received;	/* the message's Date; 0: none */
 	const struct agent *a;	/* for the rules and folders; may be NULL */
 	gint64 review_since;	/* in review since; 0: not in review */
+	gint64 decided;		/* the round's decision time (AGENT_NOW_ENV
+				 * in tests); 0: now */
 };
 
 /* Delivery states of one message by channel; JDLV_N: not planned. */

@@ -337,6 +337,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	key = message_key(data, len, &v.received);
 	v.key = key;
 	v.a = a;
+	v.decided = g_date_time_to_unix(fc->now);
 	if (identify(a, uid, data, len, key, v.received, &id, &state, &st))
 		goto out;
 	/* 3: decide */

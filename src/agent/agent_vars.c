@@ -173,7 +173,7 @@ lookup_run(const struct vars *v, const char *name)
 		return duration_text(sla);
 	if (strcmp(name, "sla.due") == 0 && sla > 0)
 		return iso_time((v->review_since > 0 ? v->review_since :
-		    now_s()) + sla);
+		    v->decided > 0 ? v->decided : now_s()) + sla);
 	return NULL;
 }
 
