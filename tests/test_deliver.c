@@ -311,7 +311,7 @@ test_forward_long_lines(void **state)
 	    line->str);
 	for (int mode = 0; mode < 2; mode++)
 		for (int i = 0; i < 7; i++) {
-			GMimeMessage *m;
+			GMimeMessage *m, *orig_msg;
 			GMimeObject *orig;
 
 			f.raw = raw[i];
@@ -321,8 +321,9 @@ test_forward_long_lines(void **state)
 			    LR_OK);
 			assert_true(longest_line(out, len) <= 998);
 			m = parse_message(out, len);
-			want = first_text(GMIME_OBJECT(parse_message(raw[i],
-			    strlen(raw[i]))));
+			orig_msg = parse_message(raw[i], strlen(raw[i]));
+			want = first_text(GMIME_OBJECT(orig_msg));
+			g_object_unref(orig_msg);
 			if (mode == 1 && i == 3) {
 				/* a redirect cannot help it: a forward,
 				 * the original attached as a file */
@@ -342,11 +343,13 @@ test_forward_long_lines(void **state)
 				if (i == 3) {	/* as a file: the bytes */
 					GMimeStream *s = g_mime_stream_mem_new();
 					GByteArray *ba;
-
-					assert_string_equal(
+					char *type =
 					    g_mime_content_type_get_mime_type(
-					    g_mime_object_get_content_type(orig)),
+					    g_mime_object_get_content_type(orig));
+
+					assert_string_equal(type,
 					    "application/octet-stream");
+					g_free(type);
 					g_mime_data_wrapper_write_to_stream(
 					    g_mime_part_get_content(
 					    GMIME_PART(orig)), s);
