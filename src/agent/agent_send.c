@@ -137,6 +137,36 @@ send_logged(struct agent *a, gint64 id, enum chan_id c,
 }
 
 /*
+ * The mail about v's lead to `to` (an owner, a notice's or an
+ * announcement's recipient), its original raw[len] attached, as the
+ * smtp sink plans it; as: who the Message-ID names. *dims and *rule are
+ * the caller's to free after planning.
+ */
+static void
+lead_mail(const struct agent *a, const struct vars *v, const char *to,
+    const char *as, const char *raw, size_t len, struct sink_lead *sl,
+    char **dims, char **rule)
+{
+	*dims = dims_text(v->dc);
+	*rule = v->dc->route_line ? g_strdup_printf("route %d",
+	    v->dc->route_line) : NULL;
+	sl->target = to;
+	sl->tv.lookup = vars_lookup;
+	sl->tv.ctx = (void *)v;
+	sl->fs.from = a->cfg->smtp_from;
+	sl->fs.to = to;
+	sl->fs.reply_to = v->l->str[LF_EMAIL];
+	sl->fs.raw = raw;
+	sl->fs.raw_len = len;
+	sl->fs.message_key = v->key;
+	sl->fs.owner = as;
+	sl->fs.loop_token = "1";	/* the header is ROUTE_LOOP_HEADER */
+	sl->fs.rule = *rule;
+	sl->fs.dimensions = *dims;
+	sl->fs.reason = v->dc->reason;
+}
+
+/*
  * The forward to the owner (or notice n to them). LR_OK, LR_TEMPFAIL
  * (stay in the inbox; also when the journal cannot record the intent),
  * or LR_BADMSG when the server refused it for good. The caller makes sure
@@ -166,27 +196,11 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 		g_free(target);
 		return LR_TEMPFAIL;
 	}
-	dims = dims_text(v->dc);
-	rule = v->dc->route_line ? g_strdup_printf("route %d",
-	    v->dc->route_line) : NULL;
-	sl.target = v->o->email;
-	sl.tv.lookup = vars_lookup;
-	sl.tv.ctx = (void *)v;
+	lead_mail(a, v, v->o->email, as, raw, len, &sl, &dims, &rule);
 	if (n != NULL) {
 		sl.subject = n->subject;
 		sl.text = n->text;
 	}
-	sl.fs.from = a->cfg->smtp_from;
-	sl.fs.to = v->o->email;
-	sl.fs.reply_to = v->l->str[LF_EMAIL];
-	sl.fs.raw = raw;
-	sl.fs.raw_len = len;
-	sl.fs.message_key = v->key;
-	sl.fs.owner = as;
-	sl.fs.loop_token = "1";	/* the header is ROUTE_LOOP_HEADER */
-	sl.fs.rule = rule;
-	sl.fs.dimensions = dims;
-	sl.fs.reason = v->dc->reason;
 	msg = sink_plan(a->out.sink[CHAN_FORWARD], &sl, &mlen);
 	if (msg == NULL) {
 		*why = g_strdup_printf("forward to %s: cannot be built",
@@ -266,27 +280,11 @@ announce_email(struct agent *a, gint64 id, const struct vars *v,
 		return;
 	}
 	as = g_strdup_printf(ANNOUNCE_TAG "-%s", to);
-	dims = dims_text(v->dc);
-	rule = v->dc->route_line ? g_strdup_printf("route %d",
-	    v->dc->route_line) : NULL;
-	sl.target = to;
-	sl.tv.lookup = vars_lookup;
-	sl.tv.ctx = (void *)v;
+	lead_mail(a, v, to, as, raw, len, &sl, &dims, &rule);
 	if (v->dc->kind == DEST_REVIEW && a->out.review != NULL) {
 		sl.subject = a->out.review_subject;
 		sl.text = a->out.review;
 	}
-	sl.fs.from = a->cfg->smtp_from;
-	sl.fs.to = to;
-	sl.fs.reply_to = v->l->str[LF_EMAIL];
-	sl.fs.raw = raw;
-	sl.fs.raw_len = len;
-	sl.fs.message_key = v->key;
-	sl.fs.owner = as;
-	sl.fs.loop_token = "1";
-	sl.fs.rule = rule;
-	sl.fs.dimensions = dims;
-	sl.fs.reason = v->dc->reason;
 	msgid = smtp_message_id(v->key, as, a->cfg->smtp_from);
 	if ((msg = sink_plan(s, &sl, &mlen)) == NULL)
 		log_warnx("announce: %s to %s: cannot be built", v->key, to);
