@@ -102,6 +102,7 @@ struct fake_filer {
 	struct filer base;
 	GPtrArray *filed;
 	gboolean dry;		/* files nothing, as a dry run's */
+	const char *refuse;	/* a folder that refuses everything */
 };
 
 static enum lr_status
@@ -118,6 +119,8 @@ ffake_file(struct filer *f, const char *folder, const struct filer_item *items,
 {
 	struct fake_filer *ff = (struct fake_filer *)f;
 
+	if (g_strcmp0(folder, ff->refuse) == 0)
+		return LR_TEMPFAIL;
 	for (guint i = 0; i < n; i++) {
 		g_ptr_array_add(ff->filed, g_strdup_printf("%s %u%s", folder,
 		    items[i].uid, items[i].again ? " again" : ""));
@@ -198,6 +201,8 @@ setup(void **state)
 	fx->a.failed = g_strdup("Leads/Failed");
 	fx->a.done_text = "ok";
 	fx->a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
+	fx->a.filing = g_hash_table_new(NULL, NULL);
+	fx->a.refile = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	fx->a.hist.j = fx->a.j;
 	fx->a.hist.rs = fx->a.rs;
 	history_state(&fx->a.state, &fx->a.hist);
@@ -216,6 +221,8 @@ teardown(void **state)
 	rules_free(fx->a.rs);
 	config_free(fx->a.cfg);
 	g_array_free(fx->a.answered, TRUE);
+	g_hash_table_destroy(fx->a.filing);
+	g_hash_table_destroy(fx->a.refile);
 	g_free(fx->a.mailbox);
 	g_free(fx->a.failed);
 	unsetenv(AGENT_CLOCK_ENV);
@@ -355,6 +362,47 @@ test_review_and_copy(void **state)
 	assert_int_equal(fx->filer->filed->len, 2);
 	assert_string_equal(g_ptr_array_index(fx->filer->filed, 1),
 	    "Leads/Review 6");
+}
+
+/* A folder that refuses: the others are filed; its messages wait in the
+ * inbox, decided and delivered, until their time, twice as long each
+ * time it refuses again. */
+static void
+test_folder_refuses(void **state)
+{
+	struct fixture *fx = *state;
+	struct fetch_ctx fc = { .a = &fx->a, .now = decide_time() };
+	const char *review = LEAD("r1", "[review] Quote"),
+	    *owner = LEAD("o1", "Quote please");
+	struct refile *r;
+
+	fx->filer->refuse = "Leads/Review";
+	assert_int_equal(one_message(3, review, strlen(review), &fc), LR_OK);
+	assert_int_equal(one_message(4, owner, strlen(owner), &fc), LR_OK);
+	g_date_time_unref(fc.now);
+	fx->a.kept = 0;
+	assert_int_equal(file_queued(&fx->a), LR_TEMPFAIL);
+	filer_forget(fx->a.filer);
+	assert_int_equal(fx->filer->filed->len, 1);
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 0),
+	    "Leads/Owners/fay 4");
+	assert_int_equal(fx->a.kept, 1);
+	assert_int_equal(fx->smtp->sent->len, 1);	/* fay's forward */
+	r = g_hash_table_lookup(fx->a.refile, GUINT_TO_POINTER(3));
+	assert_non_null(r);
+	assert_int_equal(r->at, now_s() + AGENT_SMTP_RETRY);
+	assert_int_equal(r->wait, 2 * AGENT_SMTP_RETRY);
+	assert_null(g_hash_table_lookup(fx->a.refile, GUINT_TO_POINTER(4)));
+	assert_int_equal(g_hash_table_size(fx->a.filing), 0);
+	/* refused again: a longer wait; then taken: forgotten */
+	assert_int_equal(round_one(fx, 3, review), LR_TEMPFAIL);
+	assert_int_equal(r->wait, 4 * AGENT_SMTP_RETRY);
+	fx->filer->refuse = NULL;
+	assert_int_equal(round_one(fx, 3, review), LR_OK);
+	assert_null(g_hash_table_lookup(fx->a.refile, GUINT_TO_POINTER(3)));
+	assert_string_equal(g_ptr_array_index(fx->filer->filed, 1),
+	    "Leads/Review 3");
+	assert_int_equal(fx->smtp->sent->len, 1);	/* nothing sent twice */
 }
 
 static void
@@ -507,6 +555,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_forward_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_review_and_copy, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_folder_refuses, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_http_retry, setup,
 		    teardown),

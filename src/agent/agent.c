@@ -21,6 +21,7 @@
 
 #include "agent_p.h"
 #include "digest.h"
+#include "duration.h"
 #include "imap.h"
 #include "log.h"
 #include "oauth.h"
@@ -210,6 +211,8 @@ wait_for(struct agent *a)
 		wait = MIN(wait, MAX(a->next_board - now, 1));
 	if (a->next_sla > 0 && !a->o->dry_run)
 		wait = MIN(wait, MAX(a->next_sla - now, 1));
+	if (a->round_retry > 0)
+		wait = MIN(wait, MAX(a->round_retry - now, 1));
 	return wait;
 }
 
@@ -412,7 +415,8 @@ wait_mail(struct agent *a)
 	gint64 wait = wait_for(a);
 	gboolean got = FALSE;
 
-	if (!a->cfg->idle || !imap_has_idle(a->imap)) {
+	/* after a refused round the inbox may not be selected: no IDLE */
+	if (!a->cfg->idle || !imap_has_idle(a->imap) || a->round_retry > 0) {
 		pause_for(wait);
 		return;
 	}
@@ -425,6 +429,69 @@ wait_mail(struct agent *a)
 	}
 }
 
+/*
+ * A round the inbox refused (a NO or BAD to its SELECT, SEARCH or
+ * FETCH): logged each time, told to Slack and the journal when it
+ * starts and when it ends, tried again after a wait that doubles up to
+ * AGENT_BACKOFF_MAX (with jitter); the other steps go on meanwhile.
+ */
+static void
+round_refused(struct agent *a)
+{
+	char *text, *in;
+
+	a->round_wait = a->round_wait == 0 ? AGENT_ROUND_RETRY :
+	    MIN(a->round_wait * 2, AGENT_BACKOFF_MAX);
+	a->round_retry = now_s() + a->round_wait +
+	    g_random_int_range(0, (gint32)a->round_wait / 4 + 1);
+	in = duration_text(a->round_retry - now_s());
+	log_warnx("run: error: the server refused this round over %s (%s); "
+	    "nothing is routed until it answers; trying again in %s",
+	    a->mailbox, imap_last_error(a->imap), in);
+	g_free(in);
+	if (a->round_wait != AGENT_ROUND_RETRY)
+		return;
+	text = g_strdup_printf("leadroute: the mail server refused to let "
+	    "leadroute look at %s: %s. Nothing is routed until it answers; "
+	    "leadroute keeps trying. Look at the leadroute log.", a->mailbox,
+	    imap_last_error(a->imap));
+	alert(a, "round-refused", text);
+	g_free(text);
+}
+
+/* A round went through: if the inbox had refused, that it answers again. */
+static void
+round_answered(struct agent *a)
+{
+	char *text;
+
+	if (a->round_wait == 0)
+		return;
+	a->round_wait = a->round_retry = 0;
+	text = g_strdup_printf("leadroute: the mail server answers again over "
+	    "%s; leads are routed.", a->mailbox);
+	log_info("run: %s", text + strlen("leadroute: "));
+	alert(a, "round-answered", text);
+	g_free(text);
+}
+
+/* The round, unless the inbox refused the last one and its wait is not
+ * over; LR_TEMPFAIL: refused now (told). */
+static enum lr_status
+try_round(struct agent *a)
+{
+	enum lr_status st;
+
+	if (a->round_retry > now_s())
+		return LR_TEMPFAIL;
+	st = round_once(a);
+	if (st == LR_TEMPFAIL && !a->interrupted)
+		round_refused(a);
+	else if (st == LR_OK)
+		round_answered(a);
+	return st;
+}
+
 /* What one turn of the loop asks next. */
 enum turn { TURN_WAIT, TURN_AGAIN, TURN_STOP };
 
@@ -432,18 +499,25 @@ enum turn { TURN_WAIT, TURN_AGAIN, TURN_STOP };
 static enum turn
 run_turn(struct agent *a, int *rc)
 {
-	enum lr_status st;
+	enum lr_status st, round;
 
 	if (!a->folders_made && make_folders(a) == LR_BADSOURCE)
 		st = LR_BADSOURCE;
 	else
-		st = round_once(a);
+		st = try_round(a);
+	/* a refused round holds nothing else up: the retries, the board,
+	 * the SLAs and the sweep go on */
+	round = st;
+	if (st == LR_TEMPFAIL)
+		st = LR_OK;
 	if (st == LR_OK && !stop_pending())
 		retry_due(a);
 	if (journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record this round's end");
 	if (st == LR_OK)
 		st = timed_steps(a);
+	if (st == LR_OK && round == LR_TEMPFAIL)
+		st = round;
 	if (st == LR_BADSOURCE) {
 		log_warnx("run: connection lost (%s); reconnecting",
 		    imap_last_error(a->imap));
@@ -455,7 +529,10 @@ run_turn(struct agent *a, int *rc)
 		return TURN_AGAIN;
 	}
 	if (st != LR_OK) {
-		*rc = st == LR_CONFIG ? EX_CONFIG : EX_TEMPFAIL;
+		/* a refusal the agent waits out is no exit status of a
+		 * long run (a stop is 0) */
+		if (a->o->once || st != LR_TEMPFAIL)
+			*rc = st == LR_CONFIG ? EX_CONFIG : EX_TEMPFAIL;
 		if (a->o->once)
 			return TURN_STOP;
 	}
@@ -521,6 +598,8 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	a.rs = rs;
 	a.o = o;
 	a.reported = g_hash_table_new(NULL, NULL);
+	a.filing = g_hash_table_new(NULL, NULL);
+	a.refile = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	a.board = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    g_free);
 	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
@@ -561,6 +640,8 @@ out:
 	remove_scratch(a.scratch);
 	g_free(a.scratch);
 	g_hash_table_destroy(a.reported);
+	g_hash_table_destroy(a.filing);
+	g_hash_table_destroy(a.refile);
 	g_hash_table_destroy(a.board);
 	g_hash_table_destroy(a.board_told);
 	g_array_free(a.answered, TRUE);

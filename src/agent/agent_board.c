@@ -270,11 +270,7 @@ board_check(struct agent *a, const char *folder, struct board_folder *bf,
 	/* a new clock runs with an owner who has an SLA, or in review */
 	due = o != NULL ? owner_sla(a->rs, o, NULL) > 0 &&
 	    a->out.sink[CHAN_FORWARD] != NULL && !lead_answered(a, m->key) : d.kind == DEST_REVIEW && a->rs->review_sla > 0;
-	if ((due ? imap_add_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE) :
-	    imap_remove_keyword(a->imap, &m->uid, 1, AGENT_KEYWORD_DUE)) !=
-	    LR_OK)
-		log_warnx("board: %s: cannot change its SLA mark: %s", m->key,
-		    imap_last_error(a->imap));
+	set_mark(a, folder, &m->uid, 1, AGENT_KEYWORD_DUE, due);
 out:
 	g_free(was);
 	g_free(detail);

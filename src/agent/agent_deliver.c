@@ -55,6 +55,8 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 	    filer_print_new(stdout);
 	a.done_text = "ok";
 	a.answered = g_array_new(FALSE, FALSE, sizeof(gint64));
+	a.filing = g_hash_table_new(NULL, NULL);
+	a.refile = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	a.failed = route_failed_folder(cfg->folder_prefix);
 	a.mailbox = g_strdup(AGENT_DELIVER_MAILBOX);
 	a.crash_on = getenv(AGENT_CRASH_ENV);
@@ -99,6 +101,8 @@ out:
 	journal_close(a.j);
 	filer_free(a.filer);
 	g_array_free(a.answered, TRUE);
+	g_hash_table_destroy(a.filing);
+	g_hash_table_destroy(a.refile);
 	g_free(a.mailbox);
 	g_free(a.failed);
 	return rc;

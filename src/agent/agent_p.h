@@ -40,6 +40,8 @@
 
 #define AGENT_BACKOFF_MAX	300	/* seconds between reconnects, at most */
 #define AGENT_SMTP_RETRY	60	/* seconds: when a deferred forward is due */
+#define AGENT_ROUND_RETRY	30	/* seconds after the inbox refused a
+					 * round, at first */
 #define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
 #define AGENT_RETRY_CAP		3600	/* the longest wait between two tries */
 #define AGENT_FILE_BATCH	IMAP_UID_BATCH	/* messages filed together */
@@ -90,6 +92,14 @@ struct agent {
 	struct history hist;	/* the journal, for routing */
 	struct route_state state;
 	GHashTable *reported;	/* uid -> 1: reported as unrouted */
+	GHashTable *refile;	/* uid -> struct refile *: a folder refused
+				 * it; not fetched again before its time */
+	GHashTable *filing;	/* uid -> 1: being filed, not yet told done */
+	gboolean keywords;	/* the inbox keeps $LeadRouted */
+	gboolean said_keywords;	/* told that it does not */
+	gint64 round_retry;	/* the inbox refused a round: none before */
+	gint64 round_wait;	/* the wait after the next refusal; 0: none
+				 * refused */
 	gint64 next_sweep;
 	gint64 next_board;	/* when to look at the board's folders */
 	gint64 next_sla;	/* when to look at the SLAs and the digest */
@@ -107,6 +117,12 @@ struct agent {
 	char *refused;		/* why, as the inbox said */
 	guint routed, kept;	/* this round (or batch): filed, left in the
 				 * inbox */
+};
+
+/* A message a folder refused to take: when to try again, and the wait
+ * after that. */
+struct refile {
+	gint64 at, wait;
 };
 
 /* Variables for the templates: the lead, its decision and its owner. */
@@ -218,6 +234,10 @@ enum lr_status one_message(guint32 uid, const char *data, size_t len,
     void *ctx);		/* ctx: struct fetch_ctx */
 enum lr_status file_queued(struct agent *a);
 enum lr_status round_once(struct agent *a);
+/* The inbox's messages to take: not routed (by keyword, or every one
+ * where keywords are not kept), and those the journal decided but did
+ * not file; *uids ascending. */
+enum lr_status inbox_pending(struct agent *a, GArray **uids) LR_WUR;
 
 /* agent_reply.c */
 const struct owner *owner_by_email(const struct agent *a, const char *addr);
@@ -242,6 +262,8 @@ gboolean lead_answered(struct agent *a, const char *key);
 enum lr_status sla_scan(struct agent *a);
 enum lr_status review_digest(struct agent *a);
 void sweep_inbox(struct agent *a);
+void set_mark(struct agent *a, const char *folder, const guint32 *uids,
+    guint n, const char *mark, gboolean add);
 /* An error nobody should miss: recorded as event kind (with text) and
  * posted to the Slack channel. */
 void alert(struct agent *a, const char *kind, const char *text);

@@ -390,7 +390,39 @@ filed_one(const struct filer_item *it, const char *folder, void *ctx)
 	    now_s()) != LR_OK)
 		log_warnx("journal: cannot record the filing of message %"
 		    G_GINT64_FORMAT, it->id);
+	if (it->uid != 0) {
+		g_hash_table_remove(a->filing, GUINT_TO_POINTER(it->uid));
+		g_hash_table_remove(a->refile, GUINT_TO_POINTER(it->uid));
+	}
 	a->routed++;
+}
+
+/*
+ * What a folder refused stays in the inbox, decided and delivered: it is
+ * not fetched again before its time, a minute, then twice as long each
+ * time up to AGENT_RETRY_CAP (the sweep reports it if it waits too long).
+ */
+static void
+refiled_later(struct agent *a)
+{
+	GHashTableIter it;
+	gpointer k;
+	gint64 now = now_s();
+
+	g_hash_table_iter_init(&it, a->filing);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		struct refile *r = g_hash_table_lookup(a->refile, k);
+
+		if (r == NULL) {
+			r = g_new0(struct refile, 1);
+			r->wait = AGENT_SMTP_RETRY;
+			g_hash_table_insert(a->refile, k, r);
+		}
+		r->at = now + r->wait;
+		r->wait = MIN(r->wait * 2, AGENT_RETRY_CAP);
+		a->kept++;
+	}
+	g_hash_table_remove_all(a->filing);
 }
 
 /* File what the round (or `deliver`) queued: what it recorded durable
@@ -398,15 +430,32 @@ filed_one(const struct filer_item *it, const char *folder, void *ctx)
 enum lr_status
 file_queued(struct agent *a)
 {
+	GHashTableIter it;
+	gpointer v;
 	enum lr_status st;
 
 	if ((st = journal_flush(a->j)) != LR_OK) {
 		filer_forget(a->filer);
 		return st;
 	}
+	g_hash_table_iter_init(&it, a->filer->queue);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		GArray *items = v;
+
+		for (guint i = 0; i < items->len; i++)
+			if (g_array_index(items, struct filer_item, i).uid != 0)
+				g_hash_table_add(a->filing, GUINT_TO_POINTER(
+				    g_array_index(items, struct filer_item,
+				    i).uid));
+	}
 	st = filer_flush(a->filer, filed_one, a);
 	if (journal_flush(a->j) != LR_OK)
 		log_warnx("journal: cannot record the filing of this batch");
+	/* what a folder refused is what it did not tell filed (a dry
+	 * run's filer tells nothing, and refuses nothing) */
+	if (st == LR_TEMPFAIL)
+		refiled_later(a);
+	g_hash_table_remove_all(a->filing);
 	return st;
 }
 
@@ -509,6 +558,69 @@ progress(struct agent *a, guint done, guint total, gint64 t0)
 	g_free(left);
 }
 
+static gint
+cmp_uid(gconstpointer x, gconstpointer y)
+{
+	guint32 a = *(const guint32 *)x, b = *(const guint32 *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Whether the inbox keeps the routed keyword (PERMANENTFLAGS); told once
+ * when it does not: the journal alone then knows what is routed, and
+ * every message in the inbox is looked at (those decided are not decided
+ * again).
+ */
+static void
+check_keywords(struct agent *a)
+{
+	a->keywords = imap_keeps_keyword(a->imap, IMAP_KEYWORD_ROUTED);
+	if (a->keywords || a->said_keywords)
+		return;
+	a->said_keywords = TRUE;
+	log_warnx("run: the server keeps no keywords in %s (its PERMANENTFLAGS "
+	    "do not allow %s): leadroute goes by its journal alone, and the "
+	    "SLA marks %s and %s are not shown (see docs/mail-servers.md)",
+	    a->mailbox, IMAP_KEYWORD_ROUTED, AGENT_KEYWORD_DUE,
+	    AGENT_KEYWORD_BREACHED);
+}
+
+enum lr_status
+inbox_pending(struct agent *a, GArray **uids)
+{
+	enum lr_status st;
+
+	check_keywords(a);
+	if ((st = imap_search_unrouted(a->imap, a->keywords ?
+	    IMAP_KEYWORD_ROUTED : NULL, uids)) != LR_OK)
+		return st;
+	add_unfiled(a, *uids);
+	g_array_sort(*uids, cmp_uid);
+	return LR_OK;
+}
+
+/* Leave out what a folder refused until its time; how many were left. */
+static guint
+skip_refused(struct agent *a, GArray *uids)
+{
+	gint64 now = now_s();
+	guint n = 0, k = 0;
+
+	for (guint i = 0; i < uids->len; i++) {
+		guint32 uid = g_array_index(uids, guint32, i);
+		struct refile *r = g_hash_table_lookup(a->refile,
+		    GUINT_TO_POINTER(uid));
+
+		if (r != NULL && r->at > now)
+			n++;
+		else
+			g_array_index(uids, guint32, k++) = uid;
+	}
+	g_array_set_size(uids, k);
+	return n;
+}
+
 /* One round over what the inbox holds unrouted. */
 enum lr_status
 round_once(struct agent *a)
@@ -532,14 +644,15 @@ round_once(struct agent *a)
 		    "messages are identified again by Message-ID", a->mailbox,
 		    a->uidvalidity, uidvalidity);
 		g_hash_table_remove_all(a->reported);
+		g_hash_table_remove_all(a->refile);
 	}
 	a->uidvalidity = uidvalidity;
-	if ((st = imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED,
-	    &uids)) != LR_OK)
+	if ((st = inbox_pending(a, &uids)) != LR_OK)
 		return st;
-	add_unfiled(a, uids);
+	kept = skip_refused(a, uids);
 	if (uids->len == 0) {
 		g_array_free(uids, TRUE);
+		a->kept = kept;
 		return LR_OK;
 	}
 	fc.now = decide_time();
@@ -557,8 +670,11 @@ round_once(struct agent *a)
 		    MIN(uids->len - i, AGENT_FILE_BATCH), one_message, &fc);
 		if (st == LR_TEMPFAIL && a->interrupted)
 			st = LR_OK;	/* file what was done, then stop */
-		if (st == LR_OK)
-			st = file_queued(a);
+		/* a folder that refused is told, and tried again later
+		 * (refiled_later): the round goes on with the others */
+		if (st == LR_OK && (st = file_queued(a)) == LR_TEMPFAIL &&
+		    !a->interrupted)
+			st = LR_OK;
 		filer_forget(a->filer);
 		filed += a->routed;
 		kept += a->kept;

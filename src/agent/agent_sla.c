@@ -15,6 +15,42 @@
 #include "log.h"
 
 /*
+ * Add or take away an SLA mark on uids[n] of the selected folder, a
+ * convenience that never holds anything up. Where the folder keeps no
+ * keywords (PERMANENTFLAGS), AGENT_KEYWORD_BREACHED falls back to
+ * \Flagged, which every mail client shows, and AGENT_KEYWORD_DUE is not
+ * shown; said once per folder and mark.
+ */
+void
+set_mark(struct agent *a, const char *folder, const guint32 *uids, guint n,
+    const char *mark, gboolean add)
+{
+	const char *as = mark;
+	enum lr_status st;
+
+	if (!imap_keeps_keyword(a->imap, mark)) {
+		char *told = g_strdup_printf("mark\n%s\n%s", mark, folder);
+
+		as = strcmp(mark, AGENT_KEYWORD_BREACHED) == 0 &&
+		    imap_keeps_keyword(a->imap, "\\Flagged") ? "\\Flagged" :
+		    NULL;
+		if (g_hash_table_add(a->board_told, told))
+			log_warnx("sla: %s keeps no keyword %s (PERMANENTFLAGS)%s",
+			    folder, mark, as != NULL ? "; \\Flagged shows the "
+			    "missed SLAs there instead" : "; the mark is not shown "
+			    "there");
+		if (as == NULL)
+			return;
+	}
+	st = add ? imap_add_keyword(a->imap, uids, n, as) :
+	    imap_remove_keyword(a->imap, uids, n, as);
+	if (st != LR_OK)
+		log_warnx("sla: cannot %s %s %s %u message%s in %s: %s", add ?
+		    "set" : "take away", as, add ? "on" : "from", n, n == 1 ?
+		    "" : "s", folder, imap_last_error(a->imap));
+}
+
+/*
  * The review SLA: a lead in review longer than the rules' `review ... sla`
  * is escalated once: the `escalate` owner gets an email (escalation.txt,
  * the lead attached) and the Slack channel a post naming them, the
@@ -75,11 +111,8 @@ escalate_one(const struct journal_overdue *ov, void *ctx)
 		st = LR_OK;
 		goto out;
 	}
-	if (imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_BREACHED) !=
-	    LR_OK || imap_remove_keyword(a->imap, &uid, 1,
-	    AGENT_KEYWORD_DUE) != LR_OK)
-		log_warnx("escalation: %s: cannot mark it %s: %s", ov->key,
-		    AGENT_KEYWORD_BREACHED, imap_last_error(a->imap));
+	set_mark(a, ov->folder, &uid, 1, AGENT_KEYWORD_BREACHED, TRUE);
+	set_mark(a, ov->folder, &uid, 1, AGENT_KEYWORD_DUE, FALSE);
 	waited = duration_text(now_s() - ov->since);
 	detail = g_strdup_printf("to %s%s after %s in review%s%s",
 	    mailed ? to->id : "the Slack channel", mailed && posted ?
@@ -122,12 +155,12 @@ mark_lead(struct agent *a, gint64 id, const char *add, const char *remove)
 	    (st = imap_search_message_id(a->imap, m->key,
 	    &uids)) != LR_OK || uids->len == 0)
 		goto out;
-	if ((add != NULL && (st = imap_add_keyword(a->imap,
-	    (guint32 *)uids->data, uids->len, add)) != LR_OK) ||
-	    (remove != NULL && (st = imap_remove_keyword(a->imap,
-	    (guint32 *)uids->data, uids->len, remove)) != LR_OK))
-		log_warnx("sla: %s: cannot change its marks: %s",
-		    m->key, imap_last_error(a->imap));
+	if (add != NULL)
+		set_mark(a, m->folder, (guint32 *)uids->data, uids->len, add,
+		    TRUE);
+	if (remove != NULL)
+		set_mark(a, m->folder, (guint32 *)uids->data, uids->len,
+		    remove, FALSE);
 out:
 	if (uids != NULL)
 		g_array_free(uids, TRUE);
@@ -205,10 +238,9 @@ chase_to_review(struct agent *a, const struct journal_overdue *ov,
 		goto out;
 	decision_to_review(f.dc, a->rs, a->cfg->folder_prefix, reason);
 	f.v.review_since = now_s();
+	set_mark(a, ov->folder, &uid, 1, AGENT_KEYWORD_DUE,
+	    a->rs->review_sla > 0);
 	if ((st = imap_create(a->imap, f.dc->folder)) != LR_OK ||
-	    (st = a->rs->review_sla > 0 ? imap_add_keyword(a->imap, &uid, 1,
-	    AGENT_KEYWORD_DUE) : imap_remove_keyword(a->imap, &uid, 1,
-	    AGENT_KEYWORD_DUE)) != LR_OK ||
 	    (st = imap_move(a->imap, &uid, 1, f.dc->folder)) != LR_OK) {
 		log_warnx("sla: %s: cannot move it to %s: %s", ov->key,
 		    f.dc->folder, imap_last_error(a->imap));
@@ -318,13 +350,10 @@ chase_one(const struct journal_overdue *ov, void *ctx)
 		goto out;
 	}
 	/* the marks are a convenience: they never hold the move up */
-	if ((!ov->autoreplied && imap_add_keyword(a->imap, &uid, 1,
-	    AGENT_KEYWORD_BREACHED) != LR_OK) ||
-	    (owner_sla(a->rs, next, d.kind == DEST_TEAM ? t->id :
-	    NULL) > 0 ? imap_add_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE) :
-	    imap_remove_keyword(a->imap, &uid, 1, AGENT_KEYWORD_DUE)) != LR_OK)
-		log_warnx("sla: %s: cannot change its SLA marks: %s", ov->key,
-		    imap_last_error(a->imap));
+	if (!ov->autoreplied)
+		set_mark(a, ov->folder, &uid, 1, AGENT_KEYWORD_BREACHED, TRUE);
+	set_mark(a, ov->folder, &uid, 1, AGENT_KEYWORD_DUE, owner_sla(a->rs,
+	    next, d.kind == DEST_TEAM ? t->id : NULL) > 0);
 	if ((st = imap_create(a->imap, folder)) != LR_OK ||
 	    (st = imap_move(a->imap, &uid, 1, folder)) != LR_OK) {
 		log_warnx("sla: %s: cannot move it to %s: %s", ov->key, folder,

@@ -57,8 +57,8 @@ sweep_inbox(struct agent *a)
 	guint late = 0, nfresh = 0;
 	char *after, *waited;
 
-	if (imap_search_unrouted(a->imap, IMAP_KEYWORD_ROUTED, &uids) !=
-	    LR_OK) {
+	/* what a round would take: also what a folder refused to take */
+	if (inbox_pending(a, &uids) != LR_OK) {
 		g_string_free(fresh, TRUE);
 		return;
 	}

@@ -38,12 +38,19 @@ filer_flush(struct filer *f, filer_done_fn done, void *ctx)
 	gpointer k, v;
 	enum lr_status st = LR_OK;
 
+	/* a folder that refuses does not keep the others from being filed;
+	 * a lost connection does */
 	g_hash_table_iter_init(&it, f->queue);
-	while (st == LR_OK && g_hash_table_iter_next(&it, &k, &v)) {
+	while (st != LR_BADSOURCE && g_hash_table_iter_next(&it, &k, &v)) {
 		GArray *arr = v;
+		enum lr_status one;
 
-		st = f->ops->file(f, k, (const struct filer_item *)arr->data,
+		one = f->ops->file(f, k, (const struct filer_item *)arr->data,
 		    arr->len, done, ctx);
+		if (one != LR_OK && st == LR_OK)
+			st = one;
+		if (one == LR_BADSOURCE)
+			st = one;
 		g_hash_table_iter_remove(&it);
 	}
 	g_hash_table_remove_all(f->queue);

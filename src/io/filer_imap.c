@@ -4,7 +4,7 @@
  * one STORE each, then move there with one MOVE; the keyword first, so
  * that a stop before the MOVE leaves them out of the next search (the
  * journal knows them as decided but not filed, and the agent files them
- * again).
+ * again). In a mailbox that keeps no keywords the journal alone knows.
  */
 #include "config.h"
 
@@ -29,6 +29,24 @@ imap_make(struct filer *f, const char *folder)
 	return st;
 }
 
+/*
+ * The marks first; they never hold the move up: a mailbox that keeps no
+ * keywords (PERMANENTFLAGS) is not asked to, and a STORE it refuses is
+ * logged (the journal knows what is decided and not yet filed).
+ */
+static void
+mark(struct imap_conn *c, const char *folder, GArray *uids,
+    const char *keyword)
+{
+	if (uids->len == 0 || !imap_keeps_keyword(c, keyword))
+		return;
+	if (imap_add_keyword(c, (guint32 *)uids->data, uids->len, keyword) !=
+	    LR_OK)
+		log_warnx("run: cannot mark %u message%s for %s with %s; "
+		    "filing them all the same", uids->len, uids->len == 1 ? "" :
+		    "s", folder, keyword);
+}
+
 static enum lr_status
 imap_file(struct filer *f, const char *folder, const struct filer_item *items,
     guint n, filer_done_fn done, void *ctx)
@@ -44,18 +62,18 @@ imap_file(struct filer *f, const char *folder, const struct filer_item *items,
 		if (items[i].due)
 			g_array_append_val(due, items[i].uid);
 	}
-	if ((st = imap_create(c, folder)) == LR_OK &&
-	    (st = imap_add_keyword(c, (guint32 *)uids->data, uids->len,
-	    IMAP_KEYWORD_ROUTED)) == LR_OK &&
-	    (st = imap_add_keyword(c, (guint32 *)due->data, due->len,
-	    FILER_KEYWORD_DUE)) == LR_OK &&
-	    (st = imap_move(c, (guint32 *)uids->data, uids->len,
-	    folder)) == LR_OK)
+	if ((st = imap_create(c, folder)) == LR_OK) {
+		mark(c, folder, uids, IMAP_KEYWORD_ROUTED);
+		mark(c, folder, due, FILER_KEYWORD_DUE);
+		st = imap_move(c, (guint32 *)uids->data, uids->len, folder);
+	}
+	if (st == LR_OK)
 		for (guint i = 0; i < n; i++)
 			done(&items[i], folder, ctx);
 	else
-		log_warnx("run: filing %u message%s in %s: %s", n,
-		    n == 1 ? "" : "s", folder, imap_last_error(c));
+		log_warnx("run: cannot file %u message%s in %s: %s; the other "
+		    "folders are filed, these are tried again at the next "
+		    "round", n, n == 1 ? "" : "s", folder, imap_last_error(c));
 	g_array_free(uids, TRUE);
 	g_array_free(due, TRUE);
 	return st;

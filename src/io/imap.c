@@ -91,7 +91,10 @@ imap_map_err(struct imap_conn *c, int r, const char *what)
 		c->refused = TRUE;
 		return LR_CONFIG;
 	default:
-		imap_set_err(c, "%s: server said no: %s", what, resp);
+		imap_set_err(c, "%s: the server refused it: %s", what,
+		    *resp != '\0' ? resp : "(no reason given)");
+		if (!c->quiet)
+			log_warnx("imap: %s: %s", c->host, c->err);
 		return LR_TEMPFAIL;
 	}
 }
@@ -430,7 +433,7 @@ authenticate(struct imap_conn *c, const struct imap_config *cfg)
 	return imap_map_err(c, r, "LOGIN");
 }
 
-/* Learn the hierarchy separator: LIST "" "". */
+/* The hierarchy separator from LIST "" "" (a server without NAMESPACE). */
 static enum lr_status
 learn_delimiter(struct imap_conn *c)
 {
@@ -442,7 +445,7 @@ learn_delimiter(struct imap_conn *c)
 	if (r != MAILIMAP_NO_ERROR) {
 		if (res != NULL)
 			mailimap_list_result_free(res);
-		return imap_map_err(c, r, "LIST");
+		return imap_map_err(c, r, "LIST \"\" \"\"");
 	}
 	c->delim = '/';
 	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
@@ -451,6 +454,52 @@ learn_delimiter(struct imap_conn *c)
 		c->delim = mb->mb_delimiter;
 	}
 	mailimap_list_result_free(res);
+	return LR_OK;
+}
+
+/*
+ * Where the user's own folders live (RFC 2342): the first personal
+ * namespace's prefix and separator ("INBOX." and '.' on Cyrus and
+ * Courier; "" and '/' on a default Dovecot). Without NAMESPACE, or
+ * without a personal namespace, the root and LIST's separator.
+ */
+static enum lr_status
+learn_namespace(struct imap_conn *c)
+{
+	struct mailimap_namespace_data *ns = NULL;
+	struct mailimap_namespace_info *info = NULL;
+	enum lr_status rc;
+	int r;
+
+	g_free(c->prefix);
+	c->prefix = g_strdup("");
+	if (!mailimap_has_namespace(c->imap))
+		return learn_delimiter(c);
+	c->quiet = TRUE;
+	r = mailimap_namespace(c->imap, &ns);
+	rc = imap_map_err(c, r, "NAMESPACE");
+	c->quiet = FALSE;
+	if (rc == LR_BADSOURCE || rc == LR_FATAL) {
+		if (ns != NULL)
+			mailimap_namespace_data_free(ns);
+		return rc;
+	}
+	if (ns != NULL && ns->ns_personal != NULL &&
+	    clist_begin(ns->ns_personal->ns_data_list) != NULL)
+		info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
+	if (info == NULL || info->ns_prefix == NULL) {
+		if (ns != NULL)
+			mailimap_namespace_data_free(ns);
+		return learn_delimiter(c);
+	}
+	g_free(c->prefix);
+	c->prefix = g_strdup(info->ns_prefix);
+	c->delim = info->ns_delimiter;
+	mailimap_namespace_data_free(ns);
+	if (c->delim == '\0' && *c->prefix != '\0')
+		return learn_delimiter(c);
+	if (c->delim == '\0')
+		c->delim = '/';
 	return LR_OK;
 }
 
@@ -482,13 +531,13 @@ imap_connect(const struct imap_config *cfg, struct imap_conn **out, char **err)
 	rc = refresh_caps(c);
 	if (rc)
 		goto out;
-	rc = learn_delimiter(c);
+	rc = learn_namespace(c);
 	if (rc)
 		goto out;
-	log_debug("imap: logged in to %s as %s (IDLE %s, MOVE %s, UIDPLUS %s)",
-	    c->host, cfg->user, imap_has_idle(c) ? "yes" : "no",
-	    imap_has_move(c) ? "yes" : "no",
-	    mailimap_has_uidplus(c->imap) ? "yes" : "no");
+	log_debug("imap: logged in to %s as %s (personal namespace \"%s\", "
+	    "separator '%c'; IDLE %s, MOVE %s, UIDPLUS %s)", c->host,
+	    cfg->user, c->prefix, c->delim, imap_has_idle(c) ? "yes" : "no",
+	    imap_has_move(c) ? "yes" : "no", imap_has_uidplus(c) ? "yes" : "no");
 out:
 	if (cfg->refused != NULL)
 		*cfg->refused = rc != LR_OK && c->refused;
@@ -525,6 +574,20 @@ gboolean
 imap_has_move(const struct imap_conn *c)
 {
 	return mailimap_has_extension(c->imap, "MOVE") != 0;
+}
+
+gboolean
+imap_has_uidplus(const struct imap_conn *c)
+{
+	return mailimap_has_uidplus(c->imap) != 0;
+}
+
+const char *
+imap_namespace(const struct imap_conn *c, char *delim)
+{
+	if (delim != NULL)
+		*delim = c->delim;
+	return c->prefix != NULL ? c->prefix : "";
 }
 
 enum lr_status
@@ -670,5 +733,6 @@ imap_free(struct imap_conn *c)
 	g_free(c->host);
 	g_free(c->mailbox);
 	g_free(c->err);
+	g_free(c->prefix);
 	g_free(c);
 }

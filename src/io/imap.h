@@ -6,10 +6,20 @@
  * mark and file them, and wait for new mail with IDLE.
  *
  * Folder names given to this module use '/' as the hierarchy separator
- * ("Leads/Owners/dana") and are UTF-8; they are translated to the
+ * ("Leads/Owners/dana") and are UTF-8; they are put under the personal
+ * namespace learned at login (RFC 2342: "Leads/Review" is
+ * "INBOX.Leads.Review" on Cyrus and Courier; INBOX and names already
+ * under INBOX or the prefix stay as they are, and a name that starts with
+ * the server's own prefix is taken in the server's spelling,
+ * "INBOX.Sales" as a mail client shows it), and translated to the
  * server's separator and to modified UTF-7 (RFC 3501 5.1.3). A component
  * that contains the server's separator (for a server using '.') is
- * refused with LR_CONFIG.
+ * refused with LR_CONFIG. Names this module returns are in the same
+ * terms, without the prefix.
+ *
+ * Every NO or BAD answer is logged as a warning with the command and the
+ * server's words, except where a NO is an expected answer (CREATE of a
+ * folder that exists, NAMESPACE).
  *
  * Transport security: imaps:// does TLS from the start; imap:// upgrades
  * with STARTTLS (and refuses a server without it) unless the host is
@@ -90,6 +100,24 @@ const char *imap_last_error(const struct imap_conn *c);
 /* Capabilities, as known after login. */
 gboolean imap_has_idle(const struct imap_conn *c);
 gboolean imap_has_move(const struct imap_conn *c);
+gboolean imap_has_uidplus(const struct imap_conn *c);
+
+/* The personal namespace's prefix in the server's spelling ("INBOX.";
+ * "" when none), borrowed; *delim (may be NULL) gets its separator. */
+const char *imap_namespace(const struct imap_conn *c, char *delim);
+
+/* folder in the server's own terms ("INBOX.Leads.Review"), for what is
+ * told to people; NULL when it cannot be one. */
+char *imap_server_folder(struct imap_conn *c, const char *folder);
+
+/*
+ * Whether the selected mailbox keeps keyword on its messages: its
+ * PERMANENTFLAGS list \* or the keyword ("\\Flagged" for the system
+ * flag), or it sent none (RFC 3501 7.1). A server that does not answers
+ * NO to a STORE of it, or drops it silently (Dovecot without the ACL
+ * right "w").
+ */
+gboolean imap_keeps_keyword(const struct imap_conn *c, const char *keyword);
 
 /* SELECT mailbox; uidvalidity and uidnext may be NULL. */
 enum lr_status imap_select(struct imap_conn *c, const char *mailbox,
@@ -97,7 +125,8 @@ enum lr_status imap_select(struct imap_conn *c, const char *mailbox,
 
 /*
  * UID SEARCH UNKEYWORD keyword in the selected mailbox: every message not
- * yet routed, whether read or not. *uids is a new GArray of guint32,
+ * yet routed, whether read or not; keyword NULL: UNDELETED, every message
+ * (a mailbox that keeps no keywords). *uids is a new GArray of guint32,
  * ascending.
  */
 enum lr_status imap_search_unrouted(struct imap_conn *c, const char *keyword,
@@ -135,7 +164,7 @@ enum lr_status imap_message_ids(struct imap_conn *c, guint32 from,
 enum lr_status imap_arrival_times(struct imap_conn *c, const guint32 *uids,
     guint n, GHashTable *times) LR_WUR;
 
-/* UID STORE +FLAGS.SILENT (keyword). */
+/* UID STORE +FLAGS.SILENT (keyword); "\\Flagged": the system flag. */
 enum lr_status imap_add_keyword(struct imap_conn *c, const guint32 *uids,
     guint n, const char *keyword) LR_WUR;
 /* UID STORE -FLAGS.SILENT (keyword). */
@@ -145,14 +174,17 @@ enum lr_status imap_remove_keyword(struct imap_conn *c, const guint32 *uids,
 /*
  * Move messages to folder: UID MOVE when the server has MOVE, else UID
  * COPY, +FLAGS (\Deleted) and UID EXPUNGE (UIDPLUS) or, lacking UIDPLUS,
- * a plain EXPUNGE, which also removes any other message flagged \Deleted
- * in the selected mailbox. Copy-then-delete is not atomic: a failure in
- * between leaves the message in both places (never in neither).
+ * a plain EXPUNGE only when no other message in the mailbox is marked
+ * \Deleted (it would go too); otherwise the moved messages stay behind
+ * marked \Deleted (said once in the log) for a mail client to expunge.
+ * Copy-then-delete is not atomic: a failure in between leaves the message
+ * in both places (never in neither).
  */
 enum lr_status imap_move(struct imap_conn *c, const guint32 *uids, guint n,
     const char *folder) LR_WUR;
 
-/* CREATE folder; a folder that already exists is success. */
+/* CREATE folder; a folder that already exists is success. A failure's
+ * error is the CREATE's answer. */
 enum lr_status imap_create(struct imap_conn *c, const char *folder) LR_WUR;
 
 /* Whether folder exists (LIST "" folder). */

@@ -12,6 +12,7 @@
 #include <libetpan/libetpan.h>
 
 #include "imap_p.h"
+#include "log.h"
 
 /* Append s[0..len) as modified UTF-7 base64 (RFC 3501 5.1.3). */
 static void
@@ -36,28 +37,52 @@ mutf7_run(GString *out, const char *s, gsize len)
 	g_free(u16);
 }
 
-/*
- * Our folder name ('/'-separated UTF-8) to the server's: separator
- * translated, non-ASCII as modified UTF-7. NULL (and *rc) when invalid.
- */
+/* The namespace prefix in our spelling ("INBOX." as "INBOX/"); "" if none. */
 static char *
-server_name(struct imap_conn *c, const char *name, enum lr_status *rc)
+our_prefix(const struct imap_conn *c)
+{
+	char *p = g_strdup(c->prefix != NULL ? c->prefix : "");
+
+	if (c->delim != '\0' && c->delim != '/')
+		g_strdelimit(p, (char[]){ c->delim, '\0' }, '/');
+	return p;
+}
+
+/*
+ * Whether name needs the personal namespace's prefix: not INBOX itself,
+ * nor a name already under INBOX or the prefix ("INBOX/Leads" on a
+ * server whose prefix is "INBOX.").
+ */
+static gboolean
+wants_prefix(const struct imap_conn *c, const char *name)
+{
+	char *p;
+	gboolean has;
+
+	if (c->prefix == NULL || *c->prefix == '\0' ||
+	    g_ascii_strcasecmp(name, "INBOX") == 0 ||
+	    g_ascii_strncasecmp(name, "INBOX/", 6) == 0)
+		return FALSE;
+	p = our_prefix(c);
+	has = g_str_has_prefix(name, p);
+	g_free(p);
+	return !has;
+}
+
+/* server_name() of a name in our spelling ('/'). */
+static char *
+spell(struct imap_conn *c, const char *name, enum lr_status *rc)
 {
 	GString *out;
 	const char *p, *run;
 
-	if (!g_utf8_validate(name, -1, NULL) || *name == '\0') {
-		imap_set_err(c, "bad folder name");
-		*rc = LR_CONFIG;
-		return NULL;
-	}
 	if (c->delim != '/' && c->delim != '\0' && strchr(name, c->delim) != NULL) {
 		imap_set_err(c, "folder %s contains the server's separator "
 		    "'%c'", name, c->delim);
 		*rc = LR_CONFIG;
 		return NULL;
 	}
-	out = g_string_new(NULL);
+	out = g_string_new(wants_prefix(c, name) ? c->prefix : NULL);
 	for (p = name; *p != '\0';) {
 		if ((guchar)*p >= 0x20 && (guchar)*p < 0x7f) {
 			if (*p == '&')
@@ -79,20 +104,51 @@ server_name(struct imap_conn *c, const char *name, enum lr_status *rc)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * Our folder name ('/'-separated UTF-8) to the server's: under the
+ * personal namespace, separator translated, non-ASCII as modified
+ * UTF-7. NULL (and *rc) when invalid.
+ */
+static char *
+server_name(struct imap_conn *c, const char *name, enum lr_status *rc)
+{
+	char *ours = NULL, *res;
+
+	if (!g_utf8_validate(name, -1, NULL) || *name == '\0') {
+		imap_set_err(c, "bad folder name");
+		*rc = LR_CONFIG;
+		return NULL;
+	}
+	/* a name written as the server spells it ("INBOX.Sales", copied
+	 * from a mail client): its separators are the server's */
+	if (c->prefix != NULL && *c->prefix != '\0' && c->delim != '/' &&
+	    c->delim != '\0' && g_ascii_strncasecmp(name, c->prefix,
+	    strlen(c->prefix)) == 0) {
+		ours = g_strdup(name);
+		g_strdelimit(ours, (char[]){ c->delim, '\0' }, '/');
+		name = ours;
+	}
+	res = spell(c, name, rc);
+	g_free(ours);
+	return res;
+}
+
 enum lr_status
 imap_select(struct imap_conn *c, const char *mailbox, guint32 *uidvalidity,
     guint32 *uidnext)
 {
 	enum lr_status rc;
-	char *mb;
+	char *mb, *what;
 	int r;
 
 	mb = server_name(c, mailbox, &rc);
 	if (mb == NULL)
 		return rc;
 	r = mailimap_select(c->imap, mb);
+	what = g_strconcat("SELECT ", mb, NULL);
+	rc = imap_map_err(c, r, what);
+	g_free(what);
 	g_free(mb);
-	rc = imap_map_err(c, r, "SELECT");
 	if (rc)
 		return rc;
 	if (uidvalidity != NULL)
@@ -140,11 +196,117 @@ uid_search(struct imap_conn *c, struct mailimap_search_key *key,
 	return LR_OK;
 }
 
+/*
+ * Send cmd as written (libetpan's mailimap_custom_command adds a space
+ * before the CRLF, which Cyrus refuses) and read the answer; the untagged
+ * data lands in imap_response_info as for libetpan's own commands.
+ */
+static int
+send_raw(mailimap *imap, const char *cmd)
+{
+	struct mailimap_response *resp = NULL;
+	int r, ok;
+
+	if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(imap->imap_stream, cmd, strlen(cmd)) < 0 ||
+	    mailstream_write(imap->imap_stream, "\r\n", 2) < 0 ||
+	    mailstream_flush(imap->imap_stream) == -1 ||
+	    mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR)
+		return r;
+	ok = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
+	    resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type ==
+	    MAILIMAP_RESP_COND_STATE_OK;
+	r = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED ?
+	    MAILIMAP_ERROR_CUSTOM_COMMAND : MAILIMAP_ERROR_STREAM;
+	mailimap_response_free(resp);
+	return ok ? MAILIMAP_NO_ERROR : r;
+}
+
+/* UID SEARCH criteria, sent as written; *uids ascending. */
+static enum lr_status
+raw_search(struct imap_conn *c, const char *criteria, GArray **uids)
+{
+	clist *res;
+	clistiter *it;
+	enum lr_status rc;
+	char *cmd;
+
+	*uids = NULL;
+	if (c->imap->imap_state != MAILIMAP_STATE_SELECTED) {
+		imap_set_err(c, "UID SEARCH without a selected mailbox");
+		return LR_FATAL;
+	}
+	cmd = g_strconcat("UID SEARCH ", criteria, NULL);
+	rc = imap_map_err(c, send_raw(c->imap, cmd), cmd);
+	g_free(cmd);
+	if (rc)
+		return rc;
+	*uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	res = c->imap->imap_response_info != NULL ?
+	    c->imap->imap_response_info->rsp_search_result : NULL;
+	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		guint32 uid = *(uint32_t *)clist_content(it);
+
+		g_array_append_val(*uids, uid);
+	}
+	g_array_sort(*uids, cmp_uid);
+	return LR_OK;
+}
+
+/*
+ * UID SEARCH UNKEYWORD keyword, the keyword sent as an atom as RFC 3501
+ * wants it (libetpan quotes anything but letters and digits, and Cyrus
+ * answers BAD to a quoted flag); without a keyword, UNDELETED.
+ */
 enum lr_status
 imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
 {
-	return uid_search(c, mailimap_search_key_new_unkeyword(strdup(keyword)),
-	    uids);
+	enum lr_status rc;
+	char *criteria;
+
+	*uids = NULL;
+	if (keyword == NULL)
+		return raw_search(c, "UNDELETED", uids);
+	for (const char *p = keyword; *p != '\0'; p++)
+		if (!g_ascii_isgraph(*p) || strchr("(){%*\"\\]", *p) != NULL) {
+			imap_set_err(c, "keyword %s is not an IMAP atom", keyword);
+			return LR_FATAL;
+		}
+	criteria = g_strconcat("UNKEYWORD ", keyword, NULL);
+	rc = raw_search(c, criteria, uids);
+	g_free(criteria);
+	return rc;
+}
+
+gboolean
+imap_keeps_keyword(const struct imap_conn *c, const char *keyword)
+{
+	const struct mailimap_selection_info *si = c->imap->imap_selection_info;
+	clistiter *it;
+
+	/* RFC 3501 7.1: without PERMANENTFLAGS, assume every flag is kept */
+	if (si == NULL || si->sel_perm_flags == NULL)
+		return TRUE;
+	for (it = clist_begin(si->sel_perm_flags); it != NULL;
+	    it = clist_next(it)) {
+		const struct mailimap_flag_perm *fp = clist_content(it);
+
+		if (fp->fl_type == MAILIMAP_FLAG_PERM_ALL)
+			return TRUE;
+		if (fp->fl_type != MAILIMAP_FLAG_PERM_FLAG || fp->fl_flag == NULL)
+			continue;
+		if (keyword[0] == '\\' ? fp->fl_flag->fl_type ==
+		    MAILIMAP_FLAG_FLAGGED && g_ascii_strcasecmp(keyword,
+		    "\\Flagged") == 0 : fp->fl_flag->fl_type ==
+		    MAILIMAP_FLAG_KEYWORD && g_ascii_strcasecmp(
+		    fp->fl_flag->fl_data.fl_keyword, keyword) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 enum lr_status
@@ -448,17 +610,33 @@ store_flag(struct imap_conn *c, const guint32 *uids, guint n,
 	enum lr_status rc = LR_OK;
 	guint i;
 
+	char *what = g_strdup_printf("UID STORE %cFLAGS.SILENT (%s)",
+	    add ? '+' : '-', flag->fl_type == MAILIMAP_FLAG_KEYWORD ?
+	    flag->fl_data.fl_keyword : flag->fl_type == MAILIMAP_FLAG_DELETED ?
+	    "\\Deleted" : flag->fl_type == MAILIMAP_FLAG_FLAGGED ?
+	    "\\Flagged" : "?");
+
 	mailimap_flag_list_add(fl, flag);
 	sa = add ? mailimap_store_att_flags_new_add_flags_silent(fl) :
 	    mailimap_store_att_flags_new_remove_flags_silent(fl);
 	for (i = 0; i < n && rc == LR_OK; i += IMAP_UID_BATCH) {
 		struct mailimap_set *set = uid_set(uids + i, MIN(n - i, IMAP_UID_BATCH));
 
-		rc = imap_map_err(c, mailimap_uid_store(c->imap, set, sa), "UID STORE");
+		rc = imap_map_err(c, mailimap_uid_store(c->imap, set, sa), what);
 		mailimap_set_free(set);
 	}
+	g_free(what);
 	mailimap_store_att_flags_free(sa);
 	return rc;
+}
+
+/* A keyword, or the system flag \Flagged. */
+static struct mailimap_flag *
+flag_of(const char *keyword)
+{
+	if (g_ascii_strcasecmp(keyword, "\\Flagged") == 0)
+		return mailimap_flag_new_flagged();
+	return mailimap_flag_new_flag_keyword(strdup(keyword));
 }
 
 enum lr_status
@@ -467,8 +645,7 @@ imap_add_keyword(struct imap_conn *c, const guint32 *uids, guint n,
 {
 	if (n == 0)
 		return LR_OK;
-	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(
-	    strdup(keyword)), TRUE);
+	return store_flag(c, uids, n, flag_of(keyword), TRUE);
 }
 
 enum lr_status
@@ -477,8 +654,48 @@ imap_remove_keyword(struct imap_conn *c, const guint32 *uids, guint n,
 {
 	if (n == 0)
 		return LR_OK;
-	return store_flag(c, uids, n, mailimap_flag_new_flag_keyword(
-	    strdup(keyword)), FALSE);
+	return store_flag(c, uids, n, flag_of(keyword), FALSE);
+}
+
+/*
+ * Without UIDPLUS a plain EXPUNGE removes every message marked \Deleted,
+ * not only ours: it is sent only when no other message in the mailbox is
+ * marked. Otherwise ours stay there marked \Deleted (and routed), gone
+ * at the next EXPUNGE a mail client sends; the search for new mail skips
+ * them. A message marked by someone else between the SEARCH and the
+ * EXPUNGE (one round trip) would go too.
+ */
+static int
+expunge_ours(struct imap_conn *c, const guint32 *uids, guint n,
+    struct mailimap_set *set)
+{
+	GHashTable *ours;
+	GArray *marked = NULL;
+	guint others = 0;
+
+	if (imap_has_uidplus(c))
+		return mailimap_uid_expunge(c->imap, set);
+	if (raw_search(c, "DELETED", &marked) != LR_OK)
+		return MAILIMAP_ERROR_EXPUNGE;
+	ours = g_hash_table_new(NULL, NULL);
+	for (guint i = 0; i < n; i++)
+		g_hash_table_add(ours, GUINT_TO_POINTER(uids[i]));
+	for (guint i = 0; i < marked->len; i++)
+		if (!g_hash_table_contains(ours, GUINT_TO_POINTER(
+		    g_array_index(marked, guint32, i))))
+			others++;
+	g_hash_table_destroy(ours);
+	g_array_free(marked, TRUE);
+	if (others == 0)
+		return mailimap_expunge(c->imap);
+	if (!c->said_deleted)
+		log_warnx("imap: %s has no UIDPLUS, and %u other message%s "
+		    "marked \\Deleted in the mailbox, which a plain EXPUNGE "
+		    "would remove too: filed messages stay there marked "
+		    "\\Deleted (and $LeadRouted) until a mail client expunges",
+		    c->host, others, others == 1 ? " is" : "s are");
+	c->said_deleted = TRUE;
+	return MAILIMAP_NO_ERROR;
 }
 
 /* UID COPY, then +FLAGS (\Deleted), then expunge exactly those. */
@@ -487,20 +704,19 @@ copy_delete(struct imap_conn *c, const guint32 *uids, guint n, const char *mb)
 {
 	struct mailimap_set *set = uid_set(uids, n);
 	enum lr_status rc;
+	char *what;
 	int r;
 
 	r = mailimap_uid_copy(c->imap, set, mb);
-	rc = imap_map_err(c, r, "UID COPY");
+	what = g_strdup_printf("UID COPY to %s", mb);
+	rc = imap_map_err(c, r, what);
+	g_free(what);
 	if (rc)
 		goto out;
 	rc = store_flag(c, uids, n, mailimap_flag_new_deleted(), TRUE);
 	if (rc)
 		goto out;
-	if (mailimap_has_uidplus(c->imap))
-		r = mailimap_uid_expunge(c->imap, set);
-	else
-		r = mailimap_expunge(c->imap);
-	rc = imap_map_err(c, r, "EXPUNGE");
+	rc = imap_map_err(c, expunge_ours(c, uids, n, set), "EXPUNGE");
 out:
 	mailimap_set_free(set);
 	return rc;
@@ -524,7 +740,11 @@ imap_move(struct imap_conn *c, const guint32 *uids, guint n, const char *folder)
 		if (imap_has_move(c)) {
 			struct mailimap_set *set = uid_set(uids + i, k);
 
-			rc = imap_map_err(c, mailimap_uid_move(c->imap, set, mb), "UID MOVE");
+			char *what = g_strconcat("UID MOVE to ", mb, NULL);
+
+			rc = imap_map_err(c, mailimap_uid_move(c->imap, set, mb),
+			    what);
+			g_free(what);
 			mailimap_set_free(set);
 		} else
 			rc = copy_delete(c, uids + i, k, mb);
@@ -538,7 +758,7 @@ static enum lr_status
 list_raw(struct imap_conn *c, const char *name, clist **res)
 {
 	enum lr_status rc;
-	char *mb;
+	char *mb, *what;
 	int r;
 
 	*res = NULL;
@@ -546,12 +766,15 @@ list_raw(struct imap_conn *c, const char *name, clist **res)
 	if (mb == NULL)
 		return rc;
 	r = mailimap_list(c->imap, "", mb, res);
+	what = g_strdup_printf("LIST \"\" %s", mb);
 	g_free(mb);
 	if (r != MAILIMAP_NO_ERROR && *res != NULL) {
 		mailimap_list_result_free(*res);
 		*res = NULL;
 	}
-	return imap_map_err(c, r, "LIST");
+	rc = imap_map_err(c, r, what);
+	g_free(what);
+	return rc;
 }
 
 enum lr_status
@@ -583,8 +806,14 @@ imap_list(struct imap_conn *c, const char *pattern, GPtrArray **names)
 	*names = g_ptr_array_new_with_free_func(g_free);
 	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
 		struct mailimap_mailbox_list *mb = clist_content(it);
-		char *name = g_strdup(mb->mb_name);
+		const char *p = mb->mb_name;
+		char *name;
 
+		/* our spelling: without the namespace's prefix */
+		if (c->prefix != NULL && *c->prefix != '\0' &&
+		    g_str_has_prefix(p, c->prefix) && p[strlen(c->prefix)] != '\0')
+			p += strlen(c->prefix);
+		name = g_strdup(p);
 		if (mb->mb_delimiter != '\0' && mb->mb_delimiter != '/')
 			g_strdelimit(name, (char[]){ mb->mb_delimiter, '\0' }, '/');
 		g_ptr_array_add(*names, name);
@@ -598,20 +827,37 @@ imap_create(struct imap_conn *c, const char *folder)
 {
 	enum lr_status rc, rc2;
 	gboolean exists = FALSE;
-	char *mb;
-	int r;
+	char *mb, *what, *why;
 
 	mb = server_name(c, folder, &rc);
 	if (mb == NULL)
 		return rc;
-	r = mailimap_create(c->imap, mb);
+	/* NO: most likely [ALREADYEXISTS], which libetpan does not expose:
+	 * a NO is told only when the folder is not there after all */
+	what = g_strdup_printf("CREATE %s", mb);
+	c->quiet = TRUE;
+	rc = imap_map_err(c, mailimap_create(c->imap, mb), what);
+	c->quiet = FALSE;
+	g_free(what);
 	g_free(mb);
-	rc = imap_map_err(c, r, "CREATE");
 	if (rc != LR_TEMPFAIL)
 		return rc;
-	/* NO: most likely [ALREADYEXISTS], which libetpan does not expose. */
+	why = g_strdup(c->err);
 	rc2 = imap_exists(c, folder, &exists);
+	if (rc2 == LR_OK && !exists) {
+		imap_set_err(c, "%s", why);
+		log_warnx("imap: %s: %s", c->host, why);
+	}
+	g_free(why);
 	if (rc2)
 		return rc2;
 	return exists ? LR_OK : rc;
+}
+
+char *
+imap_server_folder(struct imap_conn *c, const char *folder)
+{
+	enum lr_status rc;
+
+	return server_name(c, folder, &rc);
 }

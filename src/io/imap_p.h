@@ -16,6 +16,10 @@ struct imap_conn {
 	char *mailbox;		/* owned, from the URL */
 	char *err;		/* owned, last error; NULL if none */
 	char delim;		/* server's hierarchy separator; 0 if flat */
+	char *prefix;		/* owned: the personal namespace's prefix in
+				 * the server's spelling ("INBOX."); "" if none */
+	gboolean quiet;		/* a NO is an expected answer: not logged */
+	gboolean said_deleted;	/* told why filed mail stays marked \Deleted */
 	gboolean idling;
 	gboolean news;		/* EXISTS grew as IDLE began */
 	gboolean refused;	/* the server refused the login */
@@ -25,7 +29,8 @@ struct imap_conn {
 void imap_set_err(struct imap_conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* libetpan return code r of command what to a status, recording what
- * failed; a success clears the last error. */
+ * failed; a success clears the last error. A NO or BAD is logged as a
+ * warning with the command and the server's words, unless c->quiet. */
 enum lr_status imap_map_err(struct imap_conn *c, int r, const char *what);
 
 #endif

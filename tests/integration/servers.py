@@ -55,6 +55,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -801,7 +802,10 @@ mail_location = maildir:{dir}/mail/%u
 namespace inbox {{
   inbox = yes
   separator = {separator}
+  prefix = {prefix}
 }}
+{capability}
+{acl}
 mail_max_userip_connections = 100
 imap_idle_notify_interval = 1 secs
 mailbox_idle_check_interval = 1 secs
@@ -828,6 +832,18 @@ service anvil {{
 }}
 """
 
+
+# acl: per-folder rights from a dovecot-acl file in the folder's Maildir
+# directory (Dovecot.set_acl); a folder without one gives its owner all.
+_DOVECOT_ACL = """\
+mail_plugins = $mail_plugins acl
+protocol imap {{
+  mail_plugins = $mail_plugins imap_acl
+}}
+plugin {{
+  acl = vfile:cache_secs=0
+}}
+"""
 
 # oauth2: a passdb that checks a bearer token (XOAUTH2, OAUTHBEARER) by
 # GET {tokeninfo}<token>: 200 with {{"email": "<user>"}} accepts it.
@@ -886,13 +902,23 @@ class Dovecot:
     {"email": user}.
     relay: an SmtpSink; adds Dovecot's submission service on
     .submission_port (the same logins), relaying what it accepts there.
+    prefix: the personal namespace's prefix ("INBOX." with separator ".":
+    the layout of Cyrus and Courier); folder names given to the helpers
+    below are the server's own ("INBOX.Leads.Review").
+    capability: the capability list after login instead of Dovecot's own
+    (a server without MOVE or UIDPLUS); acl: True enables per-folder
+    rights (set_acl).
     Attributes once started: host, port, tls_port, user, password, dir,
     maildir, log_path, config_path, cert_path (self-signed, CN=localhost,
     SAN IP:127.0.0.1 + DNS:localhost), key_path.
     """
 
     def __init__(self, user="leads", password="secret", separator="/",
-                 tokeninfo=None, relay=None):
+                 tokeninfo=None, relay=None, prefix="", capability=None,
+                 acl=False):
+        self.prefix = prefix
+        self.capability = capability
+        self.acl = acl
         self.host = HOST
         self.user = user
         self.password = password
@@ -976,7 +1002,11 @@ class Dovecot:
         self._conf = dict(host=self.host, dir=self.dir, users=users,
                           chroot=chroot, separator=self.separator,
                           protocols="", mechanisms="", oauth="",
-                          submission="")
+                          submission="", prefix=self.prefix,
+                          capability="imap_capability = %s" %
+                          self.capability if self.capability else "",
+                          acl=_DOVECOT_ACL.format() if self.acl else "")
+        self._uid, self._gid = uid, gid
         if self.tokeninfo:
             with open(os.path.join(self.dir, "oauth2.conf"), "w") as f:
                 f.write("tokeninfo_url = %s\nusername_attribute = email\n"
@@ -1068,6 +1098,26 @@ class Dovecot:
         user, rest = line.split(":{PLAIN}", 1)
         _write_atomic(path, ("%s:{PLAIN}%s:%s" % (
             user, password, rest.split(":", 1)[1])).encode())
+
+    def set_acl(self, folder, rights):
+        """The user's RIGHTS (RFC 4314 letters, e.g. "lrsip": no "w", so
+        no keywords) on FOLDER (the server's name; created if missing),
+        given acl=True."""
+        if not self.acl:
+            raise ServerError("set_acl needs Dovecot(acl=True)")
+        if folder.upper() == "INBOX":
+            self.folders()  # the first login makes the Maildir
+            where = self.maildir
+        else:
+            self.create(folder)
+            name = folder[len(self.prefix):] if self.prefix and \
+                folder.startswith(self.prefix) else folder
+            where = os.path.join(self.maildir, "." + name.replace(
+                self.separator, "."))
+        path = os.path.join(where, "dovecot-acl")
+        with open(path, "w") as f:
+            f.write("owner %s\n" % rights)
+        os.chown(path, self._uid, self._gid)
 
     def close(self):
         """Stop and remove everything (kept when LEADROUTE_KEEP_TMP is set)."""
@@ -1338,6 +1388,31 @@ def test_args(cls, argv, doc):
         cls.rules = os.path.join(cls.top, "rules", "leadroute.rules")
 
 
+def journal_events(journal, kind):
+    """[(Message-ID, detail)] of the events of KIND in the JOURNAL file."""
+    db = sqlite3.connect("file:%s?mode=ro" % journal, uri=True)
+    try:
+        return db.execute(
+            "SELECT m.message_key, e.detail FROM events e JOIN messages m"
+            " ON m.id = e.message_id WHERE e.kind = ?", (kind,)).fetchall()
+    finally:
+        db.close()
+
+
+def forwarded_ids(smtp):
+    """The Message-ID of the lead attached to each forward SMTP received
+    (None for a mail without one)."""
+    out = []
+    for m in smtp.messages():
+        for part in m.message.walk():
+            if part.get_content_type() == "message/rfc822":
+                out.append(part.get_payload()[0]["Message-ID"].strip())
+                break
+        else:
+            out.append(None)
+    return out
+
+
 def team_members(binary, conf, env=None):
     """Team id -> set of member ids, from `leadroute -c CONF owners --json`
     (raises ServerError when it fails)."""
@@ -1370,9 +1445,10 @@ def find_fetchmail():
 
 def missing():
     """What the harness needs and cannot find: a list of messages."""
+    import cyrus  # it builds on this module
     out = []
     for check in (find_dovecot, find_openssl, _find_aiosmtpd_python,
-                  find_fetchmail, find_submission):
+                  find_fetchmail, find_submission, cyrus.find_cyrus):
         try:
             check()
         except Missing as e:

@@ -245,16 +245,7 @@ class AgentTest(unittest.TestCase):
 
     def forwarded_ids(self):
         """The Message-ID of the lead attached to each forward received."""
-        out = []
-        for m in self.smtp.messages():
-            for part in m.message.walk():
-                if part.get_content_type() == "message/rfc822":
-                    inner = part.get_payload()[0]
-                    out.append(inner["Message-ID"].strip())
-                    break
-            else:
-                out.append(None)
-        return out
+        return servers.forwarded_ids(self.smtp)
 
     def filed(self, mid):
         """The folder MID is in, once it is out of the inbox (one listing:
@@ -728,14 +719,8 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
             self.assertEqual(typ, "OK", data)
 
     def events(self, kind):
-        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
-            self.dir, "journal.db"), uri=True)
-        try:
-            return db.execute(
-                "SELECT m.message_key, e.detail FROM events e JOIN messages m"
-                " ON m.id = e.message_id WHERE e.kind = ?", (kind,)).fetchall()
-        finally:
-            db.close()
+        return servers.journal_events(os.path.join(self.dir, "journal.db"),
+                                      kind)
 
     def test_board(self):
         """The folder board: a lead moved from Review into an owner's

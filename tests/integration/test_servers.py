@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""leadroute run against the IMAP servers teams already have: Cyrus IMAP
+in Debian's default layout (personal namespace "INBOX.", separator "."),
+Dovecot with that same namespace, Dovecot without MOVE and UIDPLUS, and
+Dovecot refusing keywords (ACL without "w"); and the failures that must be
+loud (docs/mail-servers.md).
+
+usage: test_servers.py LEADROUTE TOP_SRCDIR [LEADS_DIR EXPECTED_JSONL RULES]
+
+For each server, with `folder_prefix = Leads` as a new user writes it:
+- `run --once` files every lead into the folder `explain` decides (under
+  the server's namespace: INBOX.Leads.Review), forwards each owner-routed
+  lead once; a second run sends nothing and moves nothing;
+- Cyrus: a lead a person moves between owners' folders is recorded as
+  reassigned by the board;
+- without UIDPLUS, a message someone else marked \\Deleted in the inbox is
+  never expunged by leadroute;
+- without keywords, the journal alone keeps a lead from being sent twice,
+  and the log says so once.
+Loud failures: a round the server refuses (its SELECT) is logged with the
+command and the server's words, told to Slack, and `run --once` exits 75;
+a folder that refuses to take mail does not keep the others from being
+filed, and its leads are filed once it takes them, sent once; a CREATE
+the server refuses is logged with its reason.
+
+LEADROUTE_SERVERS_ONLY=test_name runs one test.
+"""
+import email
+import email.policy
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import servers  # noqa: E402
+import cyrus  # noqa: E402
+
+NOW = "2026-11-24T10:00:00Z"
+
+# Dovecot's capabilities after login, less MOVE and UIDPLUS (and the
+# extensions that imply them)
+NO_MOVE = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT "
+           "SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT "
+           "MULTIAPPEND UNSELECT CHILDREN NAMESPACE LIST-EXTENDED "
+           "I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH "
+           "LIST-STATUS BINARY LITERAL+ SPECIAL-USE")
+
+
+def message_id(data):
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    return msg["Message-ID"].strip() if msg["Message-ID"] else None
+
+
+class ServerTest(unittest.TestCase):
+    binary = top = leads = rules = None
+
+    def start(self, imap, prefix="", sep="/"):
+        """Start IMAP (unstarted Dovecot or Cyrus) and the sinks; write the
+        configuration. prefix, sep: the server's personal namespace."""
+        self.tmp = tempfile.TemporaryDirectory(prefix="lr-servers-")
+        self.addCleanup(self.tmp.cleanup)
+        self.http = servers.HttpSink()
+        self.addCleanup(self.http.close)
+        self.http.start()
+        self.smtp = servers.SmtpSink()
+        self.addCleanup(self.smtp.close)
+        self.smtp.start()
+        self.imap = imap
+        self.addCleanup(imap.close)
+        imap.start()
+        self.prefix, self.sep = prefix, sep
+        self.dir = self.tmp.name
+        rules = servers.copy_rules(self.rules, os.path.join(self.dir, "rules"))
+        self.conf = servers.agent_config(
+            self.dir, imap, self.smtp, self.http, rules,
+            os.path.join(self.top, "templates"))
+
+    def srv(self, folder):
+        """Our folder name ("Leads/Review") as the server's."""
+        if folder.upper() == "INBOX":
+            return folder
+        return self.prefix + folder.replace("/", self.sep)
+
+    def ours(self, folder):
+        if self.prefix and folder.startswith(self.prefix):
+            folder = folder[len(self.prefix):]
+        return folder.replace(self.sep, "/")
+
+    def run_agent(self, *args, expect=0):
+        p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"]
+                           + list(args), capture_output=True, text=True,
+                           timeout=300, env=dict(os.environ, TZ="UTC",
+                                                 LEADROUTE_TEST_NOW=NOW))
+        self.assertEqual(p.returncode, expect, p.stderr[-3000:])
+        return p.stderr
+
+    def append_leads(self):
+        files = sorted(os.path.join(self.leads, f) for f in os.listdir(self.leads)
+                       if f.endswith(".eml"))
+        for f in files:
+            with open(f, "rb") as fp:
+                self.imap.append("INBOX", fp.read())
+        return files
+
+    def where(self):
+        """Message-ID -> [(our folder name, flags)] over every folder."""
+        out = {}
+        for folder in self.imap.folders():
+            try:
+                mails = self.imap.list_folder(folder)
+            except servers.ServerError:	# \Noselect parents
+                continue
+            for m in mails:
+                out.setdefault(message_id(m.data), []).append(
+                    (self.ours(folder), m.flags))
+        return out
+
+    def inbox(self):
+        return self.imap.list_folder("INBOX")
+
+    def recorded(self):
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            self.dir, "journal.db"), uri=True)
+        try:
+            return {r[0]: dict(kind=r[1], id=r[2], owner=r[3])
+                    for r in db.execute(
+                        "SELECT m.message_key, d.kind, d.dest_id, d.owner"
+                        " FROM messages m JOIN decisions d"
+                        " ON d.message_id = m.id")}
+        finally:
+            db.close()
+
+    def events(self, kind):
+        return servers.journal_events(os.path.join(self.dir, "journal.db"),
+                                      kind)
+
+    def forwarded(self):
+        return [f for f in servers.forwarded_ids(self.smtp) if f]
+
+    def route_all(self, keywords=True, skip=()):
+        """The leads in the inbox, `run --once`: each filed where explain
+        decides, each owner-routed one forwarded once; a second run sends
+        and moves nothing. Returns (expected, where, log)."""
+        self.append_leads()
+        exp = servers.explained(self.binary, self.rules, self.leads, NOW)
+        log = self.run_agent()
+        where = self.where()
+        rec = self.recorded()
+        members = servers.team_members(self.binary, self.conf)
+        owned = []
+        for mid, d in exp.items():
+            dest = d["destination"]
+            places = [w[0] for w in where.get(mid, []) if w[0] not in skip]
+            self.assertEqual(len(places), 1, f"{mid} in {places}")
+            r = rec[mid]
+            self.assertEqual((r["kind"], r["id"]), (dest["kind"], dest["id"]),
+                             d["file"])
+            if dest["kind"] == "team" and dest["owner"]:
+                self.assertIn(r["owner"], members[dest["id"]], d["file"])
+                self.assertEqual(places[0], "Leads/Owners/" + r["owner"])
+            else:
+                self.assertEqual((places[0], r["owner"]),
+                                 (dest["folder"], dest["owner"]), d["file"])
+            flags = [w[1] for w in where[mid] if w[0] not in skip][0]
+            self.assertEqual("$LeadRouted" in flags, keywords, d["file"])
+            if dest["owner"]:
+                owned.append(mid)
+        self.assertEqual(sorted(self.forwarded()), sorted(owned))
+        sent, posts = len(self.smtp.messages()), len(self.http.requests())
+        again = self.run_agent()
+        self.assertEqual(len(self.smtp.messages()), sent, again)
+        self.assertEqual(len(self.http.requests()), posts, again)
+        self.assertEqual(self.where(), where, "the second run moved nothing")
+        return exp, where, log
+
+    # --- the servers --------------------------------------------------
+
+    def test_cyrus(self):
+        """Cyrus 3.6 as Debian ships it: INBOX.Leads..., keywords sent as
+        atoms; the board sees a person's move."""
+        self.start(cyrus.Cyrus(), prefix="INBOX.", sep=".")
+        exp, where, log = self.route_all()
+        self.assertNotIn("refused", log)
+        rec = self.recorded()
+        owned = sorted(m for m, r in rec.items() if r["kind"] == "owner" and
+                       r["owner"])
+        self.assertTrue(owned, "the leads need an owner-routed one")
+        mid = owned[0]
+        a = rec[mid]["owner"]
+        b = next(o for o in sorted({r["owner"] for r in rec.values()
+                                    if r["owner"]}) if o != a)
+        with self.imap.connect() as imap:
+            self.assertEqual(imap.select(self.srv("Leads/Owners/" + a))[0],
+                             "OK")
+            typ, data = imap.uid("SEARCH", "HEADER", "Message-ID", mid)
+            uid = data[0].split()[0].decode()
+            typ, data = imap.uid("MOVE", uid, self.srv("Leads/Owners/" + b))
+            self.assertEqual(typ, "OK", data)
+        self.run_agent()
+        self.assertEqual(self.events("reassigned"), [(mid, f"{a} -> {b}")])
+        self.assertEqual(self.recorded()[mid]["owner"], b)
+
+    def test_dovecot_inbox_namespace(self):
+        """Dovecot with the personal namespace "INBOX." and ".": folders
+        under INBOX, as on Cyrus and Courier."""
+        self.start(servers.Dovecot(separator=".", prefix="INBOX."),
+                   prefix="INBOX.", sep=".")
+        exp, where, log = self.route_all()
+        self.assertIn(self.srv("Leads/Review"), self.imap.folders())
+        self.assertNotIn("Leads", self.imap.folders())
+
+    def test_no_move_no_uidplus(self):
+        """Without MOVE and UIDPLUS: COPY, \\Deleted and EXPUNGE, but never
+        an EXPUNGE while another message is marked \\Deleted."""
+        self.start(servers.Dovecot(capability=NO_MOVE))
+        other = (b"From: someone@example.com\r\nTo: sales@example.com\r\n"
+                 b"Subject: deleted by a colleague\r\nMessage-ID: "
+                 b"<deleted@example.com>\r\n\r\nkeep me until they expunge\r\n")
+        self.imap.append("INBOX", other, flags=("\\Deleted", "$LeadRouted"))
+        exp, where, log = self.route_all(skip=("INBOX",))
+        self.assertIn("no UIDPLUS", log)
+        left = self.inbox()
+        self.assertIn("<deleted@example.com>",
+                      [message_id(m.data) for m in left])
+        for m in left:	# the filed copies, marked for a client to expunge
+            self.assertIn("\\Deleted", m.flags)
+        # once nobody else's message is marked, leadroute expunges its own
+        with self.imap.connect() as imap:
+            imap.select("INBOX")
+            imap.expunge()
+        with open(sorted(os.path.join(self.leads, f) for f in
+                         os.listdir(self.leads))[0], "rb") as f:
+            data = f.read().replace(b"Message-ID: <", b"Message-ID: <again.")
+        self.imap.append("INBOX", data)
+        self.run_agent()
+        self.assertEqual(self.inbox(), [])
+
+    def test_keywords_refused(self):
+        """An inbox that keeps no keywords (ACL without "w"): said once,
+        everything filed, the journal alone keeps a lead from being sent
+        twice."""
+        self.start(servers.Dovecot(acl=True))
+        self.imap.set_acl("INBOX", "lrsitekxa")
+        exp, where, log = self.route_all(keywords=False)
+        self.assertEqual(log.count("keeps no keywords"), 1, log)
+        self.assertEqual(self.inbox(), [])
+
+    # --- loud failures ------------------------------------------------
+
+    def test_round_refused(self):
+        """A round the server refuses: the command and its words in the
+        log, the Slack channel told, `run --once` 75."""
+        self.start(servers.Dovecot())
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace("/INBOX\n", "/Sales\n"))
+        log = self.run_agent(expect=75)
+        self.assertRegex(log, r"SELECT Sales: the server refused it: .*"
+                         r"Mailbox doesn't exist")
+        self.assertIn("refused this round", log)
+        posts = [json.loads(r.body)["text"] for r in self.http.requests()
+                 if r.path == "/slack"]
+        self.assertEqual(len(posts), 1, posts)
+        self.assertIn("Sales", posts[0])
+
+    def test_folder_refuses(self):
+        """Review refuses new mail: the other folders are filed, the review
+        leads wait in the inbox (said in the log), and are filed once the
+        folder takes them; nothing is sent twice."""
+        self.start(servers.Dovecot(acl=True))
+        self.imap.set_acl("Leads/Review", "lrswtekxa")	# no "i"
+        self.append_leads()
+        exp = servers.explained(self.binary, self.rules, self.leads, NOW)
+        review = {m for m, d in exp.items()
+                  if d["destination"]["kind"] == "review"}
+        self.assertTrue(review, "the leads need review ones")
+        log = self.run_agent(expect=75)
+        self.assertRegex(log, r"cannot file \d+ messages? in Leads/Review: "
+                         r"UID MOVE to Leads/Review: the server refused it: "
+                         r"\S+")
+        left = {message_id(m.data) for m in self.inbox()}
+        self.assertEqual(left, review)
+        filed = self.where()
+        for mid in set(exp) - review:
+            self.assertNotEqual(filed[mid][0][0], "INBOX")
+        sent = len(self.smtp.messages())
+        # the sweep sees them (they carry $LeadRouted: the journal knows
+        # they are not filed)
+        with open(self.conf) as f:
+            text = f.read()
+        text = text.replace(
+            "folder_prefix = Leads\n", "folder_prefix = Leads\n"
+            "sweep_interval = 1s\nunrouted_after = 1s\npoll_interval = 1s\n")
+        with open(self.conf, "w") as f:
+            f.write(text)
+        p = subprocess.Popen([self.binary, "-c", self.conf, "run"],
+                             stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, TZ="UTC"))
+        try:
+            end = time.time() + 30
+            while time.time() < end and not any(
+                    b"not routed" in r.body for r in self.http.requests()):
+                time.sleep(0.2)
+        finally:
+            p.terminate()
+            err = p.communicate(timeout=30)[1]
+        alerts = [json.loads(r.body)["text"] for r in self.http.requests()
+                  if b"not routed" in r.body]
+        self.assertEqual(len(alerts), 1, err[-3000:])
+        self.assertIn("%d message" % len(review), alerts[0])
+        self.assertEqual(len(self.smtp.messages()), sent)
+        self.imap.set_acl("Leads/Review", "lrswitekxa")
+        self.run_agent()
+        self.assertEqual(self.inbox(), [])
+        self.assertEqual(len(self.smtp.messages()), sent)
+
+    def test_create_refused(self):
+        """A CREATE the server refuses is logged with its reason."""
+        self.start(servers.Dovecot(acl=True))
+        self.imap.set_acl("Leads", "lrswitexa")	# no "k": no subfolders
+        log = self.run_agent()
+        self.assertRegex(log, r"CREATE Leads/Review: the server refused it: "
+                         r"\S+")
+
+
+def main():
+    servers.test_args(ServerTest, sys.argv, __doc__)
+    only = os.environ.get("LEADROUTE_SERVERS_ONLY")
+    unittest.main(argv=[sys.argv[0], "-v"] +
+                  (["ServerTest." + only] if only else []))
+
+
+main()
