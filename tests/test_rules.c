@@ -518,6 +518,12 @@ static const struct error_case error_cases[] = {
 	    "string \"re\"", FALSE },
 	{ "invalid regex", "offer a if subject ~ /a(/",
 	    "t.rules:1:22: error: invalid regular expression: ", TRUE },
+	/* was a crash (SIGSEGV in pcre2_compile): GRegex tells PCRE2 not to
+	 * check UTF-8 */
+	{ "regex not UTF-8, caseless", "offer a if subject ~ /a\xff" "b/i",
+	    "t.rules:1:24: error: invalid UTF-8\n"
+	    "t.rules:1:22: error: invalid regular expression: the pattern is "
+	    "not valid UTF-8", FALSE },
 	{ "value expected", "offer a if subject = [a]",
 	    "t.rules:1:22: error: expected a value, found '['", FALSE },
 	{ "value at end", "offer a if subject !=",

@@ -64,6 +64,13 @@ expr_compile(struct expr *e, const char *pat, gboolean caseless,
 		fl |= G_REGEX_CASELESS;
 	if (multiline)
 		fl |= G_REGEX_MULTILINE;
+	/* GRegex tells PCRE2 not to check UTF-8, which then reads past a
+	 * bad sequence (a crash with the i flag) */
+	if (!g_utf8_validate(pat, -1, NULL)) {
+		g_set_error_literal(err, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE,
+		    "the pattern is not valid UTF-8");
+		return FALSE;
+	}
 	/* Errors are reported for the pattern as written, not with the
 	 * (*UCP) this adds in front. */
 	e->re = g_regex_new(pat, fl, 0, err);
