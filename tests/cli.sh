@@ -141,6 +141,18 @@ expect 78 "unknown key; did you mean password_file" "$LEADROUTE" -c typo.conf ru
 expect 78 "unknown key; did you mean password_file" "$LEADROUTE" -c typo.conf run --once
 sed -i '/^user = /d' typo.conf
 expect 78 "typo.conf: error: \[inbox\]: set user" "$LEADROUTE" -c typo.conf check
+# a URL leadroute posts leads to: https:// (http:// only to this machine),
+# no space; the URL (a secret) is never printed
+printf 'https://hooks.slack.example/T0/B0/x y\n' >slackurl.secret
+printf 'ftp://hooks.example.com/lead\n' >hookurl.secret
+chmod 600 slackurl.secret hookurl.secret
+printf '[slack]\nwebhook_url_file = slackurl.secret\n[webhook]\nurl_file = hookurl.secret\n[rules]\nfile = conf/leadroute.rules\n' >posturl.conf
+expect 78 "error: \[slack\] webhook_url: the URL has a space" "$LEADROUTE" -c posturl.conf check
+expect 78 "error: \[webhook\] url: the URL is not https://" "$LEADROUTE" -c posturl.conf check
+if "$LEADROUTE" -c posturl.conf check 2>&1 | grep -q "hooks\."; then
+	echo "FAIL: check printed a secret URL"
+	fails=$((fails + 1))
+fi
 printf '[smtp]\nurl = smtp://127.0.0.1:2525\nuser = leads\nfrom = leads@example.com\n[rules]\nfile = conf/leadroute.rules\n' >smtpuser.conf
 expect 78 "smtpuser.conf:3: error: \[smtp\] user: no password for leads" "$LEADROUTE" -c smtpuser.conf check
 # the journal's folder must be there and writable: said by check

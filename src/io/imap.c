@@ -354,8 +354,13 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	r = mailimap_socket_connect(c->imap, c->host, port);
 	if ((rc = imap_map_err(c, r, "connect")) != LR_OK)
 		return connect_failed(c, r, port, FALSE, rc);
-	if (cfg->allow_plaintext || net_host_is_loopback(c->host)) {
+	if (net_host_is_loopback(c->host)) {
 		log_debug("imap: plaintext connection to %s", c->host);
+		return LR_OK;
+	}
+	if (cfg->allow_plaintext) {
+		log_warnx("imap: %s: no TLS (allow_plaintext): the password "
+		    "and every message cross the network unencrypted", c->host);
 		return LR_OK;
 	}
 	rc = refresh_caps(c);

@@ -707,8 +707,12 @@ check_url(const struct smtp_config *cfg, enum starttls *tls)
 		if (net_host_is_loopback(host))
 			*tls = cfg->ca_file != NULL ? STARTTLS_OFFERED :
 			    STARTTLS_LOOPBACK;
-		else if (cfg->allow_plaintext)
+		else if (cfg->allow_plaintext) {
 			*tls = STARTTLS_OFFERED;
+			log_warnx("smtp: %s: allow_plaintext: without STARTTLS "
+			    "from the server, the password and the forwards "
+			    "cross the network unencrypted", host);
+		}
 	} else if (g_ascii_strcasecmp(scheme, "smtps") != 0) {
 		log_warnx("smtp: url \"%s\" is not smtp:// or smtps://",
 		    cfg->url);

@@ -473,6 +473,36 @@ provider_of(const char *url)
 	return g_strdup(found);
 }
 
+/*
+ * A URL leadroute posts to (Slack, the webhook): https://, or http:// to
+ * this machine; nothing a URL cannot hold (spaces, controls). The URL is
+ * a secret: an error names the key, never the URL.
+ */
+static void
+check_post_url(const struct reader *r, const char *group, const char *key,
+    const char *url)
+{
+	char *scheme = NULL, *host = NULL;
+	const char *why = NULL;
+
+	if (url == NULL)
+		return;
+	for (const char *p = url; *p != '\0' && why == NULL; p++)
+		if ((guchar)*p <= ' ' || *p == 0x7f)
+			why = "has a space or a control character in it";
+	if (why == NULL && (!g_uri_split_network(url, G_URI_FLAGS_NONE,
+	    &scheme, &host, NULL, NULL) || host == NULL || *host == '\0'))
+		why = "is not a URL with a host";
+	else if (why == NULL && g_ascii_strcasecmp(scheme, "https") != 0 &&
+	    !(g_ascii_strcasecmp(scheme, "http") == 0 &&
+	    net_host_is_loopback(host)))
+		why = "is not https:// (http:// only to this machine)";
+	if (why != NULL)
+		problem(r, DIAG_ERROR, group, key, "the URL %s", why);
+	g_free(scheme);
+	g_free(host);
+}
+
 /* An OAuth2 endpoint: https://, or http:// to this machine (a test). */
 static void
 check_endpoint(struct reader *r, const char *key, const char *url)
@@ -653,7 +683,10 @@ config_load(const char *path, struct diag *d)
 	c->slack_api_url = value(&r, "slack", "api_url");
 	if (c->slack_api_url == NULL)
 		c->slack_api_url = g_strdup(CONFIG_SLACK_API);
+	check_post_url(&r, "slack", "webhook_url", c->slack_webhook_url);
+	check_post_url(&r, "slack", "api_url", c->slack_api_url);
 	c->webhook_url = secret(&r, "webhook", "url", TRUE);
+	check_post_url(&r, "webhook", "url", c->webhook_url);
 	c->webhook_secret = secret(&r, "webhook", "secret", FALSE);
 	c->rules_file = path_value(&r, "rules", "file");
 	c->journal_path = path_value(&r, "journal", "path");

@@ -9,8 +9,9 @@
 #include <glib.h>
 
 /* host as in a URL ("[::1]" allowed, a trailing dot ignored) is loopback:
- * 127.0.0.0/8, ::1, ::ffff:127.x.x.x, localhost, *.localhost. Names are
- * not resolved. */
+ * 127.0.0.0/8, ::1, ::ffff:127.x.x.x, or localhost and *.localhost when
+ * they resolve, and only to such addresses. Other names are not looked
+ * up: they are remote. */
 gboolean net_host_is_loopback(const char *host);
 
 /* Test-only: when this environment variable is set, no host is loopback
