@@ -172,6 +172,51 @@ test_forward_headers(void **state)
 	g_free(out);
 }
 
+/*
+ * A lead's value that holds encoded words reaches no header as encoded
+ * words: the Subject reads back exactly as written (no CR, LF or Bcc:),
+ * a Reply-To name that decodes into controls is cleaned, one that still
+ * looks like encoded words is dropped.
+ */
+static void
+test_forward_encoded_word_injection(void **state)
+{
+	static const char evil[] =
+	    "=?us-ascii?q?Acme=0D=0ABcc:_v6@bcc.example?=";
+	struct forward_spec f = base_spec;
+	GMimeMessage *m;
+	char *out, *subject, *head;
+	gsize len;
+
+	(void)state;
+	subject = g_strdup_printf("New lead: %s and more words to fold the "
+	    "line, %s", evil, evil);
+	f.subject = subject;
+	f.to = "=?us-ascii?q?Dana=0D=0AEvil?= <dana@example.com>";
+	f.reason = evil;
+	assert_int_equal(smtp_build_forward(&f, &out, &len), LR_OK);
+	head = g_strndup(out, strstr(out, "\r\n\r\n") - out);
+	assert_null(strstr(head, "\nBcc:"));
+	assert_null(strstr(head, "?q?Acme"));	/* not as the lead wrote it */
+	for (char **l = g_strsplit(head, "\r\n", -1), **p = l; *p; p++) {
+		assert_true(strlen(*p) <= 998);
+		if (p[1] == NULL)
+			g_strfreev(l);
+	}
+	m = parse_message(out, len);
+	assert_string_equal(g_mime_message_get_subject(m), subject);
+	assert_string_equal(hdr(m, "X-Leadroute-Reason"), evil);
+	assert_string_equal(mailbox_addr(g_mime_message_get_to(m)),
+	    "dana@example.com");
+	assert_string_equal(internet_address_get_name(
+	    internet_address_list_get_address(g_mime_message_get_to(m), 0)),
+	    "Dana  Evil");	/* decoded, its CR LF made spaces */
+	g_object_unref(m);
+	g_free(head);
+	g_free(subject);
+	g_free(out);
+}
+
 static void
 test_forward_parts(void **state)
 {
@@ -1512,6 +1557,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forward_headers),
+		cmocka_unit_test(test_forward_encoded_word_injection),
 		cmocka_unit_test(test_forward_parts),
 		cmocka_unit_test(test_forward_long_lines),
 		cmocka_unit_test(test_forward_text_only),

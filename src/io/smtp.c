@@ -28,6 +28,7 @@
 #include "net.h"
 #include "oauth.h"
 #include "smtp.h"
+#include "template.h"
 
 #define INVALID_DOMAIN	"leadroute.invalid"
 #define MAX_ADDR_LEN	254	/* of one envelope address */
@@ -77,6 +78,27 @@ header_clean(const char *s)
 	return r;
 }
 
+/*
+ * A display name as the parser decoded it may hold what its encoded words
+ * hid (CR, LF, "Bcc:"): controls become spaces, and a name that still
+ * looks like encoded words is dropped (the address stays).
+ */
+static void
+name_clean(InternetAddress *ia)
+{
+	const char *name = internet_address_get_name(ia);
+	char *clean;
+
+	if (name == NULL)
+		return;
+	clean = header_clean(name);
+	if (strstr(clean, "=?") != NULL)
+		internet_address_set_name(ia, NULL);
+	else if (strcmp(clean, name) != 0)
+		internet_address_set_name(ia, clean);
+	g_free(clean);
+}
+
 /* The first mailbox of an address list string; NULL when none. */
 static InternetAddressMailbox *
 mailbox_parse(const char *s)
@@ -104,6 +126,8 @@ mailbox_parse(const char *s)
 		ia = NULL;
 	}
 	g_object_unref(l);
+	if (ia != NULL)
+		name_clean(ia);
 	return ia != NULL ? INTERNET_ADDRESS_MAILBOX(ia) : NULL;
 }
 
@@ -141,16 +165,36 @@ spec_date(const struct forward_spec *f)
 	return g_date_time_new_now_local();
 }
 
-/* Set an unstructured header from a caller's value; NULL: leave out. */
+/*
+ * Set an unstructured header from a caller's value; NULL: leave out.
+ * GMime keeps ASCII text as it is, so a value holding "=?...?=" (from a
+ * lead: "=?us-ascii?q?Acme=0D=0ABcc:_x@evil?=") would be decoded by mail
+ * clients into CR, LF and "Bcc:": such a value is sent as encoded words
+ * through and through (template_header_encode), folded, and reads back
+ * exactly as written.
+ */
 static void
 set_text_header(GMimeObject *o, const char *name, const char *value)
 {
-	char *clean;
+	GMimeHeader *h;
+	char *clean, *enc, **words, *raw;
 
 	if (value == NULL)
 		return;
 	clean = header_clean(value);
 	g_mime_object_set_header(o, name, clean, "utf-8");
+	if (strstr(clean, "=?") != NULL && (h = g_mime_header_list_get_header(
+	    g_mime_object_get_header_list(o), name)) != NULL) {
+		enc = template_header_encode(clean);
+		words = g_strsplit(enc, " ", -1);
+		raw = g_strjoinv("\n ", words);
+		g_free(enc);
+		enc = g_strconcat(" ", raw, "\n", NULL);
+		g_mime_header_set_raw_value(h, enc);
+		g_free(raw);
+		g_strfreev(words);
+		g_free(enc);
+	}
 	g_free(clean);
 }
 
@@ -434,7 +478,7 @@ smtp_build_forward(const struct forward_spec *f, char **out, gsize *len)
 	GMimeMessage *m;
 	GMimeObject *body;
 	GDateTime *date;
-	char *subject, *msgid, *token, *again = NULL;
+	char *msgid, *token, *again = NULL;
 	gsize again_len = 0;
 	enum lr_status rc;
 
@@ -447,9 +491,8 @@ smtp_build_forward(const struct forward_spec *f, char **out, gsize *len)
 	rc = forward_addresses(m, f);
 	if (rc != LR_OK)
 		goto out;
-	subject = header_clean(f->subject);
-	g_mime_message_set_subject(m, subject, "utf-8");
-	g_free(subject);
+	set_text_header(GMIME_OBJECT(m), "Subject", f->subject != NULL ?
+	    f->subject : "");
 	date = spec_date(f);
 	g_mime_message_set_date(m, date);
 	g_date_time_unref(date);
