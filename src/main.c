@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "log.h"
 #include "oauth.h"
+#include "owners.h"
 #include "report.h"
 #include "roster.h"
 #include "rules.h"
@@ -210,6 +211,15 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 		check_templates(c->templates_dir, d);
 	if (print_warnings && c != NULL)
 		config_check_ready(c, d);
+	if (print_warnings && c != NULL && c->inbox_url != NULL && rs != NULL &&
+	    rs->owners != NULL && owners_count(rs->owners) > 0 &&
+	    c->authserv_id == NULL && !c->authserv_microsoft)
+		diag_add(d, DIAG_WARNING, c->path, 0, 0, "[inbox] authserv_id "
+		    "is not set, and the inbox is not Gmail or Microsoft 365: "
+		    "owners' replies and auto-replies cannot be verified, so "
+		    "they never stop an SLA clock or mark an owner away; set it "
+		    "to the name your mail server writes in its Authentication-"
+		    "Results headers (see leadroute.conf(5))");
 	if (diag_errors(d) > 0 || print_warnings ||
 	    log_get_level() >= LOG_LVL_INFO)
 		diag_print(d, stderr);

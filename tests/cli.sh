@@ -132,7 +132,12 @@ expect 78 "bad.conf:10: error: \[smtp\] colour: unknown key \(see leadroute.conf
 expect 78 "bad.conf:4: warning: \[inbox\] password_file: .*imap.secret can be read by group or others" "$LEADROUTE" -c bad.conf check
 chmod 600 imap.secret
 sed -i '/^idle/d; /^password = /d; /^colour/d' bad.conf
+# owners' replies cannot be verified without the server's name (v2)
+expect 0 "warning: \[inbox\] authserv_id is not set.*cannot be verified" "$LEADROUTE" -c bad.conf check
+sed -i 's/^password_file = imap.secret/&\nauthserv_id = mx.example.com/' bad.conf
 expect 0 "0 errors, 0 warnings" "$LEADROUTE" -c bad.conf check
+sed 's/^authserv_id = .*/authserv_id = mx.example.com; dkim=pass/' bad.conf >authserv.conf
+expect 78 "error: \[inbox\] authserv_id: 'mx.example.com; dkim=pass' is not a server name" "$LEADROUTE" -c authserv.conf check
 # a typo in a key is an error with the key meant, never a crash at run time
 sed 's/^password_file = imap.secret/pasword_file = imap.secret/' bad.conf >typo.conf
 expect 78 "typo.conf:4: error: \[inbox\] pasword_file: unknown key; did you mean password_file\?" "$LEADROUTE" -c typo.conf check

@@ -213,6 +213,8 @@ wait_for(struct agent *a)
 		wait = MIN(wait, MAX(a->next_sla - now, 1));
 	if (a->round_retry > 0)
 		wait = MIN(wait, MAX(a->round_retry - now, 1));
+	if (a->forward_next > 0)
+		wait = MIN(wait, MAX(a->forward_next - now, 1));
 	return wait;
 }
 
@@ -623,6 +625,11 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 		goto out;
 	a.hist.rs = a.rs;
 	history_state(&a.state, &a.hist);
+	if (cfg->authserv_id == NULL && !cfg->authserv_microsoft &&
+	    rs->owners != NULL && owners_count(rs->owners) > 0)
+		log_warnx("run: no [inbox] authserv_id: owners' replies and "
+		    "auto-replies cannot be verified; they are filed with their "
+		    "leads but never stop an SLA clock or mark an owner away");
 	stopping = reloading = 0;
 	set_signals(o->reload != NULL);
 	rc = run_loop(&a);

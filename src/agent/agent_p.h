@@ -39,7 +39,9 @@
 #include "template.h"
 
 #define AGENT_BACKOFF_MAX	300	/* seconds between reconnects, at most */
-#define AGENT_SMTP_RETRY	60	/* seconds: when a deferred forward is due */
+#define AGENT_SMTP_RETRY	60	/* seconds: a deferred forward's first
+					 * wait, doubling (with jitter) ... */
+#define AGENT_SMTP_RETRY_CAP	900	/* ... up to this */
 #define AGENT_ROUND_RETRY	30	/* seconds after the inbox refused a
 					 * round, at first */
 #define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
@@ -97,6 +99,8 @@ struct agent {
 	GHashTable *filing;	/* uid -> 1: being filed, not yet told done */
 	gboolean keywords;	/* the inbox keeps $LeadRouted */
 	gboolean said_keywords;	/* told that it does not */
+	gint64 forward_next;	/* the next try of a deferred forward left
+				 * in the inbox; 0: none */
 	gint64 round_retry;	/* the inbox refused a round: none before */
 	gint64 round_wait;	/* the wait after the next refusal; 0: none
 				 * refused */
@@ -241,6 +245,8 @@ enum lr_status inbox_pending(struct agent *a, GArray **uids) LR_WUR;
 
 /* agent_reply.c */
 const struct owner *owner_by_email(const struct agent *a, const char *addr);
+gboolean owner_mail_verified(const struct agent *a, const struct owner *o,
+    const struct lead *l, char **why);
 void owner_away(struct agent *a, const struct owner *o, gint64 lead,
     const char *key);
 gboolean owner_reply(struct agent *a, gint64 id, guint32 uid,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent_p.h"
+#include "auth.h"
 #include "log.h"
 
 /* The owner whose address addr is, or NULL. */
@@ -68,6 +69,22 @@ reply_lead(struct agent *a, const struct owner *o, const struct lead *l,
 	return st;
 }
 
+/*
+ * Whether mail from owner o's address is theirs: authenticated for their
+ * domain by the receiving server's own verdict (auth.h; [inbox]
+ * authserv_id). Else *why (owned) says what was missing.
+ */
+gboolean
+owner_mail_verified(const struct agent *a, const struct owner *o,
+    const struct lead *l, char **why)
+{
+	struct auth_policy p = { a->cfg->authserv_id,
+	    a->cfg->authserv_microsoft };
+	const char *at = strrchr(o->email, '@');
+
+	return auth_verified(l, &p, at != NULL ? at + 1 : "", why);
+}
+
 /* An out-of-office answer: Auto-Submitted: auto-replied, X-Autoreply or
  * X-Autorespond. Other machine mail (lists, bulk, auto-generated) from an
  * owner's address is no sign of absence. */
@@ -124,8 +141,9 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	struct journal_decision d = { 0 };
 	char *folder, *reason;
 	const char *via;
+	char *unverified = NULL;
 	gint64 at = l->date > 0 && l->date <= now_s() ? l->date : now_s();
-	gboolean first, mine;
+	gboolean first, mine, away, verified;
 
 	if (o == NULL || reply_lead(a, o, l, &th, &via) != LR_OK ||
 	    th.lead == 0) {
@@ -134,14 +152,23 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	}
 	folder = th.folder != NULL ? g_strdup(th.folder) :
 	    route_owner_folder(a->cfg->folder_prefix, th.owner);
-	/* the lead's owner answering it; a colleague's reply is filed too */
+	/* the lead's owner answering it; a colleague's reply is filed too;
+	 * it changes routing state only when the receiving server vouches
+	 * that it comes from the owner's domain */
+	verified = owner_mail_verified(a, o, l, &unverified);
 	mine = !th.answered && strcmp(o->id, th.owner) == 0;
-	first = mine && !l->is_auto;
-	reason = g_strdup_printf("%s from %s to a lead of %s%s%s", l->is_auto ?
-	    "auto-reply" : "reply", o->id, th.owner, strcmp(via, "subject") ==
-	    0 ? " (by its subject)" : "", first ? ": its first response" :
-	    mine && out_of_office(l) ? ": they are away, the lead is "
-	    "re-routed" : "");
+	first = mine && !l->is_auto && verified;
+	away = mine && out_of_office(l) && verified;
+	reason = g_strdup_printf("%s%s from %s to a lead of %s%s%s%s%s",
+	    verified ? "" : "unverified ", l->is_auto ? "auto-reply" : "reply",
+	    o->id, th.owner, strcmp(via, "subject") == 0 ? " (by its subject)" :
+	    "", first ? ": its first response" : away ? ": they are away, the "
+	    "lead is re-routed" : "", verified ? "" : ": ", verified ? "" :
+	    unverified);
+	if (!verified)
+		log_warnx("owners: %s from %s's address is not authenticated "
+		    "(%s): filed with the lead, it changes nothing", key, o->id,
+		    unverified);
 	d.kind = DEST_REPLY;
 	d.dest_id = o->id;
 	d.folder = folder;
@@ -157,12 +184,13 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	}
 	if (first)	/* its clock stopped: the mark goes at the next look */
 		g_array_append_val(a->answered, th.lead);
-	if (mine && out_of_office(l))
+	if (away)
 		owner_away(a, o, th.lead, key);
 	queue_file(a, folder, uid, id, FALSE, FALSE);
 	log_info("lead %s %s -> %s: ok, %" G_GINT64_FORMAT " ms", key,
 	    reason, folder, (g_get_monotonic_time() - started) / 1000);
 done:
+	g_free(unverified);
 	g_free(folder);
 	g_free(reason);
 	journal_thread_clear(&th);

@@ -600,24 +600,34 @@ inbox_pending(struct agent *a, GArray **uids)
 	return LR_OK;
 }
 
-/* Leave out what a folder refused until its time; how many were left. */
+/*
+ * Leave out, until their time, what waits in the inbox: messages a folder
+ * refused, and leads whose forward the server deferred (their next try is
+ * in the journal); neither is fetched again before. How many were left.
+ */
 static guint
-skip_refused(struct agent *a, GArray *uids)
+skip_waiting(struct agent *a, GArray *uids)
 {
+	GHashTable *fwd = g_hash_table_new(NULL, NULL);
 	gint64 now = now_s();
 	guint n = 0, k = 0;
 
+	if (journal_forwards_waiting(a->j, a->mailbox, a->uidvalidity, now,
+	    fwd, &a->forward_next) != LR_OK)
+		a->forward_next = 0;	/* all fetched: tried as before */
 	for (guint i = 0; i < uids->len; i++) {
 		guint32 uid = g_array_index(uids, guint32, i);
 		struct refile *r = g_hash_table_lookup(a->refile,
 		    GUINT_TO_POINTER(uid));
 
-		if (r != NULL && r->at > now)
+		if ((r != NULL && r->at > now) || g_hash_table_contains(fwd,
+		    GUINT_TO_POINTER(uid)))
 			n++;
 		else
 			g_array_index(uids, guint32, k++) = uid;
 	}
 	g_array_set_size(uids, k);
+	g_hash_table_destroy(fwd);
 	return n;
 }
 
@@ -649,7 +659,7 @@ round_once(struct agent *a)
 	a->uidvalidity = uidvalidity;
 	if ((st = inbox_pending(a, &uids)) != LR_OK)
 		return st;
-	kept = skip_refused(a, uids);
+	kept = skip_waiting(a, uids);
 	if (uids->len == 0) {
 		g_array_free(uids, TRUE);
 		a->kept = kept;

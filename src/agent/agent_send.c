@@ -51,16 +51,18 @@ delivery_states_clear(struct dlv_states *ds)
 /*
  * The one retry policy: how long to wait before try attempts + 1 of a
  * delivery on channel c that failed; retry_after is what the server
- * asked (-1: nothing). A forward is tried again when its message is
- * fetched again, after AGENT_SMTP_RETRY at the least; the rest back off
- * with jitter from AGENT_RETRY_BASE up to AGENT_RETRY_CAP, never sooner
- * than the server asked.
+ * asked (-1: nothing). A forward backs off with jitter from
+ * AGENT_SMTP_RETRY up to AGENT_SMTP_RETRY_CAP (its message is not
+ * fetched again before: journal_forwards_waiting); the rest from
+ * AGENT_RETRY_BASE up to AGENT_RETRY_CAP, never sooner than the server
+ * asked.
  */
 gint64
 retry_wait(enum chan_id c, guint attempts, gint64 retry_after)
 {
 	if (c == CHAN_FORWARD)
-		return AGENT_SMTP_RETRY;
+		return http_backoff(AGENT_SMTP_RETRY, AGENT_SMTP_RETRY_CAP,
+		    attempts + 1, -1, NULL, NULL);
 	return http_backoff(AGENT_RETRY_BASE, AGENT_RETRY_CAP, attempts + 1,
 	    retry_after, NULL, NULL);
 }
@@ -206,9 +208,15 @@ send_forward(struct agent *a, gint64 id, const struct vars *v,
 		*why = g_strdup_printf("forward to %s: cannot be built",
 		    v->o->email);
 		st = LR_TEMPFAIL;
-	} else
+	} else {
+		guint tries = 0;
+
+		if (journal_delivery_attempts(a->j, id, CHAN_FORWARD, target,
+		    &tries) != LR_OK)
+			tries = 0;
 		st = send_planned(a, id, CHAN_FORWARD, target, v->o->email, msg,
-		    mlen, 0, why, NULL);
+		    mlen, tries, why, NULL);
+	}
 	g_free(msg);
 	g_free(dims);
 	g_free(rule);

@@ -283,6 +283,18 @@ enum lr_status journal_deliveries_due(struct journal *j, gint64 now,
 /* When the soonest pending delivery with a payload is due (a lead's own
  * forward waits for its message's next fetch); *at = 0 when none is. */
 enum lr_status journal_next_retry(struct journal *j, gint64 *at) LR_WUR;
+/* How many tries of a delivery failed so far (0: none, or not planned). */
+enum lr_status journal_delivery_attempts(struct journal *j, gint64 id,
+    enum chan_id channel, const char *target, guint *attempts) LR_WUR;
+/*
+ * The UIDs (into uids, as GUINT_TO_POINTER) of messages of mailbox (at
+ * uidvalidity), not yet filed, whose forward failed and is not due again
+ * before now: a round leaves them in the inbox unfetched. *next: the
+ * earliest of their next tries (0: none).
+ */
+enum lr_status journal_forwards_waiting(struct journal *j,
+    const char *mailbox, guint32 uidvalidity, gint64 now, GHashTable *uids,
+    gint64 *next) LR_WUR;
 /* Each delivery of one message, in planning order. */
 enum lr_status journal_message_deliveries(struct journal *j, gint64 id,
     journal_delivery_cb cb, void *ctx) LR_WUR;

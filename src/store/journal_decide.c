@@ -43,7 +43,7 @@ const char *const jp_decide_sql[ST_N] = {
 	[ST_DLV_PLAN] = "INSERT INTO deliveries (message_id, channel, target,"
 	    " msgid, next_attempt_at, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT (message_id, channel, target) DO NOTHING",
-	[ST_DLV_FIND] = "SELECT state FROM deliveries" DLV_KEY,
+	[ST_DLV_FIND] = "SELECT state, attempts FROM deliveries" DLV_KEY,
 	[ST_DLV_START] = "UPDATE deliveries SET state = 'sending'" DLV_KEY,
 	[ST_DLV_DONE] = "UPDATE deliveries SET state = 'sent', sent_at = ?4,"
 	    " last_error = NULL" DLV_KEY,
@@ -61,6 +61,12 @@ const char *const jp_decide_sql[ST_N] = {
 	[ST_DLV_SMTP_LEFT] = "SELECT count(*) FROM deliveries WHERE"
 	    " message_id = ?1 AND channel = 'smtp' AND payload IS NULL"
 	    " AND state IN ('pending', 'sending')",
+	[ST_DLV_FWD_WAITING] = "SELECT m.uid, min(d.next_attempt_at)"
+	    " FROM deliveries d JOIN messages m ON m.id = d.message_id"
+	    " WHERE d.channel = 'smtp' AND d.payload IS NULL AND d.state ="
+	    " 'pending' AND d.attempts > 0 AND d.next_attempt_at > ?1"
+	    " AND m.mailbox = ?2 AND m.uidvalidity = ?3 AND m.filed_at IS NULL"
+	    " GROUP BY m.uid",
 };
 
 static const char *const dstate_names[JDLV_N] = {
@@ -382,6 +388,26 @@ bind_dlv_key(sqlite3_stmt *st, gint64 id, enum chan_id channel,
 	bind_text(st, 3, target);
 }
 
+enum lr_status
+journal_delivery_attempts(struct journal *j, gint64 id, enum chan_id channel,
+    const char *target, guint *attempts)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	*attempts = 0;
+	if (j == NULL || empty(target))
+		return misuse("delivery_attempts", "no journal or target");
+	st = stmt(j, ST_DLV_FIND);
+	bind_dlv_key(st, id, channel, target);
+	rc = row(j, st, &has, "reading a delivery");
+	if (rc == LR_OK && has)
+		*attempts = (guint)sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* The state of a delivery inside a transaction; LR_FATAL when unknown. */
 static enum lr_status
 dlv_state(struct journal *j, gint64 id, enum chan_id channel,
@@ -574,6 +600,35 @@ journal_deliveries_due(struct journal *j, gint64 now, journal_delivery_cb cb,
 	st = stmt(j, ST_DLV_DUE);
 	sqlite3_bind_int64(st, 1, now);
 	return walk_deliveries(j, st, cb, ctx);
+}
+
+enum lr_status
+journal_forwards_waiting(struct journal *j, const char *mailbox,
+    guint32 uidvalidity, gint64 now, GHashTable *uids, gint64 *next)
+{
+	sqlite3_stmt *st;
+	enum lr_status rc = LR_OK;
+	int r;
+
+	*next = 0;
+	if (j == NULL || mailbox == NULL || uids == NULL)
+		return misuse("forwards_waiting", "no journal, mailbox or set");
+	st = stmt(j, ST_DLV_FWD_WAITING);
+	sqlite3_bind_int64(st, 1, now);
+	bind_text(st, 2, mailbox);
+	sqlite3_bind_int64(st, 3, uidvalidity);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		gint64 at = sqlite3_column_int64(st, 1);
+
+		g_hash_table_add(uids, GUINT_TO_POINTER(
+		    (guint32)sqlite3_column_int64(st, 0)));
+		if (*next == 0 || at < *next)
+			*next = at;
+	}
+	if (r != SQLITE_DONE)
+		rc = jp_db_fail(j, r, "finding the forwards that wait");
+	sqlite3_reset(st);
+	return rc;
 }
 
 enum lr_status

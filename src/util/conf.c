@@ -31,7 +31,7 @@ static const char *const known_keys[] = {
 	"inbox:refresh_token_env", "inbox:token_url", "inbox:sweep_interval",
 	"inbox:unrouted_after", "inbox:ca_file", "smtp:ca_file",
 	"inbox:board_interval", "inbox:client_id", "inbox:auth_url",
-	"inbox:device_url",
+	"inbox:device_url", "inbox:authserv_id",
 	"smtp:url", "smtp:user", "smtp:password_file", "smtp:password_env",
 	"smtp:from", "smtp:mode", "smtp:allow_plaintext", "smtp:auth",
 	"slack:webhook_url_file", "slack:webhook_url_env", "slack:token_file",
@@ -416,6 +416,38 @@ auth_value(struct reader *r, const char *group)
 	return a;
 }
 
+static char *provider_of(const char *url);
+
+/*
+ * Whose verdict vouches for an owner's reply or auto-reply (spec 8, v2):
+ * authserv_id as written (a name: no space, no ';'), else by the inbox's
+ * provider: Gmail's mx.google.com, Microsoft 365's own headers.
+ */
+static void
+read_authserv(struct reader *r, struct config *c)
+{
+	char *p;
+
+	c->authserv_id = value(r, "inbox", "authserv_id");
+	if (c->authserv_id != NULL) {
+		const char *name = c->authserv_id +
+		    (g_str_has_prefix(c->authserv_id, "*.") ? 2 : 0);
+
+		if (*name == '\0' || strpbrk(name, " \t;()\"=*") != NULL)
+			problem(r, DIAG_ERROR, "inbox", "authserv_id", "'%s' "
+			    "is not a server name (as in Authentication-"
+			    "Results: mx.example.com; dkim=pass ...)",
+			    c->authserv_id);
+		return;
+	}
+	p = provider_of(c->inbox_url);
+	if (g_strcmp0(p, "google") == 0)
+		c->authserv_id = g_strdup(CONFIG_AUTHSERV_GOOGLE);
+	else if (g_strcmp0(p, "microsoft") == 0)
+		c->authserv_microsoft = TRUE;
+	g_free(p);
+}
+
 static void
 read_inbox(struct reader *r, struct config *c)
 {
@@ -437,6 +469,7 @@ read_inbox(struct reader *r, struct config *c)
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)
 		c->folder_prefix = g_strdup(CONFIG_DEFAULT_PREFIX);
+	read_authserv(r, c);
 	/* a login needs both (xoauth2 checks its own) */
 	if (c->inbox_url != NULL && c->inbox_auth != CONFIG_AUTH_XOAUTH2) {
 		if (c->inbox_user == NULL)
@@ -712,6 +745,7 @@ config_free(struct config *c)
 		explicit_bzero(c->inbox_password, strlen(c->inbox_password));
 	g_free(c->inbox_password);
 	g_free(c->folder_prefix);
+	g_free(c->authserv_id);
 	g_free(c->inbox_ca_file);
 	g_free(c->smtp_ca_file);
 	g_free(c->smtp_url);

@@ -11,6 +11,9 @@
 
 #define CONFIG_SLACK_API	"https://slack.com/api"	/* chat.postMessage is below */
 #define CONFIG_DEFAULT_PREFIX	"Leads"	/* [inbox] folder_prefix */
+/* Gmail's name in the Authentication-Results it writes: the default
+ * [inbox] authserv_id of a Google inbox. */
+#define CONFIG_AUTHSERV_GOOGLE	"mx.google.com"
 /* What `leadroute init` writes into the secret files: check refuses it. */
 #define CONFIG_SECRET_PLACEHOLDER	"replace this line with the password"
 
@@ -53,6 +56,12 @@ struct config {
 				 * board; default 30 */
 	gint64 unrouted_after;	/* an unrouted message older is reported; 900 */
 	enum config_auth inbox_auth;	/* auth = password (default) | xoauth2 */
+	char *authserv_id;	/* whose Authentication-Results vouch for an
+				 * owner's mail: authserv_id, else Gmail's
+				 * mx.google.com for a Google inbox; NULL:
+				 * none (see authserv_microsoft) */
+	gboolean authserv_microsoft;	/* a Microsoft 365 inbox without
+					 * authserv_id: its own verdict */
 
 	/* OAuth2, in [inbox]; [smtp] auth = xoauth2 uses the same */
 	char *oauth_provider;	/* "google", "microsoft" (from the inbox

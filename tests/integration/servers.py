@@ -1294,6 +1294,21 @@ def announced_on_slack(rules, expected):
     return n
 
 
+# The mail server in front of the tests' mailbox, as the configuration
+# names it ([inbox] authserv_id): owners' mail counts as theirs only with
+# its Authentication-Results on top (authenticated()).
+AUTHSERV = "mx.test.example"
+
+
+def authenticated(address, server=AUTHSERV):
+    """The Authentication-Results header the receiving server SERVER adds
+    to mail it verified as from ADDRESS's domain (CRLF-terminated)."""
+    return ("Authentication-Results: %s; dkim=pass header.d=%s; "
+            "dmarc=pass header.from=%s\r\n" % (
+                server, address.rsplit("@", 1)[1],
+                address.rsplit("@", 1)[1]))
+
+
 def agent_config(directory, dovecot, smtp, http, rules, templates,
                  journal=None):
     """Write DIRECTORY/leadroute.conf for `leadroute run` against these
@@ -1308,6 +1323,7 @@ url = imap://127.0.0.1:{dovecot.port}/INBOX
 user = {dovecot.user}
 password_file = imap.secret
 folder_prefix = Leads
+authserv_id = {AUTHSERV}
 [smtp]
 url = {smtp.url}
 from = Lead Router <leads@svc.example>

@@ -156,8 +156,9 @@ class AgentTest(unittest.TestCase):
             self.fail("SIGTERM did not stop the agent")
         self.assertEqual(rc, 0, self.agent_log(p)[-3000:])
 
-    def run_agent(self, *args, expect=0):
-        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_NOW=NOW)
+    def run_agent(self, *args, expect=0, env=None):
+        env = dict(os.environ, TZ="UTC", LEADROUTE_TEST_NOW=NOW,
+                   **(env or {}))
         p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"]
                            + list(args), capture_output=True, text=True,
                            timeout=300, env=env)
@@ -204,6 +205,18 @@ class AgentTest(unittest.TestCase):
         return {r[0]: dict(kind=r[1], id=r[2], owner=r[3], folder=r[4],
                            email=r[5], subject=json.loads(r[6] or "{}")
                            .get("subject")) for r in rows}
+
+    def reason_of(self, mid):
+        """The reason the journal recorded for MID's decision."""
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            self.dir, "journal.db"), uri=True)
+        try:
+            return db.execute(
+                "SELECT d.reason FROM messages m JOIN decisions d ON"
+                " d.message_id = m.id WHERE m.message_key = ?",
+                (mid,)).fetchone()[0]
+        finally:
+            db.close()
 
     def team_members(self):
         return servers.team_members(self.binary, self.conf)
@@ -485,7 +498,9 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
 
     def test_smtp_tempfail_then_success(self):
         """SMTP 451: owner-routed leads stay in the inbox, the others are
-        filed; once the server takes mail, each is forwarded once."""
+        filed; each forward is tried again after its backoff, not at every
+        round, and its lead not fetched before; once the server takes
+        mail, each is forwarded once."""
         self.append_leads()
         exp = self.expected()
         owned = self.owner_routed(exp)
@@ -496,8 +511,20 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                  ["Message-ID"].strip() for m in self.dovecot.list_folder("INBOX")}
         self.assertEqual(inbox, owned)
         self.assertEqual(self.smtp.messages(), [])
+        tries = 1000 - self.smtp.script_left()[0]["times"]
+        self.assertEqual(tries, len(owned), "one try a lead")
+        # at once again: each forward waits for its time (backoff, in the
+        # journal), its lead is not even fetched
+        log = self.run_agent(expect=75)
+        self.assertEqual(1000 - self.smtp.script_left()[0]["times"], tries,
+                         log)
+        self.assertNotIn("lead <", log)
         self.smtp.script([])
-        self.run_agent()
+        # a quarter of an hour on (the test clock): each sent, once
+        clock = os.path.join(self.dir, "clock")
+        with open(clock, "w") as f:
+            f.write("%d\n" % (time.time() + 900))
+        self.run_agent(env={"LEADROUTE_TEST_CLOCK": clock})
         self.assertEqual(self.dovecot.list_folder("INBOX"), [])
         self.assertEqual(len(self.smtp.messages()), len(owned))
         self.assert_as_explained(exp, self.folder_of())
@@ -982,7 +1009,8 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         mine = self.team_leads(rec, team)
         answered, chased = mine[0], mine[1:]
         owner = rec[answered]["owner"]
-        raw = ("From: %s\r\nTo: lead@x.example\r\nSubject: Re: hi\r\n"
+        raw = (servers.authenticated(emails[owner]) +
+               "From: %s\r\nTo: lead@x.example\r\nSubject: Re: hi\r\n"
                "Message-ID: <ans.%s\r\nIn-Reply-To: %s\r\n\r\nSure.\r\n"
                % (emails[owner], answered[1:], answered))
         self.dovecot.append("INBOX", raw.encode())
@@ -1027,19 +1055,36 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
             fwd[mid] = m.message
         # the answer: no In-Reply-To, no References
         addr, subject = rec[answered]["email"], rec[answered]["subject"]
-        raw = ("From: %s\r\nTo: \"Lead\" <%s>\r\nCc: inbox@svc.example\r\n"
+        raw = (servers.authenticated(emails[rec[answered]["owner"]]) +
+               "From: %s\r\nTo: \"Lead\" <%s>\r\nCc: inbox@svc.example\r\n"
                "Subject: RE: %s\r\nMessage-ID: <subj.%s\r\n"
                "Date: Tue, 24 Nov 2026 10:30:00 +0000\r\n\r\n"
                "Happy to help.\r\n" % (emails[rec[answered]["owner"]],
                                         addr, subject, answered[1:]))
         self.dovecot.append("INBOX", raw.encode())
-        # the out-of-office answer to the forward
-        raw = ("From: %s\r\nTo: leadroute@svc.example\r\n"
-               "Subject: Out of office: %s\r\nMessage-ID: <ooo.%s\r\n"
+        # the out-of-office answer to the forward; before it, forgeries
+        # of it (a stranger's mail with the owner's From:): without the
+        # server's verdict, and with a passing one below a failing one
+        ooo = ("From: %s\r\nTo: leadroute@svc.example\r\n"
+               "Subject: Out of office: %s\r\nMessage-ID: <%s.%s\r\n"
                "In-Reply-To: %s\r\nAuto-Submitted: auto-replied\r\n\r\n"
-               "I am out of the office today.\r\n" % (
-                   emails[who], fwd[away]["Subject"], away[1:],
-                   fwd[away]["Message-ID"]))
+               "I am out of the office today.\r\n")
+        for tag, top in (("forged1", ""), ("forged2", (
+                "Authentication-Results: %s; dkim=none; dmarc=fail\r\n"
+                "Received: from evil.example by mx.test.example\r\n%s" % (
+                    servers.AUTHSERV, servers.authenticated(emails[who]))))):
+            self.dovecot.append("INBOX", (top + ooo % (
+                emails[who], fwd[away]["Subject"], tag, away[1:],
+                fwd[away]["Message-ID"])).encode())
+        self.wait_for("the forgeries filed", lambda: all(
+            "<forged%d.%s" % (i, away[1:]) in self.recorded()
+            for i in (1, 2)), timeout=30, agent=p)
+        self.assertEqual(self.events("auto-reply"), [], "forged: no away")
+        self.assertEqual(self.recorded()[away]["owner"], who)
+        self.assertIn("is not authenticated", self.agent_log(p))
+        raw = servers.authenticated(emails[who]) + ooo % (
+            emails[who], fwd[away]["Subject"], "ooo", away[1:],
+            fwd[away]["Message-ID"])
         self.dovecot.append("INBOX", raw.encode())
         self.wait_for("the re-route", lambda: dict(
             self.events("reassigned")).get(away), timeout=30, agent=p)
@@ -1082,10 +1127,11 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         emails = {i: r["email"] for i, r in self.owner_rows().items()}
         sent = len(self.smtp.messages())
 
-        def reply(mid, in_reply_to, tag, auto=False):
+        def reply(mid, in_reply_to, tag, auto=False, auth=True):
             owner = rec[mid]["owner"]
             fw = fwd[mid]
-            raw = ("From: %s\r\nTo: %s\r\nCc: leads@svc.example\r\n"
+            raw = ((servers.authenticated(emails[owner]) if auth else "") +
+                   "From: %s\r\nTo: %s\r\nCc: leads@svc.example\r\n"
                    "Subject: Re: %s\r\nMessage-ID: <%s.%s>\r\n"
                    "In-Reply-To: %s\r\nReferences: %s\r\n%s"
                    "Date: Tue, 24 Nov 2026 10:30:00 +0000\r\n\r\n"
@@ -1096,6 +1142,15 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
             self.dovecot.append("INBOX", raw.encode())
             return "<%s.%s" % (tag, mid[1:])
 
+        # a forged one first (the owner's From:, no verdict of the
+        # server): filed with the lead, answers nothing
+        f0 = reply(owned[0], fwd[owned[0]]["Message-ID"], "f0", auth=False)
+        self.run_agent()
+        self.assertEqual(self.folder_of()[f0][0][0],
+                         self.folder_of()[owned[0]][0][0])
+        self.assertEqual(self.events("first-response"), [])
+        self.assertEqual(self.recorded()[f0]["kind"], "reply")
+        self.assertIn("unverified reply", self.reason_of(f0))
         # to the forward (the owner hit reply), and to the lead itself
         r1 = reply(owned[0], fwd[owned[0]]["Message-ID"], "r1")
         r2 = reply(owned[1], owned[1], "r2")
@@ -1119,8 +1174,9 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(p.returncode, 0, p.stderr)
         rep = json.loads(p.stdout)
         self.assertEqual(rep["answered"], 2)
-        # the out-of-office is no reply (spec 10: owners' replies)
-        self.assertEqual(rep["owner_replies"], 3)
+        # the out-of-office is no reply (spec 10: owners' replies); the
+        # forged one counts as mail from the owner's address
+        self.assertEqual(rep["owner_replies"], 4)
         self.assertEqual(rep["owner_auto_replies"], 1)
         self.assertEqual(rep["first_response"]["n"], 2)
         # forwarded a moment ago: awaiting their first answer, not
@@ -1173,6 +1229,10 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.set_conf("inbox", "url",
                       f"imap://127.0.0.1:{self.dovecot.port}/INBOX")
         self.set_conf("smtp", "allow_plaintext", "true")
+        # a "remote" Slack must be https:// (check refuses http://); the
+        # posts then fail, which holds nothing up
+        servers.write_secret(self.dir, "slack.secret",
+                             "https://127.0.0.1:9/slack")
         p = self.run_raw(env={"LEADROUTE_TEST_LOOPBACK_IS_REMOTE": "1"})
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.filed("<tls." + mid[1:]),

@@ -263,7 +263,8 @@ class WeekTest(unittest.TestCase):
         fid = self.forward_id(lead, owner)
         kind = "auto-reply" if auto else "first-response"
         seen = len(self.events(lead, kind))
-        raw = (f"From: {owner} <{EMAILS[owner]}>\r\nTo: {lead.email}\r\n"
+        raw = (servers.authenticated(EMAILS[owner]) +
+               f"From: {owner} <{EMAILS[owner]}>\r\nTo: {lead.email}\r\n"
                f"Cc: leads@svc.example\r\n"
                f"Subject: {'Out of office' if auto else 'Re'}: "
                f"{lead.subject}\r\nDate: {email.utils.formatdate(self.now)}"
