@@ -638,6 +638,8 @@ cmd_run(struct globals *g, int argc, char **argv)
 			o.once = TRUE;
 		else if (strcmp(argv[i], "--dry-run") == 0)
 			o.dry_run = TRUE;
+		else if (strcmp(argv[i], "--adopt") == 0)
+			o.adopt = TRUE;
 		else {
 			fprintf(stderr, "leadroute: run: unknown option %s\n",
 			    argv[i]);

@@ -505,8 +505,13 @@ run_turn(struct agent *a, int *rc)
 
 	if (!a->folders_made && make_folders(a) == LR_BADSOURCE)
 		st = LR_BADSOURCE;
-	else
+	else if (!a->adopt_done && (st = adopt_check(a, rc)) != LR_OK) {
+		if (st == LR_CONFIG)
+			return TURN_STOP;	/* a lost journal: *rc set */
+	} else {
+		a->adopt_done = TRUE;
 		st = try_round(a);
+	}
 	/* a refused round holds nothing else up: the retries, the board,
 	 * the SLAs and the sweep go on */
 	round = st;

@@ -36,6 +36,9 @@ typedef gboolean (*agent_reload_fn)(void *arg, struct config **cfg,
 struct agent_opts {
 	gboolean once;		/* process what is there, then exit */
 	gboolean dry_run;	/* decide and log; send, move, record nothing */
+	gboolean adopt;		/* a new or empty journal over a mailbox
+				 * leadroute worked on: rebuild it from the
+				 * mailbox (without: refuse, exit 78) */
 	agent_reload_fn reload;	/* NULL: SIGHUP is ignored */
 	void *reload_arg;
 };

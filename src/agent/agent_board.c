@@ -159,7 +159,7 @@ board_deliver(struct agent *a, gint64 id, const char *key, guint32 uid,
 /* What the decision becomes when a lead is found in folder (d's strings
  * borrowed from the rules and folder); FALSE when the folder is none of
  * the board's. */
-static gboolean
+gboolean
 board_decision(const struct agent *a, const char *folder,
     struct journal_decision *d)
 {
@@ -284,7 +284,7 @@ out:
  * under the prefix, so that a move into a folder that is nobody's is
  * seen (and reported) too.
  */
-static GPtrArray *
+GPtrArray *
 board_folders(struct agent *a)
 {
 	GPtrArray *folders = route_folders(a->rs, a->cfg->folder_prefix);

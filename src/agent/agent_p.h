@@ -18,6 +18,7 @@
  *   agent_digest.c   the daily review digest
  *   agent_sweep.c    the reconciliation sweep
  *   agent_deliver.c  `leadroute deliver`: one message from a pipe
+ *   agent_adopt.c    a lost journal: refused, or rebuilt (--adopt)
  */
 #ifndef LR_AGENT_P_H
 #define LR_AGENT_P_H
@@ -89,6 +90,7 @@ struct agent {
 	const char *done_text;	/* how a lead's log line ends when all went */
 	guint32 uidvalidity;
 	gboolean folders_made;	/* since the last connect */
+	gboolean adopt_done;	/* the journal's loss looked for */
 	struct journal *ro;	/* --dry-run: the journal, read only */
 	char *scratch;		/* --dry-run: the scratch journal's folder */
 	struct history hist;	/* the journal, for routing */
@@ -254,6 +256,9 @@ gboolean owner_reply(struct agent *a, gint64 id, guint32 uid,
 
 /* agent_board.c */
 enum lr_status board_scan(struct agent *a);
+GPtrArray *board_folders(struct agent *a);	/* every folder to watch */
+gboolean board_decision(const struct agent *a, const char *folder,
+    struct journal_decision *d);	/* what a folder stands for */
 enum lr_status board_id(guint32 uid, const char *data, size_t len,
     void *ctx);		/* ctx: GArray of struct board_msg */
 enum lr_status filed_read(struct agent *a, guint32 uid, const char *key,
@@ -263,6 +268,10 @@ enum lr_status board_deliver(struct agent *a, gint64 id, const char *key,
     guint32 uid, const struct owner *o, const char *folder,
     const char *reason, char **why);
 gboolean lead_answered(struct agent *a, const char *key);
+
+/* agent_adopt.c: a lost journal; LR_CONFIG (*rc set) when run must not
+ * start */
+enum lr_status adopt_check(struct agent *a, int *rc);
 
 /* agent_sla.c, agent_digest.c, agent_sweep.c: the timed steps */
 enum lr_status sla_scan(struct agent *a);

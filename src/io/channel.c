@@ -93,7 +93,7 @@ channels_post(struct channels *ch, enum chan_id c,
 	};
 	struct http_result res = { 0 };
 	const char *hdr[3] = { NULL, NULL, NULL };
-	char *url = NULL, *auth = NULL, *sig = NULL, *err;
+	char *url = NULL, *auth = NULL, *sig = NULL, *stamp = NULL, *err;
 	enum lr_status rc;
 
 	*retry_after = -1;
@@ -113,13 +113,22 @@ channels_post(struct channels *ch, enum chan_id c,
 	} else {
 		url = g_strdup(ch->cfg->webhook_url);
 		if (ch->cfg->webhook_secret != NULL) {
+			/* spec 8 v2: the HMAC covers "<timestamp>.<body>",
+			 * so that a receiver can refuse a replayed request */
+			gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+			char *signed_text = g_strdup_printf("%" G_GINT64_FORMAT
+			    ".%s", now, payload);
 			char *s = http_signature(ch->cfg->webhook_secret,
-			    strlen(ch->cfg->webhook_secret), payload,
-			    strlen(payload));
+			    strlen(ch->cfg->webhook_secret), signed_text,
+			    strlen(signed_text));
 
 			sig = g_strconcat("X-Leadroute-Signature: ", s, NULL);
+			stamp = g_strdup_printf("X-Leadroute-Timestamp: %"
+			    G_GINT64_FORMAT, now);
 			g_free(s);
+			g_free(signed_text);
 			hdr[0] = sig;
+			hdr[1] = stamp;
 		}
 	}
 	rc = http_post_json(ch->http, url, payload, hdr, &res);
@@ -141,6 +150,7 @@ channels_post(struct channels *ch, enum chan_id c,
 	g_free(url);
 	g_free(auth);
 	g_free(sig);
+	g_free(stamp);
 	return rc;
 }
 

@@ -132,6 +132,11 @@ enum lr_status imap_select(struct imap_conn *c, const char *mailbox,
 enum lr_status imap_search_unrouted(struct imap_conn *c, const char *keyword,
     GArray **uids) LR_WUR;
 
+/* UID SEARCH KEYWORD keyword (an atom) in the selected mailbox; *uids
+ * ascending. */
+enum lr_status imap_search_keyword(struct imap_conn *c, const char *keyword,
+    GArray **uids) LR_WUR;
+
 /* UID SEARCH HEADER Message-ID msgid ("<...>") in the selected mailbox;
  * *uids is a new GArray of guint32, ascending. */
 enum lr_status imap_search_message_id(struct imap_conn *c, const char *msgid,

@@ -257,6 +257,18 @@ raw_search(struct imap_conn *c, const char *criteria, GArray **uids)
 	return LR_OK;
 }
 
+/* Whether keyword can be sent as an atom (else the error is set). */
+static gboolean
+atom(struct imap_conn *c, const char *keyword)
+{
+	for (const char *p = keyword; *p != '\0'; p++)
+		if (!g_ascii_isgraph(*p) || strchr("(){%*\"\\]", *p) != NULL) {
+			imap_set_err(c, "keyword %s is not an IMAP atom", keyword);
+			return FALSE;
+		}
+	return *keyword != '\0';
+}
+
 /*
  * UID SEARCH UNKEYWORD keyword, the keyword sent as an atom as RFC 3501
  * wants it (libetpan quotes anything but letters and digits, and Cyrus
@@ -271,12 +283,24 @@ imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
 	*uids = NULL;
 	if (keyword == NULL)
 		return raw_search(c, "UNDELETED", uids);
-	for (const char *p = keyword; *p != '\0'; p++)
-		if (!g_ascii_isgraph(*p) || strchr("(){%*\"\\]", *p) != NULL) {
-			imap_set_err(c, "keyword %s is not an IMAP atom", keyword);
-			return LR_FATAL;
-		}
+	if (!atom(c, keyword))
+		return LR_FATAL;
 	criteria = g_strconcat("UNKEYWORD ", keyword, NULL);
+	rc = raw_search(c, criteria, uids);
+	g_free(criteria);
+	return rc;
+}
+
+enum lr_status
+imap_search_keyword(struct imap_conn *c, const char *keyword, GArray **uids)
+{
+	enum lr_status rc;
+	char *criteria;
+
+	*uids = NULL;
+	if (!atom(c, keyword))
+		return LR_FATAL;
+	criteria = g_strconcat("KEYWORD ", keyword, NULL);
 	rc = raw_search(c, criteria, uids);
 	g_free(criteria);
 	return rc;

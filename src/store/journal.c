@@ -588,6 +588,16 @@ journal_defer(struct journal *j, gboolean on)
 	return rc;
 }
 
+gboolean
+journal_is_empty(struct journal *j)
+{
+	if (j == NULL || j->db == NULL)
+		return TRUE;
+	if (journal_flush(j) != LR_OK)
+		return FALSE;	/* it had something to keep */
+	return query_int(j->db, "SELECT EXISTS (SELECT 1 FROM messages)") == 0;
+}
+
 void
 journal_close(struct journal *j)
 {
@@ -596,6 +606,12 @@ journal_close(struct journal *j)
 	if (journal_flush(j) != LR_OK)
 		log_warnx("journal: %s: the last changes were not kept",
 		    j->path);
+	/* everything into the main file, the -wal emptied: a copy of the
+	 * .db alone after a clean stop is the whole journal */
+	if (j->db != NULL && j->lock_fd >= 0 && sqlite3_exec(j->db,
+	    "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
+		log_debug("journal: %s: checkpoint: %s", j->path,
+		    sqlite3_errmsg(j->db));
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(j->st[i]);
 	if (j->db != NULL && sqlite3_close(j->db) != SQLITE_OK)

@@ -208,8 +208,11 @@ enum lr_status journal_defer(struct journal *j, gboolean on) LR_WUR;
 /* Commit what was deferred, as one durable commit; LR_OK when nothing
  * was. On failure every deferred change is lost. */
 enum lr_status journal_flush(struct journal *j) LR_WUR;
-/* Flush, close and release the lock. NULL is a no-op. */
+/* Flush, checkpoint (the -wal file emptied into the main file), close
+ * and release the lock. NULL is a no-op. */
 void journal_close(struct journal *j);
+/* Whether the journal holds no message at all (new, or emptied). */
+gboolean journal_is_empty(struct journal *j);
 /*
  * Record that a message was fetched, or find it. *id and *state tell the
  * caller what to do: fetched = decide it; decided/delivered = resume

@@ -41,7 +41,8 @@ const char *const jp_sla_sql[ST_N] = {
 	    " WHERE d.kind = 'review' AND m.filed_at IS NOT NULL"
 	    " AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    " AND kind = 'escalated') AND since <= ?1 ORDER BY since, m.id",
+	    " AND kind IN ('escalated', 'adopted')) AND since <= ?1"
+	    " ORDER BY since, m.id",
 	/* the review queue: since as ST_REVIEW_DUE */
 	[ST_REVIEW_OPEN] = "SELECT m.id, m.message_key, m.folder, coalesce("
 	    "(SELECT max(at) FROM events e WHERE e.message_id = m.id AND"
@@ -70,7 +71,8 @@ const char *const jp_sla_sql[ST_N] = {
 	    " WHERE d.kind IN ('team', 'owner') AND d.owner IS NOT NULL"
 	    " AND m.filed_at IS NOT NULL AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
-	    " AND kind IN ('first-response', 'sla-exhausted', 'chase-ended')))"
+	    " AND kind IN ('first-response', 'sla-exhausted', 'chase-ended',"
+	    " 'adopted')))"
 	    " x"
 	    " WHERE sent IS NOT NULL ORDER BY sent, id",
 	/* message_id IS NULL: by the index events_message */

@@ -339,8 +339,11 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         kept = [d for d in exp.values() if d["destination"]["kind"] != "ignore"]
         self.assertEqual(len(hooks), len(kept))
         for r in hooks:
-            want = "sha256=" + hmac.new(b"s3cret-key", r.body,
-                                        hashlib.sha256).hexdigest()
+            # v2: signed with its timestamp, which is now
+            stamp = r.header("X-Leadroute-Timestamp")
+            self.assertLess(abs(int(stamp) - time.time()), 120)
+            want = "sha256=" + hmac.new(b"s3cret-key", stamp.encode() + b"." +
+                                        r.body, hashlib.sha256).hexdigest()
             self.assertEqual(r.header("X-Leadroute-Signature"), want)
             json.loads(r.body)
         self.assertEqual(sorted(json.loads(r.body)["message_id"] for r in hooks),
@@ -1323,6 +1326,53 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                             "the live line is cleared at the end")
         log = self.run_agent()      # stderr to a pipe: no live line
         self.assertNotIn("taken, ", log)
+
+    def test_journal_lost(self):
+        """A lost journal (truncated, its -wal gone) over a mailbox the
+        agent worked on: run refuses (78) and says what to do; --adopt
+        rebuilds it from the mailbox and sends nothing; then new leads
+        flow as before, old ones are never sent again. A clean stop
+        leaves no -wal behind."""
+        self.append_leads()
+        self.run_agent()
+        journal = os.path.join(self.dir, "journal.db")
+        self.assertFalse(os.path.exists(journal + "-wal") and
+                         os.path.getsize(journal + "-wal") > 0,
+                         "a clean stop checkpoints the journal")
+        sent, posts = len(self.smtp.messages()), len(self.http.requests())
+        where = self.folder_of()
+        # one marked routed but not filed (a stop between STORE and MOVE)
+        data, mid, d = self.first_owner_routed()
+        stuck = re.sub(rb"(?im)^Message-ID:[^\r\n]*",
+                       b"Message-ID: <stuck.x@example.com>", data, count=1)
+        self.dovecot.append("INBOX", stuck, flags=("$LeadRouted",))
+        with open(journal, "w"):
+            pass
+        for ext in ("-wal", "-shm"):
+            if os.path.exists(journal + ext):
+                os.unlink(journal + ext)
+        log = self.run_agent(expect=78)
+        self.assertIn("--adopt", log)
+        self.assertRegex(log, r"is new or empty, but the mailbox shows")
+        self.assertEqual(len(self.smtp.messages()), sent)
+        self.assertEqual(len(self.http.requests()), posts)
+        log = self.run_agent("--adopt")
+        self.assertRegex(log, r"run --adopt: \d+ messages? in \d+ folders? "
+                         r"recorded as filed, 1 marked routed in INBOX sent "
+                         r"to review; nothing was sent")
+        self.assertEqual(len(self.smtp.messages()), sent, log)
+        self.assertEqual(len(self.http.requests()), posts, log)
+        now = self.folder_of()
+        self.assertEqual(now["<stuck.x@example.com>"][0][0], "Leads/Review")
+        del now["<stuck.x@example.com>"]
+        self.assertEqual(now, where)
+        # afterwards: nothing again, and a new lead routed as ever
+        self.run_agent()
+        self.assertEqual(len(self.smtp.messages()), sent)
+        self.dovecot.append("INBOX", data.replace(b"Message-ID: <",
+                                                  b"Message-ID: <new.", 1))
+        self.run_agent()
+        self.assertEqual(len(self.smtp.messages()), sent + 1)
 
     def test_run(self):
         files = self.append_leads()
