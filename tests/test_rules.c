@@ -524,6 +524,13 @@ static const struct error_case error_cases[] = {
 	    "t.rules:1:24: error: invalid UTF-8\n"
 	    "t.rules:1:22: error: invalid regular expression: the pattern is "
 	    "not valid UTF-8", FALSE },
+	/* an attack review: a queue filed into the inbox was taken again
+	 * at every round */
+	{ "queue folder inbox", "queue q folder INBOX",
+	    "t.rules:1:16: error: folder \"INBOX\": leadroute files mail out "
+	    "of the inbox", TRUE },
+	{ "review folder slash", "review folder \"/\"",
+	    "t.rules:1:15: error: folder \"/\": leadroute files mail out", TRUE },
 	{ "value expected", "offer a if subject = [a]",
 	    "t.rules:1:22: error: expected a value, found '['", FALSE },
 	{ "value at end", "offer a if subject !=",

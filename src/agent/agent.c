@@ -505,13 +505,16 @@ run_turn(struct agent *a, int *rc)
 
 	if (!a->folders_made && make_folders(a) == LR_BADSOURCE)
 		st = LR_BADSOURCE;
-	else if (!a->adopt_done && (st = adopt_check(a, rc)) != LR_OK) {
-		if (st == LR_CONFIG)
-			return TURN_STOP;	/* a lost journal: *rc set */
-	} else {
+	else if (!a->adopt_done && a->round_retry > now_s())
+		st = LR_TEMPFAIL;	/* waiting out a refusal */
+	else if (a->adopt_done || (st = adopt_check(a, rc)) == LR_OK) {
 		a->adopt_done = TRUE;
 		st = try_round(a);
-	}
+	} else if (st == LR_CONFIG)
+		return TURN_STOP;	/* a lost journal: *rc set */
+	else if (st == LR_TEMPFAIL)
+		round_refused(a);	/* no round before the journal's
+					 * loss is ruled out */
 	/* a refused round holds nothing else up: the retries, the board,
 	 * the SLAs and the sweep go on */
 	round = st;

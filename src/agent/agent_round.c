@@ -44,7 +44,7 @@ void
 queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
     gboolean due, gboolean again)
 {
-	struct filer_item it = { uid, id, due, again };
+	struct filer_item it = { uid, id, due, again, NULL };
 
 	filer_queue(a->filer, folder, &it);
 }
@@ -221,8 +221,13 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 			folder = jd->folder;
 		if (seen == JOURNAL_SEEN_DUPLICATE)
 			queue_file(a, folder, uid, 0, FALSE, FALSE);
-		else
-			queue_file(a, folder, uid, *id, FALSE, TRUE);
+		else {
+			struct filer_item it = { uid, *id, FALSE, TRUE,
+			    g_str_has_prefix(key, "sha256:") ? NULL :
+			    g_intern_string(key) };
+
+			filer_queue(a->filer, folder, &it);
+		}
 		log_info("lead %s: %s, filed in %s", key,
 		    seen == JOURNAL_SEEN_DUPLICATE ?
 		    "a duplicate, routed once" : "seen before", folder);
@@ -394,7 +399,10 @@ filed_one(const struct filer_item *it, const char *folder, void *ctx)
 		g_hash_table_remove(a->filing, GUINT_TO_POINTER(it->uid));
 		g_hash_table_remove(a->refile, GUINT_TO_POINTER(it->uid));
 	}
-	a->routed++;
+	/* one filed before is no new work: no round at once for it (a copy
+	 * a server keeps leaving in the inbox would have the agent spin) */
+	if (!it->again)
+		a->routed++;
 }
 
 /*

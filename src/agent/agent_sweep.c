@@ -57,8 +57,12 @@ sweep_inbox(struct agent *a)
 	guint late = 0, nfresh = 0;
 	char *after, *waited;
 
-	/* what a round would take: also what a folder refused to take */
-	if (inbox_pending(a, &uids) != LR_OK) {
+	/* what a round would take: also what a folder refused to take; in
+	 * the inbox, whatever the board or the SLAs selected before */
+	if (imap_select(a->imap, a->mailbox, NULL, NULL) != LR_OK ||
+	    inbox_pending(a, &uids) != LR_OK) {
+		log_warnx("run: the sweep cannot look at %s: %s", a->mailbox,
+		    imap_last_error(a->imap));
 		g_string_free(fresh, TRUE);
 		return;
 	}

@@ -27,8 +27,12 @@ struct filer_item {
 	guint32 uid;		/* its UID in the inbox; 0: from a pipe */
 	gint64 id;		/* its journal row; 0: a copy not recorded */
 	gboolean due;		/* an SLA clock runs: mark it */
-	gboolean again;		/* filed before (a retried `deliver`): not
-				 * put there twice, the folder told again */
+	gboolean again;		/* filed before (a retried `deliver`, or a
+				 * copy left in the inbox): not put there
+				 * twice, the folder told again */
+	const char *key;	/* again: its Message-ID (interned), by which
+				 * an IMAP filer without MOVE looks for the
+				 * copy filed before; NULL: none */
 };
 
 /* Told of each message filed, with its folder. */

@@ -47,6 +47,48 @@ mark(struct imap_conn *c, const char *folder, GArray *uids,
 		    "s", folder, keyword);
 }
 
+/*
+ * Without MOVE, a message filed before and found in the inbox again is
+ * most often the copy a refused (or silently dropped) \Deleted left
+ * behind: when folder holds its Message-ID already, it is only removed
+ * from the inbox, never copied once more. TRUE when it was (done told);
+ * FALSE: file it as any other.
+ */
+static gboolean
+leftover(struct imap_conn *c, const char *folder, const struct filer_item *it,
+    filer_done_fn done, void *ctx, enum lr_status *st)
+{
+	GArray *there = NULL;
+	gboolean found;
+
+	if (imap_has_move(c) || !it->again || it->key == NULL)
+		return FALSE;
+	if ((*st = imap_select(c, folder, NULL, NULL)) != LR_OK ||
+	    (*st = imap_search_message_id(c, it->key, &there)) != LR_OK) {
+		/* not there: filed as any other, from the inbox again */
+		if (*st != LR_BADSOURCE)
+			*st = imap_select(c, imap_url_mailbox(c), NULL, NULL);
+		return *st != LR_OK;
+	}
+	found = there->len > 0;
+	g_array_free(there, TRUE);
+	if ((*st = imap_select(c, imap_url_mailbox(c), NULL, NULL)) != LR_OK)
+		return TRUE;
+	if (!found)
+		return FALSE;
+	if (!imap_keeps_keyword(c, "\\Deleted")) {
+		log_warnx("run: %s: filed in %s before, and the server does not "
+		    "let leadroute delete it from the inbox (no \\Deleted in "
+		    "its PERMANENTFLAGS, no MOVE): it stays there; look at the "
+		    "account's rights (ACL \"t\" and \"e\")", it->key, folder);
+		*st = LR_TEMPFAIL;
+		return TRUE;
+	}
+	if ((*st = imap_delete(c, &it->uid, 1)) == LR_OK)
+		done(it, folder, ctx);
+	return TRUE;
+}
+
 static enum lr_status
 imap_file(struct filer *f, const char *folder, const struct filer_item *items,
     guint n, filer_done_fn done, void *ctx)
@@ -55,25 +97,42 @@ imap_file(struct filer *f, const char *folder, const struct filer_item *items,
 	struct imap_conn *c = *fi->conn;
 	GArray *uids = g_array_sized_new(FALSE, FALSE, sizeof(guint32), n);
 	GArray *due = g_array_new(FALSE, FALSE, sizeof(guint32));
-	enum lr_status st;
+	GPtrArray *moving = g_ptr_array_new();
+	enum lr_status st = LR_OK, one;
 
-	for (guint i = 0; i < n; i++) {
+	for (guint i = 0; i < n && st != LR_BADSOURCE; i++) {
+		if (leftover(c, folder, &items[i], done, ctx, &one)) {
+			if (one != LR_OK && st == LR_OK)
+				st = one;
+			continue;
+		}
+		g_ptr_array_add(moving, (gpointer)&items[i]);
 		g_array_append_val(uids, items[i].uid);
 		if (items[i].due)
 			g_array_append_val(due, items[i].uid);
 	}
-	if ((st = imap_create(c, folder)) == LR_OK) {
+	if (st != LR_BADSOURCE && uids->len > 0 &&
+	    (one = imap_create(c, folder)) == LR_OK) {
 		mark(c, folder, uids, IMAP_KEYWORD_ROUTED);
 		mark(c, folder, due, FILER_KEYWORD_DUE);
-		st = imap_move(c, (guint32 *)uids->data, uids->len, folder);
-	}
-	if (st == LR_OK)
-		for (guint i = 0; i < n; i++)
-			done(&items[i], folder, ctx);
+		one = imap_move(c, (guint32 *)uids->data, uids->len, folder);
+	} else
+		one = st == LR_BADSOURCE || uids->len == 0 ? LR_OK : one;
+	/* a name the server cannot hold (its separator in it) is the
+	 * folder refusing, not a reason to stop the round */
+	if (one == LR_CONFIG)
+		one = LR_TEMPFAIL;
+	if (one == LR_OK)
+		for (guint i = 0; i < moving->len; i++)
+			done(g_ptr_array_index(moving, i), folder, ctx);
 	else
 		log_warnx("run: cannot file %u message%s in %s: %s; the other "
-		    "folders are filed, these are tried again at the next "
-		    "round", n, n == 1 ? "" : "s", folder, imap_last_error(c));
+		    "folders are filed, these are tried again later",
+		    moving->len, moving->len == 1 ? "" : "s", folder,
+		    imap_last_error(c));
+	if (st == LR_OK)
+		st = one;
+	g_ptr_array_free(moving, TRUE);
 	g_array_free(uids, TRUE);
 	g_array_free(due, TRUE);
 	return st;

@@ -112,8 +112,8 @@ char *imap_server_folder(struct imap_conn *c, const char *folder);
 
 /*
  * Whether the selected mailbox keeps keyword on its messages: its
- * PERMANENTFLAGS list \* or the keyword ("\\Flagged" for the system
- * flag), or it sent none (RFC 3501 7.1). A server that does not answers
+ * PERMANENTFLAGS list \* or the keyword ("\\Flagged", "\\Deleted" for
+ * those system flags), or it sent none (RFC 3501 7.1). A server that does not answers
  * NO to a STORE of it, or drops it silently (Dovecot without the ACL
  * right "w").
  */
@@ -124,10 +124,10 @@ enum lr_status imap_select(struct imap_conn *c, const char *mailbox,
     guint32 *uidvalidity, guint32 *uidnext) LR_WUR;
 
 /*
- * UID SEARCH UNKEYWORD keyword in the selected mailbox: every message not
- * yet routed, whether read or not; keyword NULL: UNDELETED, every message
- * (a mailbox that keeps no keywords). *uids is a new GArray of guint32,
- * ascending.
+ * UID SEARCH UNKEYWORD keyword UNDELETED in the selected mailbox: every
+ * message not yet routed (nor marked \Deleted), whether read or not;
+ * keyword NULL: UNDELETED, every message (a mailbox that keeps no
+ * keywords). *uids is a new GArray of guint32, ascending.
  */
 enum lr_status imap_search_unrouted(struct imap_conn *c, const char *keyword,
     GArray **uids) LR_WUR;
@@ -188,6 +188,11 @@ enum lr_status imap_remove_keyword(struct imap_conn *c, const guint32 *uids,
 enum lr_status imap_move(struct imap_conn *c, const guint32 *uids, guint n,
     const char *folder) LR_WUR;
 
+/* Remove messages from the selected mailbox: +FLAGS (\Deleted), then
+ * expunge them as imap_move() does. */
+enum lr_status imap_delete(struct imap_conn *c, const guint32 *uids,
+    guint n) LR_WUR;
+
 /* CREATE folder; a folder that already exists is success. A failure's
  * error is the CREATE's answer. */
 enum lr_status imap_create(struct imap_conn *c, const char *folder) LR_WUR;
@@ -198,8 +203,9 @@ enum lr_status imap_exists(struct imap_conn *c, const char *folder,
 
 /*
  * LIST "" pattern (pattern with '/' separators; '*' and '%' wildcards).
- * *names is a new array of char * with '/' separators, in the server's
- * spelling (non-ASCII stays modified UTF-7); free with g_ptr_array_unref.
+ * *names is a new array of the folders one can select (not \Noselect
+ * parents), in our spelling: '/' separators, UTF-8, without the
+ * namespace's prefix; free with g_ptr_array_unref.
  */
 enum lr_status imap_list(struct imap_conn *c, const char *pattern,
     GPtrArray **names) LR_WUR;

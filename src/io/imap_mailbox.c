@@ -285,7 +285,9 @@ imap_search_unrouted(struct imap_conn *c, const char *keyword, GArray **uids)
 		return raw_search(c, "UNDELETED", uids);
 	if (!atom(c, keyword))
 		return LR_FATAL;
-	criteria = g_strconcat("UNKEYWORD ", keyword, NULL);
+	/* a message marked \Deleted is on its way out: ours left behind
+	 * (no UIDPLUS), or one a person deleted */
+	criteria = g_strconcat("UNKEYWORD ", keyword, " UNDELETED", NULL);
 	rc = raw_search(c, criteria, uids);
 	g_free(criteria);
 	return rc;
@@ -306,6 +308,17 @@ imap_search_keyword(struct imap_conn *c, const char *keyword, GArray **uids)
 	return rc;
 }
 
+/* libetpan's type of a system flag ("\\Deleted"); -1: none known. */
+static int
+system_flag(const char *name)
+{
+	if (g_ascii_strcasecmp(name, "\\Flagged") == 0)
+		return MAILIMAP_FLAG_FLAGGED;
+	if (g_ascii_strcasecmp(name, "\\Deleted") == 0)
+		return MAILIMAP_FLAG_DELETED;
+	return -1;
+}
+
 gboolean
 imap_keeps_keyword(const struct imap_conn *c, const char *keyword)
 {
@@ -324,8 +337,7 @@ imap_keeps_keyword(const struct imap_conn *c, const char *keyword)
 		if (fp->fl_type != MAILIMAP_FLAG_PERM_FLAG || fp->fl_flag == NULL)
 			continue;
 		if (keyword[0] == '\\' ? fp->fl_flag->fl_type ==
-		    MAILIMAP_FLAG_FLAGGED && g_ascii_strcasecmp(keyword,
-		    "\\Flagged") == 0 : fp->fl_flag->fl_type ==
+		    system_flag(keyword) : fp->fl_flag->fl_type ==
 		    MAILIMAP_FLAG_KEYWORD && g_ascii_strcasecmp(
 		    fp->fl_flag->fl_data.fl_keyword, keyword) == 0)
 			return TRUE;
@@ -722,6 +734,23 @@ expunge_ours(struct imap_conn *c, const guint32 *uids, guint n,
 	return MAILIMAP_NO_ERROR;
 }
 
+enum lr_status
+imap_delete(struct imap_conn *c, const guint32 *uids, guint n)
+{
+	struct mailimap_set *set;
+	enum lr_status rc;
+
+	if (n == 0)
+		return LR_OK;
+	if ((rc = store_flag(c, uids, n, mailimap_flag_new_deleted(), TRUE)) !=
+	    LR_OK)
+		return rc;
+	set = uid_set(uids, n);
+	rc = imap_map_err(c, expunge_ours(c, uids, n, set), "EXPUNGE");
+	mailimap_set_free(set);
+	return rc;
+}
+
 /* UID COPY, then +FLAGS (\Deleted), then expunge exactly those. */
 static enum lr_status
 copy_delete(struct imap_conn *c, const guint32 *uids, guint n, const char *mb)
@@ -816,6 +845,77 @@ imap_exists(struct imap_conn *c, const char *folder, gboolean *exists)
 	return LR_OK;
 }
 
+/* Whether LIST says the name holds no messages one can select:
+ * \Noselect (a parent made by a CREATE of its child) or \NonExistent. */
+static gboolean
+not_selectable(const struct mailimap_mailbox_list *mb)
+{
+	const struct mailimap_mbx_list_flags *fl = mb->mb_flag;
+
+	if (fl == NULL)
+		return FALSE;
+	if (fl->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
+	    fl->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
+		return TRUE;
+	for (clistiter *it = fl->mbf_oflags != NULL ? clist_begin(
+	    fl->mbf_oflags) : NULL; it != NULL; it = clist_next(it)) {
+		const struct mailimap_mbx_list_oflag *of = clist_content(it);
+
+		if (of->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
+		    of->of_flag_ext != NULL && (g_ascii_strcasecmp(
+		    of->of_flag_ext, "NonExistent") == 0 ||
+		    g_ascii_strcasecmp(of->of_flag_ext, "Noselect") == 0))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* A name in modified UTF-7 (RFC 3501 5.1.3) as UTF-8; NULL when it is
+ * not valid modified UTF-7. */
+static char *
+mutf7_decode(const char *s)
+{
+	GString *out = g_string_new(NULL);
+
+	for (const char *p = s; *p != '\0';) {
+		const char *end;
+		GString *b64;
+		guchar *raw;
+		gsize n;
+		char *u8;
+
+		if (*p != '&') {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		if (p[1] == '-') {
+			g_string_append_c(out, '&');
+			p += 2;
+			continue;
+		}
+		if ((end = strchr(p + 1, '-')) == NULL)
+			goto bad;
+		b64 = g_string_new_len(p + 1, end - p - 1);
+		g_strdelimit(b64->str, ",", '/');
+		while (b64->len % 4 != 0)
+			g_string_append_c(b64, '=');
+		raw = g_base64_decode(b64->str, &n);
+		g_string_free(b64, TRUE);
+		u8 = n % 2 == 0 && n > 0 ? g_convert((const char *)raw, n,
+		    "UTF-8", "UTF-16BE", NULL, NULL, NULL) : NULL;
+		g_free(raw);
+		if (u8 == NULL)
+			goto bad;
+		g_string_append(out, u8);
+		g_free(u8);
+		p = end + 1;
+	}
+	return g_string_free(out, FALSE);
+bad:
+	g_string_free(out, TRUE);
+	return NULL;
+}
+
 enum lr_status
 imap_list(struct imap_conn *c, const char *pattern, GPtrArray **names)
 {
@@ -833,11 +933,16 @@ imap_list(struct imap_conn *c, const char *pattern, GPtrArray **names)
 		const char *p = mb->mb_name;
 		char *name;
 
-		/* our spelling: without the namespace's prefix */
+		if (not_selectable(mb))
+			continue;
+		/* our spelling: without the namespace's prefix, '/' between
+		 * the parts, UTF-8 (a name that is not valid modified UTF-7
+		 * cannot be named back: left out) */
 		if (c->prefix != NULL && *c->prefix != '\0' &&
 		    g_str_has_prefix(p, c->prefix) && p[strlen(c->prefix)] != '\0')
 			p += strlen(c->prefix);
-		name = g_strdup(p);
+		if ((name = mutf7_decode(p)) == NULL)
+			continue;
 		if (mb->mb_delimiter != '\0' && mb->mb_delimiter != '/')
 			g_strdelimit(name, (char[]){ mb->mb_delimiter, '\0' }, '/');
 		g_ptr_array_add(*names, name);

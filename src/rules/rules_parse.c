@@ -155,6 +155,28 @@ rules_string_or_word(struct parser *p, const char *what)
 	return t->text;
 }
 
+/*
+ * A folder name of a queue, review or ignore: never the inbox itself (a
+ * lead filed there would be taken again at every round), nor empty.
+ */
+static const char *
+folder_name(struct parser *p)
+{
+	struct token *t = rules_peek(p);
+	const char *f = rules_string_or_word(p, "a folder name");
+
+	if (f == NULL)
+		return NULL;
+	if (*f == '\0' || g_ascii_strcasecmp(f, "INBOX") == 0 ||
+	    f[strspn(f, "/")] == '\0') {
+		rules_error(p, t, "folder \"%s\": leadroute files mail out of "
+		    "the inbox, never into it or nowhere; name a folder of its "
+		    "own", f);
+		return NULL;
+	}
+	return f;
+}
+
 static char *
 resolve_path(const struct parser *p, const char *path)
 {
@@ -533,7 +555,7 @@ st_queue(struct parser *p)
 			const char *f;
 
 			rules_next(p);
-			f = rules_string_or_word(p, "a folder name");
+			f = folder_name(p);
 			if (f != NULL) {
 				g_free(q->folder);
 				q->folder = g_strdup(f);
@@ -582,7 +604,7 @@ st_review(struct parser *p)
 			const char *f;
 
 			rules_next(p);
-			f = rules_string_or_word(p, "a folder name");
+			f = folder_name(p);
 			if (f != NULL) {
 				g_free(p->rs->review_folder);
 				p->rs->review_folder = g_strdup(f);
@@ -662,7 +684,7 @@ st_ignore(struct parser *p)
 		const char *f;
 
 		rules_next(p);
-		if ((f = rules_string_or_word(p, "a folder name")) != NULL) {
+		if ((f = folder_name(p)) != NULL) {
 			g_free(p->rs->ignore_folder);
 			p->rs->ignore_folder = g_strdup(f);
 			end_of_statement(p);

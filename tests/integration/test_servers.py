@@ -221,7 +221,7 @@ class ServerTest(unittest.TestCase):
         other = (b"From: someone@example.com\r\nTo: sales@example.com\r\n"
                  b"Subject: deleted by a colleague\r\nMessage-ID: "
                  b"<deleted@example.com>\r\n\r\nkeep me until they expunge\r\n")
-        self.imap.append("INBOX", other, flags=("\\Deleted", "$LeadRouted"))
+        self.imap.append("INBOX", other, flags=("\\Deleted",))
         exp, where, log = self.route_all(skip=("INBOX",))
         self.assertIn("no UIDPLUS", log)
         left = self.inbox()
@@ -239,6 +239,23 @@ class ServerTest(unittest.TestCase):
         self.imap.append("INBOX", data)
         self.run_agent()
         self.assertEqual(self.inbox(), [])
+
+    def test_leftovers_not_copied_again(self):
+        """No MOVE, and an inbox where leadroute may neither set keywords
+        nor delete (ACL without "w", "t", "e"): each lead is copied to its
+        folder once, the copies left in the inbox are never copied again
+        (the agent does not spin), and the log says why they stay."""
+        self.start(servers.Dovecot(capability=NO_MOVE, acl=True))
+        self.imap.set_acl("INBOX", "lrsipkxa")
+        files = self.append_leads()
+        for _ in range(3):
+            log = self.run_agent(expect=75)
+        self.assertIn("does not let leadroute delete it", log)
+        where = self.where()
+        for mid, places in where.items():
+            filed = [p for p, _ in places if p != "INBOX"]
+            self.assertEqual(len(filed), 1, f"{mid} in {places}")
+        self.assertEqual(len(self.inbox()), len(files))
 
     def test_keywords_refused(self):
         """An inbox that keeps no keywords (ACL without "w"): said once,
@@ -296,7 +313,8 @@ class ServerTest(unittest.TestCase):
             text = f.read()
         text = text.replace(
             "folder_prefix = Leads\n", "folder_prefix = Leads\n"
-            "sweep_interval = 1s\nunrouted_after = 1s\npoll_interval = 1s\n")
+            "sweep_interval = 1s\nunrouted_after = 1s\npoll_interval = 1s\n"
+            "board_interval = 1s\n")
         with open(self.conf, "w") as f:
             f.write(text)
         p = subprocess.Popen([self.binary, "-c", self.conf, "run"],
