@@ -303,9 +303,9 @@ check_eval(const struct eval_case *tc)
 	assert_int_equal(rs->classes->len, 1);
 	c = g_ptr_array_index(rs->classes, 0);
 	l = lead_from_bytes(tc->msg, strlen(tc->msg), rs->freemail);
-	assert_int_equal(expr_eval(c->cond, l, ev), tc->want);
+	assert_int_equal(expr_eval(c->cond, l, ev, NULL), tc->want);
 	/* Without an evidence array too. */
-	assert_int_equal(expr_eval(c->cond, l, NULL), tc->want);
+	assert_int_equal(expr_eval(c->cond, l, NULL, NULL), tc->want);
 	got = join(ev);
 	if (tc->evidence != NULL && tc->evidence[0] == '^') {
 		if (!g_str_has_prefix(got, tc->evidence + 1))

@@ -651,6 +651,48 @@ test_minimal(void **state)
 	g_date_time_unref(now);
 }
 
+/*
+ * A test that cannot be evaluated (a regex past PCRE's backtracking
+ * limit) decides nothing: review, with the rule's line and why; neither
+ * the ignore it belongs to, nor its `not`, nor a class that follows it
+ * takes the lead (an attack review: counted as "no match", then `not`
+ * turned it into one).
+ */
+static void
+test_unevaluable(void **state)
+{
+	static const char *const texts[] = {
+		"ignore if body ~ /(.*a){25}/ reason \"a lot\"\n"
+		    "route * -> ignore\n",
+		"ignore if not body ~ /(.*a){25}/ reason \"not a lot\"\n"
+		    "route * -> ignore\n",
+		"offer x if body ~ /(.*a){25}/\nroute offer=unknown -> ignore\n",
+		"offer x if not body ~ /(.*a){25}/\nroute offer=x -> ignore\n",
+	};
+	GDateTime *now = g_date_time_new_from_iso8601(NOON, NULL);
+	char *msg = g_strdup_printf("Subject: x\n\n%s\n",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	struct lead *l = lead_from_bytes(msg, strlen(msg), NULL);
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
+		struct ruleset *rs = load(texts[i]);
+		struct decision *dc = route_decide(rs, l, now, NULL, NULL);
+
+		print_message("unevaluable: %s", texts[i]);
+		assert_int_equal(dc->kind, DEST_REVIEW);
+		assert_string_equal(dc->folder, "Leads/Review");
+		assert_true(g_str_has_prefix(dc->reason, "line 1: the rule "
+		    "cannot be evaluated for this lead ("));
+		assert_non_null(strstr(dc->reason, "limit"));
+		decision_free(dc);
+		rules_free(rs);
+	}
+	lead_free(l);
+	g_free(msg);
+	g_date_time_unref(now);
+}
+
 /* Folder names: the prefix (NULL: the default), the rules' own folders. */
 static void
 test_folder_names(void **state)
@@ -807,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_dims),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_unevaluable),
 		cmocka_unit_test(test_folder_names),
 		cmocka_unit_test(test_chase),
 	};

@@ -225,7 +225,7 @@ folds_to_ascii(const char *v)
 /* One value against a leaf test. */
 static gboolean
 test_value(const struct expr *e, const struct lead *l, const char *v,
-    gboolean ascii, GPtrArray *ev)
+    gboolean ascii, GPtrArray *ev, struct expr_fault *fault)
 {
 	char lbl[128];
 	gboolean ok = FALSE;
@@ -258,11 +258,24 @@ test_value(const struct expr *e, const struct lead *l, const char *v,
 		return ok;
 	case EX_MATCH: {
 		GMatchInfo *mi = NULL;
+		GError *err = NULL;
 		GRegex *re = ascii && e->re_ascii != NULL ? e->re_ascii : e->re;
 
 		if (re == NULL)
 			return FALSE;
-		ok = g_regex_match_full(re, v, -1, 0, 0, &mi, NULL);
+		ok = g_regex_match_full(re, v, -1, 0, 0, &mi, &err);
+		if (err != NULL) {
+			/* past PCRE's match or depth limit: no answer, which
+			 * the caller must not take for "no match" */
+			if (fault != NULL && fault->why == NULL) {
+				fault->line = e->line;
+				fault->col = e->col;
+				fault->why = g_strdup(err->message);
+			}
+			g_error_free(err);
+			g_match_info_free(mi);
+			return FALSE;
+		}
 		if (ok && ev != NULL) {
 			char *m = g_match_info_fetch(mi, 0);
 
@@ -326,8 +339,16 @@ compare(const struct expr *e, double n)
 	}
 }
 
+void
+expr_fault_clear(struct expr_fault *f)
+{
+	g_clear_pointer(&f->why, g_free);
+	f->line = f->col = 0;
+}
+
 gboolean
-expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
+expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev,
+    struct expr_fault *fault)
 {
 	const char *vals[EXPR_MAX_VALUES];
 	guint n, mark = ev != NULL ? ev->len : 0;
@@ -336,16 +357,18 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
 
 	switch (e->op) {
 	case EX_OR:
-		return expr_eval(e->a, l, ev) || expr_eval(e->b, l, ev);
+		return expr_eval(e->a, l, ev, fault) ||
+		    expr_eval(e->b, l, ev, fault);
 	case EX_AND:
-		if (expr_eval(e->a, l, ev) && expr_eval(e->b, l, ev))
+		if (expr_eval(e->a, l, ev, fault) &&
+		    expr_eval(e->b, l, ev, fault))
 			return TRUE;
 		if (ev != NULL)		/* half an AND is no evidence */
 			g_ptr_array_remove_range(ev, mark, ev->len - mark);
 		return FALSE;
 	case EX_NOT:
 		/* What made the operand true is no reason for NOT. */
-		return !expr_eval(e->a, l, NULL);
+		return !expr_eval(e->a, l, NULL, fault);
 	case EX_AUTO:
 		if (l->is_auto)
 			evidence_add(ev, "auto: %s", l->auto_why);
@@ -379,7 +402,7 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev)
 			    ((l->ascii >> e->field) & 1) != 0 :
 			    lead_is_ascii(vals[i]);
 
-			if (test_value(e, l, vals[i], ascii, ev))
+			if (test_value(e, l, vals[i], ascii, ev, fault))
 				return TRUE;
 		}
 		return FALSE;

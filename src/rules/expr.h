@@ -54,12 +54,23 @@ gboolean expr_compile(struct expr *e, const char *pattern, gboolean caseless,
     gboolean multiline, GError **err);
 void expr_free(struct expr *e);
 
+/* The first test that could not be evaluated (a regular expression past
+ * PCRE's match or depth limit): where it is written, and why. */
+struct expr_fault {
+	int line, col;
+	char *why;		/* owned; NULL: none */
+};
+
 /*
  * Evaluate e for l. When evidence is not NULL, a short text for each
  * test that made e true is appended to it (char *, owned by the array).
+ * A test that cannot be evaluated counts as false and, when fault is not
+ * NULL and holds none yet, is recorded there: the caller must not trust
+ * the answer (`not` would turn it into a match).
  */
 gboolean expr_eval(const struct expr *e, const struct lead *l,
-    GPtrArray *evidence);
+    GPtrArray *evidence, struct expr_fault *fault);
+void expr_fault_clear(struct expr_fault *f);
 
 /* Look a domain up in a casefolded domain set: the domain itself, then
  * each parent domain ("uk.acme.com" -> "acme.com"), never a bare TLD.

@@ -60,7 +60,8 @@ listed(GPtrArray *names, const char *name)
 
 /* Every class of dm against l: one, none, several, or first. */
 static struct dim_value *
-classify(const struct dimension *dm, const struct lead *l)
+classify(const struct dimension *dm, const struct lead *l,
+    struct expr_fault *fault)
 {
 	struct dim_value *dv = g_new0(struct dim_value, 1);
 	const gboolean context = strcmp(dm->name, "context") == 0;
@@ -75,7 +76,7 @@ classify(const struct dimension *dm, const struct lead *l)
 		/* A class written on several lines matches once. */
 		if (listed(dv->candidates, c->name))
 			continue;
-		if (!expr_eval(c->cond, l, dv->matched))
+		if (!expr_eval(c->cond, l, dv->matched, fault))
 			continue;
 		g_ptr_array_add(dv->candidates, c->name);
 		if (dv->line == 0)
@@ -609,6 +610,7 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
     const char *prefix, const struct route_state *st)
 {
 	struct decision *dc = g_new0(struct decision, 1);
+	struct expr_fault fault = { 0 };
 
 	dc->dims = g_ptr_array_new_with_free_func(dim_value_free);
 	dc->notes = g_ptr_array_new_with_free_func(g_free);
@@ -617,7 +619,7 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 	 * them, and they cost little. */
 	for (guint i = 0; i < rs->dims->len; i++)
 		g_ptr_array_add(dc->dims, classify(g_ptr_array_index(rs->dims,
-		    i), l));
+		    i), l, &fault));
 	if (rules_dimension(rs, "context") == NULL) {
 		struct dim_value *dv = g_new0(struct dim_value, 1);
 
@@ -635,12 +637,13 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 		dc->reason = g_strdup("leadroute's own mail (" ROUTE_LOOP_HEADER
 		    ")");
 		dc->folder = route_ignore_folder(rs, prefix);
+		expr_fault_clear(&fault);
 		return dc;
 	}
 	for (guint i = 0; i < rs->ignores->len; i++) {
 		const struct ignore_rule *ig = g_ptr_array_index(rs->ignores, i);
 
-		if (expr_eval(ig->cond, l, NULL)) {
+		if (expr_eval(ig->cond, l, NULL, &fault) && fault.why == NULL) {
 			dc->kind = DEST_IGNORE;
 			dc->ignore_line = ig->line;
 			dc->reason = g_strdup_printf("ignore %d: %s", ig->line,
@@ -648,6 +651,15 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 			dc->folder = route_ignore_folder(rs, prefix);
 			return dc;
 		}
+	}
+	/* a test that could not be evaluated: no decision on a guess */
+	if (fault.why != NULL) {
+		char *why = g_strdup_printf("line %d: the rule cannot be "
+		    "evaluated for this lead (%s)", fault.line, fault.why);
+
+		to_review(dc, rs, prefix, why);
+		expr_fault_clear(&fault);
+		return dc;
 	}
 	for (guint i = 0; i < rs->routes->len && dc->route == NULL; i++) {
 		const struct route *r = g_ptr_array_index(rs->routes, i);
