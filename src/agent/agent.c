@@ -186,6 +186,7 @@ reload(struct agent *a)
 	g_free(a->failed);
 	a->failed = route_failed_folder(cfg->folder_prefix);
 	config_free(a->cfg);
+	a->folders_made = FALSE;	/* the new rules' folders, made */
 	rules_free(a->rs);
 	a->cfg = cfg;
 	a->rs = rs;
@@ -255,13 +256,46 @@ pause_for(gint64 seconds)
 	ppoll(NULL, 0, &ts, &none);
 }
 
+static void
+canonical(struct agent *a, char **folder)
+{
+	char *c;
+
+	if (*folder == NULL)
+		return;
+	c = imap_folder_ours(a->imap, *folder);
+	g_free(*folder);
+	*folder = c;
+}
+
+/*
+ * The folder names of the configuration and the rules in one spelling,
+ * without the server's namespace prefix: "INBOX.Leads" (pasted from a
+ * mail client) and "Leads" name the same folder, and the board must see
+ * it as one.
+ */
+static void
+canonical_folders(struct agent *a)
+{
+	canonical(a, &a->cfg->folder_prefix);
+	g_free(a->failed);
+	a->failed = route_failed_folder(a->cfg->folder_prefix);
+	canonical(a, &a->rs->review_folder);
+	canonical(a, &a->rs->ignore_folder);
+	for (guint i = 0; i < a->rs->queue_order->len; i++)
+		canonical(a, &((struct queue *)g_ptr_array_index(
+		    a->rs->queue_order, i))->folder);
+}
+
 /* Every folder a decision can name, and Failed, made by the filer. */
 static enum lr_status
 make_folders(struct agent *a)
 {
-	GPtrArray *f = route_folders(a->rs, a->cfg->folder_prefix);
+	GPtrArray *f;
 	enum lr_status st = LR_OK;
 
+	canonical_folders(a);
+	f = route_folders(a->rs, a->cfg->folder_prefix);
 	g_ptr_array_add(f, g_strdup(a->failed));
 	for (guint i = 0; i < f->len && st != LR_BADSOURCE; i++)
 		st = filer_make(a->filer, g_ptr_array_index(f, i));
@@ -431,6 +465,19 @@ wait_mail(struct agent *a)
 	}
 }
 
+/* Whether the refusal was told already (by this run or an earlier one,
+ * say a --once from cron every few minutes): a refusal recorded after
+ * the last time the server answered again. */
+static gboolean
+refusal_told(struct agent *a)
+{
+	gint64 refused = 0, answered = 0;
+
+	return journal_event_last(a->j, "round-refused", &refused) == LR_OK &&
+	    journal_event_last(a->j, "round-answered", &answered) == LR_OK &&
+	    refused > 0 && refused >= answered;
+}
+
 /*
  * A round the inbox refused (a NO or BAD to its SELECT, SEARCH or
  * FETCH): logged each time, told to Slack and the journal when it
@@ -448,10 +495,13 @@ round_refused(struct agent *a)
 	    g_random_int_range(0, (gint32)a->round_wait / 4 + 1);
 	in = duration_text(a->round_retry - now_s());
 	log_warnx("run: error: the server refused this round over %s (%s); "
-	    "nothing is routed until it answers; trying again in %s",
-	    a->mailbox, imap_last_error(a->imap), in);
+	    "nothing is routed until it answers; %s%s%s", a->mailbox,
+	    imap_last_error(a->imap), a->o->once ? "exiting (--once)" :
+	    "trying again in ", a->o->once ? "" : in,
+	    strcmp(a->mailbox, "INBOX") != 0 ? "; is the mailbox in [inbox] "
+	    "url right?" : "");
 	g_free(in);
-	if (a->round_wait != AGENT_ROUND_RETRY)
+	if (a->round_wait != AGENT_ROUND_RETRY || refusal_told(a))
 		return;
 	text = g_strdup_printf("leadroute: the mail server refused to let "
 	    "leadroute look at %s: %s. Nothing is routed until it answers; "
@@ -467,7 +517,7 @@ round_answered(struct agent *a)
 {
 	char *text;
 
-	if (a->round_wait == 0)
+	if (a->round_wait == 0 && !refusal_told(a))
 		return;
 	a->round_wait = a->round_retry = 0;
 	text = g_strdup_printf("leadroute: the mail server answers again over "

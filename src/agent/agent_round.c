@@ -589,9 +589,8 @@ check_keywords(struct agent *a)
 	a->said_keywords = TRUE;
 	log_warnx("run: the server keeps no keywords in %s (its PERMANENTFLAGS "
 	    "do not allow %s): leadroute goes by its journal alone, and the "
-	    "SLA marks %s and %s are not shown (see docs/mail-servers.md)",
-	    a->mailbox, IMAP_KEYWORD_ROUTED, AGENT_KEYWORD_DUE,
-	    AGENT_KEYWORD_BREACHED);
+	    "SLA mark %s is not shown (see docs/mail-servers.md)",
+	    a->mailbox, IMAP_KEYWORD_ROUTED, AGENT_KEYWORD_DUE);
 }
 
 enum lr_status

@@ -106,6 +106,11 @@ gboolean imap_has_uidplus(const struct imap_conn *c);
  * "" when none), borrowed; *delim (may be NULL) gets its separator. */
 const char *imap_namespace(const struct imap_conn *c, char *delim);
 
+/* name (a folder as a person wrote it: "INBOX.Leads", "INBOX/Leads",
+ * "Leads") as this module names it, without the personal namespace's
+ * prefix ("Leads"): one spelling a folder, whichever was written. */
+char *imap_folder_ours(const struct imap_conn *c, const char *name);
+
 /* folder in the server's own terms ("INBOX.Leads.Review"), for what is
  * told to people; NULL when it cannot be one. */
 char *imap_server_folder(struct imap_conn *c, const char *folder);

@@ -78,7 +78,9 @@ spell(struct imap_conn *c, const char *name, enum lr_status *rc)
 
 	if (c->delim != '/' && c->delim != '\0' && strchr(name, c->delim) != NULL) {
 		imap_set_err(c, "folder %s contains the server's separator "
-		    "'%c'", name, c->delim);
+		    "'%c', so it cannot exist there: write the name with '/' "
+		    "between its parts (leadroute puts them in the server's "
+		    "terms)", name, c->delim);
 		*rc = LR_CONFIG;
 		return NULL;
 	}
@@ -711,7 +713,9 @@ expunge_ours(struct imap_conn *c, const guint32 *uids, guint n,
 
 	if (imap_has_uidplus(c))
 		return mailimap_uid_expunge(c->imap, set);
-	if (raw_search(c, "DELETED", &marked) != LR_OK)
+	/* ours from earlier rounds (marked routed) are no one else's */
+	if (raw_search(c, "DELETED UNKEYWORD " IMAP_KEYWORD_ROUTED, &marked) !=
+	    LR_OK)
 		return MAILIMAP_ERROR_EXPUNGE;
 	ours = g_hash_table_new(NULL, NULL);
 	for (guint i = 0; i < n; i++)
@@ -981,6 +985,23 @@ imap_create(struct imap_conn *c, const char *folder)
 	if (rc2)
 		return rc2;
 	return exists ? LR_OK : rc;
+}
+
+char *
+imap_folder_ours(const struct imap_conn *c, const char *name)
+{
+	char *n = g_strdup(name), *p = our_prefix(c);
+	size_t lp = strlen(p);
+
+	/* in the server's spelling ("INBOX.Leads"): its separators */
+	if (c->prefix != NULL && *c->prefix != '\0' && c->delim != '/' &&
+	    c->delim != '\0' && g_ascii_strncasecmp(n, c->prefix,
+	    strlen(c->prefix)) == 0)
+		g_strdelimit(n, (char[]){ c->delim, '\0' }, '/');
+	if (lp > 0 && g_ascii_strncasecmp(n, p, lp) == 0 && n[lp] != '\0')
+		memmove(n, n + lp, strlen(n + lp) + 1);
+	g_free(p);
+	return n;
 }
 
 char *

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "conf.h"
 #include "country.h"
 #include "duration.h"
 #include "rules_p.h"
@@ -559,6 +560,7 @@ st_queue(struct parser *p)
 			if (f != NULL) {
 				g_free(q->folder);
 				q->folder = g_strdup(f);
+				config_folder_name(q->folder);
 			}
 		} else if (rules_is_word(t, "notify")) {
 			rules_next(p);
@@ -608,6 +610,7 @@ st_review(struct parser *p)
 			if (f != NULL) {
 				g_free(p->rs->review_folder);
 				p->rs->review_folder = g_strdup(f);
+				config_folder_name(p->rs->review_folder);
 			}
 		} else if (rules_is_word(t, "sla")) {
 			rules_next(p);
@@ -687,6 +690,7 @@ st_ignore(struct parser *p)
 		if ((f = folder_name(p)) != NULL) {
 			g_free(p->rs->ignore_folder);
 			p->rs->ignore_folder = g_strdup(f);
+			config_folder_name(p->rs->ignore_folder);
 			end_of_statement(p);
 		}
 		return;

@@ -469,6 +469,7 @@ read_inbox(struct reader *r, struct config *c)
 	c->folder_prefix = value(r, "inbox", "folder_prefix");
 	if (c->folder_prefix == NULL)
 		c->folder_prefix = g_strdup(CONFIG_DEFAULT_PREFIX);
+	config_folder_name(c->folder_prefix);
 	read_authserv(r, c);
 	/* a login needs both (xoauth2 checks its own) */
 	if (c->inbox_url != NULL && c->inbox_auth != CONFIG_AUTH_XOAUTH2) {
@@ -603,6 +604,13 @@ read_oauth(struct reader *r, struct config *c)
 	if (c->inbox_user == NULL)
 		problem(r, DIAG_ERROR, "inbox", "auth", "xoauth2 needs user, "
 		    "the mailbox's address");
+}
+
+void
+config_folder_name(char *name)
+{
+	if (g_ascii_strncasecmp(name, "INBOX.", 6) == 0)
+		g_strdelimit(name, ".", '/');
 }
 
 gboolean

@@ -108,6 +108,10 @@ struct config {
  * (path NULL and nothing found; or path unreadable, with an error).
  */
 struct config *config_load(const char *path, struct diag *d);
+/* A folder name as a mail client of a server with the namespace "INBOX."
+ * shows it ("INBOX.Leads.Review"), in leadroute's terms ("INBOX/Leads/
+ * Review"), in place; any other name is left as it is. */
+void config_folder_name(char *name);
 void config_free(struct config *c);
 
 /* TRUE when the inbox or SMTP uses OAuth2 (auth = xoauth2). */

@@ -229,16 +229,57 @@ class ServerTest(unittest.TestCase):
                       [message_id(m.data) for m in left])
         for m in left:	# the filed copies, marked for a client to expunge
             self.assertIn("\\Deleted", m.flags)
-        # once nobody else's message is marked, leadroute expunges its own
+        # once nobody else's message is marked (the colleague changed
+        # their mind), leadroute expunges its own, those left before too
         with self.imap.connect() as imap:
             imap.select("INBOX")
-            imap.expunge()
+            typ, data = imap.uid("SEARCH", "HEADER", "Message-ID",
+                                 "<deleted@example.com>")
+            imap.uid("STORE", data[0].decode(), "-FLAGS", "(\\Deleted)")
         with open(sorted(os.path.join(self.leads, f) for f in
                          os.listdir(self.leads))[0], "rb") as f:
             data = f.read().replace(b"Message-ID: <", b"Message-ID: <again.")
         self.imap.append("INBOX", data)
         self.run_agent()
+        # the leftovers expunged; the colleague's message, no longer
+        # deleted, is routed as any other
         self.assertEqual(self.inbox(), [])
+        self.assertEqual(len(self.where()["<deleted@example.com>"]), 1)
+
+    def test_prefix_as_a_client_shows_it(self):
+        """folder_prefix and a queue's folder pasted as a mail client of
+        an "INBOX." server shows them (INBOX.Leads, INBOX.Leads.Nurture):
+        filed there all the same, and the board knows its folders (a
+        person's move between owners is a reassignment, nothing is
+        "nobody's")."""
+        self.start(servers.Dovecot(separator=".", prefix="INBOX."),
+                   prefix="INBOX.", sep=".")
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace("folder_prefix = Leads\n",
+                                 "folder_prefix = INBOX.Leads\n"))
+        self.append_leads()
+        log = self.run_agent()
+        rec = self.recorded()
+        owned = sorted(m for m, r in rec.items() if r["kind"] == "owner"
+                       and r["owner"])
+        self.assertTrue(owned)
+        mid = owned[0]
+        a = rec[mid]["owner"]
+        b = next(o for o in sorted({r["owner"] for r in rec.values()
+                                    if r["owner"]}) if o != a)
+        src, dst = ("INBOX.Leads.Owners." + a, "INBOX.Leads.Owners." + b)
+        self.assertIn(src, self.imap.folders())
+        with self.imap.connect() as imap:
+            imap.create(dst)
+            self.assertEqual(imap.select(src)[0], "OK")
+            typ, data = imap.uid("SEARCH", "HEADER", "Message-ID", mid)
+            typ, data = imap.uid("MOVE", data[0].split()[0].decode(), dst)
+            self.assertEqual(typ, "OK", data)
+        log += self.run_agent()
+        self.assertNotIn("which is no owner's", log)
+        self.assertEqual(self.events("reassigned"), [(mid, f"{a} -> {b}")])
 
     def test_leftovers_not_copied_again(self):
         """No MOVE, and an inbox where leadroute may neither set keywords
@@ -281,10 +322,21 @@ class ServerTest(unittest.TestCase):
         self.assertRegex(log, r"SELECT Sales: the server refused it: .*"
                          r"Mailbox doesn't exist")
         self.assertIn("refused this round", log)
+        self.assertIn("[inbox] url right?", log)
+        # cron runs it again: the refusal was told, not told again
+        self.run_agent(expect=75)
         posts = [json.loads(r.body)["text"] for r in self.http.requests()
                  if r.path == "/slack"]
         self.assertEqual(len(posts), 1, posts)
         self.assertIn("Sales", posts[0])
+        # the mailbox made: it answers again, and that is told once
+        self.imap.create("Sales")
+        self.run_agent()
+        self.run_agent()
+        posts = [json.loads(r.body)["text"] for r in self.http.requests()
+                 if r.path == "/slack"]
+        self.assertEqual(len(posts), 2, posts)
+        self.assertIn("answers again", posts[1])
 
     def test_folder_refuses(self):
         """Review refuses new mail: the other folders are filed, the review
