@@ -404,8 +404,9 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.stop_agent(p)
 
     def test_sighup(self):
-        """SIGHUP: rules that fail check are refused, the old ones stay;
-        rules that pass are used from then on."""
+        """SIGHUP: rules that fail check (one with a regex that crashed
+        PCRE, one with an unknown dimension) are refused, the old ones
+        stay; rules that pass are used from then on."""
         rules = self.rules_copy()
         files = self.lead_files()
         exp = self.expected()
@@ -420,11 +421,21 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         p = self.start_agent()
         self.wait_idle(p)
 
-        with open(rules, "a") as f:
-            f.write("\nroute nosuchdim=x -> owner nobody\n")
+        with open(rules) as f:
+            good = f.read()
+        # a regex that crashed pcre2_compile (invalid UTF-8, caseless):
+        # refused, the agent lives on
+        with open(rules, "ab") as f:
+            f.write(b"\noffer x if text ~ /a\xffb/i\n")
         p.send_signal(signal.SIGHUP)
-        self.wait_for("the refusal", lambda: "do not pass check" in
+        self.wait_for("the refusal", lambda: "not valid UTF-8" in
                       self.agent_log(p), agent=p)
+        self.assertIsNone(p.poll(), "the agent lives on")
+        with open(rules, "w") as f:
+            f.write(good + "\nroute nosuchdim=x -> owner nobody\n")
+        p.send_signal(signal.SIGHUP)
+        self.wait_for("the refusal", lambda: self.agent_log(p).count(
+            "do not pass check") == 2, agent=p)
         raw, mid = owned[0]
         self.dovecot.append("INBOX", raw)
         self.wait_for("routing by the old rules", lambda: self.filed(mid), agent=p)
