@@ -372,9 +372,19 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	}
 	/* 5: file, with the batch; an SLA clock runs in review, and for an
 	 * owner once forwarded */
-	queue_file(a, dc->folder, uid, id, !g_str_has_prefix(key, "sha256:") &&
-	    (dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 : v.o != NULL &&
-	    a->out.sink[CHAN_FORWARD] != NULL && sla_of(&v) > 0), FALSE);
+	{
+		struct filer_item it = { uid, id, !g_str_has_prefix(key,
+		    "sha256:") && (dc->kind == DEST_REVIEW ?
+		    a->rs->review_sla > 0 : v.o != NULL &&
+		    a->out.sink[CHAN_FORWARD] != NULL && sla_of(&v) > 0),
+		    FALSE, NULL };
+
+		/* decided before a stop: perhaps copied there already (a
+		 * server without MOVE, stopped between COPY and EXPUNGE) */
+		if (state != JMSG_FETCHED && !g_str_has_prefix(key, "sha256:"))
+			it.key = g_intern_string(key);
+		filer_queue(a->filer, dc->folder, &it);
+	}
 	log_lead(&v, why ? why : a->done_text, started);
 out:
 	g_free(why);

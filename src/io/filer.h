@@ -30,9 +30,10 @@ struct filer_item {
 	gboolean again;		/* filed before (a retried `deliver`, or a
 				 * copy left in the inbox): not put there
 				 * twice, the folder told again */
-	const char *key;	/* again: its Message-ID (interned), by which
-				 * an IMAP filer without MOVE looks for the
-				 * copy filed before; NULL: none */
+	const char *key;	/* filed or decided before (again, or resumed
+				 * after a stop): its Message-ID (interned),
+				 * by which an IMAP filer without MOVE looks
+				 * for a copy made before; NULL: none */
 };
 
 /* Told of each message filed, with its folder. */

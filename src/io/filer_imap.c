@@ -15,7 +15,29 @@
 struct filer_imap {
 	struct filer base;
 	struct imap_conn **conn;
+	struct imap_conn *made_on;	/* the connection made holds for */
+	GHashTable *made;	/* folder -> 1: there since that connection */
 };
+
+/* CREATE folder, once a connection: a server answers NO to a CREATE of
+ * one that exists (Cyrus), and each filing would cost a CREATE and a
+ * LIST. A folder deleted meanwhile makes the MOVE fail, and is made again
+ * at the next try. */
+static enum lr_status
+make_once(struct filer_imap *fi, const char *folder)
+{
+	enum lr_status st;
+
+	if (fi->made_on != *fi->conn) {
+		g_hash_table_remove_all(fi->made);
+		fi->made_on = *fi->conn;
+	}
+	if (g_hash_table_contains(fi->made, folder))
+		return LR_OK;
+	if ((st = imap_create(*fi->conn, folder)) == LR_OK)
+		g_hash_table_add(fi->made, g_strdup(folder));
+	return st;
+}
 
 static enum lr_status
 imap_make(struct filer *f, const char *folder)
@@ -23,7 +45,7 @@ imap_make(struct filer *f, const char *folder)
 	struct filer_imap *fi = (struct filer_imap *)f;
 	enum lr_status st;
 
-	if ((st = imap_create(*fi->conn, folder)) != LR_OK)
+	if ((st = make_once(fi, folder)) != LR_OK)
 		log_warnx("run: cannot create %s: %s", folder,
 		    imap_last_error(*fi->conn));
 	return st;
@@ -50,9 +72,10 @@ mark(struct imap_conn *c, const char *folder, GArray *uids,
 /*
  * Without MOVE, a message filed before and found in the inbox again is
  * most often the copy a refused (or silently dropped) \Deleted left
- * behind: when folder holds its Message-ID already, it is only removed
- * from the inbox, never copied once more. TRUE when it was (done told);
- * FALSE: file it as any other.
+ * behind, and one decided before a stop may have been copied before the
+ * stop: when folder holds its Message-ID (it->key) already, it is only
+ * removed from the inbox, never copied once more. TRUE when it was (done
+ * told); FALSE: file it as any other.
  */
 static gboolean
 leftover(struct imap_conn *c, const char *folder, const struct filer_item *it,
@@ -61,7 +84,7 @@ leftover(struct imap_conn *c, const char *folder, const struct filer_item *it,
 	GArray *there = NULL;
 	gboolean found;
 
-	if (imap_has_move(c) || !it->again || it->key == NULL)
+	if (imap_has_move(c) || it->key == NULL)
 		return FALSE;
 	if ((*st = imap_select(c, folder, NULL, NULL)) != LR_OK ||
 	    (*st = imap_search_message_id(c, it->key, &there)) != LR_OK) {
@@ -112,7 +135,7 @@ imap_file(struct filer *f, const char *folder, const struct filer_item *items,
 			g_array_append_val(due, items[i].uid);
 	}
 	if (st != LR_BADSOURCE && uids->len > 0 &&
-	    (one = imap_create(c, folder)) == LR_OK) {
+	    (one = make_once(fi, folder)) == LR_OK) {
 		mark(c, folder, uids, IMAP_KEYWORD_ROUTED);
 		mark(c, folder, due, FILER_KEYWORD_DUE);
 		one = imap_move(c, (guint32 *)uids->data, uids->len, folder);
@@ -122,6 +145,8 @@ imap_file(struct filer *f, const char *folder, const struct filer_item *items,
 	 * folder refusing, not a reason to stop the round */
 	if (one == LR_CONFIG)
 		one = LR_TEMPFAIL;
+	if (one != LR_OK)	/* deleted meanwhile? made again next time */
+		g_hash_table_remove(fi->made, folder);
 	if (one == LR_OK)
 		for (guint i = 0; i < moving->len; i++)
 			done(g_ptr_array_index(moving, i), folder, ctx);
@@ -141,6 +166,7 @@ imap_file(struct filer *f, const char *folder, const struct filer_item *items,
 static void
 imap_filer_free(struct filer *f)
 {
+	g_hash_table_destroy(((struct filer_imap *)f)->made);
 	g_free(f);
 }
 
@@ -155,5 +181,6 @@ filer_imap_new(struct imap_conn **conn)
 
 	filer_init(&fi->base, &imap_ops);
 	fi->conn = conn;
+	fi->made = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return &fi->base;
 }

@@ -91,11 +91,12 @@ class ServerTest(unittest.TestCase):
             folder = folder[len(self.prefix):]
         return folder.replace(self.sep, "/")
 
-    def run_agent(self, *args, expect=0):
+    def run_agent(self, *args, expect=0, env=None):
         p = subprocess.run([self.binary, "-c", self.conf, "run", "--once"]
                            + list(args), capture_output=True, text=True,
                            timeout=300, env=dict(os.environ, TZ="UTC",
-                                                 LEADROUTE_TEST_NOW=NOW))
+                                                 LEADROUTE_TEST_NOW=NOW,
+                                                 **(env or {})))
         self.assertEqual(p.returncode, expect, p.stderr[-3000:])
         return p.stderr
 
@@ -297,6 +298,37 @@ class ServerTest(unittest.TestCase):
             filed = [p for p, _ in places if p != "INBOX"]
             self.assertEqual(len(filed), 1, f"{mid} in {places}")
         self.assertEqual(len(self.inbox()), len(files))
+
+    def test_copied_before_a_stop(self):
+        """No MOVE: a lead decided before a stop that came between its
+        COPY and its EXPUNGE is in its folder already; when it is filed
+        after the restart, the folder keeps one copy."""
+        self.start(servers.Dovecot(capability=NO_MOVE))
+        exp = servers.explained(self.binary, self.rules, self.leads, NOW)
+        path = None
+        for f in sorted(os.listdir(self.leads)):
+            with open(os.path.join(self.leads, f), "rb") as fp:
+                data = fp.read()
+            mid = message_id(data)
+            if exp[mid]["destination"]["kind"] == "owner":
+                path = f
+                break
+        self.assertIsNotNone(path, "the leads need an owner-routed one")
+        # decided, its forward deferred: it stays in the inbox
+        self.smtp.fail_next(1)
+        self.imap.append("INBOX", data)
+        self.run_agent(expect=75)
+        folder = exp[mid]["destination"]["folder"]
+        # the copy a COPY made before a stop
+        self.imap.append(self.srv(folder), data)
+        self.smtp.script([])
+        clock = os.path.join(self.dir, "clock")
+        with open(clock, "w") as f:
+            f.write("%d\n" % (time.time() + 3600))
+        self.run_agent(env={"LEADROUTE_TEST_CLOCK": clock})
+        self.assertEqual(self.inbox(), [])
+        self.assertEqual([p for p, _ in self.where()[mid]], [folder])
+        self.assertEqual(self.forwarded(), [mid])
 
     def test_keywords_refused(self):
         """An inbox that keeps no keywords (ACL without "w"): said once,
