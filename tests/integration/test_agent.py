@@ -1338,6 +1338,27 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         log = self.run_agent()      # stderr to a pipe: no live line
         self.assertNotIn("taken, ", log)
 
+    def test_encoded_word_injection(self):
+        """A lead whose name is encoded-word text that decodes into CR, LF
+        and a Bcc: the forward's Subject holds it as text on one line, no
+        Bcc header comes of it, and nobody but the owner gets the forward
+        (the literal "=?...?=" case: test_deliver.c)."""
+        data, mid, d = self.first_owner_routed()
+        evil = "=?us-ascii?q?Jane=0D=0ABcc:_v6@bcc.example?="
+        data = re.sub(rb"(?im)^From:[^\r\n]*", ('From: "%s" <%s>' % (
+            evil, d["lead"]["email"])).encode(), data, count=1)
+        self.dovecot.append("INBOX", data)
+        self.run_agent()
+        sent = self.smtp.messages()
+        self.assertEqual(len(sent), 1)
+        subject = str(sent[0].message["Subject"])
+        self.assertNotIn("\n", subject)
+        self.assertNotIn("\r", subject)
+        self.assertIn("Bcc: v6@bcc.example", subject)	# as text only
+        self.assertIsNone(sent[0].message["Bcc"])
+        self.assertEqual(len(sent[0].rcpt_tos), 1)
+        self.assertNotIn("bcc.example", sent[0].rcpt_tos[0])
+
     def test_journal_lost(self):
         """A lost journal (truncated, its -wal gone) over a mailbox the
         agent worked on: run refuses (78) and says what to do; --adopt
