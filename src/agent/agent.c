@@ -465,17 +465,19 @@ wait_mail(struct agent *a)
 	}
 }
 
-/* Whether the refusal was told already (by this run or an earlier one,
- * say a --once from cron every few minutes): a refusal recorded after
- * the last time the server answered again. */
+/* Whether a refusal was told (by this run or an earlier one, say a
+ * --once from cron every few minutes) and its end not yet: a refusal
+ * recorded after the last "answers again" (in the same second too when
+ * at_tie). */
 static gboolean
-refusal_told(struct agent *a)
+refusal_told(struct agent *a, gboolean at_tie)
 {
 	gint64 refused = 0, answered = 0;
 
 	return journal_event_last(a->j, "round-refused", &refused) == LR_OK &&
 	    journal_event_last(a->j, "round-answered", &answered) == LR_OK &&
-	    refused > 0 && refused >= answered;
+	    refused > 0 && (refused > answered || (at_tie &&
+	    refused == answered));
 }
 
 /*
@@ -501,7 +503,7 @@ round_refused(struct agent *a)
 	    strcmp(a->mailbox, "INBOX") != 0 ? "; is the mailbox in [inbox] "
 	    "url right?" : "");
 	g_free(in);
-	if (a->round_wait != AGENT_ROUND_RETRY || refusal_told(a))
+	if (a->round_wait != AGENT_ROUND_RETRY || refusal_told(a, TRUE))
 		return;
 	text = g_strdup_printf("leadroute: the mail server refused to let "
 	    "leadroute look at %s: %s. Nothing is routed until it answers; "
@@ -517,7 +519,7 @@ round_answered(struct agent *a)
 {
 	char *text;
 
-	if (a->round_wait == 0 && !refusal_told(a))
+	if (a->round_wait == 0 && !refusal_told(a, FALSE))
 		return;
 	a->round_wait = a->round_retry = 0;
 	text = g_strdup_printf("leadroute: the mail server answers again over "
