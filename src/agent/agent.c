@@ -489,7 +489,9 @@ refusal_told(struct agent *a, gboolean at_tie)
 static void
 round_refused(struct agent *a)
 {
+	const char *why;
 	char *text, *in;
+	int n;
 
 	a->round_wait = a->round_wait == 0 ? AGENT_ROUND_RETRY :
 	    MIN(a->round_wait * 2, AGENT_BACKOFF_MAX);
@@ -505,10 +507,14 @@ round_refused(struct agent *a)
 	g_free(in);
 	if (a->round_wait != AGENT_ROUND_RETRY || refusal_told(a, TRUE))
 		return;
+	why = imap_last_error(a->imap);
+	n = (int)strlen(why);
+	while (n > 0 && why[n - 1] == '.')	/* the server's own period */
+		n--;
 	text = g_strdup_printf("leadroute: the mail server refused to let "
-	    "leadroute look at %s: %s. Nothing is routed until it answers; "
+	    "leadroute look at %s: %.*s. Nothing is routed until it answers; "
 	    "leadroute keeps trying. Look at the leadroute log.", a->mailbox,
-	    imap_last_error(a->imap));
+	    n, why);
 	alert(a, "round-refused", text);
 	g_free(text);
 }
