@@ -26,14 +26,6 @@ struct evidence {
 	const char *example;	/* one of those folders (borrowed) */
 };
 
-static void
-free_found(GArray *found)
-{
-	for (guint k = 0; k < found->len; k++)
-		g_free(g_array_index(found, struct board_msg, k).key);
-	g_array_free(found, TRUE);
-}
-
 /* The messages (with a Message-ID) of folder; *found NULL when the
  * folder cannot be selected. */
 static enum lr_status
@@ -47,7 +39,7 @@ folder_messages(struct agent *a, const char *folder, guint32 *uidvalidity,
 		return st == LR_BADSOURCE ? st : LR_OK;
 	*found = g_array_new(FALSE, FALSE, sizeof(struct board_msg));
 	if ((st = imap_message_ids(a->imap, 1, board_id, *found)) != LR_OK) {
-		free_found(*found);
+		board_msgs_free(*found);
 		*found = NULL;
 	}
 	return st;
@@ -142,13 +134,13 @@ inbox_routed(struct agent *a, gboolean adopt, struct evidence *ev)
 		    (st = journal_record_decision(a->j, id, &d, now)) ==
 		    LR_OK && (st = journal_event(a->j, id, "adopted",
 		    a->mailbox, now)) == LR_OK)
-			queue_file(a, folder, m->uid, id, FALSE, FALSE);
+			queue_file(a, folder, m->uid, id, FALSE, FALSE, NULL);
 	}
 	if (st == LR_OK)
 		st = file_queued(a);
 	filer_forget(a->filer);
 	g_free(folder);
-	free_found(found);
+	board_msgs_free(found);
 	g_hash_table_destroy(routed);
 	g_array_free(uids, TRUE);
 	return st;
@@ -179,7 +171,7 @@ survey(struct agent *a, gboolean adopt, struct evidence *ev, guint *adopted,
 		}
 		if (adopt)
 			st = adopt_folder(a, f, uidvalidity, found, adopted);
-		free_found(found);
+		board_msgs_free(found);
 	}
 	if (st == LR_OK)
 		st = inbox_routed(a, adopt, ev);

@@ -27,6 +27,14 @@ struct board_folder {
 	guint32 uidvalidity, next;
 };
 
+void
+board_msgs_free(GArray *found)
+{
+	for (guint k = 0; k < found->len; k++)
+		g_free(g_array_index(found, struct board_msg, k).key);
+	g_array_free(found, TRUE);
+}
+
 enum lr_status
 board_id(guint32 uid, const char *data, size_t len, void *ctx)
 {
@@ -343,9 +351,7 @@ board_scan(struct agent *a)
 		for (guint k = 0; st == LR_OK && k < found->len; k++)
 			board_check(a, f, bf, &g_array_index(found,
 			    struct board_msg, k));
-		for (guint k = 0; k < found->len; k++)
-			g_free(g_array_index(found, struct board_msg, k).key);
-		g_array_free(found, TRUE);
+		board_msgs_free(found);
 	}
 	g_ptr_array_free(folders, TRUE);
 	return st == LR_BADSOURCE ? st : LR_OK;

@@ -123,10 +123,8 @@ digest_present(struct agent *a, const char *folder, struct digest_list *dl)
 		    "in %s (deleted, or moved out of the board's folders)",
 		    gone, gone == 1 ? "" : "s", gone == 1 ? "is" : "are",
 		    folder);
-	for (guint i = 0; i < found->len; i++)
-		g_free(g_array_index(found, struct board_msg, i).key);
-	g_array_free(found, TRUE);
 	g_hash_table_destroy(there);
+	board_msgs_free(found);
 	return st;
 }
 

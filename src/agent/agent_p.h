@@ -234,8 +234,10 @@ enum journal_dstate delivery_to(struct agent *a, gint64 id,
 
 /* agent_round.c */
 char *message_key(const char *data, size_t len, gint64 *date);
+/* Queue uid for filing in folder; key (may be NULL): its Message-ID,
+ * given when a copy may be there already (filed or decided before) */
 void queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
-    gboolean due, gboolean again);
+    gboolean due, gboolean again, const char *key);
 enum lr_status one_message(guint32 uid, const char *data, size_t len,
     void *ctx);		/* ctx: struct fetch_ctx */
 enum lr_status file_queued(struct agent *a);
@@ -261,6 +263,7 @@ gboolean board_decision(const struct agent *a, const char *folder,
     struct journal_decision *d);	/* what a folder stands for */
 enum lr_status board_id(guint32 uid, const char *data, size_t len,
     void *ctx);		/* ctx: GArray of struct board_msg */
+void board_msgs_free(GArray *found);	/* of struct board_msg, keys too */
 enum lr_status filed_read(struct agent *a, guint32 uid, const char *key,
     struct filed *f);
 void filed_clear(struct filed *f);

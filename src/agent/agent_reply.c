@@ -186,7 +186,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 		g_array_append_val(a->answered, th.lead);
 	if (away)
 		owner_away(a, o, th.lead, key);
-	queue_file(a, folder, uid, id, FALSE, FALSE);
+	queue_file(a, folder, uid, id, FALSE, FALSE, NULL);
 	log_info("lead %s %s -> %s: ok, %" G_GINT64_FORMAT " ms", key,
 	    reason, folder, (g_get_monotonic_time() - started) / 1000);
 done:

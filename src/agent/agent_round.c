@@ -42,9 +42,11 @@ message_key(const char *data, size_t len, gint64 *date)
 
 void
 queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
-    gboolean due, gboolean again)
+    gboolean due, gboolean again, const char *key)
 {
-	struct filer_item it = { uid, id, due, again, NULL };
+	/* a digest has no Message-ID to look for */
+	struct filer_item it = { uid, id, due, again, key == NULL ||
+	    g_str_has_prefix(key, "sha256:") ? NULL : g_intern_string(key) };
 
 	filer_queue(a->filer, folder, &it);
 }
@@ -167,7 +169,7 @@ file_failed(struct agent *a, gint64 id, guint32 uid, const char *key)
 		again = m->filed_at != 0;
 	}
 	journal_message_free(m);
-	queue_file(a, a->failed, uid, id, FALSE, again);
+	queue_file(a, a->failed, uid, id, FALSE, again, NULL);
 }
 
 /*
@@ -220,14 +222,9 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 		if (journal_decision_get(a->j, *id, &jd) == LR_OK)
 			folder = jd->folder;
 		if (seen == JOURNAL_SEEN_DUPLICATE)
-			queue_file(a, folder, uid, 0, FALSE, FALSE);
-		else {
-			struct filer_item it = { uid, *id, FALSE, TRUE,
-			    g_str_has_prefix(key, "sha256:") ? NULL :
-			    g_intern_string(key) };
-
-			filer_queue(a->filer, folder, &it);
-		}
+			queue_file(a, folder, uid, 0, FALSE, FALSE, NULL);
+		else
+			queue_file(a, folder, uid, *id, FALSE, TRUE, key);
 		log_info("lead %s: %s, filed in %s", key,
 		    seen == JOURNAL_SEEN_DUPLICATE ?
 		    "a duplicate, routed once" : "seen before", folder);
@@ -245,7 +242,7 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 	} else if (journal_decision_get(a->j, *id, &jd) == LR_OK &&
 	    jd->kind == DEST_REPLY)
 		/* an owner's reply: filed, nothing sent */
-		queue_file(a, jd->folder, uid, *id, FALSE, FALSE);
+		queue_file(a, jd->folder, uid, *id, FALSE, FALSE, NULL);
 	else
 		done = FALSE;
 	journal_decision_free(jd);
@@ -336,7 +333,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	if (data == NULL) {
 		log_warnx("run: uid %u: larger than %d bytes, filed in %s",
 		    uid, IMAP_MAX_MESSAGE_BYTES, a->failed);
-		queue_file(a, a->failed, uid, 0, FALSE, FALSE);
+		queue_file(a, a->failed, uid, 0, FALSE, FALSE, NULL);
 		return LR_OK;
 	}
 	key = message_key(data, len, &v.received);
@@ -372,19 +369,12 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	}
 	/* 5: file, with the batch; an SLA clock runs in review, and for an
 	 * owner once forwarded */
-	{
-		struct filer_item it = { uid, id, !g_str_has_prefix(key,
-		    "sha256:") && (dc->kind == DEST_REVIEW ?
-		    a->rs->review_sla > 0 : v.o != NULL &&
-		    a->out.sink[CHAN_FORWARD] != NULL && sla_of(&v) > 0),
-		    FALSE, NULL };
-
-		/* decided before a stop: perhaps copied there already (a
-		 * server without MOVE, stopped between COPY and EXPUNGE) */
-		if (state != JMSG_FETCHED && !g_str_has_prefix(key, "sha256:"))
-			it.key = g_intern_string(key);
-		filer_queue(a->filer, dc->folder, &it);
-	}
+	/* decided before a stop: perhaps copied there already (a server
+	 * without MOVE, stopped between COPY and EXPUNGE): its key */
+	queue_file(a, dc->folder, uid, id, !g_str_has_prefix(key, "sha256:") &&
+	    (dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 : v.o != NULL &&
+	    a->out.sink[CHAN_FORWARD] != NULL && sla_of(&v) > 0), FALSE,
+	    state != JMSG_FETCHED ? key : NULL);
 	log_lead(&v, why ? why : a->done_text, started);
 out:
 	g_free(why);

@@ -587,13 +587,6 @@ imap_has_uidplus(const struct imap_conn *c)
 	return mailimap_has_uidplus(c->imap) != 0;
 }
 
-const char *
-imap_namespace(const struct imap_conn *c, char *delim)
-{
-	if (delim != NULL)
-		*delim = c->delim;
-	return c->prefix != NULL ? c->prefix : "";
-}
 
 enum lr_status
 imap_idle_start(struct imap_conn *c)

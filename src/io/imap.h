@@ -102,18 +102,10 @@ gboolean imap_has_idle(const struct imap_conn *c);
 gboolean imap_has_move(const struct imap_conn *c);
 gboolean imap_has_uidplus(const struct imap_conn *c);
 
-/* The personal namespace's prefix in the server's spelling ("INBOX.";
- * "" when none), borrowed; *delim (may be NULL) gets its separator. */
-const char *imap_namespace(const struct imap_conn *c, char *delim);
-
 /* name (a folder as a person wrote it: "INBOX.Leads", "INBOX/Leads",
  * "Leads") as this module names it, without the personal namespace's
  * prefix ("Leads"): one spelling a folder, whichever was written. */
 char *imap_folder_ours(const struct imap_conn *c, const char *name);
-
-/* folder in the server's own terms ("INBOX.Leads.Review"), for what is
- * told to people; NULL when it cannot be one. */
-char *imap_server_folder(struct imap_conn *c, const char *folder);
 
 /*
  * Whether the selected mailbox keeps keyword on its messages: its

@@ -114,7 +114,7 @@ spell(struct imap_conn *c, const char *name, enum lr_status *rc)
 static char *
 server_name(struct imap_conn *c, const char *name, enum lr_status *rc)
 {
-	char *ours = NULL, *res;
+	char *ours, *res;
 
 	if (!g_utf8_validate(name, -1, NULL) || *name == '\0') {
 		imap_set_err(c, "bad folder name");
@@ -122,15 +122,9 @@ server_name(struct imap_conn *c, const char *name, enum lr_status *rc)
 		return NULL;
 	}
 	/* a name written as the server spells it ("INBOX.Sales", copied
-	 * from a mail client): its separators are the server's */
-	if (c->prefix != NULL && *c->prefix != '\0' && c->delim != '/' &&
-	    c->delim != '\0' && g_ascii_strncasecmp(name, c->prefix,
-	    strlen(c->prefix)) == 0) {
-		ours = g_strdup(name);
-		g_strdelimit(ours, (char[]){ c->delim, '\0' }, '/');
-		name = ours;
-	}
-	res = spell(c, name, rc);
+	 * from a mail client) or under INBOX ("INBOX/Sales"): ours first */
+	ours = imap_folder_ours(c, name);
+	res = spell(c, ours, rc);
 	g_free(ours);
 	return res;
 }
@@ -1002,12 +996,4 @@ imap_folder_ours(const struct imap_conn *c, const char *name)
 		memmove(n, n + lp, strlen(n + lp) + 1);
 	g_free(p);
 	return n;
-}
-
-char *
-imap_server_folder(struct imap_conn *c, const char *folder)
-{
-	enum lr_status rc;
-
-	return server_name(c, folder, &rc);
 }

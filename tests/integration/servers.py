@@ -1429,6 +1429,31 @@ def forwarded_ids(smtp):
     return out
 
 
+def assert_as_explained(test, exp, where, rec, members, skip_mids=(),
+                        skip_places=()):
+    """For the unittest TEST: every message of EXP (explain's decisions by
+    Message-ID) in exactly one folder of WHERE (Message-ID -> [(folder,
+    flags)], folders in SKIP_PLACES left out), decided as explain decides
+    (REC: the journal's decisions), up to the rotation: a team's lead went
+    to one of its MEMBERS (the one the journal recorded) instead of
+    explain's pick, which has no history."""
+    for mid, d in exp.items():
+        if mid in skip_mids:
+            continue
+        dest = d["destination"]
+        places = [w[0] for w in where.get(mid, []) if w[0] not in skip_places]
+        test.assertEqual(len(places), 1, f"{mid} in {places}")
+        r = rec[mid]
+        test.assertEqual((r["kind"], r["id"]), (dest["kind"], dest["id"]),
+                         d["file"])
+        if dest["kind"] == "team" and dest["owner"]:
+            test.assertIn(r["owner"], members[dest["id"]], d["file"])
+            test.assertEqual(places[0], "Leads/Owners/" + r["owner"])
+        else:
+            test.assertEqual((places[0], r["owner"]),
+                             (dest["folder"], dest["owner"]), d["file"])
+
+
 def team_members(binary, conf, env=None):
     """Team id -> set of member ids, from `leadroute -c CONF owners --json`
     (raises ServerError when it fails)."""

@@ -227,22 +227,8 @@ class AgentTest(unittest.TestCase):
         members (the one the journal recorded) instead of explain's pick,
         which has no history. Returns the recorded decisions."""
         rec = self.recorded()
-        members = self.team_members()
-        for mid, d in exp.items():
-            if mid in skip:
-                continue
-            dest = d["destination"]
-            places = [w[0] for w in where.get(mid, [])]
-            self.assertEqual(len(places), 1, f"{mid} in {places}")
-            r = rec[mid]
-            self.assertEqual((r["kind"], r["id"]), (dest["kind"], dest["id"]),
-                             d["file"])
-            if dest["kind"] == "team" and dest["owner"]:
-                self.assertIn(r["owner"], members[dest["id"]], d["file"])
-                self.assertEqual(places[0], "Leads/Owners/" + r["owner"])
-            else:
-                self.assertEqual((places[0], r["owner"]),
-                                 (dest["folder"], dest["owner"]), d["file"])
+        servers.assert_as_explained(self, exp, where, rec,
+                                    self.team_members(), skip_mids=skip)
         return rec
 
     def rules_copy(self, extra=""):
