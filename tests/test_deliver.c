@@ -92,6 +92,8 @@ mailbox_addr(InternetAddressList *l)
 	"\r\nHello,\r\n.a line with a dot\r\nGr\xc3\xbc\xc3\x9f" "e \r\n" \
 	"From the start\r\n-- \r\nJane\r\n"
 #define ORIG_LF "From: jane@acme.de\nSubject: hi\n\nHello\n.dot\n\n"
+#define ORIG_LF_WIRE "From: jane@acme.de\r\nSubject: hi\r\n\r\nHello\r\n" \
+	".dot\r\n\r\n"
 
 static const struct forward_spec base_spec = {
 	.from = "Lead Router <leads@example.com>",
@@ -219,7 +221,11 @@ test_forward_encoded_word_injection(void **state)
 static void
 test_forward_parts(void **state)
 {
+	/* each attached unchanged but for its line ends: the built forward
+	 * is what goes on the wire, CRLF throughout */
 	static const char *raws[] = { ORIG_CRLF, ORIG_LF, "", "no newline" };
+	static const char *wire[] = { ORIG_CRLF, ORIG_LF_WIRE, "",
+	    "no newline" };
 	struct forward_spec f = base_spec;
 	GMimeMessage *m;
 	GMimeMultipart *mp;
@@ -253,7 +259,8 @@ test_forward_parts(void **state)
 		    g_mime_object_get_content_type(orig), "message", "rfc822"));
 		assert_string_equal(g_mime_object_get_disposition(orig),
 		    "attachment");
-		assert_attachment_is(out, mp, raws[i], strlen(raws[i]));
+		assert_attachment_is(out, mp, wire[i], strlen(wire[i]));
+		assert_null(strstr(out, "\r\r"));
 		g_object_unref(m);
 		g_free(out);
 	}

@@ -51,6 +51,38 @@ struct cursor {
 	gsize left;
 };
 
+/* The length of data with every bare LF made CRLF. */
+static gsize
+crlf_len(const char *data, gsize len)
+{
+	gsize i, n = len;
+
+	for (i = 0; i < len; i++)
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
+			n++;
+	return n;
+}
+
+/* Copy data to dst (crlf_len() bytes of room) with every bare LF
+ * made CRLF; the end of what was written. */
+static char *
+crlf_copy(char *dst, const char *data, gsize len)
+{
+	gsize i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (data[i] != '\n' || (i > 0 && data[i - 1] == '\r'))
+			continue;
+		memcpy(dst, data + start, i - start);
+		dst += i - start;
+		*dst++ = '\r';
+		*dst++ = '\n';
+		start = i + 1;
+	}
+	memcpy(dst, data + start, len - start);
+	return dst + (len - start);
+}
+
 /* libcurl and GMime are set up once per process. */
 static void
 smtp_init(void)
@@ -285,31 +317,43 @@ reencode_parts(GMimeObject *parent, GMimeObject *part, gpointer data)
 static char *
 reencoded(const char *raw, gsize len, gsize *out_len)
 {
-	GMimeStream *in = g_mime_stream_mem_new_with_buffer(raw, len), *out;
-	GMimeParser *p = g_mime_parser_new_with_stream(in);
-	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+	GByteArray *view = g_byte_array_new(), *ba;
+	GMimeStream *in = g_mime_stream_mem_new(), *out;
+	GMimeParser *p;
+	GMimeMessage *m;
 	GMimeFormatOptions *fo;
-	GByteArray *ba;
 	char *r = NULL;
 
+	/* read where it is, not copied (as mail_parse() does): the array
+	 * is lent the bytes and gives them back unfreed */
+	view->data = (guint8 *)raw;
+	view->len = len;
+	g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(in), view);
+	p = g_mime_parser_new_with_stream(in);
+	m = g_mime_parser_construct_message(p, NULL);
 	g_object_unref(p);
-	g_object_unref(in);
 	if (m == NULL)
-		return NULL;
+		goto out;
 	g_mime_message_foreach(m, reencode_parts, NULL);
 	fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	out = g_mime_stream_mem_new();
 	g_mime_object_write_to_stream(GMIME_OBJECT(m), fo, out);
+	g_mime_format_options_free(fo);
+	g_object_unref(m);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
 	if (raw_encoding((const char *)ba->data, ba->len) !=
 	    GMIME_CONTENT_ENCODING_BINARY) {
-		r = g_strndup((const char *)ba->data, ba->len);
+		/* the stream's bytes taken over, not copied */
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(out), FALSE);
 		*out_len = ba->len;
+		g_byte_array_append(ba, (const guint8 *)"", 1);
+		r = (char *)g_byte_array_free(ba, FALSE);
 	}
 	g_object_unref(out);
-	g_mime_format_options_free(fo);
-	g_object_unref(m);
+out:
+	g_object_unref(in);	/* after every part that reads it */
+	g_byte_array_free(view, FALSE);
 	return r;
 }
 
@@ -409,32 +453,40 @@ message_bytes(GMimeMessage *m, const char *token, const char *raw,
 	GMimeStream *stream = g_mime_stream_mem_new();
 	GMimeObject *mp = g_mime_message_get_mime_part(m);
 	GByteArray *ba;
-	GString *s;
-	char *close;
-	const char *tok, *end;
-	gsize off;
+	char *close, *p;
+	const char *base, *tok, *end;
+	gsize head, tail;
 
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	g_mime_object_write_to_stream(GMIME_OBJECT(m), fo, stream);
+	g_mime_format_options_free(fo);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
-	s = g_string_new_len((const char *)ba->data, ba->len);
-	if (token == NULL)
-		goto done;
+	g_byte_array_append(ba, (const guint8 *)"", 1);	/* a C string */
+	base = (const char *)ba->data;
+	if (token == NULL) {
+		*len = ba->len - 1;
+		*out = g_memdup2(base, ba->len);
+		g_object_unref(stream);
+		return;
+	}
 	close = g_strdup_printf("\r\n--%s--",
 	    g_mime_multipart_get_boundary(GMIME_MULTIPART(mp)));
-	tok = strstr(s->str, token);
+	tok = strstr(base, token);
 	end = tok != NULL ? strstr(tok, close) : NULL;
 	if (tok == NULL || end == NULL)
 		fatalx("smtp: forward: GMime lost the original's placeholder");
-	off = tok - s->str;
-	g_string_erase(s, off, end - tok);
-	g_string_insert_len(s, off, raw, raw_len);
 	g_free(close);
-done:
-	*len = s->len;
-	*out = g_string_free(s, FALSE);
+	/* one allocation of the exact size: the original is the bulk of a
+	 * forward, and a 50 MB one must not be held three times over */
+	head = tok - base;
+	tail = ba->len - 1 - (end - base);
+	*len = head + crlf_len(raw, raw_len) + tail;
+	*out = p = g_malloc(*len + 1);
+	memcpy(p, base, head);
+	p = crlf_copy(p + head, raw, raw_len);
+	memcpy(p, end, tail);
+	p[tail] = '\0';
 	g_object_unref(stream);
-	g_mime_format_options_free(fo);
 }
 
 /* From, To, Reply-To; LR_CONFIG when from or to has no address. */
@@ -877,24 +929,6 @@ envelope_ok(const char *a)
 	return TRUE;
 }
 
-/* data with every bare LF made CRLF; SMTP wants nothing else. */
-static GByteArray *
-to_crlf(const char *data, gsize len)
-{
-	GByteArray *b = g_byte_array_sized_new(len + len / 32 + 2);
-	gsize i, start = 0;
-
-	for (i = 0; i < len; i++) {
-		if (data[i] != '\n' || (i > 0 && data[i - 1] == '\r'))
-			continue;
-		g_byte_array_append(b, (const guint8 *)data + start, i - start);
-		g_byte_array_append(b, (const guint8 *)"\r\n", 2);
-		start = i + 1;
-	}
-	g_byte_array_append(b, (const guint8 *)data + start, len - start);
-	return b;
-}
-
 /* The status for curl's result and the server's last reply code. */
 static enum lr_status
 classify(CURLcode cc, long code, gboolean *permanent)
@@ -961,7 +995,9 @@ smtp_send(struct smtp *s, const char *mail_from, const char *const *rcpts,
 {
 	struct curl_slist *rl;
 	struct cursor cur;
-	GByteArray *wire;
+	const char *wire;
+	char *copy = NULL;
+	gsize wire_len;
 	CURLcode cc;
 	enum lr_status rc = LR_TEMPFAIL;
 
@@ -974,12 +1010,19 @@ smtp_send(struct smtp *s, const char *mail_from, const char *const *rcpts,
 		res->text = g_strdup("unusable sender or recipient address");
 		return LR_CONFIG;
 	}
-	wire = to_crlf(data, len);
+	/* SMTP wants CRLF only; a copy only when data has a bare LF */
+	wire_len = crlf_len(data, len);
+	wire = data;
+	if (wire_len != len) {
+		copy = g_malloc(wire_len);
+		crlf_copy(copy, data, len);
+		wire = copy;
+	}
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, mail_from);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rl);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, &cur);
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)wire->len);
+	    (curl_off_t)wire_len);
 	/* with OAuth2, a refused token is refreshed and tried once more */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (attempt > 0)
@@ -996,8 +1039,8 @@ smtp_send(struct smtp *s, const char *mail_from, const char *const *rcpts,
 			}
 			curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, token);
 		}
-		cur.p = wire->data;
-		cur.left = wire->len;
+		cur.p = (const guint8 *)wire;
+		cur.left = wire_len;
 		g_string_truncate(s->reply, 0);
 		s->reply_done = FALSE;
 		s->in_auth = FALSE;
@@ -1020,6 +1063,6 @@ smtp_send(struct smtp *s, const char *mail_from, const char *const *rcpts,
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, NULL);
 	curl_slist_free_all(rl);
-	g_byte_array_free(wire, TRUE);
+	g_free(copy);
 	return rc;
 }

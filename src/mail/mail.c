@@ -407,32 +407,53 @@ read_envelope(struct mail *m, GMimeMessage *msg)
 	}
 }
 
-/* The part's content decoded from its transfer encoding, capped. */
+/* The part's content decoded from its transfer encoding, at most
+ * MAIL_MAX_BODY_BYTES of it: the rest is never decoded, so a 50 MB part
+ * costs no more memory than a 1 MB one. */
 static char *
 part_text(struct mail *m, GMimePart *part)
 {
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
-	GMimeStream *mem;
+	GMimeContentEncoding enc;
+	GMimeStream *src, *filtered;
 	GByteArray *ba;
 	const char *charset;
 	char *text;
-	gsize len;
+	gssize n;
 
-	if (w == NULL)
+	if (w == NULL || (src = g_mime_data_wrapper_get_stream(w)) == NULL)
 		return g_strdup("");
-	mem = g_mime_stream_mem_new();
-	g_mime_data_wrapper_write_to_stream(w, mem);
-	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	len = ba->len;
-	if (len > MAIL_MAX_BODY_BYTES) {
+	g_mime_stream_reset(src);
+	filtered = g_mime_stream_filter_new(src);
+	enc = g_mime_data_wrapper_get_encoding(w);
+	if (enc != GMIME_CONTENT_ENCODING_DEFAULT) {
+		GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), f);
+		g_object_unref(f);
+	}
+	ba = g_byte_array_sized_new(8192);
+	while (ba->len <= MAIL_MAX_BODY_BYTES) {
+		guint at = ba->len;
+
+		g_byte_array_set_size(ba, at + 8192);
+		n = g_mime_stream_read(filtered, (char *)ba->data + at, 8192);
+		g_byte_array_set_size(ba, at + MAX(n, 0));
+		if (n <= 0 && g_mime_stream_eos(filtered))
+			break;
+		if (n < 0)
+			break;
+	}
+	g_object_unref(filtered);
+	if (ba->len > MAIL_MAX_BODY_BYTES) {
 		note(m, "only the first %d bytes of a body part scanned",
 		    MAIL_MAX_BODY_BYTES);
-		len = MAIL_MAX_BODY_BYTES;
+		g_byte_array_set_size(ba, MAIL_MAX_BODY_BYTES);
 	}
 	charset = g_mime_object_get_content_type_parameter(
 	    GMIME_OBJECT(part), "charset");
-	text = mail_to_utf8((const char *)ba->data, len, charset);
-	g_object_unref(mem);
+	text = mail_to_utf8((const char *)ba->data, ba->len, charset);
+	g_byte_array_free(ba, TRUE);
 	return text;
 }
 
@@ -612,6 +633,7 @@ mail_parse(const char *data, gsize len)
 	GMimeParser *parser;
 	GMimeMessage *msg;
 	struct walk w = { m, 0 };
+	GByteArray *view;
 	char *crlf = NULL;
 
 	mail_init();
@@ -630,7 +652,15 @@ mail_parse(const char *data, gsize len)
 		data = crlf;
 		note(m, "bare CR line ends read as LF");
 	}
-	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	/* GMime reads the caller's bytes where they are: a stream made
+	 * with a buffer would copy the whole message first. The array is
+	 * the stream's (not owned by it) and lent the bytes; it gives
+	 * them back, unfreed, when every GMime object is gone. */
+	view = g_byte_array_new();
+	view->data = (guint8 *)data;
+	view->len = len;
+	stream = g_mime_stream_mem_new();
+	g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(stream), view);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	msg = g_mime_parser_construct_message(parser, parser_options);
@@ -650,6 +680,7 @@ mail_parse(const char *data, gsize len)
 out:
 	g_object_unref(parser);
 	g_object_unref(stream);
+	g_byte_array_free(view, FALSE);	/* the array, not the bytes */
 	g_free(crlf);
 	return m;
 }
