@@ -39,8 +39,20 @@ static const struct ar_case ar_cases[] = {
 	    "header.d=badexample.com", "mx.example.com", "example.com", FALSE },
 	{ "dkim of a bare TLD", "mx.example.com; dkim=pass header.d=com",
 	    "mx.example.com", "example.com", FALSE },
-	{ "dmarc without header.from", "mx.example.com; dmarc=pass",
-	    "mx.example.com", "example.com", TRUE },
+	{ "dmarc without header.from names no domain", "mx.example.com; "
+	    "dmarc=pass", "mx.example.com", "example.com", FALSE },
+	{ "a quoted envelope sender with a ; and a result (attack review)",
+	    "mx.example.com; spf=pass smtp.mailfrom=\"a; dmarc=pass "
+	    "header.from=example.com x\"@evil.example; dmarc=fail "
+	    "header.from=example.com", "mx.example.com", "example.com", FALSE },
+	{ "a result out of an unescaped comment, beside the real one",
+	    "mx.example.com; spf=pass (domain of \"a) ; dmarc=pass "
+	    "header.from=example.com (b\"@evil.example) smtp.mailfrom=x@"
+	    "evil.example; dmarc=fail header.from=example.com",
+	    "mx.example.com", "example.com", FALSE },
+	{ "Microsoft 365 mode: a named verdict is another server's",
+	    "evil.example; dmarc=pass header.from=example.com", NULL,
+	    "example.com", FALSE },
 	{ "dmarc for another domain", "mx.example.com; dmarc=pass "
 	    "header.from=evil.example", "mx.example.com", "example.com",
 	    FALSE },
@@ -50,7 +62,8 @@ static const struct ar_case ar_cases[] = {
 	{ "dkim fails", "mx.example.com; dkim=fail header.d=example.com",
 	    "mx.example.com", "example.com", FALSE },
 	{ "another server's verdict", "mx.evil.example; dkim=pass "
-	    "header.d=example.com; dmarc=pass", "mx.example.com",
+	    "header.d=example.com; dmarc=pass header.from=example.com",
+	    "mx.example.com",
 	    "example.com", FALSE },
 	{ "the name with a version", "mx.example.com 1; dkim=pass "
 	    "header.d=example.com", "mx.example.com", "example.com", TRUE },
@@ -133,6 +146,15 @@ test_topmost_only(void **state)
 	    "header.d=example.com; dmarc=pass\r\n");
 	assert_false(auth_verified(l, &p, "example.com", &why));
 	assert_non_null(strstr(why, "topmost"));
+	g_free(why);
+	lead_free(l);
+	/* an encoded word the server copied from the envelope sender is
+	 * read as written, never decoded into a "; dmarc=pass" (attack
+	 * review: =3B is ";", =3D is "=") */
+	l = mail("Authentication-Results: mx.example.com;\r\n spf=pass "
+	    "smtp.mailfrom==?us-ascii?q?x=3B_dkim=3Dpass_header.d=3D"
+	    "example.com_y?=@evil.example;\r\n dkim=none\r\n");
+	assert_false(auth_verified(l, &p, "example.com", &why));
 	g_free(why);
 	lead_free(l);
 	/* no verdict at all (the server adds none): not the owner's */

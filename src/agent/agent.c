@@ -560,7 +560,21 @@ static enum turn
 run_turn(struct agent *a, int *rc)
 {
 	enum lr_status st, round;
+	char *why;
 
+	/* a journal lost under the running agent (a restore, a cleanup):
+	 * stop before anything more is sent, as a start over a lost
+	 * journal refuses (spec 8 v2) */
+	if (!journal_intact(a->j, &why)) {
+		log_warnx("journal: error: %s while the agent ran; stopping "
+		    "before anything more is sent. Restore the journal "
+		    "(with its -wal) from where it went, or start with "
+		    "`leadroute run --adopt` to rebuild it from the mailbox",
+		    why);
+		g_free(why);
+		*rc = EX_CONFIG;
+		return TURN_STOP;
+	}
 	if (!a->folders_made && make_folders(a) == LR_BADSOURCE)
 		st = LR_BADSOURCE;
 	else if (!a->adopt_done && a->round_retry > now_s())

@@ -280,17 +280,46 @@ out:
 	return rc;
 }
 
-/* Refresh the capability list (it changes after STARTTLS and login). */
+/*
+ * Send cmd as written (libetpan's mailimap_custom_command adds a space
+ * before the CRLF, which Cyrus refuses) and read the answer; the untagged
+ * data lands in imap_response_info as for libetpan's own commands.
+ */
+int
+imap_send_raw(mailimap *imap, const char *cmd)
+{
+	struct mailimap_response *resp = NULL;
+	int r, ok;
+
+	if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(imap->imap_stream, cmd, strlen(cmd)) < 0 ||
+	    mailstream_write(imap->imap_stream, "\r\n", 2) < 0 ||
+	    mailstream_flush(imap->imap_stream) == -1 ||
+	    mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR)
+		return r;
+	ok = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
+	    resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type ==
+	    MAILIMAP_RESP_COND_STATE_OK;
+	r = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED ?
+	    MAILIMAP_ERROR_CUSTOM_COMMAND : MAILIMAP_ERROR_STREAM;
+	mailimap_response_free(resp);
+	return ok ? MAILIMAP_NO_ERROR : r;
+}
+
+/*
+ * Refresh the capability list (it changes after STARTTLS and login);
+ * libetpan keeps what the server's "* CAPABILITY" says. Not with
+ * mailimap_capability(), which copies a list the server may never have
+ * sent: an "OK" alone made it read a NULL (found by fuzz_imap).
+ */
 static enum lr_status
 refresh_caps(struct imap_conn *c)
 {
-	struct mailimap_capability_data *caps = NULL;
-	int r;
-
-	r = mailimap_capability(c->imap, &caps);
-	if (caps != NULL)
-		mailimap_capability_data_free(caps);
-	return imap_map_err(c, r, "CAPABILITY");
+	return imap_map_err(c, imap_send_raw(c->imap, "CAPABILITY"),
+	    "CAPABILITY");
 }
 
 /* Whether c->host has an address; if not, c->err says so. */
@@ -376,6 +405,64 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	if (rc)
 		return rc;
 	return verify_peer(c, cfg->ca_file);
+}
+
+/*
+ * The end of the connection as an error. libetpan 1.9.4 reads a literal
+ * ({n} bytes of a FETCH) until it has them all, taking a read of 0 bytes
+ * (the server closed the connection) for "nothing yet": a server that
+ * stops mid-message, or dies, had the agent spin at full CPU forever
+ * (found by fuzz_imap). A read of 0 is made a read error, which every
+ * libetpan parser handles: the connection is lost, and the agent
+ * reconnects.
+ */
+static const mailstream_low_driver *unguarded[2];	/* plain, TLS */
+static mailstream_low_driver guarded[2];
+
+static ssize_t
+guarded_read(int i, mailstream_low *s, void *buf, size_t count)
+{
+	ssize_t n = unguarded[i]->mailstream_read(s, buf, count);
+
+	return n == 0 && count > 0 ? -1 : n;
+}
+
+static ssize_t
+guarded_read0(mailstream_low *s, void *buf, size_t count)
+{
+	return guarded_read(0, s, buf, count);
+}
+
+static ssize_t
+guarded_read1(mailstream_low *s, void *buf, size_t count)
+{
+	return guarded_read(1, s, buf, count);
+}
+
+static void
+guard_eof(struct imap_conn *c)
+{
+	static ssize_t (*const readers[2])(mailstream_low *, void *, size_t) =
+	    { guarded_read0, guarded_read1 };
+	static GMutex lock;
+	mailstream_low *low;
+
+	if (c->imap->imap_stream == NULL ||
+	    (low = mailstream_get_low(c->imap->imap_stream)) == NULL)
+		return;
+	g_mutex_lock(&lock);
+	for (int i = 0; i < 2; i++) {
+		if (unguarded[i] == NULL) {	/* a transport first seen */
+			unguarded[i] = low->driver;
+			guarded[i] = *low->driver;
+			guarded[i].mailstream_read = readers[i];
+		}
+		if (unguarded[i] == low->driver) {
+			low->driver = &guarded[i];
+			break;
+		}
+	}
+	g_mutex_unlock(&lock);
 }
 
 /* AUTHENTICATE XOAUTH2; a refused token is refreshed and tried once more
@@ -468,39 +555,59 @@ learn_delimiter(struct imap_conn *c)
  * Courier; "" and '/' on a default Dovecot). Without NAMESPACE, or
  * without a personal namespace, the root and LIST's separator.
  */
+/* The "* NAMESPACE" data of the last answer, owned by the session (until
+ * the next command); NULL when the server sent none. */
+static struct mailimap_namespace_data *
+namespace_answer(struct imap_conn *c)
+{
+	struct mailimap_response_info *info = c->imap->imap_response_info;
+	clistiter *it;
+
+	if (info == NULL || info->rsp_extension_list == NULL)
+		return NULL;
+	for (it = clist_begin(info->rsp_extension_list); it != NULL;
+	    it = clist_next(it)) {
+		struct mailimap_extension_data *d = clist_content(it);
+
+		if (d != NULL && d->ext_extension != NULL &&
+		    d->ext_extension->ext_id == MAILIMAP_EXTENSION_NAMESPACE &&
+		    d->ext_type == MAILIMAP_NAMESPACE_TYPE_NAMESPACE)
+			return d->ext_data;
+	}
+	return NULL;
+}
+
+/*
+ * The personal namespace (RFC 2342). Sent as a raw command and read from
+ * the session's answer: libetpan's mailimap_namespace() leaks the answer
+ * when an OK comes without NAMESPACE data (found by fuzz_imap).
+ */
 static enum lr_status
 learn_namespace(struct imap_conn *c)
 {
-	struct mailimap_namespace_data *ns = NULL;
+	struct mailimap_namespace_data *ns;
 	struct mailimap_namespace_info *info = NULL;
 	enum lr_status rc;
-	int r;
 
 	g_free(c->prefix);
 	c->prefix = g_strdup("");
 	if (!mailimap_has_namespace(c->imap))
 		return learn_delimiter(c);
 	c->quiet = TRUE;
-	r = mailimap_namespace(c->imap, &ns);
-	rc = imap_map_err(c, r, "NAMESPACE");
+	rc = imap_map_err(c, imap_send_raw(c->imap, "NAMESPACE"), "NAMESPACE");
 	c->quiet = FALSE;
-	if (rc == LR_BADSOURCE || rc == LR_FATAL) {
-		if (ns != NULL)
-			mailimap_namespace_data_free(ns);
+	if (rc == LR_BADSOURCE || rc == LR_FATAL)
 		return rc;
-	}
+	ns = rc == LR_OK ? namespace_answer(c) : NULL;
 	if (ns != NULL && ns->ns_personal != NULL &&
+	    ns->ns_personal->ns_data_list != NULL &&
 	    clist_begin(ns->ns_personal->ns_data_list) != NULL)
 		info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
-	if (info == NULL || info->ns_prefix == NULL) {
-		if (ns != NULL)
-			mailimap_namespace_data_free(ns);
+	if (info == NULL || info->ns_prefix == NULL)
 		return learn_delimiter(c);
-	}
 	g_free(c->prefix);
 	c->prefix = g_strdup(info->ns_prefix);
 	c->delim = info->ns_delimiter;
-	mailimap_namespace_data_free(ns);
 	if (c->delim == '\0' && *c->prefix != '\0')
 		return learn_delimiter(c);
 	if (c->delim == '\0')
@@ -528,6 +635,7 @@ imap_connect(const struct imap_config *cfg, struct imap_conn **out, char **err)
 	rc = open_transport(c, cfg, tls, port);
 	if (rc)
 		goto out;
+	guard_eof(c);
 	if (c->imap->imap_state != MAILIMAP_STATE_AUTHENTICATED) {
 		rc = authenticate(c, cfg);
 		if (rc)

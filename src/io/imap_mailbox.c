@@ -192,35 +192,6 @@ uid_search(struct imap_conn *c, struct mailimap_search_key *key,
 	return LR_OK;
 }
 
-/*
- * Send cmd as written (libetpan's mailimap_custom_command adds a space
- * before the CRLF, which Cyrus refuses) and read the answer; the untagged
- * data lands in imap_response_info as for libetpan's own commands.
- */
-static int
-send_raw(mailimap *imap, const char *cmd)
-{
-	struct mailimap_response *resp = NULL;
-	int r, ok;
-
-	if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
-		return r;
-	if (mailstream_write(imap->imap_stream, cmd, strlen(cmd)) < 0 ||
-	    mailstream_write(imap->imap_stream, "\r\n", 2) < 0 ||
-	    mailstream_flush(imap->imap_stream) == -1 ||
-	    mailimap_read_line(imap) == NULL)
-		return MAILIMAP_ERROR_STREAM;
-	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR)
-		return r;
-	ok = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
-	    resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type ==
-	    MAILIMAP_RESP_COND_STATE_OK;
-	r = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED ?
-	    MAILIMAP_ERROR_CUSTOM_COMMAND : MAILIMAP_ERROR_STREAM;
-	mailimap_response_free(resp);
-	return ok ? MAILIMAP_NO_ERROR : r;
-}
-
 /* UID SEARCH criteria, sent as written; *uids ascending. */
 static enum lr_status
 raw_search(struct imap_conn *c, const char *criteria, GArray **uids)
@@ -236,7 +207,7 @@ raw_search(struct imap_conn *c, const char *criteria, GArray **uids)
 		return LR_FATAL;
 	}
 	cmd = g_strconcat("UID SEARCH ", criteria, NULL);
-	rc = imap_map_err(c, send_raw(c->imap, cmd), cmd);
+	rc = imap_map_err(c, imap_send_raw(c->imap, cmd), cmd);
 	g_free(cmd);
 	if (rc)
 		return rc;

@@ -32,5 +32,9 @@ void imap_set_err(struct imap_conn *c, const char *fmt, ...)
  * failed; a success clears the last error. A NO or BAD is logged as a
  * warning with the command and the server's words, unless c->quiet. */
 enum lr_status imap_map_err(struct imap_conn *c, int r, const char *what);
+/* Send cmd (no tag, no CRLF) as written and read its answer; untagged
+ * data lands in the session's response info as for libetpan's own
+ * commands. A libetpan code: MAILIMAP_ERROR_CUSTOM_COMMAND for NO/BAD. */
+int imap_send_raw(mailimap *imap, const char *cmd);
 
 #endif

@@ -14,7 +14,13 @@
 #define AR_HEADER	"Authentication-Results"
 #define MS_AUTHAS	"X-MS-Exchange-Organization-AuthAs"
 
-/* value without its (comments) (nested; quoted strings kept), lowercase. */
+/*
+ * value without its (comments), lowercase; a "quoted string" kept as one
+ * token that can never end a result or start one (its ";", "=" and
+ * spaces made "_"): an envelope sender such as
+ * "a; dmarc=pass"@evil.example, copied by the server into its verdict,
+ * stays a value.
+ */
 static char *
 uncomment(const char *value)
 {
@@ -26,10 +32,12 @@ uncomment(const char *value)
 		if (quoted) {
 			if (*p == '\\' && p[1] != '\0')
 				p++;
-			else if (*p == '"')
+			else if (*p == '"') {
 				quoted = FALSE;
-			else
-				g_string_append_c(out, g_ascii_tolower(*p));
+				continue;
+			}
+			g_string_append_c(out, strchr("; \t\r\n=", *p) != NULL ?
+			    '_' : g_ascii_tolower(*p));
 			continue;
 		}
 		if (depth > 0) {
@@ -82,9 +90,10 @@ id_matches(const char *id, const char *want)
 	return g_ascii_strcasecmp(id, want) == 0;
 }
 
-/* One resinfo ("dkim=pass header.d=example.com ...") passes for domain. */
+/* One resinfo ("dkim=pass header.d=example.com ...") passes for domain;
+ * *dmarc counts the dmarc results seen. */
 static gboolean
-result_passes(const char *resinfo, const char *domain)
+result_passes(const char *resinfo, const char *domain, guint *dmarc)
 {
 	char **tok = g_strsplit_set(resinfo, " \t\r\n", -1);
 	const char *method = NULL, *result = NULL, *from = NULL, *d = NULL,
@@ -108,9 +117,12 @@ result_passes(const char *resinfo, const char *domain)
 		else if (strcmp(tok[k], "header.i") == 0)
 			i = eq + 1;
 	}
+	if (method != NULL && strcmp(method, "dmarc") == 0)
+		(*dmarc)++;
 	if (method != NULL && strcmp(result, "pass") == 0) {
+		/* a DMARC pass is for the domain it names, never for any */
 		if (strcmp(method, "dmarc") == 0)
-			ok = from == NULL || domain_covers(from, domain);
+			ok = from != NULL && domain_covers(from, domain);
 		else if (strcmp(method, "dkim") == 0)
 			ok = (d != NULL && domain_covers(d, domain)) ||
 			    (d == NULL && i != NULL && domain_covers(i, domain));
@@ -125,7 +137,7 @@ auth_results_pass(const char *value, const char *authserv_id,
 {
 	char *v, **part;
 	gboolean ok = FALSE;
-	guint first;
+	guint first, dmarc = 0;
 
 	if (value == NULL || domain == NULL || *domain == '\0')
 		return FALSE;
@@ -145,16 +157,23 @@ auth_results_pass(const char *value, const char *authserv_id,
 		char **id = g_strsplit_set(g_strstrip(part[0]), " \t\r\n", 2);
 
 		first = 1;
-		/* a name, and not the one asked for */
-		if (authserv_id != NULL && (id[0] == NULL ||
-		    !id_matches(id[0], authserv_id))) {
+		/* a name, and not the one asked for; without one to ask
+		 * for (Microsoft 365, whose verdict names no server), any
+		 * name is another server's */
+		if (authserv_id == NULL || id[0] == NULL ||
+		    !id_matches(id[0], authserv_id)) {
 			g_strfreev(id);
 			goto out;
 		}
 		g_strfreev(id);
 	}
-	for (guint k = first; part[k] != NULL && !ok; k++)
-		ok = result_passes(part[k], domain);
+	for (guint k = first; part[k] != NULL; k++)
+		if (result_passes(part[k], domain, &dmarc))
+			ok = TRUE;
+	/* one server checks DMARC once: a second dmarc result is text that
+	 * got into the verdict (an unescaped comment), and nothing counts */
+	if (dmarc > 1)
+		ok = FALSE;
 out:
 	g_strfreev(part);
 	return ok;

@@ -202,6 +202,19 @@ clean_value(const char *v)
 	return make_valid(v, n);
 }
 
+/*
+ * Headers leadroute reads as a structure of their own, never RFC 2047
+ * decoded: an encoded word in one is text a sender put there (an
+ * envelope sender the server copied into its verdict), and decoded it
+ * could add a ";" and a result of its own making.
+ */
+static gboolean
+keep_raw(const char *name)
+{
+	return name != NULL &&
+	    g_ascii_strcasecmp(name, "Authentication-Results") == 0;
+}
+
 static void
 read_headers(struct mail *m, GMimeObject *obj)
 {
@@ -216,7 +229,8 @@ read_headers(struct mail *m, GMimeObject *obj)
 	for (int i = 0; i < n; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		struct mail_header *mh = g_new(struct mail_header, 1);
-		const char *v = g_mime_header_get_value(h);
+		const char *v = keep_raw(g_mime_header_get_name(h)) ?
+		    g_mime_header_get_raw_value(h) : g_mime_header_get_value(h);
 
 		mh->name = clean_value(g_mime_header_get_name(h));
 		mh->value = clean_value(v != NULL ? v : "");
@@ -581,6 +595,108 @@ header_end(const char *data, gsize len)
 	return len;
 }
 
+/* Where the line at i ends (after its LF), or len. */
+static gsize
+line_end(const char *data, gsize len, gsize i)
+{
+	const char *lf = memchr(data + i, '\n', len - i);
+
+	return lf != NULL ? (gsize)(lf - data) + 1 : len;
+}
+
+/*
+ * What GMime is given of a message: all of it, unless it is built to
+ * make a parser spend: a header field over MAIL_MAX_FIELD_BYTES (GMime
+ * decodes a 20 MB one word by word into a gigabyte), more than
+ * MAIL_MAX_FIELDS fields, more than MAIL_MAX_DELIMITERS lines that may
+ * delimit a MIME part (each a part object before any limit of ours can
+ * apply). Then the header block is copied with those cut (each field to
+ * its first bytes, the fields after the last dropped) and the body ends
+ * before the delimiter past the limit; every cut is noted. The bytes
+ * themselves are read where they are (view).
+ */
+static GMimeStream *
+bounded_stream(struct mail *m, GByteArray *view)
+{
+	const char *data = (const char *)view->data;
+	gsize len = view->len, hdr = header_end(data, len), i, end = len;
+	gsize field = 0, start = 0;
+	guint fields = 0, delims = 0;
+	gboolean cut = FALSE;
+	GByteArray *head = NULL;
+	GMimeStream *whole, *s;
+
+	whole = g_mime_stream_mem_new();
+	g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(whole), view);
+	/* the header block, field by field (a field: a line and the lines
+	 * that continue it) */
+	for (i = 0; i < hdr; i = line_end(data, hdr, i)) {
+		if (i > 0 && (data[i] == ' ' || data[i] == '\t'))
+			continue;
+		if (i > start && (i - start > MAIL_MAX_FIELD_BYTES ||
+		    fields >= MAIL_MAX_FIELDS))
+			cut = TRUE;
+		start = i;
+		fields++;
+	}
+	if (hdr - start > MAIL_MAX_FIELD_BYTES + 2 || fields > MAIL_MAX_FIELDS)
+		cut = TRUE;
+	if (cut) {
+		head = g_byte_array_new();
+		fields = 0;
+		for (i = 0; i < hdr; i = field) {
+			gboolean blank = data[i] == '\n' || (data[i] == '\r' &&
+			    i + 1 < hdr && data[i + 1] == '\n');
+
+			field = line_end(data, hdr, i);
+			while (field < hdr && (data[field] == ' ' ||
+			    data[field] == '\t'))
+				field = line_end(data, hdr, field);
+			if (blank || ++fields > MAIL_MAX_FIELDS)
+				continue;
+			g_byte_array_append(head, (const guint8 *)data + i,
+			    MIN(field - i, MAIL_MAX_FIELD_BYTES));
+			if (field - i > MAIL_MAX_FIELD_BYTES)
+				g_byte_array_append(head, (const guint8 *)"\n",
+				    1);
+		}
+		g_byte_array_append(head, (const guint8 *)"\n", 1);
+		note(m, "header block cut: %u fields, of which the first %d "
+		    "are read, each to %d bytes", fields, MAIL_MAX_FIELDS,
+		    MAIL_MAX_FIELD_BYTES);
+	}
+	for (i = hdr; i < len; i = line_end(data, len, i))
+		if (data[i] == '-' && i + 1 < len && data[i + 1] == '-' &&
+		    ++delims > MAIL_MAX_DELIMITERS) {
+			end = i;
+			note(m, "only the first %d lines that may delimit a "
+			    "MIME part read", MAIL_MAX_DELIMITERS);
+			break;
+		}
+	if (!cut && end == len)
+		return whole;
+	s = g_mime_stream_cat_new();
+	if (head != NULL) {
+		GMimeStream *h = g_mime_stream_mem_new_with_byte_array(head);
+
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(s), h);
+		g_object_unref(h);
+	} else {
+		GMimeStream *h = g_mime_stream_substream(whole, 0, hdr);
+
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(s), h);
+		g_object_unref(h);
+	}
+	if (end > hdr) {
+		GMimeStream *b = g_mime_stream_substream(whole, hdr, end);
+
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(s), b);
+		g_object_unref(b);
+	}
+	g_object_unref(whole);
+	return s;
+}
+
 char *
 mail_message_id(const char *data, gsize len, gint64 *date)
 {
@@ -659,8 +775,7 @@ mail_parse(const char *data, gsize len)
 	view = g_byte_array_new();
 	view->data = (guint8 *)data;
 	view->len = len;
-	stream = g_mime_stream_mem_new();
-	g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(stream), view);
+	stream = bounded_stream(m, view);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	msg = g_mime_parser_construct_message(parser, parser_options);

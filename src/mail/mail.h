@@ -19,6 +19,9 @@
 #define MAIL_MAX_THREAD		20		/* Message-IDs kept of a thread */
 #define MAIL_MAX_RECIPIENTS	50		/* To and Cc addresses kept */
 #define MAIL_MAX_HEADER_BLOCK	(1024 * 1024)	/* bytes read by mail_message_id() */
+#define MAIL_MAX_FIELDS		1000		/* header fields given to GMime */
+#define MAIL_MAX_FIELD_BYTES	65536		/* bytes of one given to GMime */
+#define MAIL_MAX_DELIMITERS	(4 * MAIL_MAX_PARTS)	/* "--" lines given */
 
 struct mail_header {
 	char *name;		/* owned, as written */

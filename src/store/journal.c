@@ -500,6 +500,7 @@ struct journal *
 journal_open(const char *path, GError **err)
 {
 	struct journal *j;
+	struct stat sb;
 
 	if (empty(path)) {
 		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: no path");
@@ -516,10 +517,51 @@ journal_open(const char *path, GError **err)
 	if (!set_pragmas(j, err) || !migrate(j, JOURNAL_VERSION, err) ||
 	    !prepare_all(j, err))
 		goto fail;
+	if (stat(path, &sb) != 0) {
+		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: %s",
+		    path, g_strerror(errno));
+		goto fail;
+	}
+	j->dev = sb.st_dev;
+	j->ino = sb.st_ino;
 	return j;
 fail:
 	journal_close(j);
 	return NULL;
+}
+
+gboolean
+journal_intact(struct journal *j, char **why)
+{
+	struct stat sb;
+	char *wal;
+	gboolean walgone;
+
+	*why = NULL;
+	if (j == NULL || j->lock_fd < 0 || j->lost)
+		return j == NULL || !j->lost;
+	wal = g_strconcat(j->path, "-wal", NULL);
+	walgone = stat(wal, &sb) != 0 && errno == ENOENT;
+	g_free(wal);
+	if (stat(j->path, &sb) != 0)
+		*why = g_strdup_printf("%s was removed (%s)", j->path,
+		    g_strerror(errno));
+	else if (sb.st_dev != j->dev || sb.st_ino != j->ino)
+		*why = g_strdup_printf("%s was replaced by another file",
+		    j->path);
+	else if (sb.st_size == 0)
+		*why = g_strdup_printf("%s was emptied (truncated to 0 "
+		    "bytes)", j->path);
+	else if (walgone)
+		*why = g_strdup_printf("%s-wal, which holds its latest "
+		    "records, was removed", j->path);
+	if (*why == NULL)
+		return TRUE;
+	/* what this process holds must not be written into what is
+	 * there now: no checkpoint, at close or ever */
+	j->lost = TRUE;
+	sqlite3_db_config(j->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	return FALSE;
 }
 
 struct journal *
@@ -603,12 +645,12 @@ journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
-	if (journal_flush(j) != LR_OK)
+	if (!j->lost && journal_flush(j) != LR_OK)
 		log_warnx("journal: %s: the last changes were not kept",
 		    j->path);
 	/* everything into the main file, the -wal emptied: a copy of the
 	 * .db alone after a clean stop is the whole journal */
-	if (j->db != NULL && j->lock_fd >= 0 && sqlite3_exec(j->db,
+	if (j->db != NULL && j->lock_fd >= 0 && !j->lost && sqlite3_exec(j->db,
 	    "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
 		log_debug("journal: %s: checkpoint: %s", j->path,
 		    sqlite3_errmsg(j->db));

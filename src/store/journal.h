@@ -214,6 +214,15 @@ void journal_close(struct journal *j);
 /* Whether the journal holds no message at all (new, or emptied). */
 gboolean journal_is_empty(struct journal *j);
 /*
+ * Whether the journal is still where it was opened: its file there, the
+ * same file, not emptied, its -wal not removed (a backup restored over
+ * it, a cleanup script). When not, *why says what happened (the caller
+ * frees it) and the journal is never checkpointed again: what this
+ * process holds is not written into what is there now. A read-only
+ * journal is always intact.
+ */
+gboolean journal_intact(struct journal *j, char **why);
+/*
  * Record that a message was fetched, or find it. *id and *state tell the
  * caller what to do: fetched = decide it; decided/delivered = resume
  * deliveries and filing; failed = file it into Failed; filed = it is

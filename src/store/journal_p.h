@@ -15,6 +15,8 @@
 #ifndef LR_JOURNAL_P_H
 #define LR_JOURNAL_P_H
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include "journal.h"
@@ -62,6 +64,10 @@ struct journal {
 	guint stop_after;		/* test hook; 0 = off */
 	gboolean deferred;		/* journal_defer(): commit on flush */
 	gboolean open;			/* a deferred transaction is open */
+	dev_t dev;			/* PATH as opened (journal_intact()) */
+	ino_t ino;
+	gboolean lost;			/* PATH gone, truncated or replaced:
+					 * closed without a checkpoint */
 };
 
 /* Log what failed and tell the caller what to do about it. */

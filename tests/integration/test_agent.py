@@ -1326,25 +1326,60 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertNotIn("taken, ", log)
 
     def test_encoded_word_injection(self):
-        """A lead whose name is encoded-word text that decodes into CR, LF
-        and a Bcc: the forward's Subject holds it as text on one line, no
-        Bcc header comes of it, and nobody but the owner gets the forward
-        (the literal "=?...?=" case: test_deliver.c)."""
-        data, mid, d = self.first_owner_routed()
+        """Leads whose name is encoded-word text that decodes into CR, LF
+        and a Bcc:, through every header a template renders: the owner's
+        forward (forward.subject), a review announcement and a queue's
+        (their built-in subjects). Each Subject holds it as text on one
+        line, no Bcc header comes of it, and nobody but the addressee
+        gets the mail (the literal "=?...?=" case: test_deliver.c)."""
         evil = "=?us-ascii?q?Jane=0D=0ABcc:_v6@bcc.example?="
-        data = re.sub(rb"(?im)^From:[^\r\n]*", ('From: "%s" <%s>' % (
-            evil, d["lead"]["email"])).encode(), data, count=1)
-        self.dovecot.append("INBOX", data)
+        exp = self.expected()
+        named = {}	# kind -> [Message-ID], leads named by their From:
+        raws = {}
+        for f in self.lead_files():
+            with open(f, "rb") as fp:
+                data = fp.read()
+            msg = email.message_from_bytes(data, policy=email.policy.default)
+            mid = msg["Message-ID"].strip()
+            d = exp[mid]
+            if msg["From"].addresses[0].display_name == d["lead"]["name"]:
+                kind = "owner" if d["destination"]["owner"] else \
+                    d["destination"]["kind"]
+                named.setdefault(kind, []).append(mid)
+                raws[mid] = data
+        picks = [named[k][0] for k in ("owner", "review", "queue")]
+        queue = exp[picks[2]]["destination"]["id"]
+        path = self.rules_copy()
+        with open(path) as f:
+            text = f.read()
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("review ") or line.startswith(
+                    "queue %s " % queue) or line == "queue " + queue:
+                line = re.sub(r"\bnotify\b.*", "", line).rstrip()
+                line += " notify email triage@example.com"
+            lines.append(line)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        for mid in picks:
+            data = re.sub(rb"(?im)^From:[^\r\n]*", ('From: "%s" <%s>' % (
+                evil, exp[mid]["lead"]["email"])).encode(), raws[mid], count=1)
+            self.dovecot.append("INBOX", data)
         self.run_agent()
         sent = self.smtp.messages()
-        self.assertEqual(len(sent), 1)
-        subject = str(sent[0].message["Subject"])
-        self.assertNotIn("\n", subject)
-        self.assertNotIn("\r", subject)
-        self.assertIn("Bcc: v6@bcc.example", subject)	# as text only
-        self.assertIsNone(sent[0].message["Bcc"])
-        self.assertEqual(len(sent[0].rcpt_tos), 1)
-        self.assertNotIn("bcc.example", sent[0].rcpt_tos[0])
+        self.assertEqual(len(sent), 3, [m.message["Subject"] for m in sent])
+        subjects = []
+        for m in sent:
+            subject = str(m.message["Subject"])
+            subjects.append(subject)
+            self.assertNotIn("\n", subject)
+            self.assertNotIn("\r", subject)
+            self.assertIn("Bcc: v6@bcc.example", subject)	# as text only
+            self.assertIsNone(m.message["Bcc"])
+            self.assertEqual(len(m.rcpt_tos), 1)
+            self.assertNotIn("bcc.example", m.rcpt_tos[0])
+        self.assertTrue(any(s.startswith("Lead waiting in review")
+                            for s in subjects), subjects)
 
     def test_large_message(self):
         """A 24 MB lead (a large attachment) is forwarded whole, once,
@@ -1447,6 +1482,59 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                                                   b"Message-ID: <new.", 1))
         self.run_agent()
         self.assertEqual(len(self.smtp.messages()), sent + 1)
+
+    def test_journal_lost_while_running(self):
+        """The journal truncated and its -wal removed under a running
+        agent: it sends nothing again. The agent notices, stops, and the
+        next start refuses (78) until --adopt; a lead that came meanwhile
+        is routed after that, once."""
+        leads = self.lead_files()
+        first = leads[:len(leads) // 2]
+        for f in first:
+            with open(f, "rb") as fp:
+                self.dovecot.append("INBOX", fp.read())
+        p = self.start_agent()
+        self.wait_for("the first leads filed",
+                      lambda: self.dovecot.list_folder("INBOX") == [],
+                      agent=p)
+        time.sleep(0.5)
+        sent, posts = len(self.smtp.messages()), len(self.http.requests())
+        journal = os.path.join(self.dir, "journal.db")
+        with open(journal, "w"):
+            pass
+        for ext in ("-wal", "-shm"):
+            if os.path.exists(journal + ext):
+                os.unlink(journal + ext)
+        # one lead filed before comes back (a person moved it), one new
+        with open(first[0], "rb") as fp:
+            self.dovecot.append("INBOX", fp.read())
+        with open(leads[-1], "rb") as fp:
+            self.dovecot.append("INBOX", fp.read())
+        try:
+            rc = p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            self.fail("the agent went on without its journal: " +
+                      self.agent_log(p)[-2000:])
+        log = self.agent_log(p)
+        self.assertEqual(rc, 78, log[-2000:])
+        self.assertRegex(log, r"journal")
+        self.assertEqual(len(self.smtp.messages()), sent, log[-2000:])
+        self.assertEqual(len(self.http.requests()), posts, log[-2000:])
+        self.assertIn("--adopt", log)
+        self.run_agent(expect=78)
+        # --adopt records what was filed, sends none of it again, and
+        # routes what is new in the inbox; a run after it, nothing
+        self.run_agent("--adopt")
+        self.run_agent()
+        ids = self.forwarded_ids()
+        self.assertEqual(len(ids), len(set(ids)), "a lead forwarded twice")
+        with open(leads[-1], "rb") as fp:
+            new = email.message_from_bytes(fp.read(), policy=email.policy.
+                                           default)["Message-ID"].strip()
+        owned = self.expected()[new]["destination"]["owner"] is not None
+        self.assertEqual(len(self.smtp.messages()), sent + int(owned))
+        self.assertEqual(new in ids, owned)
 
     def test_run(self):
         files = self.append_leads()
