@@ -90,6 +90,12 @@ static const struct ar_case ar_cases[] = {
 	{ "a look-alike provider", "mx3.evilmessagingengine.com; dkim=pass "
 	    "header.d=example.com", "*.messagingengine.com", "example.com",
 	    FALSE },
+	{ "one of two servers", "mx2.example.com; dkim=pass "
+	    "header.d=example.com", "mx1.example.com,mx2.example.com",
+	    "example.com", TRUE },
+	{ "neither of two servers", "mx3.example.com; dkim=pass "
+	    "header.d=example.com", "mx1.example.com,mx2.example.com",
+	    "example.com", FALSE },
 	{ "empty", "", "mx.example.com", "example.com", FALSE },
 	{ "only separators", ";;;", NULL, "example.com", FALSE },
 	{ "unclosed comment", "mx.example.com; (dkim=pass header.d=example.com",

@@ -287,6 +287,48 @@ test_bad_open(void **state)
 	g_free(subdir);
 }
 
+/*
+ * A journal damaged on disk (attack review: an index page emptied, so a
+ * message routed before looked new and was forwarded again) is refused
+ * at open, with what to do.
+ */
+static void
+test_damaged(void **state)
+{
+	struct fx *f = *state;
+	GError *err = NULL;
+	gint64 root, size;
+	guint8 *page;
+	FILE *fp;
+
+	for (guint32 i = 1; i <= 300; i++) {
+		char *key = g_strdup_printf("<m%u.with.a.longer.key@example.com>",
+		    i);
+
+		seen_new(f->j, key, i);
+		g_free(key);
+	}
+	journal_close(f->j);
+	f->j = NULL;
+	root = sql_int(f->path, "SELECT rootpage FROM sqlite_master WHERE "
+	    "type = 'index' AND tbl_name = 'messages' LIMIT 1");
+	size = sql_int(f->path, "PRAGMA page_size");
+	assert_true(root > 1 && size >= 512);
+	page = g_malloc0((gsize)size);
+	page[0] = 0x0a;		/* an index leaf page without a cell */
+	fp = fopen(f->path, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)((root - 1) * size), SEEK_SET), 0);
+	assert_int_equal(fwrite(page, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	g_free(page);
+	assert_null(journal_open(f->path, &err));
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "damaged"));
+	assert_non_null(strstr(err->message, "--adopt"));
+	g_clear_error(&err);
+}
+
 static void
 test_migration(void **state)
 {
@@ -1368,6 +1410,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seen, setup, teardown),

@@ -26,8 +26,32 @@ struct evidence {
 	const char *example;	/* one of those folders (borrowed) */
 };
 
-/* The messages (with a Message-ID) of folder; *found NULL when the
- * folder cannot be selected. */
+/*
+ * board_id() for a folder to adopt: an owner's reply to a forward, or an
+ * auto-reply to one (filed beside the lead it answers), is no lead: left
+ * out. A forward's Message-ID is "<lr-...>" (smtp_message_id()).
+ */
+static enum lr_status
+lead_id(guint32 uid, const char *data, size_t len, void *ctx)
+{
+	char *head = g_ascii_strdown(data, (gssize)len), *irt;
+	gboolean reply;
+
+	irt = strstr(head, "in-reply-to:");
+	if (irt != NULL && irt != head && irt[-1] != '\n')
+		irt = NULL;
+	for (char *p = irt; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+		if (p[1] != ' ' && p[1] != '\t') {
+			*p = '\0';	/* the field's end */
+			break;
+		}
+	reply = irt != NULL && strstr(irt, "<lr-") != NULL;
+	g_free(head);
+	return reply ? LR_OK : board_id(uid, data, len, ctx);
+}
+
+/* The leads (messages with a Message-ID, not replies to a forward) of
+ * folder; *found NULL when the folder cannot be selected. */
 static enum lr_status
 folder_messages(struct agent *a, const char *folder, guint32 *uidvalidity,
     GArray **found)
@@ -38,7 +62,7 @@ folder_messages(struct agent *a, const char *folder, guint32 *uidvalidity,
 	if ((st = imap_select(a->imap, folder, uidvalidity, NULL)) != LR_OK)
 		return st == LR_BADSOURCE ? st : LR_OK;
 	*found = g_array_new(FALSE, FALSE, sizeof(struct board_msg));
-	if ((st = imap_message_ids(a->imap, 1, board_id, *found)) != LR_OK) {
+	if ((st = imap_message_ids(a->imap, 1, lead_id, *found)) != LR_OK) {
 		board_msgs_free(*found);
 		*found = NULL;
 	}
@@ -186,17 +210,19 @@ adopt_check(struct agent *a, int *rc)
 	guint adopted = 0;
 	enum lr_status st;
 
-	if (a->o->dry_run)
-		return LR_OK;
-	if (!journal_is_empty(a->j)) {
+	/* a dry run tells what a run would (refuse), and adopts nothing */
+	if (a->o->dry_run && a->o->adopt)
+		log_info("run --adopt --dry-run: nothing is recorded");
+	if (!journal_is_empty(a->o->dry_run ? a->ro : a->j)) {
 		if (a->o->adopt)
 			log_info("run --adopt: the journal %s already holds "
 			    "leadroute's work: nothing to adopt",
 			    a->cfg->journal_path);
 		return LR_OK;
 	}
-	st = survey(a, a->o->adopt, &ev, &adopted, &folders);
-	if (st == LR_OK && a->o->adopt)
+	st = survey(a, a->o->adopt && !a->o->dry_run, &ev, &adopted,
+	    &folders);
+	if (st == LR_OK && a->o->adopt && !a->o->dry_run)
 		log_info("run --adopt: %u message%s in %u folder%s recorded as "
 		    "filed, %u marked routed in %s sent to review; nothing was "
 		    "sent", adopted, adopted == 1 ? "" : "s", ev.folders,

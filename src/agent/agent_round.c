@@ -667,6 +667,16 @@ round_once(struct agent *a)
 	if ((st = inbox_pending(a, &uids)) != LR_OK)
 		return st;
 	kept = skip_waiting(a, uids);
+	if (kept > 0 && a->o->once) {
+		char *in = duration_text(MAX(a->forward_next - now_s(), 0));
+
+		/* cron's 75 with its reason */
+		log_info("run: %u lead%s in %s wait%s for a retry (a forward "
+		    "the mail server deferred, or a folder that refused); the "
+		    "next in %s", kept, kept == 1 ? "" : "s", a->mailbox,
+		    kept == 1 ? "s" : "", a->forward_next > 0 ? in : "a while");
+		g_free(in);
+	}
 	if (uids->len == 0) {
 		g_array_free(uids, TRUE);
 		a->kept = kept;

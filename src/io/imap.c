@@ -24,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,6 +32,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <gnutls/gnutls.h>
@@ -363,6 +365,349 @@ connect_failed(struct imap_conn *c, int r, guint16 port, gboolean tls,
 	return rc;
 }
 
+/*
+ * What libetpan is given of the server's words. libetpan 1.9.4's parser
+ * fails on some answers in ways no caller can recover from (found by
+ * fuzz_imap): a read of 0 bytes (the server closed the connection) taken
+ * for "nothing yet" in the middle of a literal, spinning at full CPU; an
+ * unbalanced "(" in a status code ("* OK [PERMANENTFLAGS (") dereferencing
+ * NULL; a list in a greeting's code ("* OK [PERMANENTFLAGS ()] hi"), read
+ * without the context it needs; a literal of 4 GB announced and
+ * allocated. So every read goes
+ * through a guard that follows the answers' shape (RFC 3501 9: a
+ * response line, its literals, its parentheses and quoted strings) and
+ * makes a read error of the end of the connection, of a response whose
+ * parentheses or quotes do not close on its last line, of a status code
+ * ("[...]") left open, and of a literal larger than any message fetched.
+ * A read error is what every libetpan parser handles: the connection is
+ * lost, and the agent reconnects. The guard is the driver libetpan calls
+ * (its first member), wrapping the transport's own.
+ */
+#define GUARD_MAX_LITERAL	((gint64)IMAP_MAX_MESSAGE_BYTES + 65536)
+
+enum guard_kind { G_HEAD, G_DATA, G_CODE, G_FREE };
+
+struct guard {
+	mailstream_low_driver drv;	/* first: what libetpan calls */
+	const mailstream_low_driver *orig;	/* the transport's */
+	gint64 literal;			/* bytes of a literal still to come */
+	enum guard_kind kind;
+	char head[24];			/* the first words of a response */
+	guint head_len, spaces;
+	char tail[24];			/* the last bytes of a line */
+	guint tail_len;
+	int depth;			/* open parentheses */
+	gboolean quoted, escaped, in_line, broken;
+	gboolean flags;			/* in a list of flags (FLAGS,
+					 * PERMANENTFLAGS): flag by flag */
+	guint tok_len, ntok;		/* of the flag being read, read */
+	char prev;
+	guint responses;		/* ended; the first is the greeting */
+};
+
+/* One character of a list of flags (RFC 3501 9: flag-perm, flag-list),
+ * which libetpan 1.9.4 cannot refuse without reading NULL: "\*", or
+ * ["\"] atom, separated by one space. The reason when it breaks it. */
+static const char *
+guard_flag(struct guard *g, char ch)
+{
+	const char *why = "a malformed list of flags";
+
+	if (ch == ')') {
+		if (g->tok_len == 0 && g->ntok > 0)
+			return why;
+		g->flags = FALSE;
+		return NULL;
+	}
+	if (ch == ' ') {
+		if (g->tok_len == 0)
+			return why;
+		g->tok_len = 0;
+		return NULL;
+	}
+	if (g->tok_len == 1 && g->prev == '*')
+		return why;	/* "\*" is the whole flag */
+	if (ch == '\\' && g->tok_len != 0)
+		return why;
+	if (ch == '*' && !(g->tok_len == 1 && g->prev == '\\'))
+		return why;
+	if ((unsigned char)ch <= 0x20 || (unsigned char)ch >= 0x7f ||
+	    strchr("(){%\"]", ch) != NULL)
+		return why;
+	if (g->tok_len++ == 0)
+		g->ntok++;
+	return NULL;
+}
+
+/* The words of a response so far name its kind: "+" (a continuation)
+ * and status responses are free text (after a status's [code]); the
+ * rest is data, whose parentheses must close. */
+static void
+guard_kind(struct guard *g, char next)
+{
+	static const char *status[] = { "OK", "NO", "BAD", "BYE", "PREAUTH",
+	    NULL };
+	char *sp;
+
+	g->head[g->head_len] = '\0';
+	if (g->head[0] == '+') {
+		g->kind = G_FREE;
+		return;
+	}
+	g->kind = G_DATA;
+	sp = strchr(g->head, ' ');
+	if (sp == NULL)
+		return;
+	for (int i = 0; status[i] != NULL; i++)
+		if (g_ascii_strcasecmp(sp + 1, status[i]) == 0)
+			g->kind = next == '[' ? G_CODE : G_FREE;
+}
+
+/* The end of a line: a literal announced ("{n}" or "{n+}"), or the end of
+ * a response that must have closed what it opened. */
+static const char *
+guard_line_end(struct guard *g)
+{
+	char *open, *end;
+	gint64 n;
+
+	g->tail[g->tail_len] = '\0';
+	if (g->tail_len > 0 && g->tail[g->tail_len - 1] == '\r')
+		g->tail[--g->tail_len] = '\0';
+	open = strrchr(g->tail, '{');
+	if ((g->kind == G_DATA || g->kind == G_CODE) && !g->quoted &&
+	    open != NULL && g->tail[g->tail_len - 1] == '}') {
+		n = g_ascii_strtoll(open + 1, &end, 10);
+		if (end != open + 1 && (*end == '}' || (*end == '+' &&
+		    end[1] == '}'))) {
+			if (n < 0 || n > GUARD_MAX_LITERAL)
+				return "a literal larger than any message";
+			g->literal = n;
+			g->tail_len = 0;
+			return NULL;
+		}
+	}
+	if (g->quoted)
+		return "a quoted string not closed";
+	if (g->kind == G_CODE)
+		return "a response code not closed";
+	if (g->kind == G_DATA && g->depth != 0)
+		return "parentheses not closed";
+	g->in_line = FALSE;
+	g->responses++;
+	return NULL;
+}
+
+/* Follow buf; the reason when the answer is malformed. */
+static const char *
+guard_scan(struct guard *g, const char *buf, size_t n)
+{
+	const char *why;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = buf[i];
+
+		if (g->literal > 0) {
+			size_t take = (size_t)MIN((gint64)(n - i), g->literal);
+
+			g->literal -= (gint64)take;
+			i += take - 1;
+			continue;
+		}
+		if (!g->in_line) {
+			g->in_line = TRUE;
+			g->kind = G_HEAD;
+			g->head_len = g->spaces = g->tail_len = 0;
+			g->depth = 0;
+			g->quoted = g->escaped = g->flags = FALSE;
+		}
+		if (ch == '\n') {
+			if ((why = guard_line_end(g)) != NULL)
+				return why;
+			continue;
+		}
+		if (g->tail_len == sizeof(g->tail) - 1) {
+			memmove(g->tail, g->tail + 1, g->tail_len - 1);
+			g->tail_len--;
+		}
+		g->tail[g->tail_len++] = ch;
+		if (g->kind == G_HEAD) {
+			if (ch == ' ' && ++g->spaces == 2)
+				guard_kind(g, i + 1 < n ? buf[i + 1] : '\0');
+			else if (g->head_len < sizeof(g->head) - 1)
+				g->head[g->head_len++] = ch;
+			if (g->kind == G_HEAD && g->head_len == 1 && ch == '+')
+				g->kind = G_FREE;
+			if (g->kind == G_HEAD && ch != '(' && ch != '"')
+				continue;
+			if (g->kind == G_HEAD)
+				g->kind = G_DATA;
+		}
+		if (g->kind == G_FREE)
+			continue;
+		if (g->flags) {
+			if ((why = guard_flag(g, ch)) != NULL)
+				return why;
+			g->prev = ch;
+			if (ch == ')')
+				g->depth--;
+			continue;
+		}
+		if (g->quoted) {
+			if (g->escaped)
+				g->escaped = FALSE;
+			else if (ch == '\\')
+				g->escaped = TRUE;
+			else if (ch == '"')
+				g->quoted = FALSE;
+			continue;
+		}
+		if (ch == '"')
+			g->quoted = TRUE;
+		else if (ch == '(' && g->kind == G_CODE && g->responses == 0)
+			return "a list in the greeting's response code";
+		else if (ch == '(') {
+			g->head[g->head_len] = '\0';
+			g->tail[g->tail_len] = '\0';
+			if (g->depth++ == 0 && ((g->kind == G_DATA &&
+			    g_ascii_strcasecmp(g->head, "* FLAGS") == 0) ||
+			    (g->kind == G_CODE && g->tail_len >= 17 &&
+			    g_ascii_strcasecmp(g->tail + g->tail_len - 17,
+			    "[PERMANENTFLAGS (") == 0))) {
+				g->flags = TRUE;
+				g->tok_len = g->ntok = 0;
+				g->prev = '(';
+			}
+		}
+		else if (ch == ')' && --g->depth < 0)
+			return "a parenthesis closed that was not open";
+		else if (g->kind == G_CODE && ch == ']') {
+			/* "[CODE ...]": its lists closed first */
+			if (g->depth > 0)
+				return "a response code closed inside a list";
+			g->kind = G_FREE;
+		} else if (g->kind == G_CODE && g->depth > 0 &&
+		    (unsigned char)ch < 0x20)
+			return "a control character in a response code";
+	}
+	return NULL;
+}
+
+static ssize_t
+guard_read(mailstream_low *s, void *buf, size_t count)
+{
+	struct guard *g = (struct guard *)s->driver;
+	const char *why;
+	ssize_t n;
+
+	if (g->broken)
+		return -1;
+	n = g->orig->mailstream_read(s, buf, count);
+	if (n == 0 && count > 0)
+		why = "the server closed the connection";
+	else if (n > 0)
+		why = guard_scan(g, buf, (size_t)n);
+	else
+		return n;
+	if (why == NULL)
+		return n;
+	log_warnx("imap: %s; the connection is dropped", why);
+	g->broken = TRUE;
+	errno = EPROTO;
+	return -1;
+}
+
+static void
+guard_free(mailstream_low *s)
+{
+	struct guard *g = (struct guard *)s->driver;
+
+	s->driver = (mailstream_low_driver *)g->orig;
+	g->orig->mailstream_free(s);
+	g_free(g);
+}
+
+/* Put the guard between libetpan and stream's transport (again after
+ * STARTTLS, which gives the stream a new one). */
+static void
+guard_stream(mailstream *stream)
+{
+	mailstream_low *low;
+	struct guard *g;
+
+	if (stream == NULL || (low = mailstream_get_low(stream)) == NULL ||
+	    low->driver->mailstream_read == guard_read)
+		return;
+	g = g_new0(struct guard, 1);
+	g->orig = low->driver;
+	g->drv = *low->driver;
+	g->drv.mailstream_read = guard_read;
+	g->drv.mailstream_free = guard_free;
+	low->driver = &g->drv;
+}
+
+/* A TCP connection to host:port within timeout seconds; -1 if none. */
+static int
+tcp_connect(const char *host, guint16 port, time_t timeout)
+{
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	char service[8];
+	int fd = -1;
+
+	hints.ai_socktype = SOCK_STREAM;
+	g_snprintf(service, sizeof(service), "%u", (unsigned)port);
+	if (getaddrinfo(host, service, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		struct pollfd pfd;
+		int flags, err = 0;
+		socklen_t len = sizeof(err);
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		flags = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (errno != EINPROGRESS || poll(&pfd, 1,
+			    (int)timeout * 1000) != 1 ||
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) != 0 || err != 0) {
+				close(fd);
+				fd = -1;
+				continue;
+			}
+		}
+		fcntl(fd, F_SETFL, flags);
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* mailimap_socket_connect() or mailimap_ssl_connect_with_callback(), with
+ * the guard in place before the server's greeting is read. */
+static int
+connect_guarded(struct imap_conn *c, guint16 port, gboolean tls)
+{
+	time_t t = c->imap->imap_timeout;
+	mailstream *s;
+	int fd = tcp_connect(c->host, port, t);
+
+	if (fd < 0)
+		return MAILIMAP_ERROR_CONNECTION_REFUSED;
+	s = tls ? mailstream_ssl_open_with_callback_timeout(fd, t, tls_setup,
+	    c->host) : mailstream_socket_open_timeout(fd, t);
+	if (s == NULL) {
+		close(fd);
+		return tls ? MAILIMAP_ERROR_SSL : MAILIMAP_ERROR_MEMORY;
+	}
+	guard_stream(s);
+	return mailimap_connect(c->imap, s);
+}
+
 /* Open the TCP or TLS connection and, for imap://, STARTTLS if needed. */
 static enum lr_status
 open_transport(struct imap_conn *c, const struct imap_config *cfg,
@@ -374,13 +719,12 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	if (!resolvable(c))
 		return LR_BADSOURCE;
 	if (tls) {
-		r = mailimap_ssl_connect_with_callback(c->imap, c->host, port,
-		    tls_setup, c->host);
+		r = connect_guarded(c, port, TRUE);
 		if ((rc = imap_map_err(c, r, "connect")) != LR_OK)
 			return connect_failed(c, r, port, TRUE, rc);
 		return verify_peer(c, cfg->ca_file);
 	}
-	r = mailimap_socket_connect(c->imap, c->host, port);
+	r = connect_guarded(c, port, FALSE);
 	if ((rc = imap_map_err(c, r, "connect")) != LR_OK)
 		return connect_failed(c, r, port, FALSE, rc);
 	if (net_host_is_loopback(c->host)) {
@@ -405,64 +749,6 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	if (rc)
 		return rc;
 	return verify_peer(c, cfg->ca_file);
-}
-
-/*
- * The end of the connection as an error. libetpan 1.9.4 reads a literal
- * ({n} bytes of a FETCH) until it has them all, taking a read of 0 bytes
- * (the server closed the connection) for "nothing yet": a server that
- * stops mid-message, or dies, had the agent spin at full CPU forever
- * (found by fuzz_imap). A read of 0 is made a read error, which every
- * libetpan parser handles: the connection is lost, and the agent
- * reconnects.
- */
-static const mailstream_low_driver *unguarded[2];	/* plain, TLS */
-static mailstream_low_driver guarded[2];
-
-static ssize_t
-guarded_read(int i, mailstream_low *s, void *buf, size_t count)
-{
-	ssize_t n = unguarded[i]->mailstream_read(s, buf, count);
-
-	return n == 0 && count > 0 ? -1 : n;
-}
-
-static ssize_t
-guarded_read0(mailstream_low *s, void *buf, size_t count)
-{
-	return guarded_read(0, s, buf, count);
-}
-
-static ssize_t
-guarded_read1(mailstream_low *s, void *buf, size_t count)
-{
-	return guarded_read(1, s, buf, count);
-}
-
-static void
-guard_eof(struct imap_conn *c)
-{
-	static ssize_t (*const readers[2])(mailstream_low *, void *, size_t) =
-	    { guarded_read0, guarded_read1 };
-	static GMutex lock;
-	mailstream_low *low;
-
-	if (c->imap->imap_stream == NULL ||
-	    (low = mailstream_get_low(c->imap->imap_stream)) == NULL)
-		return;
-	g_mutex_lock(&lock);
-	for (int i = 0; i < 2; i++) {
-		if (unguarded[i] == NULL) {	/* a transport first seen */
-			unguarded[i] = low->driver;
-			guarded[i] = *low->driver;
-			guarded[i].mailstream_read = readers[i];
-		}
-		if (unguarded[i] == low->driver) {
-			low->driver = &guarded[i];
-			break;
-		}
-	}
-	g_mutex_unlock(&lock);
 }
 
 /* AUTHENTICATE XOAUTH2; a refused token is refreshed and tried once more
@@ -635,7 +921,7 @@ imap_connect(const struct imap_config *cfg, struct imap_conn **out, char **err)
 	rc = open_transport(c, cfg, tls, port);
 	if (rc)
 		goto out;
-	guard_eof(c);
+	guard_stream(c->imap->imap_stream);	/* the TLS one after STARTTLS */
 	if (c->imap->imap_state != MAILIMAP_STATE_AUTHENTICATED) {
 		rc = authenticate(c, cfg);
 		if (rc)

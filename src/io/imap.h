@@ -148,10 +148,10 @@ enum lr_status imap_fetch(struct imap_conn *c, const guint32 *uids, guint n,
     imap_fetch_cb cb, void *ctx) LR_WUR;
 
 /*
- * The header block's Message-ID field of every message with a UID of at
- * least from in the selected mailbox (BODY.PEEK[HEADER.FIELDS
- * (MESSAGE-ID)]: "Message-ID: <...>" and a blank line, or only the blank
- * line), handed to cb in UID order. For watching folders people move
+ * The header block's Message-ID and In-Reply-To fields of every message
+ * with a UID of at least from in the selected mailbox (BODY.PEEK[HEADER.
+ * FIELDS (Message-ID In-Reply-To)]: those present, and a blank line),
+ * handed to cb in UID order. For watching folders people move
  * mail between: a message moved in gets a new UID, at or above the
  * UIDNEXT seen before.
  */

@@ -497,6 +497,7 @@ imap_message_ids(struct imap_conn *c, guint32 from, imap_fetch_cb cb,
 	int r;
 
 	clist_append(names, strdup("Message-ID"));
+	clist_append(names, strdup("In-Reply-To"));
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,

@@ -78,16 +78,27 @@ domain_covers(const char *x, const char *domain)
 	    g_ascii_strcasecmp(domain + ld - lx, x) == 0;
 }
 
-/* id is the server want names: the same name, or under "*.domain". */
+/* id is a server want names ("a,b": either): the same name, or a host
+ * under "*.domain". */
 static gboolean
 id_matches(const char *id, const char *want)
 {
-	size_t li = strlen(id), lw = strlen(want);
+	char **names = g_strsplit(want, ",", -1);
+	size_t li = strlen(id);
+	gboolean ok = FALSE;
 
-	if (g_str_has_prefix(want, "*.") && lw > 2)
-		return li > lw - 1 && g_ascii_strcasecmp(id + li - (lw - 1),
-		    want + 1) == 0;
-	return g_ascii_strcasecmp(id, want) == 0;
+	for (guint i = 0; names[i] != NULL && !ok; i++) {
+		const char *w = g_strstrip(names[i]);
+		size_t lw = strlen(w);
+
+		if (g_str_has_prefix(w, "*.") && lw > 2)
+			ok = li > lw - 1 && g_ascii_strcasecmp(id + li -
+			    (lw - 1), w + 1) == 0;
+		else
+			ok = g_ascii_strcasecmp(id, w) == 0;
+	}
+	g_strfreev(names);
+	return ok;
 }
 
 /* One resinfo ("dkim=pass header.d=example.com ...") passes for domain;

@@ -496,6 +496,40 @@ open_db(struct journal *j, int flags, GError **err)
 	return TRUE;
 }
 
+/*
+ * SQLite's quick_check: a journal damaged on disk (a page overwritten, an
+ * index that no longer finds what its table holds) would let a message
+ * already routed look new, and be forwarded again. Refused, with what to
+ * do; a few milliseconds a megabyte, once a start.
+ */
+static gboolean
+intact_pages(struct journal *j, GError **err)
+{
+	sqlite3_stmt *st;
+	const char *v;
+	char *what = NULL;
+
+	if (sqlite3_prepare_v2(j->db, "PRAGMA quick_check(1)", -1, &st,
+	    NULL) != SQLITE_OK)
+		what = g_strdup(sqlite3_errmsg(j->db));
+	else {
+		if (sqlite3_step(st) != SQLITE_ROW)
+			what = g_strdup(sqlite3_errmsg(j->db));
+		else if ((v = (const char *)sqlite3_column_text(st, 0)) ==
+		    NULL || strcmp(v, "ok") != 0)
+			what = g_strdup(v != NULL ? v : "?");
+		sqlite3_finalize(st);
+	}
+	if (what == NULL)
+		return TRUE;
+	g_set_error(err, JOURNAL_ERROR, LR_CONFIG, "journal: %s is damaged "
+	    "(%s): restore it from a backup, or move it away and run "
+	    "`leadroute run --adopt` to rebuild it from the mailbox", j->path,
+	    what);
+	g_free(what);
+	return FALSE;
+}
+
 struct journal *
 journal_open(const char *path, GError **err)
 {
@@ -514,8 +548,8 @@ journal_open(const char *path, GError **err)
 		goto fail;
 	if (!open_db(j, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err))
 		goto fail;
-	if (!set_pragmas(j, err) || !migrate(j, JOURNAL_VERSION, err) ||
-	    !prepare_all(j, err))
+	if (!set_pragmas(j, err) || !intact_pages(j, err) ||
+	    !migrate(j, JOURNAL_VERSION, err) || !prepare_all(j, err))
 		goto fail;
 	if (stat(path, &sb) != 0) {
 		g_set_error(err, JOURNAL_ERROR, LR_FATAL, "journal: %s: %s",

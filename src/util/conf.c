@@ -430,14 +430,32 @@ read_authserv(struct reader *r, struct config *c)
 
 	c->authserv_id = value(r, "inbox", "authserv_id");
 	if (c->authserv_id != NULL) {
-		const char *name = c->authserv_id +
-		    (g_str_has_prefix(c->authserv_id, "*.") ? 2 : 0);
+		/* one name, or several with commas (mx1.x, mx2.x) */
+		char **names = g_strsplit(c->authserv_id, ",", -1);
+		GString *all = g_string_new(NULL);
 
-		if (*name == '\0' || strpbrk(name, " \t;()\"=*") != NULL)
-			problem(r, DIAG_ERROR, "inbox", "authserv_id", "'%s' "
-			    "is not a server name (as in Authentication-"
-			    "Results: mx.example.com; dkim=pass ...)",
-			    c->authserv_id);
+		for (guint i = 0; names[i] != NULL; i++) {
+			const char *name = g_strstrip(names[i]);
+			const char *host = name +
+			    (g_str_has_prefix(name, "*.") ? 2 : 0);
+
+			if (*host == '\0' || strpbrk(host,
+			    " \t;()\"=*") != NULL)
+				problem(r, DIAG_ERROR, "inbox", "authserv_id",
+				    "'%s' is not a server name (as in "
+				    "Authentication-Results: mx.example.com; "
+				    "dkim=pass ...)", name);
+			else if (host != name && strchr(host, '.') == NULL)
+				problem(r, DIAG_ERROR, "inbox", "authserv_id",
+				    "'%s' would take any server under a top-"
+				    "level domain; name your provider's domain "
+				    "(*.messagingengine.com)", name);
+			g_string_append_printf(all, "%s%s", i > 0 ? "," : "",
+			    name);
+		}
+		g_strfreev(names);
+		g_free(c->authserv_id);
+		c->authserv_id = g_string_free(all, FALSE);
 		return;
 	}
 	p = provider_of(c->inbox_url);
@@ -492,6 +510,7 @@ provider_of(const char *url)
 	} known[] = {
 		{ "gmail.com", "google" }, { "googlemail.com", "google" },
 		{ "office365.com", "microsoft" }, { "outlook.com", "microsoft" },
+		{ "office.com", "microsoft" },
 	};
 	char *scheme = NULL, *host = NULL;
 	const char *found = NULL;
@@ -499,9 +518,13 @@ provider_of(const char *url)
 	if (url == NULL || !g_uri_split_network(url, G_URI_FLAGS_NONE,
 	    &scheme, &host, NULL, NULL))
 		return NULL;
-	for (guint i = 0; host != NULL && i < G_N_ELEMENTS(known); i++)
-		if (g_str_has_suffix(host, known[i].suffix))
+	for (guint i = 0; host != NULL && i < G_N_ELEMENTS(known); i++) {
+		char *h = g_ascii_strdown(host, -1);	/* IMAP.GMAIL.COM */
+
+		if (g_str_has_suffix(h, known[i].suffix))
 			found = known[i].name;
+		g_free(h);
+	}
 	g_free(scheme);
 	g_free(host);
 	return g_strdup(found);

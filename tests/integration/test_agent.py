@@ -520,6 +520,8 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(1000 - self.smtp.script_left()[0]["times"], tries,
                          log)
         self.assertNotIn("lead <", log)
+        self.assertRegex(log, r"run: %d leads? in INBOX waits? for a "
+                         r"retry .*; the next in " % len(owned))
         self.smtp.script([])
         # a quarter of an hour on (the test clock): each sent, once
         clock = os.path.join(self.dir, "clock")
@@ -1449,7 +1451,19 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                          os.path.getsize(journal + "-wal") > 0,
                          "a clean stop checkpoints the journal")
         sent, posts = len(self.smtp.messages()), len(self.http.requests())
+        # an owner's reply to a forward, filed beside the lead: no lead
+        fwd = self.smtp.messages()[0].message
+        reply = ("From: %s\r\nTo: %s\r\nSubject: Re: %s\r\n"
+                 "Message-ID: <reply.1@example.com>\r\nIn-Reply-To: %s\r\n"
+                 "\r\nOn it.\r\n" % (fwd["To"], fwd["Reply-To"] or fwd["From"],
+                                      fwd["Subject"], fwd["Message-ID"]))
+        folder = "Leads/Owners/" + fwd["X-Leadroute-Owner"]
+        self.dovecot.append(folder, reply.encode(), flags=("$LeadRouted",))
+        leads = json.loads(subprocess.run(
+            [self.binary, "-c", self.conf, "report", "--json"],
+            capture_output=True, text=True, check=True).stdout)["leads"]
         where = self.folder_of()
+        del where["<reply.1@example.com>"]
         # one marked routed but not filed (a stop between STORE and MOVE)
         data, mid, d = self.first_owner_routed()
         stuck = re.sub(rb"(?im)^Message-ID:[^\r\n]*",
@@ -1463,6 +1477,10 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         log = self.run_agent(expect=78)
         self.assertIn("--adopt", log)
         self.assertRegex(log, r"is new or empty, but the mailbox shows")
+        # a dry run says the same (and adopts nothing with --adopt)
+        log = self.run_agent("--dry-run", expect=78)
+        self.assertRegex(log, r"is new or empty, but the mailbox shows")
+        self.run_agent("--dry-run", "--adopt", expect=78)
         self.assertEqual(len(self.smtp.messages()), sent)
         self.assertEqual(len(self.http.requests()), posts)
         log = self.run_agent("--adopt")
@@ -1474,7 +1492,13 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         now = self.folder_of()
         self.assertEqual(now["<stuck.x@example.com>"][0][0], "Leads/Review")
         del now["<stuck.x@example.com>"]
+        del now["<reply.1@example.com>"]
         self.assertEqual(now, where)
+        # the leads as before, and the one sent to review; the reply none
+        after = json.loads(subprocess.run(
+            [self.binary, "-c", self.conf, "report", "--json"],
+            capture_output=True, text=True, check=True).stdout)["leads"]
+        self.assertEqual(after, leads + 1)
         # afterwards: nothing again, and a new lead routed as ever
         self.run_agent()
         self.assertEqual(len(self.smtp.messages()), sent)
