@@ -222,6 +222,13 @@ adopt_check(struct agent *a, int *rc)
 	}
 	st = survey(a, a->o->adopt && !a->o->dry_run, &ev, &adopted,
 	    &folders);
+	/* the lost journal may have sent today's review digest: taken as
+	 * sent, so that adopting sends nothing (the next is sent on time) */
+	if (st == LR_OK && a->o->adopt && !a->o->dry_run &&
+	    (journal_event(a->j, 0, "digest", "adopted: a digest due before "
+	    "now is taken as sent", now_s()) != LR_OK ||
+	    journal_flush(a->j) != LR_OK))
+		log_warnx("journal: cannot record the adoption's digest");
 	if (st == LR_OK && a->o->adopt && !a->o->dry_run)
 		log_info("run --adopt: %u message%s in %u folder%s recorded as "
 		    "filed, %u marked routed in %s sent to review; nothing was "

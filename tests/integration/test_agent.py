@@ -956,6 +956,16 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.assertEqual(body.count("\n     Why:     "), len(review))
         if gone is not None:
             self.assertNotIn(gone, body)
+        # the journal lost, then adopted: today's digest is not sent again
+        journal = os.path.join(self.dir, "journal.db")
+        with open(journal, "w"):
+            pass
+        for ext in ("-wal", "-shm"):
+            if os.path.exists(journal + ext):
+                os.unlink(journal + ext)
+        self.run_agent("--adopt")
+        self.run_agent()
+        self.assertEqual(len(digest_mails()), 1, "a second digest today")
 
     def team_with_sla(self, sla):
         """A team of two and a second lead for it (a copy of one of its
