@@ -124,7 +124,21 @@ def memory_bound(binary, rules):
                 ("200,000 MIME parts",
                  b"From: a@b.example\nMIME-Version: 1.0\nContent-Type: "
                  b"multipart/mixed; boundary=B\n\n" +
-                 b"--B\n\nx\n" * 200000 + b"--B--\n")):
+                 b"--B\n\nx\n" * 200000 + b"--B--\n"),
+                # the second review's: headers GMime meets in the body
+                ("100 attached messages nested, 7000 fields each",
+                 b"From: a@b.example\nMIME-Version: 1.0\n" +
+                 (b"Content-Type: message/rfc822\n\n" +
+                  b"X-Hi: " + b"v" * 50 + b"\n" * 1) * 1 +
+                 (b"Content-Type: message/rfc822\n\n" +
+                  (b"X-Hi: " + b"v" * 50 + b"\n") * 7000) * 99 +
+                 b"Content-Type: text/plain\n\nhello\n"),
+                ("100 parts of 2000 parameters",
+                 b"From: a@b.example\nMIME-Version: 1.0\nContent-Type: "
+                 b"multipart/mixed; boundary=B\n\n" +
+                 (b"--B\nContent-Type: text/plain;\n" + b"".join(
+                     b"\tp%d=%s;\n" % (j, b"v" * 40) for j in range(2000)) +
+                  b"\nbody\n") * 100 + b"--B--\n")):
             path = os.path.join(tmp, "shape.eml")
             with open(path, "wb") as f:
                 f.write(data)

@@ -50,6 +50,13 @@ static const struct ar_case ar_cases[] = {
 	    "header.from=example.com (b\"@evil.example) smtp.mailfrom=x@"
 	    "evil.example; dmarc=fail header.from=example.com",
 	    "mx.example.com", "example.com", FALSE },
+	{ "a dkim pass out of a quoted sender in an unescaped comment "
+	    "(second review)", "mx.example.com; spf=pass (mx.example.com: "
+	    "domain of \"a);dkim=pass header.d=example.com;(\"@evil.example "
+	    "designates 1.2.3.4 as permitted sender) smtp.mailfrom=\"a);"
+	    "dkim=pass header.d=example.com;(\"@evil.example; dkim=none; "
+	    "dmarc=fail header.from=example.com", "mx.example.com",
+	    "example.com", FALSE },
 	{ "Microsoft 365 mode: a named verdict is another server's",
 	    "evil.example; dmarc=pass header.from=example.com", NULL,
 	    "example.com", FALSE },

@@ -327,6 +327,12 @@ test_damaged(void **state)
 	assert_non_null(strstr(err->message, "damaged"));
 	assert_non_null(strstr(err->message, "--adopt"));
 	g_clear_error(&err);
+	/* read only (a dry run, report, owners): the same */
+	assert_null(journal_open_readonly(f->path, &err));
+	assert_non_null(err);
+	assert_int_equal(err->code, LR_CONFIG);
+	assert_non_null(strstr(err->message, "damaged"));
+	g_clear_error(&err);
 }
 
 static void

@@ -350,6 +350,12 @@ open_dry_run(struct agent *a)
 	    g_file_test(a->cfg->journal_path, G_FILE_TEST_EXISTS) &&
 	    (a->ro = journal_open_readonly(a->cfg->journal_path,
 	    &err)) == NULL) {
+		/* damaged: what a run would refuse, a dry run refuses */
+		if (err->code == LR_CONFIG) {
+			log_warnx("run: %s", err->message);
+			g_clear_error(&err);
+			return EX_CONFIG;
+		}
 		log_warnx("run: deciding without history: %s", err->message);
 		g_clear_error(&err);
 	}

@@ -385,7 +385,7 @@ connect_failed(struct imap_conn *c, int r, guint16 port, gboolean tls,
  */
 #define GUARD_MAX_LITERAL	((gint64)IMAP_MAX_MESSAGE_BYTES + 65536)
 
-enum guard_kind { G_HEAD, G_DATA, G_CODE, G_FREE };
+enum guard_kind { G_HEAD, G_DATA, G_STATUS, G_CODE, G_FREE };
 
 struct guard {
 	mailstream_low_driver drv;	/* first: what libetpan calls */
@@ -440,10 +440,11 @@ guard_flag(struct guard *g, char ch)
 }
 
 /* The words of a response so far name its kind: "+" (a continuation)
- * and status responses are free text (after a status's [code]); the
- * rest is data, whose parentheses must close. */
+ * and status responses are free text (after a status's [code], which
+ * the next byte tells, in this read or the next); the rest is data,
+ * whose parentheses must close. */
 static void
-guard_kind(struct guard *g, char next)
+guard_kind(struct guard *g)
 {
 	static const char *status[] = { "OK", "NO", "BAD", "BYE", "PREAUTH",
 	    NULL };
@@ -460,7 +461,7 @@ guard_kind(struct guard *g, char next)
 		return;
 	for (int i = 0; status[i] != NULL; i++)
 		if (g_ascii_strcasecmp(sp + 1, status[i]) == 0)
-			g->kind = next == '[' ? G_CODE : G_FREE;
+			g->kind = G_STATUS;
 }
 
 /* The end of a line: a literal announced ("{n}" or "{n+}"), or the end of
@@ -531,9 +532,13 @@ guard_scan(struct guard *g, const char *buf, size_t n)
 			g->tail_len--;
 		}
 		g->tail[g->tail_len++] = ch;
+		if (g->kind == G_STATUS) {	/* the text's first byte */
+			g->kind = ch == '[' ? G_CODE : G_FREE;
+			continue;
+		}
 		if (g->kind == G_HEAD) {
 			if (ch == ' ' && ++g->spaces == 2)
-				guard_kind(g, i + 1 < n ? buf[i + 1] : '\0');
+				guard_kind(g);
 			else if (g->head_len < sizeof(g->head) - 1)
 				g->head[g->head_len++] = ch;
 			if (g->kind == G_HEAD && g->head_len == 1 && ch == '+')

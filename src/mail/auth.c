@@ -26,7 +26,7 @@ uncomment(const char *value)
 {
 	GString *out = g_string_new(NULL);
 	int depth = 0;
-	gboolean quoted = FALSE;
+	gboolean quoted = FALSE, cquoted = FALSE;
 
 	for (const char *p = value; *p != '\0'; p++) {
 		if (quoted) {
@@ -41,8 +41,17 @@ uncomment(const char *value)
 			continue;
 		}
 		if (depth > 0) {
+			/* a "quoted string" in a comment is read as one too,
+			 * though RFC 5322 reads no quotes there: servers write
+			 * envelope senders into comments ("domain of
+			 * \"a);dkim=pass ...;(\"@evil.example designates"),
+			 * and text can only be hidden this way, never added */
 			if (*p == '\\' && p[1] != '\0')
 				p++;
+			else if (cquoted)
+				cquoted = *p != '"';
+			else if (*p == '"')
+				cquoted = TRUE;
 			else if (*p == '(')
 				depth++;
 			else if (*p == ')')

@@ -22,6 +22,7 @@
 #define MAIL_MAX_FIELDS		1000		/* header fields given to GMime */
 #define MAIL_MAX_FIELD_BYTES	65536		/* bytes of one given to GMime */
 #define MAIL_MAX_DELIMITERS	(4 * MAIL_MAX_PARTS)	/* "--" lines given */
+#define MAIL_MAX_BODY_FIELDS	5000		/* header lines of parts given */
 
 struct mail_header {
 	char *name;		/* owned, as written */

@@ -623,7 +623,7 @@ journal_open_readonly(const char *path, GError **err)
 		goto fail;
 	}
 	j->version = (int)v;
-	if (!prepare_all(j, err))
+	if (!intact_pages(j, err) || !prepare_all(j, err))
 		goto fail;
 	return j;
 fail:

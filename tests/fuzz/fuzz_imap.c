@@ -1,7 +1,7 @@
 /*
  * fuzz_imap.c: libFuzzer target over what an IMAP server answers. The
- * input is everything a server says on one connection, sent at once from
- * a thread on 127.0.0.1 (then the server stops writing and reads until
+ * input is everything a server says on one connection, sent in pieces
+ * from a thread on 127.0.0.1 (then the server stops writing and reads until
  * the client goes); the client is leadroute's own io/imap, taken through
  * what the agent does with a connection: log in, learn the namespace,
  * list folders, select the inbox, read PERMANENTFLAGS, search, fetch,
@@ -34,6 +34,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <glib.h>
@@ -57,6 +58,7 @@ serve(gpointer arg)
 {
 	struct server *s = arg;
 	char buf[4096];
+	int one = 1;
 	size_t off = 0;
 	ssize_t n;
 	int fd;
@@ -66,8 +68,14 @@ serve(gpointer arg)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		abort();
+	/* in pieces of 1 to 64 bytes, as a slow server or network gives
+	 * them: an answer split anywhere (the guard once decided on a byte
+	 * it had not read yet) */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	while (off < s->size) {
-		n = write(fd, s->data + off, s->size - off);
+		size_t piece = 1 + (size_t)(s->data[off] * 31u + off) % 64;
+
+		n = write(fd, s->data + off, MIN(piece, s->size - off));
 		if (n <= 0)
 			break;
 		off += (size_t)n;
