@@ -238,6 +238,10 @@ set_signals(gboolean reload_on_hup)
 	if (!reload_on_hup)
 		sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
+	/* a server that resets the connection while a command is written
+	 * is a lost connection (EPIPE), not the agent's death */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

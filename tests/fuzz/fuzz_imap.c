@@ -75,7 +75,8 @@ serve(gpointer arg)
 	while (off < s->size) {
 		size_t piece = 1 + (size_t)(s->data[off] * 31u + off) % 64;
 
-		n = write(fd, s->data + off, MIN(piece, s->size - off));
+		n = send(fd, s->data + off, MIN(piece, s->size - off),
+		    MSG_NOSIGNAL);
 		if (n <= 0)
 			break;
 		off += (size_t)n;

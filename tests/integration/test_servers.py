@@ -29,10 +29,13 @@ import email
 import email.policy
 import json
 import os
+import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -420,6 +423,67 @@ class ServerTest(unittest.TestCase):
         log = self.run_agent()
         self.assertRegex(log, r"CREATE Leads/Review: the server refused it: "
                          r"\S+")
+
+    def fake_imap(self, talk):
+        """A server on 127.0.0.1 that runs talk(connection) for one
+        client; `run --once` against it: its exit status and log."""
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        self.addCleanup(srv.close)
+
+        def serve():
+            c, _ = srv.accept()
+            try:
+                talk(c)
+            except OSError:
+                pass
+            finally:
+                c.close()
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        self.tmp = tempfile.TemporaryDirectory(prefix="lr-fake-")
+        self.addCleanup(self.tmp.cleanup)
+        conf = os.path.join(self.tmp.name, "leadroute.conf")
+        with open(conf, "w") as f:
+            f.write("[inbox]\nurl = imap://127.0.0.1:%d/INBOX\nuser = a\n"
+                    "password_env = LR_FAKE_PW\n[rules]\nfile = %s\n"
+                    "[journal]\npath = %s\n" % (
+                        srv.getsockname()[1], self.rules,
+                        os.path.join(self.tmp.name, "journal.db")))
+        p = subprocess.run([self.binary, "-c", conf, "run", "--once"],
+                           capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, LR_FAKE_PW="x"))
+        t.join(10)
+        return p.returncode, p.stderr
+
+    def test_answer_split_anywhere(self):
+        """A greeting split after "* OK " (a slow server or network) is
+        guarded as one in a single read: a list in its response code,
+        which libetpan reads without the context it needs (a crash),
+        drops the connection; the agent exits 69, not by a signal."""
+        def talk(c):
+            c.sendall(b"* OK ")
+            time.sleep(0.3)
+            c.sendall(b"[PERMANENTFLAGS (\\Seen)] hi\r\n")
+            time.sleep(1)
+        rc, log = self.fake_imap(talk)
+        self.assertEqual(rc, 69, log[-2000:])
+        self.assertIn("a list in the greeting's response code", log)
+
+    def test_connection_reset_while_writing(self):
+        """A server that resets the connection as the agent writes a
+        command: a lost connection (69 with --once), never SIGPIPE."""
+        def talk(c):
+            c.sendall(b"* OK [CAPABILITY IMAP4rev1] hi\r\n")
+            c.recv(100)
+            c.sendall(b"* CAPABILITY IMAP4rev1\r\n1 OK done\r\n")
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack("ii", 1, 0))
+        for _ in range(3):
+            rc, log = self.fake_imap(talk)
+            self.assertEqual(rc, 69, log[-2000:])
+            self.assertIn("connection lost", log)
 
 
 def main():
