@@ -372,8 +372,8 @@ connect_failed(struct imap_conn *c, int r, guint16 port, gboolean tls,
  * for "nothing yet" in the middle of a literal, spinning at full CPU; an
  * unbalanced "(" in a status code ("* OK [PERMANENTFLAGS (") dereferencing
  * NULL; a list in a greeting's code ("* OK [PERMANENTFLAGS ()] hi"), read
- * without the context it needs; a literal of 4 GB announced and
- * allocated. So every read goes
+ * without the context it needs; an empty list of capabilities, walked as
+ * NULL; a literal of 4 GB announced and allocated. So every read goes
  * through a guard that follows the answers' shape (RFC 3501 9: a
  * response line, its literals, its parentheses and quoted strings) and
  * makes a read error of the end of the connection, of a response whose
@@ -492,6 +492,10 @@ guard_line_end(struct guard *g)
 		return "a quoted string not closed";
 	if (g->kind == G_CODE)
 		return "a response code not closed";
+	g->head[g->head_len] = '\0';
+	if (g->kind == G_HEAD && g_ascii_strncasecmp(g->head, "* CAPABILITY",
+	    12) == 0 && strspn(g->head + 12, "\r") == strlen(g->head + 12))
+		return "an empty list of capabilities";
 	if (g->kind == G_DATA && g->depth != 0)
 		return "parentheses not closed";
 	g->in_line = FALSE;
@@ -590,6 +594,10 @@ guard_scan(struct guard *g, const char *buf, size_t n)
 			/* "[CODE ...]": its lists closed first */
 			if (g->depth > 0)
 				return "a response code closed inside a list";
+			g->tail[g->tail_len] = '\0';
+			if (g->tail_len >= 12 && g_ascii_strcasecmp(g->tail +
+			    g->tail_len - 12, "[CAPABILITY]") == 0)
+				return "an empty list of capabilities";
 			g->kind = G_FREE;
 		} else if (g->kind == G_CODE && g->depth > 0 &&
 		    (unsigned char)ch < 0x20)
