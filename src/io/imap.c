@@ -537,13 +537,22 @@ guard_scan(struct guard *g, const char *buf, size_t n)
 		}
 		g->tail[g->tail_len++] = ch;
 		if (g->kind == G_STATUS) {	/* the text's first byte */
-			g->kind = ch == '[' ? G_CODE : G_FREE;
+			if (ch != ' ' && ch != '\t')	/* libetpan skips more */
+				g->kind = ch == '[' ? G_CODE : G_FREE;
 			continue;
 		}
 		if (g->kind == G_HEAD) {
-			if (ch == ' ' && ++g->spaces == 2)
-				guard_kind(g);
-			else if (g->head_len < sizeof(g->head) - 1)
+			if ((ch == ' ' || ch == '\t') && g->spaces == 1 &&
+			    g->head_len > 0 && g->head[g->head_len - 1] == ' ')
+				continue;	/* "* OK  [" */
+			if ((ch == ' ' && ++g->spaces == 2) ||
+			    (ch == '[' && g->spaces == 1)) {
+				guard_kind(g);	/* "* OK[" as "* OK [" */
+				if (ch == '[' && g->kind == G_STATUS)
+					g->kind = G_CODE;
+				if (ch == '[')
+					continue;
+			} else if (g->head_len < sizeof(g->head) - 1)
 				g->head[g->head_len++] = ch;
 			if (g->kind == G_HEAD && g->head_len == 1 && ch == '+')
 				g->kind = G_FREE;
