@@ -730,6 +730,40 @@ connect_guarded(struct imap_conn *c, guint16 port, gboolean tls)
 	return mailimap_connect(c->imap, s);
 }
 
+/*
+ * Whether the server's last capability list holds name (auth: an AUTH=
+ * mechanism). Ours, not libetpan's mailimap_has_*(), which read NULL when
+ * the server sent no list or an empty one (found by fuzz_imap).
+ */
+static gboolean
+has_cap(const struct imap_conn *c, const char *name, gboolean auth)
+{
+	const struct mailimap_connection_info *ci =
+	    c->imap->imap_connection_info;
+	clistiter *it;
+
+	if (ci == NULL || ci->imap_capability == NULL ||
+	    ci->imap_capability->cap_list == NULL)
+		return FALSE;
+	for (it = clist_begin(ci->imap_capability->cap_list); it != NULL;
+	    it = clist_next(it)) {
+		const struct mailimap_capability *cap = clist_content(it);
+		const char *v;
+
+		if (cap == NULL)
+			continue;
+		if (auth && cap->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE)
+			v = cap->cap_data.cap_auth_type;
+		else if (!auth && cap->cap_type == MAILIMAP_CAPABILITY_NAME)
+			v = cap->cap_data.cap_name;
+		else
+			continue;
+		if (v != NULL && g_ascii_strcasecmp(v, name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Open the TCP or TLS connection and, for imap://, STARTTLS if needed. */
 static enum lr_status
 open_transport(struct imap_conn *c, const struct imap_config *cfg,
@@ -761,7 +795,7 @@ open_transport(struct imap_conn *c, const struct imap_config *cfg,
 	rc = refresh_caps(c);
 	if (rc)
 		return rc;
-	if (!mailimap_has_extension(c->imap, "STARTTLS")) {
+	if (!has_cap(c, "STARTTLS", FALSE)) {
 		imap_set_err(c, "%s does not offer STARTTLS; use imaps:// or allow_plaintext",
 		    c->host);
 		return LR_CONFIG;
@@ -783,7 +817,7 @@ authenticate_oauth(struct imap_conn *c, const struct imap_config *cfg)
 	char *why = NULL;
 	int r;
 
-	if (!mailimap_has_authentication(c->imap, "XOAUTH2")) {
+	if (!has_cap(c, "XOAUTH2", TRUE)) {
 		imap_set_err(c, "%s does not offer AUTH=XOAUTH2", c->host);
 		return LR_CONFIG;
 	}
@@ -821,7 +855,7 @@ authenticate(struct imap_conn *c, const struct imap_config *cfg)
 		    "user" : "password");
 		return LR_CONFIG;
 	}
-	if (mailimap_has_authentication(c->imap, "PLAIN")) {
+	if (has_cap(c, "PLAIN", TRUE)) {
 		r = mailimap_authenticate(c->imap, "PLAIN", c->host, NULL, NULL,
 		    cfg->user, cfg->user, cfg->password, NULL);
 		if (r != MAILIMAP_ERROR_SASL)
@@ -899,7 +933,7 @@ learn_namespace(struct imap_conn *c)
 
 	g_free(c->prefix);
 	c->prefix = g_strdup("");
-	if (!mailimap_has_namespace(c->imap))
+	if (!has_cap(c, "NAMESPACE", FALSE))
 		return learn_delimiter(c);
 	c->quiet = TRUE;
 	rc = imap_map_err(c, imap_send_raw(c->imap, "NAMESPACE"), "NAMESPACE");
@@ -988,19 +1022,19 @@ imap_last_error(const struct imap_conn *c)
 gboolean
 imap_has_idle(const struct imap_conn *c)
 {
-	return mailimap_has_idle(c->imap) != 0;
+	return has_cap(c, "IDLE", FALSE);
 }
 
 gboolean
 imap_has_move(const struct imap_conn *c)
 {
-	return mailimap_has_extension(c->imap, "MOVE") != 0;
+	return has_cap(c, "MOVE", FALSE);
 }
 
 gboolean
 imap_has_uidplus(const struct imap_conn *c)
 {
-	return mailimap_has_uidplus(c->imap) != 0;
+	return has_cap(c, "UIDPLUS", FALSE);
 }
 
 
