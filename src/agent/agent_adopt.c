@@ -209,8 +209,9 @@ adopt_check(struct agent *a, int *rc)
 	GPtrArray *folders = NULL;
 	guint adopted = 0;
 	enum lr_status st;
-
 	/* a dry run tells what a run would (refuse), and adopts nothing */
+	gboolean adopt = a->o->adopt && !a->o->dry_run;
+
 	if (a->o->dry_run && a->o->adopt)
 		log_info("run --adopt --dry-run: nothing is recorded");
 	if (!journal_is_empty(a->o->dry_run ? a->ro : a->j)) {
@@ -220,16 +221,14 @@ adopt_check(struct agent *a, int *rc)
 			    a->cfg->journal_path);
 		return LR_OK;
 	}
-	st = survey(a, a->o->adopt && !a->o->dry_run, &ev, &adopted,
-	    &folders);
+	st = survey(a, adopt, &ev, &adopted, &folders);
 	/* the lost journal may have sent today's review digest: taken as
 	 * sent, so that adopting sends nothing (the next is sent on time) */
-	if (st == LR_OK && a->o->adopt && !a->o->dry_run &&
-	    (journal_event(a->j, 0, "digest", "adopted: a digest due before "
+	if (st == LR_OK && adopt && (journal_event(a->j, 0, "digest", "adopted: a digest due before "
 	    "now is taken as sent", now_s()) != LR_OK ||
 	    journal_flush(a->j) != LR_OK))
 		log_warnx("journal: cannot record the adoption's digest");
-	if (st == LR_OK && a->o->adopt && !a->o->dry_run)
+	if (st == LR_OK && adopt)
 		log_info("run --adopt: %u message%s in %u folder%s recorded as "
 		    "filed, %u marked routed in %s sent to review; nothing was "
 		    "sent", adopted, adopted == 1 ? "" : "s", ev.folders,

@@ -61,6 +61,16 @@ import servers  # noqa: E402
 NOW = "2026-11-24T10:00:00Z"
 
 
+def lose_journal(journal):
+    """The journal as a restore or a cleanup leaves it: emptied, its -wal
+    and -shm gone."""
+    with open(journal, "w"):
+        pass
+    for ext in ("-wal", "-shm"):
+        if os.path.exists(journal + ext):
+            os.unlink(journal + ext)
+
+
 class AgentTest(unittest.TestCase):
     binary = top = leads = rules = None
 
@@ -958,11 +968,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
             self.assertNotIn(gone, body)
         # the journal lost, then adopted: today's digest is not sent again
         journal = os.path.join(self.dir, "journal.db")
-        with open(journal, "w"):
-            pass
-        for ext in ("-wal", "-shm"):
-            if os.path.exists(journal + ext):
-                os.unlink(journal + ext)
+        lose_journal(journal)
         self.run_agent("--adopt")
         self.run_agent()
         self.assertEqual(len(digest_mails()), 1, "a second digest today")
@@ -1479,11 +1485,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         stuck = re.sub(rb"(?im)^Message-ID:[^\r\n]*",
                        b"Message-ID: <stuck.x@example.com>", data, count=1)
         self.dovecot.append("INBOX", stuck, flags=("$LeadRouted",))
-        with open(journal, "w"):
-            pass
-        for ext in ("-wal", "-shm"):
-            if os.path.exists(journal + ext):
-                os.unlink(journal + ext)
+        lose_journal(journal)
         log = self.run_agent(expect=78)
         self.assertIn("--adopt", log)
         self.assertRegex(log, r"is new or empty, but the mailbox shows")
@@ -1534,11 +1536,7 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         time.sleep(0.5)
         sent, posts = len(self.smtp.messages()), len(self.http.requests())
         journal = os.path.join(self.dir, "journal.db")
-        with open(journal, "w"):
-            pass
-        for ext in ("-wal", "-shm"):
-            if os.path.exists(journal + ext):
-                os.unlink(journal + ext)
+        lose_journal(journal)
         # one lead filed before comes back (a person moved it), one new
         with open(first[0], "rb") as fp:
             self.dovecot.append("INBOX", fp.read())
