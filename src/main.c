@@ -170,6 +170,31 @@ check_templates(const char *dir, struct diag *d)
 }
 
 /*
+ * check's advice when the inbox's own address is not among the rules'
+ * `inbox` addresses: mail a Google Group or a list that is the inbox
+ * relays would be taken for list mail (spec 4.1, v2).
+ */
+static void
+suggest_inbox(const struct config *c, const struct ruleset *rs,
+    struct diag *d)
+{
+	const char *user = c->inbox_user;
+	char *low;
+
+	if (user == NULL || strchr(user, '@') == NULL)
+		return;
+	low = g_utf8_strdown(user, -1);
+	if (!g_hash_table_contains(rs->inbox, low))
+		diag_add(d, DIAG_WARNING, rs->file, 0, 0, "the inbox %s is not "
+		    "named by an `inbox` statement: add `inbox \"%s\"` (and "
+		    "the addresses of the groups or aliases that deliver into "
+		    "it) so that mail they relay is routed, not taken for list "
+		    "mail, and colleagues' forwards are read as the forwarded "
+		    "lead", user, low);
+	g_free(low);
+}
+
+/*
  * The rules to use: --rules FILE, else the configuration's [rules] file.
  * Prints every problem; NULL (with *rc set, *prefix NULL) when the rules
  * are unusable. *prefix (owned) is the configuration's folder prefix, or
@@ -220,6 +245,8 @@ load_rules(const struct globals *g, const char *rules_file, char **prefix,
 		    "they never stop an SLA clock or mark an owner away; set it "
 		    "to the name your mail server writes in its Authentication-"
 		    "Results headers (see leadroute.conf(5))");
+	if (print_warnings && c != NULL && rs != NULL)
+		suggest_inbox(c, rs, d);
 	if (diag_errors(d) > 0 || print_warnings ||
 	    log_get_level() >= LOG_LVL_INFO)
 		diag_print(d, stderr);

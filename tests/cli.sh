@@ -135,13 +135,16 @@ sed -i '/^idle/d; /^password = /d; /^colour/d' bad.conf
 # owners' replies cannot be verified without the server's name (v2)
 expect 0 "warning: \[inbox\] authserv_id is not set.*cannot be verified" "$LEADROUTE" -c bad.conf check
 sed -i 's/^password_file = imap.secret/&\nauthserv_id = mx.example.com/' bad.conf
+# the inbox's address is not among the rules' `inbox` addresses (v2)
+expect 0 "warning: the inbox leads@example.com is not named by an .inbox. statement: add .inbox \"leads@example.com\"" "$LEADROUTE" -c bad.conf check
+sed -i 's/^user = leads@example.com/user = hello@northwind.example/' bad.conf
 expect 0 "0 errors, 0 warnings" "$LEADROUTE" -c bad.conf check
 sed 's/^authserv_id = .*/authserv_id = mx.example.com; dkim=pass/' bad.conf >authserv.conf
 expect 78 "error: \[inbox\] authserv_id: 'mx.example.com; dkim=pass' is not a server name" "$LEADROUTE" -c authserv.conf check
 # a typo in a key is an error with the key meant, never a crash at run time
 sed 's/^password_file = imap.secret/pasword_file = imap.secret/' bad.conf >typo.conf
 expect 78 "typo.conf:4: error: \[inbox\] pasword_file: unknown key; did you mean password_file\?" "$LEADROUTE" -c typo.conf check
-expect 78 "typo.conf:3: error: \[inbox\] user: no password for leads@example.com: set password_file" "$LEADROUTE" -c typo.conf check
+expect 78 "typo.conf:3: error: \[inbox\] user: no password for hello@northwind.example: set password_file" "$LEADROUTE" -c typo.conf check
 expect 78 "unknown key; did you mean password_file" "$LEADROUTE" -c typo.conf run --once --dry-run
 expect 78 "unknown key; did you mean password_file" "$LEADROUTE" -c typo.conf run --once
 sed -i '/^user = /d' typo.conf

@@ -302,7 +302,7 @@ check_eval(const struct eval_case *tc)
 	assert_int_equal(diag_errors(d), 0);
 	assert_int_equal(rs->classes->len, 1);
 	c = g_ptr_array_index(rs->classes, 0);
-	l = lead_from_bytes(tc->msg, strlen(tc->msg), rs->freemail);
+	l = lead_from_bytes(tc->msg, strlen(tc->msg), &rs->lead);
 	assert_int_equal(expr_eval(c->cond, l, ev, NULL), tc->want);
 	/* Without an evidence array too. */
 	assert_int_equal(expr_eval(c->cond, l, NULL, NULL), tc->want);

@@ -148,7 +148,7 @@ route_one(struct fx *f, const char *from, const char *subject,
 	char *msg = g_strdup_printf("From: %s\nSubject: %s\nMessage-ID: %s\n"
 	    "%s\nHello\n", from != NULL ? from : fresh, subject, id,
 	    headers ? headers : "");
-	struct lead *l = lead_from_bytes(msg, strlen(msg), f->rs->freemail);
+	struct lead *l = lead_from_bytes(msg, strlen(msg), &f->rs->lead);
 	struct decision *dc;
 	struct journal_decision jd = { 0 };
 	enum journal_state state;

@@ -513,8 +513,7 @@ test_route(void **state)
 		const struct route_case *tc = &route_cases[i];
 		struct ruleset *rs = load(tc->rules);
 		char *msg = build_message(tc);
-		struct lead *l = lead_from_bytes(msg, strlen(msg),
-		    rs->freemail);
+		struct lead *l = lead_from_bytes(msg, strlen(msg), &rs->lead);
 		GDateTime *now = g_date_time_new_from_iso8601(tc->now, NULL);
 		GHashTable *loads = tc->loads != NULL ?
 		    parse_loads(tc->loads) : NULL;

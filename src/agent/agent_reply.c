@@ -136,7 +136,9 @@ gboolean
 owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
     const struct lead *l, gint64 started)
 {
-	const struct owner *o = owner_by_email(a, l->str[LF_FROM]);
+	/* an owner's forward of a lead is the lead, never their reply */
+	const struct owner *o = l->forwarded_by != NULL ? NULL :
+	    owner_by_email(a, l->str[LF_FROM]);
 	struct journal_thread th = { 0 };
 	struct journal_decision d = { 0 };
 	char *folder, *reason;

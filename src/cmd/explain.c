@@ -38,6 +38,16 @@ json_number(JsonBuilder *b, double v)
 		json_builder_add_double_value(b, v);
 }
 
+/* A string member, left out when v is NULL. */
+static void
+json_opt_string(JsonBuilder *b, const char *name, const char *v)
+{
+	if (v == NULL)
+		return;
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, v);
+}
+
 static void
 json_strings(JsonBuilder *b, const char *name, GPtrArray *a)
 {
@@ -69,24 +79,18 @@ json_lead(JsonBuilder *b, const struct lead *l)
 			json_builder_add_string_value(b, l->str[f]);
 		}
 	}
-	if (l->country_from != NULL) {
-		json_builder_set_member_name(b, "country_from");
-		json_builder_add_string_value(b, l->country_from);
-	}
-	if (l->str[LF_MESSAGE] != NULL) {
-		json_builder_set_member_name(b, "message");
-		json_builder_add_string_value(b, l->str[LF_MESSAGE]);
-	}
+	json_opt_string(b, "country_from", l->country_from);
+	json_opt_string(b, "message", l->str[LF_MESSAGE]);
 	json_builder_set_member_name(b, "attachments");
 	json_builder_add_int_value(b, l->attachments);
 	json_builder_set_member_name(b, "is_form");
 	json_builder_add_boolean_value(b, l->is_form);
 	json_builder_set_member_name(b, "auto");
 	json_builder_add_boolean_value(b, l->is_auto);
-	if (l->auto_why != NULL) {
-		json_builder_set_member_name(b, "auto_why");
-		json_builder_add_string_value(b, l->auto_why);
-	}
+	json_opt_string(b, "auto_why", l->auto_why);
+	json_opt_string(b, "relayed_by", l->relayed_by);
+	json_opt_string(b, "forwarded_by", l->forwarded_by);
+	json_opt_string(b, "language_source", l->language_source);
 	json_builder_set_member_name(b, "spam");
 	json_builder_add_boolean_value(b, l->is_spam);
 	if (l->is_form) {
@@ -258,6 +262,27 @@ print_text(const struct explain_opts *o, const char *file,
 		g_snprintf(buf, sizeof(buf), "web form, %u fields", l->form->len);
 		text_field(fp, "kind", buf);
 	}
+	if (l->forwarded_by != NULL) {
+		char *v = g_strdup_printf("by %s", l->forwarded_by);
+
+		text_field(fp, "forwarded", v);
+		g_free(v);
+	}
+	if (l->relayed_by != NULL) {
+		char *v = g_strdup_printf("by the group %s (inbox)",
+		    l->relayed_by);
+
+		text_field(fp, "relayed", v);
+		g_free(v);
+	}
+	if (l->str[LF_LANGUAGE] != NULL) {
+		char *v = g_strdup_printf("%s (from the %s)",
+		    l->str[LF_LANGUAGE], g_strcmp0(l->language_source,
+		    "detected") == 0 ? "text" : "Content-Language header");
+
+		text_field(fp, "language", v);
+		g_free(v);
+	}
 	if (l->is_auto)
 		text_field(fp, "auto", l->auto_why);
 	if (l->is_spam)
@@ -326,7 +351,7 @@ static void
 explain_bytes(const char *file, const char *data, gsize len, void *ctx)
 {
 	const struct explain_opts *o = ctx;
-	struct lead *l = lead_from_bytes(data, len, o->rules->freemail);
+	struct lead *l = lead_from_bytes(data, len, &o->rules->lead);
 	struct decision *dc = route_decide(o->rules, l, o->now, o->prefix,
 	    NULL);
 

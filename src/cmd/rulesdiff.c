@@ -87,8 +87,8 @@ one(const char *file, const char *data, gsize len, void *ctx)
 {
 	struct run *r = ctx;
 	const struct rulesdiff_opts *o = r->o;
-	struct lead *lo = lead_from_bytes(data, len, o->old_rules->freemail);
-	struct lead *ln = lead_from_bytes(data, len, o->new_rules->freemail);
+	struct lead *lo = lead_from_bytes(data, len, &o->old_rules->lead);
+	struct lead *ln = lead_from_bytes(data, len, &o->new_rules->lead);
 	struct decision *was = route_decide(o->old_rules, lo, o->now,
 	    o->prefix, NULL);
 	struct decision *now = route_decide(o->new_rules, ln, o->now,

@@ -180,6 +180,66 @@ append_value(struct form_pair *p, const char *line)
 	p->value = v;
 }
 
+/* Could line be a label standing alone: short, a few words, no
+ * sentence, not an address or a link? */
+static gboolean
+label_line(const char *line)
+{
+	guint words = 1;
+	gsize n = strlen(line);
+	gunichar c = g_utf8_get_char_validated(line, -1);
+
+	if (n == 0 || n > FORM_MAX_LABEL || c == (gunichar)-1 ||
+	    c == (gunichar)-2 || !g_unichar_isalpha(c) ||
+	    strpbrk(line, "<>@\"=[]{}|\\\t") != NULL ||
+	    strstr(line, "://") != NULL || strstr(line, ". ") != NULL ||
+	    line[n - 1] == '.' || line[n - 1] == '!' || line[n - 1] == ',')
+		return FALSE;
+	for (const char *p = line; *p != '\0'; p++)
+		words += *p == ' ' && p[1] != ' ' && p[1] != '\0';
+	return words <= FORM_MAX_LABEL_WORDS;
+}
+
+/*
+ * The layout with the label on a line of its own and the value on the
+ * lines below it, each pair a paragraph (WPForms, Gravity Forms and
+ * Jotform in text mode): "Name\nJane Doe\n\nEmail\njane@x.de\n".
+ * Taken only when most paragraphs are such pairs and two of their labels
+ * name lead fields: prose has long first lines.
+ */
+static GPtrArray *
+stanza_pairs(char **lines, guint max)
+{
+	GPtrArray *pairs = g_ptr_array_new_with_free_func(form_pair_free);
+	guint paragraphs = 0, known = 0;
+
+	for (guint i = 0; lines[i] != NULL && pairs->len < max; ) {
+		struct form_pair *p;
+		char *first;
+
+		while (lines[i] != NULL && *g_strstrip(lines[i]) == '\0')
+			i++;
+		if (lines[i] == NULL)
+			break;
+		paragraphs++;
+		first = lines[i++];
+		if (lines[i] == NULL || *g_strstrip(lines[i]) == '\0' ||
+		    !label_line(first)) {
+			while (lines[i] != NULL && *g_strstrip(lines[i]) != '\0')
+				i++;
+			continue;
+		}
+		p = form_pair_new(first, NULL);
+		for (; lines[i] != NULL && *g_strstrip(lines[i]) != '\0'; i++)
+			append_value(p, lines[i]);
+		known += form_field_of_label(first) != FF_NONE;
+		g_ptr_array_add(pairs, p);
+	}
+	if (known < 2 || pairs->len * 2 < paragraphs)
+		g_ptr_array_set_size(pairs, 0);
+	return pairs;
+}
+
 GPtrArray *
 form_pairs_from_text(const char *text, guint max)
 {
@@ -210,5 +270,17 @@ form_pairs_from_text(const char *text, guint max)
 			append_value(cur, line);
 	}
 	g_strfreev(lines);
+	if (pairs->len < 3) {	/* not "Label: value" lines */
+		GPtrArray *st;
+
+		lines = g_strsplit(text, "\n", -1);
+		st = stanza_pairs(lines, max);
+		g_strfreev(lines);
+		if (st->len > pairs->len) {
+			g_ptr_array_free(pairs, TRUE);
+			return st;
+		}
+		g_ptr_array_free(st, TRUE);
+	}
 	return pairs;
 }

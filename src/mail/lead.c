@@ -11,13 +11,16 @@
 
 #include "country.h"
 #include "form.h"
+#include "forward.h"
 #include "html.h"
+#include "lang.h"
 #include "lead.h"
 #include "number.h"
 #include "quote.h"
 
 #define LEAD_MIN_FORM_PAIRS	3	/* a form notification has at least this many */
 #define LEAD_MAX_PAIR_VALUES	64	/* values of one form label or header tested */
+#define LEAD_MAX_FORWARDS	3	/* forwards of forwards read through */
 
 /* Free-mail providers used when the rules declare no list "freemail". */
 static const char *const builtin_freemail[] = {
@@ -38,6 +41,15 @@ static const char *const builtin_freemail[] = {
 static const char *const noreply_marks[] = {
 	"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
 	"do_not_reply", "mailer", NULL
+};
+
+/* Words of the local part of a form tool's sender ("wordpress@",
+ * "form-submission@", "notifications@"): no person's address. */
+static const char *const service_words[] = {
+	"form", "forms", "formresponses", "formmail", "submission",
+	"submissions", "notification", "notifications", "notify", "wordpress",
+	"webmaster", "leadgen", "www", "wwwrun", "apache", "nobody", "daemon",
+	NULL
 };
 
 /* Labels that make up a signature block rather than a form. */
@@ -150,6 +162,52 @@ address_domain(const char *addr)
 	if (at == NULL || at[1] == '\0')
 		return NULL;
 	return g_utf8_strdown(at + 1, -1);
+}
+
+/* Is addr one of the shared inbox's own addresses (rules' `inbox`)? */
+static gboolean
+is_inbox(const struct lead_ctx *ctx, const char *addr)
+{
+	char *low;
+	gboolean yes;
+
+	if (ctx->inbox == NULL || addr == NULL)
+		return FALSE;
+	low = g_utf8_strdown(addr, -1);
+	yes = g_hash_table_contains(ctx->inbox, low);
+	g_free(low);
+	return yes;
+}
+
+/*
+ * Is addr the team's own: an owner's, an inbox address, or at an inbox
+ * address's domain (spec 6, v2: who may forward a lead in)?
+ */
+static gboolean
+is_team(const struct lead_ctx *ctx, const char *addr)
+{
+	char *low, *d;
+	gboolean yes = FALSE;
+	GHashTableIter it;
+	gpointer k;
+
+	if (addr == NULL)
+		return FALSE;
+	low = g_utf8_strdown(addr, -1);
+	d = address_domain(low);
+	yes = (ctx->owners != NULL && g_hash_table_contains(ctx->owners, low)) ||
+	    (ctx->inbox != NULL && g_hash_table_contains(ctx->inbox, low));
+	if (!yes && d != NULL && ctx->inbox != NULL) {
+		g_hash_table_iter_init(&it, ctx->inbox);
+		while (!yes && g_hash_table_iter_next(&it, &k, NULL)) {
+			const char *at = strrchr(k, '@');
+
+			yes = at != NULL && strcmp(at + 1, d) == 0;
+		}
+	}
+	g_free(d);
+	g_free(low);
+	return yes;
 }
 
 /* Host of a website value without scheme, path or "www.": "acme.com". */
@@ -318,19 +376,114 @@ form_any_address(const struct lead *l)
 	return NULL;
 }
 
-/* email and name: form field, else Reply-To for forms and no-reply
- * senders, else From (spec section 6). */
+/* A form tool's sender: no-reply-like, or a service's local part. */
+static gboolean
+is_service(const char *addr)
+{
+	const char *at = addr != NULL ? strchr(addr, '@') : NULL;
+	char *local, **words;
+	gboolean yes = FALSE;
+
+	if (at == NULL || is_noreply(addr))
+		return at != NULL;
+	local = g_ascii_strdown(addr, at - addr);
+	words = g_strsplit_set(local, "-_.+0123456789", 0);
+	for (guint i = 0; words[i] != NULL && !yes; i++)
+		for (guint k = 0; service_words[k] != NULL && !yes; k++)
+			yes = strcmp(words[i], service_words[k]) == 0;
+	g_strfreev(words);
+	g_free(local);
+	return yes;
+}
+
+/* "'Jane Doe' via Sales" (a Google Group's rewritten From): "Jane Doe". */
+static char *
+unvia(const char *name)
+{
+	const char *via = name != NULL ? strstr(name, " via ") : NULL;
+	char *n;
+
+	if (name == NULL)
+		return NULL;
+	n = g_strstrip(via != NULL ? g_strndup(name, via - name) :
+	    g_strdup(name));
+	if (via != NULL && n[0] == '\'' && strlen(n) > 1 &&
+	    n[strlen(n) - 1] == '\'') {
+		n[strlen(n) - 1] = '\0';
+		memmove(n, n + 1, strlen(n));
+	}
+	return n;
+}
+
+/*
+ * The message's author. A group that is the shared inbox may have put
+ * its own address in From for DMARC (Google Groups: From "'Jane' via
+ * Sales" <sales@...>, the author in X-Original-From and Reply-To; Mailman
+ * and Sympa the same with Original-From); then the author is taken from
+ * those. Fills out with owned copies.
+ */
 static void
-choose_sender(struct lead *l, const struct mail *m)
+author(const struct mail *m, const struct lead_ctx *ctx,
+    struct mail_addr *out)
+{
+	static const char *const originals[] = { "X-Original-From",
+	    "Original-From", NULL };
+
+	out->name = out->addr = NULL;
+	if (is_inbox(ctx, m->from.addr)) {
+		for (guint i = 0; originals[i] != NULL && out->addr == NULL;
+		    i++)
+			if (mail_address_parse(mail_header(m, originals[i]),
+			    out) && is_inbox(ctx, out->addr)) {
+				g_free(out->name);
+				g_free(out->addr);
+				out->name = out->addr = NULL;
+			}
+		if (out->addr == NULL && m->reply_to.addr != NULL &&
+		    !is_inbox(ctx, m->reply_to.addr)) {
+			out->addr = g_strdup(m->reply_to.addr);
+			out->name = g_strdup(m->reply_to.name);
+		}
+		if (out->addr == NULL && mail_address_parse(mail_header(m,
+		    "X-Original-Sender"), out) && is_inbox(ctx, out->addr)) {
+			g_free(out->name);
+			g_free(out->addr);
+			out->name = out->addr = NULL;
+		}
+		if (out->addr != NULL && out->name == NULL)
+			out->name = unvia(m->from.name);
+		return;
+	}
+	out->addr = g_strdup(m->from.addr);
+	out->name = g_strdup(m->from.name);
+}
+
+/*
+ * email and name: form field, else Reply-To for forms and no-reply
+ * senders, else the author (spec section 6); never an inbox address. A
+ * form notification whose address comes from neither its fields nor
+ * Reply-To, but from a form tool's or the team's own sender, has none
+ * (no_address: it goes to review).
+ */
+static void
+choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 {
 	const char *first = NULL, *last = NULL;
 	char *femail = NULL, *fname = NULL;
 	const struct mail_addr *src = NULL;
+	struct mail_addr from;
+	gboolean reply_ok = m->reply_to.addr != NULL &&
+	    !is_inbox(ctx, m->reply_to.addr);
 
+	author(m, ctx, &from);
 	if (l->form != NULL)
 		read_form_fields(l, &first, &last, &femail, &fname);
 	if (femail == NULL && l->is_form)
 		femail = form_any_address(l);
+	if (femail != NULL && is_inbox(ctx, femail)) {
+		g_free(femail);
+		femail = NULL;
+	}
 	if (l->str[LF_NAME] == NULL && (first != NULL || last != NULL)) {
 		char *n = g_strjoin(" ", first ? first : "", last ? last : "", NULL);
 
@@ -340,22 +493,25 @@ choose_sender(struct lead *l, const struct mail *m)
 	if (femail != NULL) {
 		l->str[LF_EMAIL] = femail;
 		set_str(l, LF_NAME, fname);
-		if (m->reply_to.addr != NULL &&
-		    g_ascii_strcasecmp(m->reply_to.addr, femail) == 0)
+		if (reply_ok && g_ascii_strcasecmp(m->reply_to.addr, femail) == 0)
 			src = &m->reply_to;
-		else if (m->from.addr != NULL &&
-		    g_ascii_strcasecmp(m->from.addr, femail) == 0)
-			src = &m->from;
-	} else if (m->reply_to.addr != NULL &&
-	    (l->is_form || is_noreply(m->from.addr)))
+		else if (from.addr != NULL &&
+		    g_ascii_strcasecmp(from.addr, femail) == 0)
+			src = &from;
+	} else if (reply_ok && (l->is_form || is_noreply(from.addr)))
 		src = &m->reply_to;
-	else if (m->from.addr != NULL)
-		src = &m->from;
+	else if (l->is_form && (from.addr == NULL || is_service(from.addr) ||
+	    is_team(ctx, from.addr)))
+		l->no_address = TRUE;	/* the tool's address is no lead's */
+	else if (from.addr != NULL && !is_inbox(ctx, from.addr))
+		src = &from;
 	g_free(fname);
-	if (src == NULL)
-		return;
-	set_str(l, LF_EMAIL, src->addr);
-	set_str(l, LF_NAME, src->name);
+	if (src != NULL) {
+		set_str(l, LF_EMAIL, src->addr);
+		set_str(l, LF_NAME, src->name);
+	}
+	g_free(from.name);
+	g_free(from.addr);
 }
 
 static void
@@ -436,14 +592,66 @@ sender_local(const struct mail *m)
 	return g_ascii_strdown(a, at - a);
 }
 
+/* The address a list header names: List-Id "<sales.example.com>" (read
+ * against inbox, '@' written '.'), Mailing-list "list a@b; contact ...",
+ * List-Post "<mailto:a@b>", X-BeenThere "a@b". */
+static char *
+list_names_inbox(const struct mail *m, const struct lead_ctx *ctx)
+{
+	static const char *const names[] = { "Mailing-list", "List-Post",
+	    "X-BeenThere", NULL };
+	const char *v = mail_header(m, "List-Id");
+	GHashTableIter it;
+	gpointer k;
+
+	if (ctx->inbox == NULL)
+		return NULL;
+	if (v != NULL && strchr(v, '<') != NULL) {
+		const char *b = strrchr(v, '<') + 1;
+		char *id = g_utf8_strdown(b, strcspn(b, ">"));
+
+		g_strstrip(id);
+		g_hash_table_iter_init(&it, ctx->inbox);
+		while (g_hash_table_iter_next(&it, &k, NULL)) {
+			char *dotted = g_strdelimit(g_strdup(k), "@", '.');
+			gboolean same = strcmp(dotted, id) == 0;
+
+			g_free(dotted);
+			if (same) {
+				g_free(id);
+				return g_strdup(k);
+			}
+		}
+		g_free(id);
+	}
+	for (guint i = 0; names[i] != NULL; i++) {
+		char *a = find_address(mail_header(m, names[i]));
+
+		if (a != NULL && is_inbox(ctx, a)) {
+			char *low = g_utf8_strdown(a, -1);
+
+			g_free(a);
+			return low;
+		}
+		g_free(a);
+	}
+	return NULL;
+}
+
 /*
  * Machine mail (spec section 6, `auto`): the first signal found, in
- * words for explain, or NULL for mail a person wrote.
+ * words for explain, or NULL for mail a person wrote. List headers that
+ * name an inbox address (a group that is the shared inbox) are no signal
+ * (*relayed gets that address); the others still are.
  */
 static char *
-auto_signal(const struct mail *m)
+auto_signal(const struct mail *m, const struct lead_ctx *ctx, char **relayed)
 {
 	char *v;
+	gboolean list_ok;
+
+	*relayed = list_names_inbox(m, ctx);
+	list_ok = *relayed != NULL;
 
 	if ((v = header_token(m, "Auto-Submitted")) != NULL) {
 		if (strcmp(v, "no") != 0) {
@@ -460,7 +668,7 @@ auto_signal(const struct mail *m)
 		return g_strdup("X-Autorespond");
 	if ((v = header_token(m, "Precedence")) != NULL) {
 		if (strcmp(v, "bulk") == 0 || strcmp(v, "junk") == 0 ||
-		    strcmp(v, "list") == 0) {
+		    (strcmp(v, "list") == 0 && !list_ok)) {
 			char *why = g_strdup_printf("Precedence: %s", v);
 
 			g_free(v);
@@ -468,7 +676,7 @@ auto_signal(const struct mail *m)
 		}
 		g_free(v);
 	}
-	if (mail_header(m, "List-Id") != NULL)
+	if (mail_header(m, "List-Id") != NULL && !list_ok)
 		return g_strdup("List-Id");
 	if ((v = header_token(m, "Return-Path")) != NULL) {
 		char *p, *q;
@@ -545,10 +753,16 @@ blank(const char *s)
 	return TRUE;
 }
 
-struct lead *
-lead_from_mail(const struct mail *m, GHashTable *freemail)
+/*
+ * The lead of content mail c (sender, date, text, form) arriving as
+ * message o (headers, machine-mail signals, identity): the same mail,
+ * or a forward's and the message it forwards.
+ */
+static struct lead *
+build(const struct mail *c, const struct mail *o, const struct lead_ctx *ctx)
 {
 	struct lead *l = g_new0(struct lead, 1);
+	const struct mail *m = c;
 	const char *plain = blank(m->plain) ? NULL : m->plain;
 	struct html_doc *doc = NULL;
 	char *htext = NULL, *body = NULL, *stripped = NULL;
@@ -558,11 +772,15 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	l->headers = g_ptr_array_new_with_free_func(header_free);
 	l->notes = g_ptr_array_new_with_free_func(g_free);
 	l->form_keys = g_ptr_array_new_with_free_func(g_free);
-	copy_headers(l, m);
-	l->date = m->date;
-	l->auto_why = auto_signal(m);
+	copy_headers(l, o);
+	if (c != o)
+		for (guint i = 0; i < c->notes->len; i++)
+			g_ptr_array_add(l->notes,
+			    g_strdup(g_ptr_array_index(c->notes, i)));
+	l->date = c->date != 0 ? c->date : o->date;
+	l->auto_why = auto_signal(o, ctx, &l->relayed_by);
 	l->is_auto = l->auto_why != NULL;
-	l->is_spam = spam_signal(m);
+	l->is_spam = spam_signal(o);
 	l->attachments = m->attachments;
 
 	/* The form: from the text part if it makes one, else from the
@@ -595,15 +813,15 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 		g_ptr_array_add(l->form_keys, form_label_key(p->label));
 	}
 
-	choose_sender(l, m);
+	choose_sender(l, m, ctx);
 	set_str(l, LF_FROM, m->from.addr);
 	set_str(l, LF_FROM_NAME, m->from.name);
 	if (m->from.addr != NULL)
 		l->str[LF_FROM_DOMAIN] = address_domain(m->from.addr);
 	set_str(l, LF_REPLY_TO, m->reply_to.addr);
-	l->thread = g_strdupv(m->thread);
-	l->recipients = g_strdupv(m->recipients);
-	derive_domain_country(l, freemail);
+	l->thread = g_strdupv(o->thread);
+	l->recipients = g_strdupv(o->recipients);
+	derive_domain_country(l, ctx->freemail);
 	parse_numbers(l);
 
 	/* body: a form's whole text; a person's new text only. */
@@ -628,7 +846,7 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	if (body != NULL)
 		g_strstrip(body);
 	set_str(l, LF_BODY, body);
-	set_str(l, LF_SUBJECT, m->subject);
+	set_str(l, LF_SUBJECT, m->subject != NULL ? m->subject : o->subject);
 	if (l->str[LF_SUBJECT] != NULL && l->str[LF_BODY] != NULL)
 		l->str[LF_TEXT] = g_strjoin("\n", l->str[LF_SUBJECT],
 		    l->str[LF_BODY], NULL);
@@ -637,14 +855,24 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 		    l->str[LF_SUBJECT] : l->str[LF_BODY]);
 	g_free(body);
 
-	set_str(l, LF_TZ, m->date_offset);
-	if ((lang = mail_header(m, "Content-Language")) != NULL) {
-		char *v = g_strndup(lang, strcspn(lang, ", ;"));
+	set_str(l, LF_TZ, c->date != 0 ? c->date_offset : o->date_offset);
+	if ((lang = mail_header(m, "Content-Language")) != NULL ||
+	    (lang = mail_header(o, "Content-Language")) != NULL) {
+		/* "de-AT", "en_GB": the language's ISO 639 code */
+		char *v = g_ascii_strdown(lang, strcspn(lang, ", ;-_"));
 
 		set_str(l, LF_LANGUAGE, v);
 		g_free(v);
 	}
-	set_str(l, LF_MESSAGE_ID, m->message_id);
+	if (l->str[LF_LANGUAGE] != NULL)
+		l->language_source = "header";
+	/* a form's labels are the tool's: its free text is the person's */
+	else if ((lang = lang_detect(l->is_form && l->str[LF_MESSAGE] != NULL ?
+	    l->str[LF_MESSAGE] : l->str[LF_BODY])) != NULL) {
+		set_str(l, LF_LANGUAGE, lang);
+		l->language_source = "detected";
+	}
+	set_str(l, LF_MESSAGE_ID, o->message_id);
 	l->str[LF_ATTACHMENTS] = g_strdup_printf("%u", l->attachments);
 
 	for (int f = 0; f < LF_NFIELDS; f++)
@@ -656,11 +884,71 @@ lead_from_mail(const struct mail *m, GHashTable *freemail)
 	return l;
 }
 
+/*
+ * The message c forwards when a person of the team forwarded a lead into
+ * the inbox (spec 6, v2): an attached message that is the forward's only
+ * attachment, else one forwarded inline. *owned is set when the caller
+ * must free it. NULL when c forwards nothing.
+ */
+static const struct mail *
+forwarded(const struct mail *c, const struct lead_ctx *ctx, gboolean *owned)
+{
+	struct mail *inner;
+	char *text = NULL;
+
+	*owned = FALSE;
+	if (!is_team(ctx, c->from.addr))
+		return NULL;
+	if (c->attached != NULL && c->messages == 1 && c->attachments == 1 &&
+	    c->attached->from.addr != NULL)
+		return c->attached;
+	if (blank(c->plain) && !blank(c->html)) {
+		struct html_doc *doc = html_parse(c->html, strlen(c->html));
+
+		text = html_text(doc, FALSE);
+		html_free(doc);
+	}
+	inner = forward_inline(text != NULL ? text : c->plain,
+	    forward_subject(c->subject), c->date_offset);
+	g_free(text);
+	*owned = inner != NULL;
+	return inner;
+}
+
 struct lead *
-lead_from_bytes(const char *data, gsize len, GHashTable *freemail)
+lead_from_mail(const struct mail *m, const struct lead_ctx *ctx)
+{
+	static const struct lead_ctx none;
+	const struct mail *c = m, *inner;
+	struct mail *owned[LEAD_MAX_FORWARDS] = { NULL };
+	char *by = NULL;
+	struct lead *l;
+	gboolean own;
+
+	if (ctx == NULL)
+		ctx = &none;
+	/* a forward of a forward: the lead is the first one's sender; the
+	 * forwarder is who put it in the inbox */
+	for (guint depth = 0; depth < LEAD_MAX_FORWARDS &&
+	    (inner = forwarded(c, ctx, &own)) != NULL; depth++) {
+		if (by == NULL)
+			by = g_strdup(c->from.addr);
+		if (own)
+			owned[depth] = (struct mail *)inner;
+		c = inner;
+	}
+	l = build(c, m, ctx);
+	l->forwarded_by = by;
+	for (guint i = 0; i < LEAD_MAX_FORWARDS; i++)
+		mail_free(owned[i]);
+	return l;
+}
+
+struct lead *
+lead_from_bytes(const char *data, gsize len, const struct lead_ctx *ctx)
 {
 	struct mail *m = mail_parse(data, len);
-	struct lead *l = lead_from_mail(m, freemail);
+	struct lead *l = lead_from_mail(m, ctx);
 
 	mail_free(m);
 	return l;
@@ -676,6 +964,8 @@ lead_free(struct lead *l)
 		g_free(l->folded[i]);
 	}
 	g_free(l->auto_why);
+	g_free(l->relayed_by);
+	g_free(l->forwarded_by);
 	g_ptr_array_free(l->form, TRUE);
 	g_ptr_array_free(l->form_keys, TRUE);
 	g_ptr_array_free(l->headers, TRUE);

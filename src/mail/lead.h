@@ -24,6 +24,13 @@ struct lead {
 	gboolean is_auto;
 	gboolean is_spam;
 	char *auto_why;		/* owned: the signal that made it auto */
+	char *relayed_by;	/* owned: the inbox address whose list
+				 * headers were not taken for list mail */
+	char *forwarded_by;	/* owned: who forwarded the lead into the
+				 * inbox (spec 6, v2); NULL: not forwarded */
+	const char *language_source; /* static: "header", "detected" */
+	gboolean no_address;	/* a form notification that does not give
+				 * the lead's address (it goes to review) */
 	const char *country_from; /* static: "form", "phone", "domain" */
 	GPtrArray *form;	/* of struct form_pair *, owned, in order */
 	GPtrArray *form_keys;	/* of char *, owned: form_label_key() of each */
@@ -39,13 +46,23 @@ struct lead {
 };
 
 /*
- * Build a lead. freemail is a set of lowercase domains (the rules' list
- * named freemail), or NULL for the built-in list. The mail is read, not
- * kept.
+ * What extraction knows of the team (all borrowed, each may be NULL):
+ * freemail, a set of lowercase domains (the rules' list named freemail;
+ * NULL: the built-in list); inbox, the set of the shared inbox's own
+ * addresses, lowercase (the rules' `inbox`); owners, the set of the
+ * owners' addresses, lowercase. A NULL context is all NULL.
  */
-struct lead *lead_from_mail(const struct mail *m, GHashTable *freemail);
+struct lead_ctx {
+	GHashTable *freemail;
+	GHashTable *inbox;
+	GHashTable *owners;
+};
+
+/* Build a lead. The mail is read, not kept. */
+struct lead *lead_from_mail(const struct mail *m, const struct lead_ctx *ctx);
 /* Parse raw bytes and build the lead in one go. */
-struct lead *lead_from_bytes(const char *data, gsize len, GHashTable *freemail);
+struct lead *lead_from_bytes(const char *data, gsize len,
+    const struct lead_ctx *ctx);
 void lead_free(struct lead *l);
 
 /*

@@ -487,9 +487,11 @@ is_attachment(GMimeObject *obj)
 struct walk {
 	struct mail *m;
 	guint parts;
+	gboolean nested;	/* walking an attached message's parts */
 };
 
 static void walk_object(struct walk *w, GMimeObject *obj, int depth);
+static void read_message(struct mail *m, GMimeMessage *msg, gboolean nested);
 
 /* A leaf: the first inline text/plain and text/html are the body. */
 static void
@@ -499,7 +501,16 @@ walk_leaf(struct walk *w, GMimeObject *obj)
 	gboolean text = ct != NULL && g_mime_content_type_is_type(ct, "text", "*");
 
 	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(
+		    GMIME_MESSAGE_PART(obj));
+
 		w->m->attachments++;	/* a forwarded or returned message */
+		/* the first one read, one level deep: a forward as an
+		 * attachment (an attached message's own are not read) */
+		if (++w->m->messages == 1 && !w->nested && inner != NULL) {
+			w->m->attached = mail_new();
+			read_message(w->m->attached, inner, TRUE);
+		}
 		return;
 	}
 	if (!GMIME_IS_PART(obj))
@@ -771,21 +782,57 @@ mail_message_id(const char *data, gsize len, gint64 *date)
 }
 
 struct mail *
-mail_parse(const char *data, gsize len)
+mail_new(void)
 {
 	struct mail *m = g_new0(struct mail, 1);
-	GMimeStream *stream;
-	GMimeParser *parser;
-	GMimeMessage *msg;
-	struct walk w = { m, 0 };
-	GByteArray *view;
-	char *crlf = NULL;
 
-	mail_init();
 	m->headers = g_ptr_array_new_with_free_func(header_free);
 	m->notes = g_ptr_array_new_with_free_func(g_free);
 	m->thread = g_new0(char *, 1);
 	m->recipients = g_new0(char *, 1);
+	return m;
+}
+
+/* A parsed message's headers, envelope and body parts into m. */
+static void
+read_message(struct mail *m, GMimeMessage *msg, gboolean nested)
+{
+	struct walk w = { m, 0, nested };
+
+	read_headers(m, GMIME_OBJECT(msg));
+	if (g_mime_message_get_mime_part(msg) != NULL)
+		read_content_headers(m, g_mime_message_get_mime_part(msg));
+	read_envelope(m, msg);
+	m->report = is_report(g_mime_message_get_mime_part(msg));
+	walk_object(&w, g_mime_message_get_mime_part(msg), 0);
+}
+
+gboolean
+mail_address_parse(const char *value, struct mail_addr *out)
+{
+	InternetAddressList *list;
+
+	mail_init();
+	out->name = out->addr = NULL;
+	if (value == NULL || (list = internet_address_list_parse(
+	    parser_options, value)) == NULL)
+		return FALSE;
+	first_mailbox(list, out);
+	g_object_unref(list);
+	return out->addr != NULL;
+}
+
+struct mail *
+mail_parse(const char *data, gsize len)
+{
+	struct mail *m = mail_new();
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	GByteArray *view;
+	char *crlf = NULL;
+
+	mail_init();
 	/* Old Mac mail ends lines with a bare CR, which MIME parsers do
 	 * not take for a line end: read such a message with LFs. */
 	if (len > 0 && memchr(data, '\n', MIN(len, 65536)) == NULL &&
@@ -814,12 +861,7 @@ mail_parse(const char *data, gsize len)
 		    NULL);
 		goto out;
 	}
-	read_headers(m, GMIME_OBJECT(msg));
-	if (g_mime_message_get_mime_part(msg) != NULL)
-		read_content_headers(m, g_mime_message_get_mime_part(msg));
-	read_envelope(m, msg);
-	m->report = is_report(g_mime_message_get_mime_part(msg));
-	walk_object(&w, g_mime_message_get_mime_part(msg), 0);
+	read_message(m, msg, FALSE);
 	g_object_unref(msg);
 out:
 	g_object_unref(parser);
@@ -847,6 +889,7 @@ mail_free(struct mail *m)
 	g_free(m->date_offset);
 	g_free(m->plain);
 	g_free(m->html);
+	mail_free(m->attached);
 	g_free(m);
 }
 

@@ -53,11 +53,25 @@ struct mail {
 	char *html;		/* owned, first text/html body part, UTF-8 */
 	guint attachments;	/* parts that are attachments */
 	gboolean report;	/* multipart/report delivery-status or MDN */
+	guint messages;		/* message/rfc822 parts */
+	struct mail *attached;	/* owned: the first message/rfc822 part's
+				 * message (a forward as an attachment), its
+				 * own attached messages not read; NULL if
+				 * none */
 	GPtrArray *notes;	/* of char *, owned: what was odd or capped */
 };
 
 struct mail *mail_parse(const char *data, gsize len);
+/* An empty mail (arrays allocated, every field absent), to be filled. */
+struct mail *mail_new(void);
 void mail_free(struct mail *m);
+
+/*
+ * The first mailbox of an address header's value ("Jane <j@x.de>",
+ * "j@x.de", RFC 2047 words decoded) into out (its strings owned by the
+ * caller); FALSE, and out empty, when there is none.
+ */
+gboolean mail_address_parse(const char *value, struct mail_addr *out);
 
 /*
  * The message's Message-ID as mail_parse() gives it ("<...>"), read from

@@ -661,6 +661,13 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 		expr_fault_clear(&fault);
 		return dc;
 	}
+	/* a web form's fields without the address of whoever filled it in:
+	 * never routed on the form tool's sender (spec 6, v2) */
+	if (l->no_address) {
+		to_review(dc, rs, prefix, g_strdup("form notification without "
+		    "the lead's address (no email field, no Reply-To)"));
+		return dc;
+	}
 	for (guint i = 0; i < rs->routes->len && dc->route == NULL; i++) {
 		const struct route *r = g_ptr_array_index(rs->routes, i);
 

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "expr.h"
+#include "lead.h"
 #include "owners.h"
 
 enum dest_kind {
@@ -110,6 +111,10 @@ struct ruleset {
 	char *accounts_file;
 	GHashTable *lists;	/* name -> struct list * */
 	GHashTable *freemail;	/* the list named freemail's items, or NULL */
+	GHashTable *inbox;	/* `inbox` addresses, lowercase (a set) */
+	GHashTable *owner_addrs; /* the owners' addresses, lowercase (a set) */
+	struct lead_ctx lead;	/* freemail, inbox, owner_addrs: what lead
+				 * extraction is given */
 	GHashTable *teams;	/* id -> struct team * */
 	GPtrArray *team_order;	/* of struct team *, owned, file order */
 	GHashTable *queues;	/* id -> struct queue * */

@@ -514,6 +514,14 @@ rules_check(struct ruleset *rs, struct diag *d)
 	}
 	if ((v = g_hash_table_lookup(rs->lists, "freemail")) != NULL)
 		rs->freemail = ((struct list *)v)->items;
+	for (guint i = 0; rs->owners != NULL && i < owners_count(rs->owners);
+	    i++)
+		g_hash_table_add(rs->owner_addrs, g_utf8_strdown(
+		    owners_nth(rs->owners, i)->email, -1));
+	rs->lead.freemail = rs->freemail;
+	rs->lead.inbox = g_hash_table_size(rs->inbox) > 0 ? rs->inbox : NULL;
+	rs->lead.owners = g_hash_table_size(rs->owner_addrs) > 0 ?
+	    rs->owner_addrs : NULL;
 	resolve_teams(rs, d);
 	find_owner(rs, &rs->review_escalate, d, "escalate");
 	check_notify(rs, &rs->review_notify, d);

@@ -950,6 +950,38 @@ st_data_file(struct parser *p, char **slot, const char *what)
 		*slot = resolve_path(p, f);
 }
 
+/*
+ * `inbox "sales@example.com" info@example.com`: the shared inbox's own
+ * addresses (spec 4.1, v2); the statement may be repeated.
+ */
+static void
+st_inbox(struct parser *p)
+{
+	struct token *t;
+	guint n = 0;
+
+	while ((t = rules_peek(p))->type == T_STRING || t->type == T_WORD) {
+		const char *at = strchr(t->text, '@');
+		char *key = g_utf8_strdown(t->text, -1);
+
+		rules_next(p);
+		n++;
+		if (at == NULL || at == t->text || at[1] == '\0' ||
+		    strchr(at + 1, '.') == NULL || strchr(at + 1, '@') != NULL) {
+			rules_error(p, t, "inbox \"%s\" is not an email address "
+			    "(write inbox \"sales@example.com\")", t->text);
+			g_free(key);
+			continue;
+		}
+		if (!g_hash_table_add(p->rs->inbox, key))
+			rules_warn(p, t, "inbox address %s named twice", t->text);
+	}
+	if (n == 0)
+		rules_expected(p, t, "an email address of the shared inbox");
+	else
+		end_of_statement(p);
+}
+
 static void
 statement(struct parser *p)
 {
@@ -967,6 +999,9 @@ statement(struct parser *p)
 	} else if (rules_is_word(t, "list")) {
 		rules_next(p);
 		st_list(p);
+	} else if (rules_is_word(t, "inbox")) {
+		rules_next(p);
+		st_inbox(p);
 	} else if (rules_is_word(t, "team")) {
 		rules_next(p);
 		st_team(p);
@@ -1061,6 +1096,10 @@ rules_parse(const char *text, gsize len, const char *file, const char *dir,
 	rs->dims = g_ptr_array_new_with_free_func(dimension_free);
 	rs->dim_by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	rs->routes = g_ptr_array_new_with_free_func(route_free);
+	rs->inbox = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	rs->owner_addrs = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, NULL);
 
 	if (len > RULES_MAX_BYTES) {
 		diag_add(d, DIAG_ERROR, file, 0, 0, "rules file larger than "
@@ -1126,6 +1165,8 @@ rules_free(struct ruleset *rs)
 	g_hash_table_destroy(rs->dim_by_name);
 	g_ptr_array_free(rs->dims, TRUE);
 	g_ptr_array_free(rs->classes, TRUE);
+	g_hash_table_destroy(rs->inbox);
+	g_hash_table_destroy(rs->owner_addrs);
 	g_free(rs);
 }
 

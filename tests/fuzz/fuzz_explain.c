@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now = g_date_time_new_from_unix_utc(1795514400);
 		sink = fopen("/dev/null", "w");
 	}
-	l = lead_from_bytes((const char *)data, size, rs->freemail);
+	l = lead_from_bytes((const char *)data, size, &rs->lead);
 	/* an owner's mail: the receiving server's verdict read from it */
 	(void)auth_verified(l, &(struct auth_policy){ "mx.example.com",
 	    size % 3 == 0 }, "example.com", NULL);
