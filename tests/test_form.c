@@ -389,10 +389,23 @@ static const struct {
 	{ "How Can We Help? *", FF_MESSAGE },
 	/* other labels stay form."..." only, and bad input */
 	{ "Favourite colour", FF_NONE }, { "Subject", FF_NONE },
-	{ "Emails", FF_NONE }, { "E mail", FF_NONE }, { "Names", FF_NONE },
-	{ "Name of your dog", FF_NONE }, { "Company size (approx.)", FF_NONE },
-	{ "Phone 2", FF_NONE }, { "Budget range in EUR", FF_NONE },
+	{ "Emails", FF_NONE }, { "E mail", FF_EMAIL }, { "Names", FF_NONE },
 	{ "Message-ID", FF_NONE }, { "Emaill", FF_NONE },
+	/* v2: labels with qualifiers and questions */
+	{ "Name of your dog", FF_NAME }, { "Company size (approx.)", FF_EMPLOYEES },
+	{ "Phone 2", FF_PHONE }, { "Budget range in EUR", FF_BUDGET },
+	{ "Your work email address", FF_EMAIL },
+	{ "Company size (employees)", FF_EMPLOYEES },
+	{ "What is your project budget?", FF_BUDGET },
+	{ "Budget range", FF_BUDGET }, { "Phone (optional)", FF_PHONE },
+	{ "Mobile phone", FF_PHONE }, { "Message / Comments", FF_MESSAGE },
+	{ "Country of residence", FF_COUNTRY },
+	{ "Email or phone", FF_NONE }, { "Name of your company", FF_NONE },
+	{ "Your company's website", FF_WEBSITE },
+	{ "How did you hear about us?", FF_NONE },
+	{ "E-Mail-Adresse", FF_EMAIL }, { "Adresse e-mail", FF_EMAIL },
+	{ "Correo electrónico", FF_EMAIL }, { "Firma", FF_COMPANY },
+	{ "Téléphone", FF_PHONE }, { "Nachricht", FF_MESSAGE },
 	{ "", FF_NONE }, { "   ", FF_NONE }, { "*", FF_NONE },
 	{ ":", FF_NONE }, { "\xff\xfe", FF_NONE }, { "Email\xff", FF_NONE },
 };
@@ -404,7 +417,8 @@ test_field_of_label(void **state)
 
 	(void)state;
 	for (gsize i = 0; i < G_N_ELEMENTS(field_cases); i++) {
-		enum form_field got = form_field_of_label(field_cases[i].label);
+		enum form_field got = form_field_of_label(field_cases[i].label,
+		    NULL);
 
 		if (got != field_cases[i].want) {
 			print_error("label \"%s\": got %d, want %d\n",

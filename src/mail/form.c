@@ -68,6 +68,53 @@ static const struct {
 	{ "comment", FF_MESSAGE }, { "inquiry", FF_MESSAGE },
 	{ "enquiry", FF_MESSAGE }, { "details", FF_MESSAGE },
 	{ "how can we help", FF_MESSAGE }, { "how can we help you", FF_MESSAGE },
+	/* more English ones met in the wild */
+	{ "company email", FF_EMAIL }, { "corporate email", FF_EMAIL },
+	{ "contact email", FF_EMAIL }, { "email id", FF_EMAIL },
+	{ "full name", FF_NAME }, { "your full name", FF_NAME },
+	{ "first and last name", FF_NAME },
+	{ "company / organisation", FF_COMPANY },
+	{ "company / organization", FF_COMPANY },
+	/* German, French, Spanish, Italian, Dutch forms */
+	{ "e-mail-adresse", FF_EMAIL }, { "ihre e-mail", FF_EMAIL },
+	{ "ihre e-mail-adresse", FF_EMAIL }, { "adresse e-mail", FF_EMAIL },
+	{ "adresse email", FF_EMAIL }, { "courriel", FF_EMAIL },
+	{ "votre e-mail", FF_EMAIL }, { "votre email", FF_EMAIL },
+	{ "correo", FF_EMAIL }, { "correo electrónico", FF_EMAIL },
+	{ "indirizzo email", FF_EMAIL }, { "e-mailadres", FF_EMAIL },
+	/* "Nom", "Nombre", "Nome" hold the full name alone, the family or
+	 * the given name beside "Prénom", "Apellidos", "Cognome": as parts
+	 * they are joined either way */
+	{ "ihr name", FF_NAME }, { "votre nom", FF_NAME },
+	{ "nom complet", FF_NAME }, { "nombre completo", FF_NAME },
+	{ "naam", FF_NAME }, { "nom", FF_LAST_NAME }, { "nombre", FF_FIRST_NAME },
+	{ "nome", FF_FIRST_NAME }, { "voornaam", FF_FIRST_NAME },
+	{ "vorname", FF_FIRST_NAME }, { "prénom", FF_FIRST_NAME },
+	{ "nachname", FF_LAST_NAME }, { "nom de famille", FF_LAST_NAME },
+	{ "apellido", FF_LAST_NAME }, { "apellidos", FF_LAST_NAME },
+	{ "cognome", FF_LAST_NAME }, { "achternaam", FF_LAST_NAME },
+	{ "firma", FF_COMPANY }, { "unternehmen", FF_COMPANY },
+	{ "firmenname", FF_COMPANY }, { "société", FF_COMPANY },
+	{ "entreprise", FF_COMPANY }, { "empresa", FF_COMPANY },
+	{ "azienda", FF_COMPANY }, { "società", FF_COMPANY },
+	{ "bedrijf", FF_COMPANY }, { "bedrijfsnaam", FF_COMPANY },
+	{ "telefon", FF_PHONE }, { "telefonnummer", FF_PHONE },
+	{ "téléphone", FF_PHONE }, { "teléfono", FF_PHONE },
+	{ "telefono", FF_PHONE }, { "telefoon", FF_PHONE },
+	{ "telefoonnummer", FF_PHONE }, { "handy", FF_PHONE },
+	{ "webseite", FF_WEBSITE }, { "site web", FF_WEBSITE },
+	{ "sitio web", FF_WEBSITE }, { "sito web", FF_WEBSITE },
+	{ "land", FF_COUNTRY }, { "pays", FF_COUNTRY }, { "país", FF_COUNTRY },
+	{ "paese", FF_COUNTRY }, { "nazione", FF_COUNTRY },
+	{ "mitarbeiter", FF_EMPLOYEES }, { "anzahl mitarbeiter", FF_EMPLOYEES },
+	{ "mitarbeiterzahl", FF_EMPLOYEES },
+	{ "nombre d'employés", FF_EMPLOYEES }, { "empleados", FF_EMPLOYEES },
+	{ "dipendenti", FF_EMPLOYEES }, { "medewerkers", FF_EMPLOYEES },
+	{ "nachricht", FF_MESSAGE }, { "ihre nachricht", FF_MESSAGE },
+	{ "anfrage", FF_MESSAGE }, { "ihre anfrage", FF_MESSAGE },
+	{ "votre message", FF_MESSAGE }, { "mensaje", FF_MESSAGE },
+	{ "messaggio", FF_MESSAGE }, { "bericht", FF_MESSAGE },
+	{ "uw bericht", FF_MESSAGE },
 };
 
 char *
@@ -98,18 +145,72 @@ form_label_key(const char *label)
 	return out != NULL ? out : g_strdup("");
 }
 
+static gboolean
+word_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '\'' || c == '-' ||
+	    (unsigned char)c >= 0x80;
+}
+
+/*
+ * The field whose labels key holds as whole words, when they are one
+ * field's (spec 6, v2: "Your work email address", "Company size
+ * (employees)", "What is your project budget"): a label found inside a
+ * longer one found ("company" in "company size") does not count.
+ */
+static enum form_field
+qualified_field(const char *key)
+{
+	struct { gsize b, e; enum form_field f; } hit[16];
+	guint n = 0;
+	enum form_field f = FF_NONE;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(labels) && n < G_N_ELEMENTS(hit);
+	    i++) {
+		gsize len = strlen(labels[i].key);
+
+		for (const char *p = strstr(key, labels[i].key); p != NULL &&
+		    n < G_N_ELEMENTS(hit); p = strstr(p + 1, labels[i].key))
+			if ((p == key || !word_char(p[-1])) &&
+			    !word_char(p[len])) {
+				hit[n].b = p - key;
+				hit[n].e = p - key + len;
+				hit[n++].f = labels[i].field;
+			}
+	}
+	for (guint i = 0; i < n; i++) {
+		gboolean inside = FALSE;
+
+		for (guint k = 0; k < n && !inside; k++)
+			inside = k != i && hit[k].b <= hit[i].b &&
+			    hit[i].e <= hit[k].e && hit[k].e - hit[k].b >
+			    hit[i].e - hit[i].b;
+		if (inside)
+			continue;
+		if (f != FF_NONE && f != hit[i].f)
+			return FF_NONE;	/* two fields' labels: neither */
+		f = hit[i].f;
+	}
+	return f;
+}
+
 enum form_field
-form_field_of_label(const char *label)
+form_field_of_label(const char *label, gboolean *qualified)
 {
 	char *key = form_label_key(label);
 	enum form_field f = FF_NONE;
 
+	if (qualified != NULL)
+		*qualified = FALSE;
 	for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
 		if (strcmp(key, labels[i].key) == 0) {
 			f = labels[i].field;
 			break;
 		}
 	}
+	if (f == FF_NONE && *key != '\0' &&
+	    (f = qualified_field(key)) != FF_NONE && qualified != NULL)
+		*qualified = TRUE;
 	g_free(key);
 	return f;
 }
@@ -232,7 +333,7 @@ stanza_pairs(char **lines, guint max)
 		p = form_pair_new(first, NULL);
 		for (; lines[i] != NULL && *g_strstrip(lines[i]) != '\0'; i++)
 			append_value(p, lines[i]);
-		known += form_field_of_label(first) != FF_NONE;
+		known += form_field_of_label(first, NULL) != FF_NONE;
 		g_ptr_array_add(pairs, p);
 	}
 	if (known < 2 || pairs->len * 2 < paragraphs)

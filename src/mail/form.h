@@ -35,7 +35,11 @@ GPtrArray *form_pairs_from_text(const char *text, guint max);
 /* Label compared as the spec says: case-insensitive, trimmed, without a
  * required-field '*' or a trailing ':' or '?'. Caller owns the result. */
 char *form_label_key(const char *label);
-/* The lead field a label fills, or FF_NONE. */
-enum form_field form_field_of_label(const char *label);
+/*
+ * The lead field a label fills, or FF_NONE: one of the field's labels,
+ * else (v2, *qualified set when qualified is not NULL) a label holding
+ * one field's labels as whole words ("Your work email address").
+ */
+enum form_field form_field_of_label(const char *label, gboolean *qualified);
 
 #endif

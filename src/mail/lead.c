@@ -322,16 +322,20 @@ html_form_markup(const char *html)
 	    strcasestr(html, "<dl") != NULL;
 }
 
-/* Company data from the form's labelled fields; first filled one wins. */
+/* Company data from the form's labelled fields; the first filled one
+ * wins, a label of the field's before one that holds it with other
+ * words ("Name" before "Name of your assistant"). */
 static void
 read_form_fields(struct lead *l, const char **first, const char **last,
     char **form_email, char **form_email_name)
 {
-	for (guint i = 0; i < l->form->len; i++) {
-		struct form_pair *p = g_ptr_array_index(l->form, i);
-		enum form_field f = form_field_of_label(p->label);
+	for (guint i = 0; i < 2 * l->form->len; i++) {
+		struct form_pair *p = g_ptr_array_index(l->form,
+		    i % l->form->len);
+		gboolean qualified;
+		enum form_field f = form_field_of_label(p->label, &qualified);
 
-		if (*p->value == '\0')
+		if (*p->value == '\0' || qualified != (i >= l->form->len))
 			continue;
 		switch (f) {
 		case FF_EMAIL:
