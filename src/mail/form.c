@@ -145,6 +145,17 @@ form_label_key(const char *label)
 	return out != NULL ? out : g_strdup("");
 }
 
+/* Words of s, separated by spaces. */
+static guint
+words(const char *s)
+{
+	guint n = *s != '\0';
+
+	for (; *s != '\0'; s++)
+		n += *s == ' ' && s[1] != ' ' && s[1] != '\0';
+	return n;
+}
+
 static gboolean
 word_char(char c)
 {
@@ -208,7 +219,10 @@ form_field_of_label(const char *label, gboolean *qualified)
 			break;
 		}
 	}
-	if (f == FF_NONE && *key != '\0' &&
+	/* a label with words around: not a sentence, a paragraph */
+	if (f == FF_NONE && *key != '\0' && strlen(key) <= FORM_MAX_LABEL &&
+	    strchr(key, '\n') == NULL && strstr(key, ". ") == NULL &&
+	    words(key) <= FORM_MAX_LABEL_WORDS &&
 	    (f = qualified_field(key)) != FF_NONE && qualified != NULL)
 		*qualified = TRUE;
 	g_free(key);
@@ -286,7 +300,6 @@ append_value(struct form_pair *p, const char *line)
 static gboolean
 label_line(const char *line)
 {
-	guint words = 1;
 	gsize n = strlen(line);
 	gunichar c = g_utf8_get_char_validated(line, -1);
 
@@ -296,9 +309,7 @@ label_line(const char *line)
 	    strstr(line, "://") != NULL || strstr(line, ". ") != NULL ||
 	    line[n - 1] == '.' || line[n - 1] == '!' || line[n - 1] == ',')
 		return FALSE;
-	for (const char *p = line; *p != '\0'; p++)
-		words += *p == ' ' && p[1] != ' ' && p[1] != '\0';
-	return words <= FORM_MAX_LABEL_WORDS;
+	return words(line) <= FORM_MAX_LABEL_WORDS;
 }
 
 /*

@@ -627,8 +627,9 @@ has_background(const xmlNode *e)
 }
 
 /* Is the row's one filled cell the label of a label row / value row
- * pair (Gravity Forms)? It is short, and set off: bold, on a coloured
- * background, or a short phrase ending in ':'. */
+ * pair (Gravity Forms, WPForms)? It is short, and set off: bold, on a
+ * coloured background, a short phrase ending in ':' or '?', or one of
+ * the labels of a lead field (a label styled by a CSS class alone). */
 static gboolean
 is_label_row(const struct row *r, const xmlNode *tr, guint depth)
 {
@@ -639,11 +640,13 @@ is_label_row(const struct row *r, const xmlNode *tr, guint depth)
 	if (n > FORM_MAX_LABEL || strchr(t, '\n') != NULL)
 		return FALSE;
 	if (all_bold(r->cell[0], is_bold(r->cell[0]), depth + 1) ||
-	    has_background(tr) || has_background(r->cell[0]))
+	    has_background(tr) || has_background(r->cell[0]) ||
+	    form_field_of_label(t, NULL) != FF_NONE)
 		return TRUE;
 	for (const char *p = t; *p != '\0'; p++)
 		words += *p == ' ';
-	return t[n - 1] == ':' && words + 1 < FORM_MAX_LABEL_WORDS;
+	return (t[n - 1] == ':' || t[n - 1] == '?') &&
+	    words + 1 < FORM_MAX_LABEL_WORDS;
 }
 
 /* Pairs of one innermost row, with the row after it when that holds the
@@ -667,9 +670,10 @@ row_pairs(struct pairs_walk *w, const xmlNode *tr, const xmlNode *next,
 	    is_label_row(&r, tr, depth)) {
 		row_read(&v, next, depth);
 		/* A bold next row is another label (the first was a section
-		 * heading), not a value. */
+		 * heading), not a value; so is a field's label. */
 		if (v.filled == 1 && !all_bold(v.cell[0], is_bold(v.cell[0]),
-		    depth + 1))
+		    depth + 1) && (form_field_of_label(v.text[0], NULL) ==
+		    FF_NONE || form_field_of_label(r.text[0], NULL) == FF_NONE))
 			used = add_pair(w, r.text[0], v.text[0]) ? 1 : -1;
 		row_clear(&v);
 	}
