@@ -292,6 +292,20 @@ static const struct fwd_case cases[] = {
 	  JANE_TEXT,
 	  "jane@acme.de", "Jane Doe", NULL, "sales@example.com", "Quote", NULL,
 	  NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "a Google Workspace group of 2014: List-ID holds the address",
+	  "From: Someone <someone@somewhere.example>\nTo: " TEAM_INBOX "\n"
+	  "Subject: Quote\nPrecedence: list\nMailing-list: list "
+	  "sales@example.com; contact sales+owners@example.com\n"
+	  "List-ID: <sales@example.com>\n\n" JANE_TEXT,
+	  "someone@somewhere.example", "Someone", NULL, "sales@example.com",
+	  "Quote", NULL, NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "a Microsoft 365 group (Sender: the group, no list headers)",
+	  "From: Jane Doe <jane@acme.de>\nTo: Sales <" TEAM_INBOX ">\n"
+	  "Sender: Sales <sales@example.com>\nSubject: Quote\n"
+	  "X-MS-Exchange-Organization-Network-Message-Id: 1b2c\n"
+	  "X-MS-Exchange-Inbox-Rules-Loop: sales@example.com\n\n" JANE_TEXT,
+	  "jane@acme.de", "Jane Doe", NULL, NULL, "Quote", NULL,
+	  "welding robots", NULL, NULL, 0, FALSE, FALSE },
 	{ "another group's list mail stays machine mail",
 	  "From: Jane Doe <jane@acme.de>\nTo: devs@lists.example.org\n"
 	  "Subject: Release\nPrecedence: list\n"

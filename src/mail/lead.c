@@ -597,7 +597,8 @@ sender_local(const struct mail *m)
 }
 
 /* The address a list header names: List-Id "<sales.example.com>" (read
- * against inbox, '@' written '.'), Mailing-list "list a@b; contact ...",
+ * against inbox, '@' written '.', or "<sales@example.com>"), Mailing-list
+ * "list a@b; contact ...",
  * List-Post "<mailto:a@b>", X-BeenThere "a@b". */
 static char *
 list_names_inbox(const struct mail *m, const struct lead_ctx *ctx)
@@ -618,7 +619,9 @@ list_names_inbox(const struct mail *m, const struct lead_ctx *ctx)
 		g_hash_table_iter_init(&it, ctx->inbox);
 		while (g_hash_table_iter_next(&it, &k, NULL)) {
 			char *dotted = g_strdelimit(g_strdup(k), "@", '.');
-			gboolean same = strcmp(dotted, id) == 0;
+			/* older Google groups wrote the address itself */
+			gboolean same = strcmp(dotted, id) == 0 ||
+			    strcmp(k, id) == 0;
 
 			g_free(dotted);
 			if (same) {
