@@ -400,6 +400,66 @@ is_service(const char *addr)
 	return yes;
 }
 
+/* A name word: letters, and '-', '\'' or '.' inside ("O'Neill", "J."). */
+static gboolean
+name_word(const char *w)
+{
+	if (*w == '\0')
+		return FALSE;
+	for (const char *p = w; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (!g_unichar_isalpha(c) && (p == w || strchr("-'.", *p) ==
+		    NULL))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * A display name as a person says it: Exchange directories write
+ * "Brooks, Natalie"; that is Natalie Brooks. Only two parts of one to
+ * three name words each, the second no company form ("Acme, Inc.").
+ * Caller owns the result.
+ */
+static char *
+display_name(const char *name)
+{
+	static const char *const forms[] = { "inc", "inc.", "ltd", "ltd.",
+	    "llc", "gmbh", "ag", "sa", "s.a.", "bv", "b.v.", "plc", "co",
+	    "co.", "corp", "corp.", "kg", "srl", "spa", "s.p.a.", "ab", "as",
+	    "oy", "nv", NULL };
+	char **parts, **w0 = NULL, **w1 = NULL, *out = NULL;
+	gboolean ok;
+
+	if (name == NULL || strchr(name, ',') == NULL)
+		return g_strdup(name);
+	parts = g_strsplit(name, ",", -1);
+	ok = g_strv_length(parts) == 2;
+	if (ok) {
+		w0 = g_strsplit(g_strstrip(parts[0]), " ", -1);
+		w1 = g_strsplit(g_strstrip(parts[1]), " ", -1);
+		ok = g_strv_length(w0) >= 1 && g_strv_length(w0) <= 3 &&
+		    g_strv_length(w1) >= 1 && g_strv_length(w1) <= 3;
+		for (guint i = 0; ok && w0[i] != NULL; i++)
+			ok = name_word(w0[i]);
+		for (guint i = 0; ok && w1[i] != NULL; i++) {
+			char *low = g_utf8_strdown(w1[i], -1);
+
+			ok = name_word(w1[i]);
+			for (guint k = 0; ok && forms[k] != NULL; k++)
+				ok = strcmp(low, forms[k]) != 0;
+			g_free(low);
+		}
+	}
+	if (ok)
+		out = g_strdup_printf("%s %s", parts[1], parts[0]);
+	g_strfreev(w0);
+	g_strfreev(w1);
+	g_strfreev(parts);
+	return out != NULL ? out : g_strdup(name);
+}
+
 /* "'Jane Doe' via Sales" (a Google Group's rewritten From): "Jane Doe". */
 static char *
 unvia(const char *name)
@@ -511,8 +571,11 @@ choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 		src = &from;
 	g_free(fname);
 	if (src != NULL) {
+		char *n = display_name(src->name);
+
 		set_str(l, LF_EMAIL, src->addr);
-		set_str(l, LF_NAME, src->name);
+		set_str(l, LF_NAME, n);
+		g_free(n);
 	}
 	g_free(from.name);
 	g_free(from.addr);
