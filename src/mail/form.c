@@ -41,7 +41,8 @@ static const struct {
 	{ "your email address", FF_EMAIL }, { "work email", FF_EMAIL },
 	{ "business email", FF_EMAIL }, { "mail", FF_EMAIL },
 	{ "name", FF_NAME }, { "full name", FF_NAME }, { "your name", FF_NAME },
-	{ "contact name", FF_NAME },
+	{ "contact name", FF_NAME }, { "invitee", FF_NAME },
+	{ "invitee name", FF_NAME },
 	{ "first name", FF_FIRST_NAME }, { "firstname", FF_FIRST_NAME },
 	{ "given name", FF_FIRST_NAME }, { "name (first)", FF_FIRST_NAME },
 	{ "last name", FF_LAST_NAME }, { "lastname", FF_LAST_NAME },
@@ -69,6 +70,16 @@ static const struct {
 	{ "enquiry", FF_MESSAGE }, { "details", FF_MESSAGE },
 	{ "how can we help", FF_MESSAGE }, { "how can we help you", FF_MESSAGE },
 	/* more English ones met in the wild */
+	{ "description", FF_MESSAGE }, { "project description", FF_MESSAGE },
+	{ "anything else", FF_MESSAGE },
+	{ "anything else we should know", FF_MESSAGE },
+	{ "tell us about your project", FF_MESSAGE },
+	{ "tell us about the project", FF_MESSAGE },
+	{ "tell us a bit about what you need", FF_MESSAGE },
+	{ "additional information", FF_MESSAGE }, { "your question", FF_MESSAGE },
+	{ "request", FF_MESSAGE }, { "your request", FF_MESSAGE },
+	{ "cell", FF_PHONE }, { "cell phone", FF_PHONE },
+	{ "whatsapp", FF_PHONE }, { "text reminder number", FF_PHONE },
 	{ "company email", FF_EMAIL }, { "corporate email", FF_EMAIL },
 	{ "contact email", FF_EMAIL }, { "email id", FF_EMAIL },
 	{ "full name", FF_NAME }, { "your full name", FF_NAME },
@@ -114,7 +125,16 @@ static const struct {
 	{ "anfrage", FF_MESSAGE }, { "ihre anfrage", FF_MESSAGE },
 	{ "votre message", FF_MESSAGE }, { "mensaje", FF_MESSAGE },
 	{ "messaggio", FF_MESSAGE }, { "bericht", FF_MESSAGE },
-	{ "uw bericht", FF_MESSAGE },
+	{ "uw bericht", FF_MESSAGE }, { "worum geht es", FF_MESSAGE },
+};
+
+/* Labels of what the form tool adds about the submission, never the
+ * lead's ("Page URL" is no website). */
+static const char *const tool_labels[] = {
+	"page url", "form url", "source url", "referrer", "referer",
+	"user agent", "remote ip", "ip address", "ip", "submitted from",
+	"submitted on", "entry id", "form id", "powered by", "landing page",
+	NULL
 };
 
 char *
@@ -213,6 +233,22 @@ form_field_of_label(const char *label, gboolean *qualified)
 
 	if (qualified != NULL)
 		*qualified = FALSE;
+	/* a slug ("company-name", "your_email": lowercase, no spaces)
+	 * reads as its words; "Message-ID" is no slug */
+	if (strpbrk(key, "-_") != NULL && strchr(key, ' ') == NULL &&
+	    strcmp(key, label + strspn(label, " \t")) == 0) {
+		gboolean known = FALSE;
+
+		for (gsize i = 0; i < G_N_ELEMENTS(labels) && !known; i++)
+			known = strcmp(key, labels[i].key) == 0;
+		if (!known)
+			g_strdelimit(key, "-_", ' ');
+	}
+	for (guint i = 0; tool_labels[i] != NULL; i++)
+		if (strcmp(key, tool_labels[i]) == 0) {
+			g_free(key);
+			return FF_NONE;
+		}
 	for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
 		if (strcmp(key, labels[i].key) == 0) {
 			f = labels[i].field;
@@ -295,12 +331,26 @@ append_value(struct form_pair *p, const char *line)
 	p->value = v;
 }
 
-/* Could line be a label standing alone: short, a few words, no
- * sentence, not an address or a link? */
+/* A question, maybe qualified: "Budget?", "Your phone? (optional)". */
+static gboolean
+is_question(const char *s)
+{
+	const char *q = strrchr(s, '?');
+
+	return q != NULL && (q[1] == '\0' || (strlen(q) <= 16 &&
+	    (strncmp(q, "? (", 3) == 0 || strcmp(q, "? *") == 0) &&
+	    (q[1] == ' ' && (s[strlen(s) - 1] == ')' || s[strlen(s) - 1] ==
+	    '*'))));
+}
+
+/* Could line be a label standing alone: short, a few words (a question
+ * may have twice as many), no sentence, not an address or a link? */
 static gboolean
 label_line(const char *line)
 {
 	gsize n = strlen(line);
+	guint most = is_question(line) ? 2 * FORM_MAX_LABEL_WORDS :
+	    FORM_MAX_LABEL_WORDS;
 	gunichar c = g_utf8_get_char_validated(line, -1);
 
 	if (n == 0 || n > FORM_MAX_LABEL || c == (gunichar)-1 ||
@@ -309,90 +359,145 @@ label_line(const char *line)
 	    strstr(line, "://") != NULL || strstr(line, ". ") != NULL ||
 	    line[n - 1] == '.' || line[n - 1] == '!' || line[n - 1] == ',')
 		return FALSE;
-	return words(line) <= FORM_MAX_LABEL_WORDS;
+	return words(line) <= most;
 }
 
 /*
- * The layout with the label on a line of its own and the value on the
- * lines below it, each pair a paragraph (WPForms, Gravity Forms and
- * Jotform in text mode): "Name\nJane Doe\n\nEmail\njane@x.de\n".
- * Taken only when most paragraphs are such pairs and two of their labels
- * name lead fields: prose has long first lines.
+ * A label alone on its line, as label-above-value layouts write it
+ * ("Email", "--- Email ---", "*Email*", "What is your budget?"), made
+ * plain (owned), or NULL. *strong is set when the line says by itself
+ * that it is a label: set off by dashes or stars, a question, a
+ * required '*', or one of a lead field's labels as such (not a line
+ * that holds one among other words: "a line of the message").
  */
-static GPtrArray *
-stanza_pairs(char **lines, guint max)
+static char *
+bare_label(const char *line, gboolean *strong)
 {
-	GPtrArray *pairs = g_ptr_array_new_with_free_func(form_pair_free);
-	guint paragraphs = 0, known = 0;
+	const char *b = line, *e = line + strlen(line);
+	gboolean decorated = FALSE, required, qualified;
+	char *l;
 
-	for (guint i = 0; lines[i] != NULL && pairs->len < max; ) {
-		struct form_pair *p;
-		char *first;
-
-		while (lines[i] != NULL && *g_strstrip(lines[i]) == '\0')
-			i++;
-		if (lines[i] == NULL)
-			break;
-		paragraphs++;
-		first = lines[i++];
-		if (lines[i] == NULL || *g_strstrip(lines[i]) == '\0' ||
-		    !label_line(first)) {
-			while (lines[i] != NULL && *g_strstrip(lines[i]) != '\0')
-				i++;
-			continue;
-		}
-		p = form_pair_new(first, NULL);
-		for (; lines[i] != NULL && *g_strstrip(lines[i]) != '\0'; i++)
-			append_value(p, lines[i]);
-		known += form_field_of_label(first, NULL) != FF_NONE;
-		g_ptr_array_add(pairs, p);
+	if ((*b == '-' || *b == '*' || *b == '\xe2') && (b[1] == ' ' ||
+	    strncmp(b, "\xe2\x80\xa2 ", 4) == 0))	/* a bullet: "- ", "• " */
+		b += *b == '\xe2' ? 4 : 2;
+	while (b < e && (*b == '-' || *b == '*' || *b == '=' || *b == ' ')) {
+		decorated |= *b != ' ';
+		b++;
 	}
-	if (known < 2 || pairs->len * 2 < paragraphs)
-		g_ptr_array_set_size(pairs, 0);
-	return pairs;
+	while (e > b && (e[-1] == '-' || e[-1] == '=' || e[-1] == ' ' ||
+	    (e[-1] == '*' && decorated)))
+		e--;
+	l = g_strndup(b, e - b);
+	required = e > b && e[-1] == '*';
+	g_strstrip(l);
+	if (!label_line(l)) {
+		g_free(l);
+		return NULL;
+	}
+	*strong = decorated || required || is_question(l) ||
+	    (form_field_of_label(l, &qualified) != FF_NONE && (!qualified ||
+	    words(l) <= FORM_STRONG_QUALIFIED));
+	return l;
+}
+
+/* The next line after i that is not blank, or NULL. */
+static const char *
+next_line(char **lines, guint i)
+{
+	for (i++; lines[i] != NULL; i++) {
+		const char *p = lines[i];
+
+		while (g_ascii_isspace(*p))
+			p++;
+		if (*p != '\0')
+			return p;
+	}
+	return NULL;
 }
 
 GPtrArray *
 form_pairs_from_text(const char *text, guint max)
 {
 	GPtrArray *pairs = g_ptr_array_new_with_free_func(form_pair_free);
+	GPtrArray *bare = g_ptr_array_new();	/* borrowed: bare-label pairs */
 	char **lines;
 	struct form_pair *cur = NULL;	/* borrowed: the value that may go on */
+	struct form_pair *msg = NULL;	/* borrowed: a message's, below it */
+	gboolean after_blank = TRUE;
+	guint known_bare = 0, known_colon = 0;
 
 	if (text == NULL)
 		return pairs;
 	lines = g_strsplit(text, "\n", -1);
 	for (guint i = 0; lines[i] != NULL && pairs->len < max; i++) {
-		char *label, *value;
+		char *label, *value, *plain = NULL;
 		char *line = g_strstrip(lines[i]);
+		const char *next;
+		gboolean strong = FALSE;
 
 		if (*line == '\0') {
 			/* A blank line ends a value, except right after a
-			 * label that stands alone ("name:\nJohn"). */
-			if (cur != NULL && *cur->value != '\0')
+			 * label that stands alone ("name:\nJohn") and in a
+			 * message of paragraphs below its label. */
+			if (cur != NULL && *cur->value != '\0' && (cur != msg ||
+			    g_ptr_array_find(bare, cur, NULL) == FALSE))
 				cur = NULL;
+			after_blank = TRUE;
 			continue;
 		}
+		if (cur != NULL && cur == msg && *cur->value != '\0' &&
+		    !split_label(line, &label, &value) &&
+		    ((plain = bare_label(line, &strong)) == NULL || !strong ||
+		    is_question(plain))) {
+			/* a message's next paragraph, questions and all */
+			g_free(plain);
+			append_value(cur, line);
+			after_blank = FALSE;
+			continue;
+		}
+		g_free(plain);
+		plain = NULL;
+		strong = FALSE;
 		if (split_label(line, &label, &value)) {
 			cur = form_pair_new(label, value);
 			g_ptr_array_add(pairs, cur);
-			continue;
-		}
-		if (cur != NULL)
+			known_colon += form_field_of_label(label, NULL) !=
+			    FF_NONE;
+		} else if ((plain = bare_label(line, &strong)) != NULL &&
+		    (cur == NULL || *cur->value != '\0' || strong)) {
+			/* a label above its value: set off by itself or by
+			 * the blank line before it, a value below it; a
+			 * label above a label was a heading */
+			next = next_line(lines, i);
+			if (cur != NULL && *cur->value == '\0' && next != NULL &&
+			    (strong || after_blank) &&
+			    g_ptr_array_remove(bare, cur)) {
+				g_ptr_array_remove(pairs, cur);
+				cur = msg = NULL;
+			}
+			if ((strong || after_blank) && next != NULL) {
+				enum form_field f = form_field_of_label(plain,
+				    NULL);
+
+				cur = form_pair_new(plain, NULL);
+				g_ptr_array_add(pairs, cur);
+				g_ptr_array_add(bare, cur);
+				known_bare += f != FF_NONE;
+				msg = f == FF_MESSAGE ? cur : NULL;
+			} else if (cur != NULL)
+				append_value(cur, line);
+		} else if (cur != NULL)
 			append_value(cur, line);
+		g_free(plain);
+		after_blank = FALSE;
 	}
 	g_strfreev(lines);
-	if (pairs->len < 3) {	/* not "Label: value" lines */
-		GPtrArray *st;
-
-		lines = g_strsplit(text, "\n", -1);
-		st = stanza_pairs(lines, max);
-		g_strfreev(lines);
-		if (st->len > pairs->len) {
-			g_ptr_array_free(pairs, TRUE);
-			return st;
-		}
-		g_ptr_array_free(st, TRUE);
-	}
+	/* Labels above values unless two of them name lead fields, or one
+	 * among "Label: value" lines that name two: the short first lines
+	 * of a person's paragraphs ("Kind regards") are no form. */
+	if (known_bare < 2 && (known_bare == 0 || known_colon < 2))
+		for (guint i = 0; i < bare->len; i++)
+			g_ptr_array_remove(pairs, g_ptr_array_index(bare, i));
+	g_ptr_array_free(bare, TRUE);
 	return pairs;
 }

@@ -13,6 +13,8 @@
 #define FORM_MAX_LABEL	80	/* a longer "label" is prose, not a label */
 #define FORM_MAX_VALUE	16384	/* bytes kept of one value */
 #define FORM_MAX_LABEL_WORDS 8	/* a label of more words is a sentence */
+#define FORM_STRONG_QUALIFIED 4	/* words of a label above its value that
+				 * holds a field's ("Phone (optional)") */
 
 struct form_pair {
 	char *label;		/* owned, as written, trimmed, no trailing ':' */

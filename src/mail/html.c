@@ -89,12 +89,19 @@ is_elem(const xmlNode *n, const char *name)
 	    strcmp((const char *)n->name, name) == 0;
 }
 
+static gboolean style_has(const xmlNode *e, const char *const *needles);
+
 static enum elem_kind
 elem_kind(const xmlNode *e)
 {
+	static const char *const block[] = { "display:block", NULL };
+
 	for (gsize i = 0; i < G_N_ELEMENTS(elems); i++)
 		if (strcmp((const char *)e->name, elems[i].name) == 0)
 			return elems[i].kind;
+	/* <b style="display:block">Question</b> answer (Typeform) */
+	if (e->properties != NULL && style_has(e, block))
+		return EK_LINE;
 	return EK_INLINE;
 }
 

@@ -49,7 +49,7 @@ static const char *const service_words[] = {
 	"form", "forms", "formresponses", "formmail", "submission",
 	"submissions", "notification", "notifications", "notify", "wordpress",
 	"webmaster", "leadgen", "www", "wwwrun", "apache", "nobody", "daemon",
-	NULL
+	"email", NULL
 };
 
 /* Labels that make up a signature block rather than a form. */
@@ -523,6 +523,39 @@ author(const struct mail *m, const struct lead_ctx *ctx,
 }
 
 /*
+ * A chat transcript's visitor: the line "Conversation with Elena Petrova
+ * <elena@x.cz>" that Intercom-style transcripts open with. Into out
+ * (owned strings); FALSE when text has none.
+ */
+static gboolean
+transcript_visitor(const char *text, struct mail_addr *out)
+{
+	static const char *const starts[] = { "conversation with ",
+	    "chat with ", "transcript of your conversation with ",
+	    "unterhaltung mit ", "conversation avec ", "conversación con ",
+	    NULL };
+	char **lines;
+	gboolean found = FALSE;
+
+	if (text == NULL)
+		return FALSE;
+	lines = g_strsplit(text, "\n", FORWARD_MAX_LINES);
+	for (guint i = 0; lines[i] != NULL && !found; i++) {
+		const char *l = lines[i];
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		for (guint k = 0; starts[k] != NULL && !found; k++)
+			if (g_ascii_strncasecmp(l, starts[k],
+			    strlen(starts[k])) == 0 && strchr(l, '@') != NULL)
+				found = mail_address_parse(l + strlen(starts[k]),
+				    out);
+	}
+	g_strfreev(lines);
+	return found;
+}
+
+/*
  * email and name: form field, else Reply-To for forms and no-reply
  * senders, else the author (spec section 6); never an inbox address. A
  * form notification whose address comes from neither its fields nor
@@ -535,7 +568,7 @@ choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 	const char *first = NULL, *last = NULL;
 	char *femail = NULL, *fname = NULL;
 	const struct mail_addr *src = NULL;
-	struct mail_addr from;
+	struct mail_addr from, chat = { NULL, NULL };
 	gboolean reply_ok = m->reply_to.addr != NULL &&
 	    !is_inbox(ctx, m->reply_to.addr);
 
@@ -562,8 +595,14 @@ choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 		else if (from.addr != NULL &&
 		    g_ascii_strcasecmp(from.addr, femail) == 0)
 			src = &from;
-	} else if (reply_ok && (l->is_form || is_noreply(from.addr)))
+	} else if (reply_ok && (l->is_form || is_service(from.addr)))
 		src = &m->reply_to;
+	else if (!l->is_form && (is_service(from.addr) ||
+	    is_team(ctx, from.addr)) && transcript_visitor(m->plain, &chat)) {
+		src = &chat;	/* a chat transcript the team mails in */
+		if (is_team(ctx, from.addr))
+			l->forwarded_by = g_strdup(from.addr);
+	}
 	else if (l->is_form && (from.addr == NULL || is_service(from.addr) ||
 	    is_team(ctx, from.addr)))
 		l->no_address = TRUE;	/* the tool's address is no lead's */
@@ -579,6 +618,38 @@ choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 	}
 	g_free(from.name);
 	g_free(from.addr);
+	g_free(chat.name);
+	g_free(chat.addr);
+}
+
+/* The country on a line of its own in a form's postal address
+ * ("Address": "220 Binney Street\nCambridge, MA 02142\nUnited States"). */
+static const char *
+address_country(const struct lead *l)
+{
+	static const char *const words[] = { "address", "adresse",
+	    "dirección", "direccion", "indirizzo", "adres", NULL };
+
+	for (guint i = 0; l->form != NULL && i < l->form->len; i++) {
+		const struct form_pair *p = g_ptr_array_index(l->form, i);
+		char *key = form_label_key(p->label);
+		gboolean addr = FALSE;
+		char **lines;
+		const char *c = NULL;
+
+		for (guint k = 0; words[k] != NULL && !addr; k++)
+			addr = strstr(key, words[k]) != NULL;
+		g_free(key);
+		if (!addr || strchr(p->value, '@') != NULL)
+			continue;
+		lines = g_strsplit(p->value, "\n", 12);
+		for (guint k = 1; lines[k] != NULL && c == NULL; k++)
+			c = country_from_name(g_strstrip(lines[k]));
+		g_strfreev(lines);
+		if (c != NULL)
+			return c;
+	}
+	return NULL;
 }
 
 static void
@@ -602,6 +673,8 @@ derive_domain_country(struct lead *l, GHashTable *freemail)
 		l->str[LF_COUNTRY] = NULL;
 		l->country_from = "form";
 	}
+	if (c == NULL && (c = address_country(l)) != NULL)
+		l->country_from = "form";
 	if (c == NULL && l->str[LF_PHONE] != NULL) {
 		c = country_from_phone(l->str[LF_PHONE]);
 		l->country_from = "phone";
@@ -1008,7 +1081,10 @@ lead_from_mail(const struct mail *m, const struct lead_ctx *ctx)
 		c = inner;
 	}
 	l = build(c, m, ctx);
-	l->forwarded_by = by;
+	if (by != NULL) {
+		g_free(l->forwarded_by);
+		l->forwarded_by = by;
+	}
 	for (guint i = 0; i < LEAD_MAX_FORWARDS; i++)
 		mail_free(owned[i]);
 	return l;
