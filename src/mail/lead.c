@@ -643,7 +643,7 @@ address_country(const struct lead *l)
 		if (!addr || strchr(p->value, '@') != NULL)
 			continue;
 		lines = g_strsplit(p->value, "\n", 12);
-		for (guint k = 1; lines[k] != NULL && c == NULL; k++)
+		for (guint k = 0; lines[k] != NULL && c == NULL; k++)
 			c = country_from_name(g_strstrip(lines[k]));
 		g_strfreev(lines);
 		if (c != NULL)
