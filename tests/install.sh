@@ -87,8 +87,12 @@ for c in "$root$pkgdatadir"/contrib/examples/*.conf; do
 		printf 'token\n' >"$new/refresh.token"
 		chmod 600 "$new/client.secret" "$new/refresh.token"
 	fi
+	# the one warning allowed: the example's inbox (sales@example.com)
+	# is not among the shipped rules' `inbox` addresses (Northwind's),
+	# as check is right to say
 	"$bin" -c "$new/leadroute.conf" check >"$tmp/check.out" 2>&1 &&
-	    ! grep -q ": warning:" "$tmp/check.out" ||
+	    ! grep ": warning:" "$tmp/check.out" |
+	    grep -qv "is not named by an .inbox. statement" ||
 	    { cat "$tmp/check.out"; fail "check refused ${c##*/}"; }
 done
 echo "# mine" >>"$new/leadroute.rules"

@@ -1212,89 +1212,100 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         return json.loads(p.stdout)
 
     def test_relayed_and_forwarded(self):
-        """Spec 6 v2: a lead the inbox's own Google Group relays (its From
-        rewritten for DMARC, list headers naming the inbox) is routed, not
-        ignored as list mail; a lead an owner forwards in (Gmail's inline
-        layout, the owner's mail authenticated) is the forwarded sender's
-        lead, forwarded to its owner, and not taken for the owner's
-        reply. Without the inbox statement the relayed lead is list mail."""
+        """Spec 6 v2: an owner-routed lead as the inbox's own Google Group
+        relays it (its From rewritten for DMARC, list headers naming the
+        inbox), as an owner forwards it in (Gmail's inline layout, and as
+        an attached message; the owner's mail authenticated): each is that
+        lead, routed as explain routes the original, forwarded to its
+        owner with Reply-To the sender, never taken for the owner's reply.
+        Without the inbox statement the relayed one is list mail."""
         bare = self.rules_copy()
         with open(bare) as f:
             text = f.read()
-        plain_rules = os.path.join(self.dir, "plain.rules")
+        # beside the copy: the same owners and lists
+        plain_rules = os.path.join(os.path.dirname(bare), "plain.rules")
         with open(plain_rules, "w") as f:
             f.write(text)
-        for name in os.listdir(os.path.dirname(bare)):   # its data files
-            if not name.endswith(".rules"):
-                os.link(os.path.join(os.path.dirname(bare), name),
-                        os.path.join(self.dir, name))
         rules = self.rules_copy('\ninbox "leads@svc.example"\n')
+        data, mid, orig = self.first_owner_routed()
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        sender = orig["lead"]["email"]
         owner = next(iter(self.owner_rows().values()))
-        body = ("Hello, we are a logistics company of 250 people and need "
-                "a quote for the implementation of your platform in our "
-                "three warehouses.\r\nBest regards, Jane Doe\r\n")
-        relay = ("From: \"'Jane Doe' via Leads\" <leads@svc.example>\r\n"
-                 "To: leads@svc.example\r\nSubject: Implementation quote\r\n"
-                 "Message-ID: <relay-1@acme-logistics.example>\r\n"
-                 "Date: Tue, 24 Nov 2026 09:00:00 +0000\r\n"
-                 "X-Original-From: Jane Doe <jane@acme-logistics.example>\r\n"
-                 "Reply-To: Jane Doe <jane@acme-logistics.example>\r\n"
-                 "Sender: leads@svc.example\r\nPrecedence: list\r\n"
-                 "Mailing-list: list leads@svc.example; contact "
-                 "leads+owners@svc.example\r\n"
-                 "List-ID: <leads.svc.example>\r\n"
-                 "X-Google-Group-Id: 304886998071\r\n\r\n" + body).encode()
-        fwd = (servers.authenticated(owner["email"]) +
-               "From: %s <%s>\r\nTo: leads@svc.example\r\n"
-               "Subject: Fwd: Implementation quote\r\n"
-               "Message-ID: <fwd-1@svc.example>\r\n"
-               "Date: Tue, 24 Nov 2026 09:30:00 +0000\r\n"
-               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-               "This came to me directly, please route it.\r\n\r\n"
-               "---------- Forwarded message ---------\r\n"
-               "From: Max Mustermann <max@muster-logistik.example>\r\n"
-               "Date: Tue, Nov 24, 2026 at 8:15 AM\r\n"
-               "Subject: Implementation quote\r\n"
-               "To: %s <%s>\r\n\r\n" % (owner["name"] or owner["id"],
-                                          owner["email"], owner["id"],
-                                          owner["email"]) + body).encode()
+        head, _, body = data.partition(b"\r\n\r\n")
+        if not body:
+            head, _, body = data.partition(b"\n\n")
+        kept = [h for h in re.split(rb"\r?\n(?![ \t])", head)
+                if not re.match(rb"(?i)(from|message-id|reply-to|"
+                                rb"list-id|precedence):", h)]
+        relay = b"\r\n".join(kept + [
+            b"From: \"'%s' via Leads\" <leads@svc.example>" %
+            (orig["lead"].get("name") or "Lead").encode(),
+            b"X-Original-From: %s" % msg["From"].encode(),
+            b"Reply-To: %s" % msg["From"].encode(),
+            b"Message-ID: <relay-1@svc.example>", b"Precedence: list",
+            b"Mailing-list: list leads@svc.example; contact "
+            b"leads+owners@svc.example", b"List-ID: <leads.svc.example>",
+            b"X-Google-Group-Id: 304886998071"]) + b"\r\n\r\n" + body
+        auth = servers.authenticated(owner["email"])
+        attached = (auth + "From: %s\r\nTo: leads@svc.example\r\n"
+                    "Subject: Fwd: %s\r\nMessage-ID: <fwd-att@svc.example>"
+                    "\r\nDate: Tue, 24 Nov 2026 09:30:00 +0000\r\n"
+                    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+                    "boundary=fw\r\n\r\n--fw\r\nContent-Type: text/plain"
+                    "\r\n\r\nPlease route this one.\r\n--fw\r\n"
+                    "Content-Type: message/rfc822\r\n\r\n" % (
+                        owner["email"], msg["Subject"])).encode() + \
+            data + b"\r\n--fw--\r\n"
+        cases = {"<relay-1@svc.example>": relay,
+                 "<fwd-att@svc.example>": attached}
+        text_part = msg.get_body(("plain",))
+        if text_part is not None:
+            inline = (auth + "From: %s\r\nTo: leads@svc.example\r\n"
+                      "Subject: Fwd: %s\r\nMessage-ID: <fwd-1@svc.example>"
+                      "\r\nDate: Tue, 24 Nov 2026 09:30:00 +0000\r\n"
+                      "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                      "This came to me directly, please route it.\r\n\r\n"
+                      "---------- Forwarded message ---------\r\n"
+                      "From: %s\r\nDate: Tue, Nov 24, 2026 at 8:15 AM\r\n"
+                      "Subject: %s\r\nTo: %s\r\n\r\n" % (
+                          owner["email"], msg["Subject"], msg["From"],
+                          msg["Subject"], owner["email"])) + \
+                text_part.get_content().replace("\n", "\r\n")
+            cases["<fwd-1@svc.example>"] = inline.encode()
         was = self.explain_raw(relay, plain_rules)
         self.assertEqual(was["destination"]["kind"], "ignore", was)
         self.assertTrue(was["lead"]["auto"])
         exp = {}
-        for raw, sender in ((relay, "jane@acme-logistics.example"),
-                            (fwd, "max@muster-logistik.example")):
+        for key, raw in cases.items():
             d = self.explain_raw(raw, rules)
-            self.assertEqual(d["lead"]["email"], sender, d)
+            self.assertEqual(d["lead"]["email"], sender, (key, d))
             self.assertFalse(d["lead"]["auto"], d)
-            self.assertNotIn(d["destination"]["kind"], ("ignore",), d)
-            exp[d["message_id"]] = d
+            self.assertEqual(d["destination"]["kind"],
+                             orig["destination"]["kind"], (key, d))
+            exp[key] = d
             self.dovecot.append("INBOX", raw)
-        self.assertEqual(exp["<relay-1@acme-logistics.example>"]["lead"][
-            "relayed_by"], "leads@svc.example")
-        self.assertEqual(exp["<fwd-1@svc.example>"]["lead"]["forwarded_by"],
-                         owner["email"])
-        self.assertEqual(exp["<fwd-1@svc.example>"]["lead"]["name"],
-                         "Max Mustermann")
+        self.assertEqual(exp["<relay-1@svc.example>"]["lead"]["relayed_by"],
+                         "leads@svc.example")
+        for key in cases:
+            if key != "<relay-1@svc.example>":
+                self.assertEqual(exp[key]["lead"]["forwarded_by"],
+                                 owner["email"])
         self.run_agent()
         self.assertEqual(self.dovecot.list_folder("INBOX"), [])
         rec = self.recorded()
         where = self.folder_of()
-        for mid, d in exp.items():
-            self.assertNotEqual(rec[mid]["kind"], "reply", mid)
-            self.assertEqual(rec[mid]["email"], d["lead"]["email"])
-            self.assertEqual(where[mid][0][0], rec[mid]["folder"])
-        # each owner-routed one forwarded to its owner, Reply-To the sender
         emails = {i: r["email"] for i, r in self.owner_rows().items()}
         sent = {}
-        for m, mid in zip(self.smtp.messages(), self.forwarded_ids()):
-            sent[mid] = m
-        routed = [mid for mid in exp if rec[mid]["owner"] is not None]
-        self.assertTrue(routed, rec)
-        for mid in routed:
-            m = sent[mid]
-            self.assertEqual(m.rcpt_tos, [emails[rec[mid]["owner"]]])
-            self.assertIn(rec[mid]["email"], m.message["Reply-To"])
+        for m, fmid in zip(self.smtp.messages(), self.forwarded_ids()):
+            sent[fmid] = m
+        for key in cases:
+            self.assertNotEqual(rec[key]["kind"], "reply", key)
+            self.assertEqual(rec[key]["email"], sender)
+            self.assertEqual(where[key][0][0], rec[key]["folder"])
+            self.assertIsNotNone(rec[key]["owner"], key)
+            m = sent[key]
+            self.assertEqual(m.rcpt_tos, [emails[rec[key]["owner"]]])
+            self.assertIn(sender, m.message["Reply-To"])
 
     def run_raw(self, *args, env=None):
         """`run --once` with extra environment; the CompletedProcess."""
