@@ -123,6 +123,21 @@ static const struct fwd_case cases[] = {
 	  "jane@acme.de", "Jane Doe", "dana@example.com", NULL,
 	  "Quote for 20 robots", "2021-10-27T09:31:00+02", "welding robots",
 	  "> ", NULL, 0, FALSE, FALSE },
+	{ "iPhone: the marker unquoted, the block quoted below it",
+	  FWD(DANA, "Fwd: Quote for 20 robots", "\nSent from my iPhone\n\n"
+	  "Begin forwarded message:\n\n> From: Jane Doe <jane@acme.de>\n"
+	  "> Date: 27 October 2021 at 09:31:00 CEST\n> To: dana@example.com\n"
+	  "> Subject: Quote for 20 robots\n>\n> Hello, we need a quote for 20 "
+	  "welding robots.\n"),
+	  "jane@acme.de", "Jane Doe", "dana@example.com", NULL,
+	  "Quote for 20 robots", "2021-10-27T09:31:00+02", "welding robots",
+	  "iPhone", NULL, 0, FALSE, FALSE },
+	{ "Gmail's bold sender name as text",
+	  FWD(DANA, "Fwd: Quote", "---------- Forwarded message ---------\n"
+	  "From: *Jane Doe* <jane@acme.de>\nDate: Wed, Oct 27, 2021 at 9:31 AM\n"
+	  "Subject: Quote\nTo: <dana@example.com>\n\n" JANE_TEXT),
+	  "jane@acme.de", "Jane Doe", "dana@example.com", NULL, "Quote", NULL,
+	  NULL, NULL, NULL, 0, FALSE, FALSE },
 	{ "Apple Mail, German",
 	  FWD(DANA, "Fwd: Angebot", "> Anfang der weitergeleiteten Nachricht:\n"
 	  ">\n> Von: Jana Vogel <jana@vogel-bau.de>\n> Betreff: Angebot\n"
@@ -449,11 +464,88 @@ test_cases(void **state)
 		fail_msg("%u of %zu cases failed", failed, G_N_ELEMENTS(cases));
 }
 
+/* What else the team changes: who wrote it (an owner's reply the group
+ * relays is the owner's), the forwarded message's language, the team's
+ * own mail, a tool's notice without answers, an empty field. */
+static const struct {
+	const char *what, *raw, *author, *language;
+	gboolean internal, no_address;
+	const char *company;
+} more[] = {
+	{ "an owner's reply relayed by the group, From rewritten",
+	  "From: \"'Dana Berg' via Sales\" <sales@example.com>\n"
+	  "X-Original-From: Dana Berg <dana@example.com>\nTo: " TEAM_INBOX
+	  "\nSubject: Re: Quote\nList-ID: <sales.example.com>\n"
+	  "In-Reply-To: <lead-1@acme.de>\n\nThanks, will call you.\n",
+	  "dana@example.com", NULL, TRUE, FALSE, NULL },
+	{ "a forward keeps the forwarded message's language, not the "
+	  "forwarder's Content-Language",
+	  "From: " DANA "\nTo: " TEAM_INBOX "\nSubject: WG: Anfrage\n"
+	  "Content-Language: en-US\n\nVon: Jana Vogel <jana@vogel-bau.de>\n"
+	  "Gesendet: Mittwoch, 27. Oktober 2021 09:31\nAn: Dana Berg\n"
+	  "Betreff: Anfrage\n\nGuten Tag, wir planen die Erweiterung unseres "
+	  "Lagers in Linz und bitten um ein Angebot für die Montage.\n",
+	  "jana@vogel-bau.de", "de", FALSE, FALSE, NULL },
+	{ "a colleague's mail that forwards nothing is the team's own",
+	  "From: Mike <mike@example.com>\nTo: jane@acme.de\nCc: " TEAM_INBOX
+	  "\nSubject: Re: Quote\n\nHi Jane, here is our offer.\n",
+	  "mike@example.com", NULL, TRUE, FALSE, NULL },
+	{ "a form tool's notice without the answers",
+	  "From: Google Forms <forms-receipts-noreply@google.com>\nTo: "
+	  TEAM_INBOX "\nSubject: New response\n\nYour form Contact has a "
+	  "new response. View it in Google Forms.\n",
+	  "forms-receipts-noreply@google.com", NULL, FALSE, TRUE, NULL },
+	{ "a field left empty is no value",
+	  "From: WPForms <wordpress@acme-shop.example>\nReply-To: "
+	  "jane@acme.de\nTo: " TEAM_INBOX "\nSubject: New entry\n\n"
+	  "Name: Jane Doe\nEmail: jane@acme.de\nCompany: (Empty)\n"
+	  "Phone: (Empty)\n",
+	  "wordpress@acme-shop.example", NULL, FALSE, FALSE, NULL },
+};
+
+static void
+test_more(void **state)
+{
+	GHashTable *inbox = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *owners = g_hash_table_new(g_str_hash, g_str_equal);
+	struct lead_ctx team = { NULL, inbox, owners };
+	guint failed = 0;
+
+	(void)state;
+	g_hash_table_add(inbox, (gpointer)TEAM_INBOX);
+	g_hash_table_add(owners, (gpointer)"dana@example.com");
+	for (gsize i = 0; i < G_N_ELEMENTS(more); i++) {
+		struct lead *l = lead_from_bytes(more[i].raw,
+		    strlen(more[i].raw), &team);
+		gboolean ok = same(more[i].what, "author", l->author,
+		    more[i].author);
+
+		if (more[i].language != NULL)
+			ok &= same(more[i].what, "language",
+			    l->str[LF_LANGUAGE], more[i].language);
+		ok &= same(more[i].what, "company", l->str[LF_COMPANY],
+		    more[i].company);
+		if (!l->internal != !more[i].internal ||
+		    !l->no_address != !more[i].no_address) {
+			print_error("%s: internal %d no_address %d\n",
+			    more[i].what, l->internal, l->no_address);
+			ok = FALSE;
+		}
+		failed += !ok;
+		lead_free(l);
+	}
+	g_hash_table_destroy(inbox);
+	g_hash_table_destroy(owners);
+	if (failed > 0)
+		fail_msg("%u cases failed", failed);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_more),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

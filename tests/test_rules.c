@@ -531,6 +531,28 @@ static const struct error_case error_cases[] = {
 	    "of the inbox", TRUE },
 	{ "review folder slash", "review folder \"/\"",
 	    "t.rules:1:15: error: folder \"/\": leadroute files mail out", TRUE },
+	/* v2: the inbox's own addresses */
+	{ "inbox empty", "inbox",
+	    "t.rules:1:6: error: expected an email address of the shared "
+	    "inbox, found end of line", FALSE },
+	{ "inbox no address", "inbox \"Sales Team\"",
+	    "t.rules:1:7: error: inbox \"Sales Team\" is not an email "
+	    "address: write the address alone", TRUE },
+	{ "inbox angle brackets", "inbox \"<sales@example.com>\"",
+	    "t.rules:1:7: error: inbox \"<sales@example.com>\" is not an "
+	    "email address: write the address alone", TRUE },
+	{ "inbox with a name", "inbox \"'Sales' <sales@example.com>\"",
+	    "t.rules:1:7: error: inbox \"'Sales' <sales@example.com>\" is "
+	    "not an email address", TRUE },
+	{ "statement mistyped", "inboxes \"sales@example.com\"",
+	    "t.rules:1:1: error: unknown statement 'inboxes'; did you mean "
+	    "inbox?", FALSE },
+	{ "statement capitalised", "Route * -> review",
+	    "t.rules:1:1: error: unknown statement 'Route'; did you mean "
+	    "route?", FALSE },
+	{ "inbox domain only", "inbox \"@example.com\"",
+	    "t.rules:1:7: error: inbox \"@example.com\" is not an email "
+	    "address", TRUE },
 	{ "value expected", "offer a if subject = [a]",
 	    "t.rules:1:22: error: expected a value, found '['", FALSE },
 	{ "value at end", "offer a if subject !=",
@@ -931,6 +953,10 @@ struct warning_case {
 #define TIERS	"tier x if auto\ntier y if spam\n"
 
 static const struct warning_case warning_cases[] = {
+	{ "inbox twice", "inbox sales@example.com \"SALES@example.com\"\n"
+	    "route * -> review\n",
+	    "t.rules:1:25: warning: inbox address SALES@example.com named "
+	    "twice" },
 	{ "after route *", OFFERS
 	    "route * -> review\n"
 	    "route offer=a -> review\n"

@@ -138,7 +138,7 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 {
 	/* an owner's forward of a lead is the lead, never their reply */
 	const struct owner *o = l->forwarded_by != NULL ? NULL :
-	    owner_by_email(a, l->str[LF_FROM]);
+	    owner_by_email(a, l->author);
 	struct journal_thread th = { 0 };
 	struct journal_decision d = { 0 };
 	char *folder, *reason;

@@ -230,19 +230,21 @@ form_field_of_label(const char *label, gboolean *qualified)
 {
 	char *key = form_label_key(label);
 	enum form_field f = FF_NONE;
+	gboolean slug = FALSE;
 
 	if (qualified != NULL)
 		*qualified = FALSE;
 	/* a slug ("company-name", "your_email": lowercase, no spaces)
 	 * reads as its words; "Message-ID" is no slug */
-	if (strpbrk(key, "-_") != NULL && strchr(key, ' ') == NULL &&
-	    strcmp(key, label + strspn(label, " \t")) == 0) {
+	if (strpbrk(key, "-_") != NULL && strchr(key, ' ') == NULL) {
 		gboolean known = FALSE;
 
 		for (gsize i = 0; i < G_N_ELEMENTS(labels) && !known; i++)
 			known = strcmp(key, labels[i].key) == 0;
-		if (!known)
+		if (!known) {
 			g_strdelimit(key, "-_", ' ');
+			slug = TRUE;
+		}
 	}
 	for (guint i = 0; tool_labels[i] != NULL; i++)
 		if (strcmp(key, tool_labels[i]) == 0) {
@@ -255,8 +257,9 @@ form_field_of_label(const char *label, gboolean *qualified)
 			break;
 		}
 	}
-	/* a label with words around: not a sentence, a paragraph */
-	if (f == FF_NONE && *key != '\0' && strlen(key) <= FORM_MAX_LABEL &&
+	/* a label with words around: not a sentence, a paragraph; not a
+	 * slug ("message-id") */
+	if (f == FF_NONE && !slug && *key != '\0' && strlen(key) <= FORM_MAX_LABEL &&
 	    strchr(key, '\n') == NULL && strstr(key, ". ") == NULL &&
 	    words(key) <= FORM_MAX_LABEL_WORDS &&
 	    (f = qualified_field(key)) != FF_NONE && qualified != NULL)
@@ -400,6 +403,35 @@ bare_label(const char *line, gboolean *strong)
 	return l;
 }
 
+/*
+ * A value's last lines that the form tool adds below the form ("View all
+ * responses", "Page submitted on", "Powered by Jotform", a link alone)
+ * taken off: they are no part of what the person wrote.
+ */
+static void
+trim_tool_lines(struct form_pair *p)
+{
+	static const char *const starts[] = { "view ", "see all ", "open ",
+	    "page submitted", "submitted ", "powered by", "sent from ",
+	    "sent via ", "manage ", "reply to this", NULL };
+	char *nl;
+
+	while ((nl = strrchr(p->value, '\n')) != NULL) {
+		const char *last = nl + 1;
+		gboolean tool = words(last) <= 6 &&
+		    (g_str_has_prefix(last, "http://") ||
+		    g_str_has_prefix(last, "https://"));
+
+		for (guint i = 0; starts[i] != NULL && !tool; i++)
+			tool = g_ascii_strncasecmp(last, starts[i],
+			    strlen(starts[i])) == 0 && words(last) <= 8;
+		if (!tool)
+			break;
+		*nl = '\0';
+		g_strchomp(p->value);
+	}
+}
+
 /* The next line after i that is not blank, or NULL. */
 static const char *
 next_line(char **lines, guint i)
@@ -492,6 +524,8 @@ form_pairs_from_text(const char *text, guint max)
 		after_blank = FALSE;
 	}
 	g_strfreev(lines);
+	for (guint i = 0; i < pairs->len; i++)
+		trim_tool_lines(g_ptr_array_index(pairs, i));
 	/* Labels above values unless two of them name lead fields, or one
 	 * among "Label: value" lines that name two: the short first lines
 	 * of a person's paragraphs ("Kind regards") are no form. */

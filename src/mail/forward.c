@@ -264,7 +264,8 @@ block_address(const char *value, struct mail_addr *out)
 	if (!mail_address_parse(v->str, out))
 		mail_address_parse(g_strdelimit(v->str, "<>\"'", ' '), out);
 	if (out->name != NULL) {
-		g_strstrip(g_strdelimit(out->name, "\"", ' '));
+		/* Gmail's bold "*Jana Becker*" as text */
+		g_strstrip(g_strdelimit(out->name, "\"*", ' '));
 		if (*out->name == '\'' && strlen(out->name) > 1 &&
 		    out->name[strlen(out->name) - 1] == '\'') {
 			out->name[strlen(out->name) - 1] = '\0';
@@ -520,8 +521,8 @@ read_block(char **lines, guint i, guint depth, guint min,
 	enum fwd_field f, last = FH_NONE;
 	const char *v;
 
-	while (lines[i] != NULL && quote_depth(lines[i]) >= depth &&
-	    blank(unquote(lines[i], depth)) && gap++ < FORWARD_MAX_GAP)
+	while (lines[i] != NULL && blank(unquote(lines[i],
+	    quote_depth(lines[i]))) && gap++ < FORWARD_MAX_GAP)
 		i++;
 	m = mail_new();
 	to = g_ptr_array_new();
@@ -558,6 +559,20 @@ read_block(char **lines, guint i, guint depth, guint min,
 	return m;
 }
 
+/* The quote depth of the block after a marker line at i: iOS writes
+ * "Begin forwarded message:" unquoted and the block below it quoted. */
+static guint
+block_depth(char **lines, guint i, guint depth)
+{
+	for (i++; lines[i] != NULL; i++) {
+		guint d = quote_depth(lines[i]);
+
+		if (!blank(unquote(lines[i], d)))
+			return MAX(d, depth);
+	}
+	return depth;
+}
+
 struct mail *
 forward_inline(const char *text, gboolean fwd_subject,
     const char *default_offset)
@@ -577,7 +592,8 @@ forward_inline(const char *text, gboolean fwd_subject,
 		const char *v;
 
 		if (kind == 2 || (kind == 1 && fwd_subject))
-			m = read_block(lines, i + 1, depth, 2, default_offset);
+			m = read_block(lines, i + 1, block_depth(lines, i,
+			    depth), 2, default_offset);
 		/* Outlook: no marker, the block at the top level */
 		else if (kind == 0 && fwd_subject && depth == 0 &&
 		    header_line(l, &v) == FH_FROM)

@@ -322,6 +322,20 @@ html_form_markup(const char *html)
 	    strcasestr(html, "<dl") != NULL;
 }
 
+/* A value that says the field was left empty: WPForms' "(Empty)". */
+static gboolean
+placeholder(const char *v)
+{
+	static const char *const words[] = { "(empty)", "empty", "(none)",
+	    "(no answer)", "no answer", "not answered", "(not provided)",
+	    "-", "--", NULL };
+
+	for (guint i = 0; words[i] != NULL; i++)
+		if (g_ascii_strcasecmp(v, words[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 /* Company data from the form's labelled fields; the first filled one
  * wins, a label of the field's before one that holds it with other
  * words ("Name" before "Name of your assistant"). */
@@ -335,7 +349,8 @@ read_form_fields(struct lead *l, const char **first, const char **last,
 		gboolean qualified;
 		enum form_field f = form_field_of_label(p->label, &qualified);
 
-		if (*p->value == '\0' || qualified != (i >= l->form->len))
+		if (*p->value == '\0' || qualified != (i >= l->form->len) ||
+		    placeholder(p->value))
 			continue;
 		switch (f) {
 		case FF_EMAIL:
@@ -606,8 +621,15 @@ choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 	else if (l->is_form && (from.addr == NULL || is_service(from.addr) ||
 	    is_team(ctx, from.addr)))
 		l->no_address = TRUE;	/* the tool's address is no lead's */
-	else if (from.addr != NULL && !is_inbox(ctx, from.addr))
+	else if (from.addr != NULL && !is_inbox(ctx, from.addr)) {
 		src = &from;
+		/* a tool's "new response" notice without the answers, or
+		 * the team's own mail that forwards nothing */
+		l->no_address = is_service(from.addr);
+		l->internal = is_team(ctx, from.addr);
+	}
+	if (from.addr != NULL)
+		l->author = g_utf8_strdown(from.addr, -1);
 	g_free(fname);
 	if (src != NULL) {
 		char *n = display_name(src->name);
@@ -999,8 +1021,9 @@ build(const struct mail *c, const struct mail *o, const struct lead_ctx *ctx)
 	g_free(body);
 
 	set_str(l, LF_TZ, c->date != 0 ? c->date_offset : o->date_offset);
+	/* a forward's own Content-Language is the forwarder's client's */
 	if ((lang = mail_header(m, "Content-Language")) != NULL ||
-	    (lang = mail_header(o, "Content-Language")) != NULL) {
+	    (c == o && (lang = mail_header(o, "Content-Language")) != NULL)) {
 		/* "de-AT", "en_GB": the language's ISO 639 code */
 		char *v = g_ascii_strdown(lang, strcspn(lang, ", ;-_"));
 
@@ -1039,8 +1062,15 @@ forwarded(const struct mail *c, const struct lead_ctx *ctx, gboolean *owned)
 	struct mail *inner;
 	char *text = NULL;
 
+	struct mail_addr who;
+	gboolean team;
+
 	*owned = FALSE;
-	if (!is_team(ctx, c->from.addr))
+	author(c, ctx, &who);	/* a forward the group relayed: its author */
+	team = is_team(ctx, who.addr);
+	g_free(who.name);
+	g_free(who.addr);
+	if (!team)
 		return NULL;
 	if (c->attached != NULL && c->messages == 1 && c->attachments == 1 &&
 	    c->attached->from.addr != NULL)
@@ -1074,8 +1104,13 @@ lead_from_mail(const struct mail *m, const struct lead_ctx *ctx)
 	 * forwarder is who put it in the inbox */
 	for (guint depth = 0; depth < LEAD_MAX_FORWARDS &&
 	    (inner = forwarded(c, ctx, &own)) != NULL; depth++) {
-		if (by == NULL)
-			by = g_strdup(c->from.addr);
+		if (by == NULL) {
+			struct mail_addr who;
+
+			author(c, ctx, &who);
+			by = who.addr;
+			g_free(who.name);
+		}
 		if (own)
 			owned[depth] = (struct mail *)inner;
 		c = inner;
@@ -1112,6 +1147,7 @@ lead_free(struct lead *l)
 	g_free(l->auto_why);
 	g_free(l->relayed_by);
 	g_free(l->forwarded_by);
+	g_free(l->author);
 	g_ptr_array_free(l->form, TRUE);
 	g_ptr_array_free(l->form_keys, TRUE);
 	g_ptr_array_free(l->headers, TRUE);

@@ -29,8 +29,16 @@ struct lead {
 	char *forwarded_by;	/* owned: who forwarded the lead into the
 				 * inbox (spec 6, v2); NULL: not forwarded */
 	const char *language_source; /* static: "header", "detected" */
-	gboolean no_address;	/* a form notification that does not give
-				 * the lead's address (it goes to review) */
+	gboolean no_address;	/* no address of the lead's to answer: a
+				 * form notification that does not give it,
+				 * or a no-reply or form tool's sender
+				 * without Reply-To (it goes to review) */
+	gboolean internal;	/* mail of the team's own (an owner, an
+				 * inbox address or domain) that forwards
+				 * no lead (it goes to review) */
+	char *author;		/* owned: who wrote the message, lowercase:
+				 * From, or the author of a group's rewritten
+				 * From; the forwarded sender for a forward */
 	const char *country_from; /* static: "form", "phone", "domain" */
 	GPtrArray *form;	/* of struct form_pair *, owned, in order */
 	GPtrArray *form_keys;	/* of char *, owned: form_label_key() of each */

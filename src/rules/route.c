@@ -662,10 +662,16 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 		return dc;
 	}
 	/* a web form's fields without the address of whoever filled it in:
-	 * never routed on the form tool's sender (spec 6, v2) */
-	if (l->no_address) {
-		to_review(dc, rs, prefix, g_strdup("form notification without "
-		    "the lead's address (no email field, no Reply-To)"));
+	 * never routed on the form tool's sender (spec 6, v2); nor the
+	 * team's own mail, which forwards no lead */
+	if (l->no_address || l->internal) {
+		to_review(dc, rs, prefix, l->is_form && l->no_address ?
+		    g_strdup("form notification without the lead's address "
+		    "(no email field, no Reply-To)") : l->no_address ?
+		    g_strdup_printf("no address of the lead: %s is a no-reply "
+		    "or form tool's sender, and there is no Reply-To",
+		    l->author) : g_strdup_printf("mail from the team's own "
+		    "address %s that forwards no lead", l->author));
 		return dc;
 	}
 	for (guint i = 0; i < rs->routes->len && dc->route == NULL; i++) {

@@ -770,11 +770,24 @@ reserved_value(const char *dim, const char *v)
 static void
 st_class(struct parser *p)
 {
+	static const char *const statements[] = { "owners", "accounts",
+	    "list", "inbox", "team", "queue", "review", "ignore", "sticky",
+	    "dimension", "route", NULL };
 	struct token *dt = rules_peek(p), *ct;
-	const char *dim = ident(p, "dimension name"), *name;
+	const char *dim, *name, *near;
 	struct class_rule *cr;
 	struct expr *e;
 
+	/* "inboxes \"a@b\"", "Inbox a@b": a statement mistyped, not a
+	 * class (DIMENSION CLASS if ...) */
+	if (dt->type == T_WORD && (p->i + 1 >= p->toks->len ||
+	    (dt + 1)->type != T_WORD || !valid_ident(dt->text)) &&
+	    (near = diag_nearest(dt->text, statements)) != NULL) {
+		rules_error(p, dt, "unknown statement '%s'; did you mean %s?",
+		    dt->text, near);
+		return;
+	}
+	dim = ident(p, "dimension name");
 	if (dim == NULL)
 		return;
 	ct = rules_peek(p);
@@ -967,9 +980,11 @@ st_inbox(struct parser *p)
 		rules_next(p);
 		n++;
 		if (at == NULL || at == t->text || at[1] == '\0' ||
-		    strchr(at + 1, '.') == NULL || strchr(at + 1, '@') != NULL) {
-			rules_error(p, t, "inbox \"%s\" is not an email address "
-			    "(write inbox \"sales@example.com\")", t->text);
+		    strchr(at + 1, '.') == NULL || strchr(at + 1, '@') != NULL ||
+		    strpbrk(t->text, "<>\"'(),; \t") != NULL) {
+			rules_error(p, t, "inbox \"%s\" is not an email address: "
+			    "write the address alone, without a name or angle "
+			    "brackets (inbox \"sales@example.com\")", t->text);
 			g_free(key);
 			continue;
 		}

@@ -247,32 +247,6 @@ check_url(const struct reader *r, const char *group, const char *key,
 	    schemes[0]);
 }
 
-/* The edit distance of a and b (short strings: key names). */
-static guint
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	guint *row = g_new(guint, lb + 1), best;
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (guint)j;
-	for (size_t i = 1; i <= la; i++) {
-		guint diag = row[0];
-
-		row[0] = (guint)i;
-		for (size_t j = 1; j <= lb; j++) {
-			guint up = row[j];
-
-			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
-			    diag + (a[i - 1] != b[j - 1]));
-			diag = up;
-		}
-	}
-	best = row[lb];
-	g_free(row);
-	return best;
-}
-
 /* A key leadroute does not know: an error, naming the known key of the
  * group it is closest to when one is close (a typo). */
 static void
@@ -288,7 +262,7 @@ unknown_key(const struct reader *r, const char *group, const char *key)
 
 		if (strncmp(k, group, glen) != 0 || k[glen] != ':')
 			continue;
-		if ((d = distance(key, k + glen + 1)) < best) {
+		if ((d = diag_distance(key, k + glen + 1)) < best) {
 			best = d;
 			near = k + glen + 1;
 		}

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -87,4 +88,48 @@ diag_print(const struct diag *d, FILE *fp)
 {
 	for (guint i = 0; i < d->msgs->len; i++)
 		fprintf(fp, "%s\n", (const char *)g_ptr_array_index(d->msgs, i));
+}
+
+guint
+diag_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	guint *row = g_new(guint, lb + 1), best;
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (guint)j;
+	for (size_t i = 1; i <= la; i++) {
+		guint diag = row[0];
+
+		row[0] = (guint)i;
+		for (size_t j = 1; j <= lb; j++) {
+			guint up = row[j];
+
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
+			    diag + (a[i - 1] != b[j - 1]));
+			diag = up;
+		}
+	}
+	best = row[lb];
+	g_free(row);
+	return best;
+}
+
+const char *
+diag_nearest(const char *word, const char *const *known)
+{
+	const char *near = NULL;
+	guint best = 3;		/* at most two edits away */
+	char *low = g_ascii_strdown(word, -1);
+
+	for (guint i = 0; known[i] != NULL; i++) {
+		guint d = diag_distance(low, known[i]);
+
+		if (d < best && (d == 0 || strlen(known[i]) > 3)) {
+			best = d;
+			near = known[i];
+		}
+	}
+	g_free(low);
+	return near;
 }

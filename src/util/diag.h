@@ -28,4 +28,11 @@ const char *diag_get(const struct diag *d, guint i);
 /* Print every message, one a line, errors and warnings in file order. */
 void diag_print(const struct diag *d, FILE *fp);
 
+/* The edit distance of a and b (short strings: names, keys). */
+guint diag_distance(const char *a, const char *b);
+/* The word of known (lowercase, NULL-terminated) that word is a typo of:
+ * at most two edits away, upper and lower case alike; NULL if none. For
+ * "did you mean ...?" */
+const char *diag_nearest(const char *word, const char *const *known);
+
 #endif
