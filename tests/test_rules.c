@@ -953,6 +953,14 @@ struct warning_case {
 #define TIERS	"tier x if auto\ntier y if spam\n"
 
 static const struct warning_case warning_cases[] = {
+	{ "language name", "lang de if language = German\n"
+	    "lang at if language != \"de-AT\"\nlang x if language = de\n"
+	    "route lang=de -> review\nroute lang=at -> review\n"
+	    "route lang=x -> review\n",
+	    "t.rules:1:23: warning: 'German' is not an ISO 639-1 language "
+	    "code (language holds codes such as de, fr, en)\n"
+	    "t.rules:2:24: warning: 'de-AT' is not an ISO 639-1 language "
+	    "code (language holds codes such as de, fr, en)" },
 	{ "inbox twice", "inbox sales@example.com \"SALES@example.com\"\n"
 	    "route * -> review\n",
 	    "t.rules:1:25: warning: inbox address SALES@example.com named "

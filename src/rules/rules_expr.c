@@ -17,6 +17,13 @@
 
 static struct expr *parse_or(struct parser *p);
 
+/* Two lowercase letters, as language holds them. */
+static gboolean
+language_code(const char *s)
+{
+	return g_ascii_islower(s[0]) && g_ascii_islower(s[1]) && s[2] == '\0';
+}
+
 /* "form.\"Label\"", "form.Label", "header.\"X-Spam-Flag\"", "country" */
 static gboolean
 parse_field(struct parser *p, enum lead_field *f, char **arg)
@@ -144,6 +151,12 @@ parse_test(struct parser *p)
 		    n->type == T_STRING) && !country_is_iso(n->text))
 			rules_warn(p, n, "'%s' is not an ISO 3166-1 alpha-2 "
 			    "country code", n->text);
+		/* language holds "de", never "German" nor "de-AT" */
+		if (f == LF_LANGUAGE && (n->type == T_WORD ||
+		    n->type == T_STRING) && !language_code(n->text))
+			rules_warn(p, n, "'%s' is not an ISO 639-1 language code "
+			    "(language holds codes such as de, fr, en)",
+			    n->text);
 		if ((v = rules_string_or_word(p, "a value")) != NULL)
 			e->str = expr_fold(v);
 		break;
