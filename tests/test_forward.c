@@ -522,7 +522,7 @@ test_more(void **state)
 
 		if (more[i].language != NULL)
 			ok &= same(more[i].what, "language",
-			    l->str[LF_LANGUAGE], more[i].language);
+			    lead_language(l), more[i].language);
 		ok &= same(more[i].what, "company", l->str[LF_COMPANY],
 		    more[i].company);
 		if (!l->internal != !more[i].internal ||

@@ -194,10 +194,10 @@ test_leads(void **state)
 		const struct lead_lang *c = &leads[i];
 		struct lead *l = lead_from_bytes(c->raw, strlen(c->raw), NULL);
 
-		if (g_strcmp0(l->str[LF_LANGUAGE], c->language) != 0 ||
+		if (g_strcmp0(lead_language(l), c->language) != 0 ||
 		    g_strcmp0(l->language_source, c->source) != 0)
 			fail_msg("%s: language %s (%s), want %s (%s)", c->what,
-			    l->str[LF_LANGUAGE], l->language_source,
+			    lead_language(l), l->language_source,
 			    c->language, c->source);
 		lead_free(l);
 	}

@@ -191,7 +191,8 @@ vars_lookup(void *ctx, const char *name)
 	}
 	if (g_str_has_prefix(name, "lead.") &&
 	    lead_field_lookup(name + 5, &f) && f < LF_FORM)
-		return g_strdup(v->l->str[f]);
+		return g_strdup(f == LF_LANGUAGE ? lead_language(v->l) :
+		    v->l->str[f]);
 	if (strcmp(name, "lead.is_form") == 0)
 		return v->l->is_form ? g_strdup("yes") : NULL;
 	if (g_str_has_prefix(name, "owner.") && v->o != NULL) {

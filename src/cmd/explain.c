@@ -63,6 +63,8 @@ json_lead(JsonBuilder *b, const struct lead *l)
 {
 	GHashTable *seen;
 
+	lead_language(l);
+
 	json_builder_begin_object(b);
 	for (guint i = 0; i < G_N_ELEMENTS(shown); i++) {
 		enum lead_field f = shown[i];
@@ -275,7 +277,7 @@ print_text(const struct explain_opts *o, const char *file,
 		text_field(fp, "relayed", v);
 		g_free(v);
 	}
-	if (l->str[LF_LANGUAGE] != NULL) {
+	if (lead_language(l) != NULL) {
 		char *v = g_strdup_printf("%s (from the %s)",
 		    l->str[LF_LANGUAGE], g_strcmp0(l->language_source,
 		    "detected") == 0 ? "text" : "Content-Language header");

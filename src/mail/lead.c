@@ -60,11 +60,30 @@ static const char *const signature_keys[] = {
 };
 
 const char *
+lead_language(const struct lead *l)
+{
+	struct lead *cache = (struct lead *)l;	/* the cache only */
+	const char *code;
+
+	if (l->language_pending) {
+		cache->language_pending = FALSE;
+		if ((code = lang_detect(l->str[l->language_text])) != NULL) {
+			cache->str[LF_LANGUAGE] = g_strdup(code);
+			cache->language_source = "detected";
+			cache->ascii |= 1u << LF_LANGUAGE;
+		}
+	}
+	return l->str[LF_LANGUAGE];
+}
+
+const char *
 lead_folded(const struct lead *l, enum lead_field f)
 {
 	struct lead *cache = (struct lead *)l;	/* the cache only */
 	char *t, *n;
 
+	if (f == LF_LANGUAGE)
+		lead_language(l);
 	if (f >= LF_FORM || l->str[f] == NULL)
 		return NULL;
 	if (l->folded[f] == NULL) {
@@ -1032,11 +1051,10 @@ build(const struct mail *c, const struct mail *o, const struct lead_ctx *ctx)
 	}
 	if (l->str[LF_LANGUAGE] != NULL)
 		l->language_source = "header";
-	/* a form's labels are the tool's: its free text is the person's */
-	else if ((lang = lang_detect(l->is_form && l->str[LF_MESSAGE] != NULL ?
-	    l->str[LF_MESSAGE] : l->str[LF_BODY])) != NULL) {
-		set_str(l, LF_LANGUAGE, lang);
-		l->language_source = "detected";
+	else {	/* a form's labels are the tool's, its free text the person's */
+		l->language_pending = TRUE;
+		l->language_text = l->is_form && l->str[LF_MESSAGE] != NULL ?
+		    LF_MESSAGE : LF_BODY;
 	}
 	set_str(l, LF_MESSAGE_ID, o->message_id);
 	l->str[LF_ATTACHMENTS] = g_strdup_printf("%u", l->attachments);
@@ -1195,6 +1213,8 @@ lead_values(const struct lead *l, enum lead_field f, const char *arg,
 		}
 		return n;
 	}
+	if (f == LF_LANGUAGE)
+		lead_language(l);
 	if (f >= LF_NFIELDS || l->str[f] == NULL || max == 0)
 		return 0;
 	out[0] = l->str[f];

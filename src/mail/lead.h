@@ -29,6 +29,8 @@ struct lead {
 	char *forwarded_by;	/* owned: who forwarded the lead into the
 				 * inbox (spec 6, v2); NULL: not forwarded */
 	const char *language_source; /* static: "header", "detected" */
+	gboolean language_pending; /* not detected yet: lead_language() */
+	enum lead_field language_text;	/* the field it is detected from */
 	gboolean no_address;	/* no address of the lead's to answer: a
 				 * form notification that does not give it,
 				 * or a no-reply or form tool's sender
@@ -91,6 +93,14 @@ gboolean lead_number(const struct lead *l, enum lead_field f,
  * computed once per lead and field (the one thing a lead caches).
  */
 const char *lead_folded(const struct lead *l, enum lead_field f);
+
+/*
+ * The lead's language (str[LF_LANGUAGE]): Content-Language's, else
+ * detected from its text at the first ask (detection costs as much as
+ * the rest of a lead: it is done only for a rule, a template or explain
+ * that reads it). lead_values() and lead_folded() ask it themselves.
+ */
+const char *lead_language(const struct lead *l);
 
 /* Is s ASCII only (no byte above 0x7F)? */
 gboolean lead_is_ascii(const char *s);
