@@ -437,18 +437,34 @@ check(const struct fwd_case *c, const struct lead *l)
 	return ok;
 }
 
+/* The team above: its inbox and owners (free with team_free()). */
+static struct lead_ctx
+team_new(void)
+{
+	struct lead_ctx team = { NULL,
+	    g_hash_table_new(g_str_hash, g_str_equal),
+	    g_hash_table_new(g_str_hash, g_str_equal) };
+
+	g_hash_table_add(team.inbox, (gpointer)TEAM_INBOX);
+	g_hash_table_add(team.owners, (gpointer)"dana@example.com");
+	g_hash_table_add(team.owners, (gpointer)"erik@example.com");
+	return team;
+}
+
+static void
+team_free(struct lead_ctx *team)
+{
+	g_hash_table_destroy(team->inbox);
+	g_hash_table_destroy(team->owners);
+}
+
 static void
 test_cases(void **state)
 {
-	GHashTable *inbox = g_hash_table_new(g_str_hash, g_str_equal);
-	GHashTable *owners = g_hash_table_new(g_str_hash, g_str_equal);
-	struct lead_ctx team = { NULL, inbox, owners };
+	struct lead_ctx team = team_new();
 	guint failed = 0;
 
 	(void)state;
-	g_hash_table_add(inbox, (gpointer)TEAM_INBOX);
-	g_hash_table_add(owners, (gpointer)"dana@example.com");
-	g_hash_table_add(owners, (gpointer)"erik@example.com");
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		const struct fwd_case *c = &cases[i];
 		struct lead *l = lead_from_bytes(c->raw, strlen(c->raw),
@@ -458,8 +474,7 @@ test_cases(void **state)
 			failed++;
 		lead_free(l);
 	}
-	g_hash_table_destroy(inbox);
-	g_hash_table_destroy(owners);
+	team_free(&team);
 	if (failed > 0)
 		fail_msg("%u of %zu cases failed", failed, G_N_ELEMENTS(cases));
 }
@@ -506,14 +521,10 @@ static const struct {
 static void
 test_more(void **state)
 {
-	GHashTable *inbox = g_hash_table_new(g_str_hash, g_str_equal);
-	GHashTable *owners = g_hash_table_new(g_str_hash, g_str_equal);
-	struct lead_ctx team = { NULL, inbox, owners };
+	struct lead_ctx team = team_new();
 	guint failed = 0;
 
 	(void)state;
-	g_hash_table_add(inbox, (gpointer)TEAM_INBOX);
-	g_hash_table_add(owners, (gpointer)"dana@example.com");
 	for (gsize i = 0; i < G_N_ELEMENTS(more); i++) {
 		struct lead *l = lead_from_bytes(more[i].raw,
 		    strlen(more[i].raw), &team);
@@ -534,8 +545,7 @@ test_more(void **state)
 		failed += !ok;
 		lead_free(l);
 	}
-	g_hash_table_destroy(inbox);
-	g_hash_table_destroy(owners);
+	team_free(&team);
 	if (failed > 0)
 		fail_msg("%u cases failed", failed);
 }
