@@ -156,6 +156,62 @@ def memory_bound(binary, rules):
     return ok
 
 
+# Seconds of CPU one hostile message may take (a sanitizer build is ten
+# times slower than this needs; before the bounds, these took minutes).
+TIME_BOUND_S = 10
+
+
+def cpu_seconds(argv):
+    """(exit status, user + system CPU seconds) of running argv."""
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execv(argv[0], argv)
+    _, status, ru = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime
+
+
+def time_bound(binary, rules):
+    """The attack review of issue 18: forwards built to make the forward
+    reader read every block again (a marker a line, header lines that
+    never end, a To line of a million commas), from a colleague at the
+    rules' inbox domain, in text and in HTML. False when one takes more
+    than TIME_BOUND_S of CPU."""
+    head = (b"From: Lena <lena@northwind.example>\nTo: hello@northwind."
+            b"example\nSubject: Fwd: x\n")
+    marker = b"---------- Forwarded message ---------\n"
+    shapes = [
+        ("a marker and a date a line",
+         head + b"\n" + (marker + b"Date :x\n") * 30000),
+        ("a marker and a subject a line, a To of a million commas",
+         head + b"\n" + (marker + b"Subject :x\n") * 200 + b"To: " +
+         b"," * (1 << 20) + b"\n"),
+        ("the same in HTML",
+         head + b"Content-Type: text/html\n\n<html><body>" +
+         (marker.rstrip() + b"<br>Date :x<br>") * 30000 + b"</body></html>"),
+        ("an Outlook block a line, To wrapped forever",
+         b"From: Lena <lena@northwind.example>\nSubject: FW: x\n\n" +
+         (b"From: a@b.example\nTo: c@d.example,\n" + b"x,\n" * 50) * 3000),
+        ("a form of a label a line, a message of 100,000 lines",
+         b"From: Site <wordpress@acme.example>\n\nName\nJane\n\nEmail\n"
+         b"j@acme.example\n\nMessage\n" + b"more words here\n" * 100000),
+    ]
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for what, data in shapes:
+            path = os.path.join(tmp, "slow.eml")
+            with open(path, "wb") as f:
+                f.write(data)
+            rc, secs = cpu_seconds([binary, "explain", "--rules", rules,
+                                    path])
+            print(f"{what}, {len(data) >> 10} kB: exit {rc}, "
+                  f"{secs:.2f} s CPU (bound {TIME_BOUND_S} s)")
+            ok = ok and rc == 0 and secs <= TIME_BOUND_S
+    return ok
+
+
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
@@ -205,6 +261,8 @@ def main():
               f"spec auto signal ignored; not covered by the spec's auto:")
         print("\n".join(rest))
     if not memory_bound(binary, rules):
+        failed = 1
+    if not time_bound(binary, rules):
         failed = 1
     sys.exit(failed)
 

@@ -279,6 +279,43 @@ static const struct fwd_case cases[] = {
 	  "2021 9:31 AM\nTo: Dana Berg\nSubject: Call\n\nCall me.\n"),
 	  "dana@example.com", "Dana Berg", NULL, NULL, "FW: Call", NULL, NULL,
 	  NULL, NULL, 0, FALSE, FALSE },
+	/* the attack review's: no forward, whatever the text holds */
+	{ "an owner's reply (Re:) quoting a lead that holds a forward",
+	  FWD(DANA, "Re: Quote", "Gladly.\n\nOn Mon, Jane wrote:\n> PS:\n"
+	  "> ---------- Forwarded message ---------\n> From: Eve "
+	  "<eve@elsewhere.example>\n> Date: Mon, Nov 23, 2026 at 8:15 AM\n"
+	  "> Subject: x\n>\n> talk to them\n"),
+	  "dana@example.com", "Dana Berg", NULL, NULL, "Re: Quote", NULL,
+	  NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "an Italian reply (RIF:) with an Outlook block",
+	  FWD(DANA, "RIF: Quote", "Certo.\n\nDa: Jane Doe <jane@acme.de>\n"
+	  "Inviato: lunedì 23 novembre 2026 09:00\nA: Dana\nOggetto: Quote\n"
+	  "\n" JANE_TEXT),
+	  "dana@example.com", "Dana Berg", NULL, NULL, "RIF: Quote", NULL,
+	  NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "a form tool at the team's domain writes what visitors type",
+	  "From: Site <wordpress@example.com>\nTo: " TEAM_INBOX "\nReply-To: "
+	  "mallory@evil.example\nSubject: Inquiry\n\nYour name: Mallory\n"
+	  "Your email: mallory@evil.example\nCompany: Evil Ltd\nMessage: "
+	  "see\n---------- Forwarded message ---------\nFrom: Pat "
+	  "<pat@partner.example>\nDate: Mon, Nov 23, 2026 at 8:15 AM\n"
+	  "Subject: x\n\nhello\n",
+	  "mallory@evil.example", "Mallory", NULL, NULL, "Inquiry", NULL, NULL,
+	  NULL, "Evil Ltd", 0, FALSE, FALSE },
+	{ "an outsider the group relays (From rewritten) forwards nothing",
+	  "From: \"'Mallory' via Sales\" <sales@example.com>\n"
+	  "X-Original-From: Mallory <mallory@evil.example>\nTo: " TEAM_INBOX
+	  "\nSubject: Fwd: Quote\nList-ID: <sales.example.com>\n\n"
+	  "---------- Forwarded message ---------\nFrom: Natalie "
+	  "<natalie@bigcustomer.example>\nDate: Mon, Nov 23, 2026 at 8:15 AM\n"
+	  "Subject: Quote\n\nhello\n",
+	  "mallory@evil.example", "Mallory", NULL, "sales@example.com",
+	  "Fwd: Quote", NULL, NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "a reply with a chat line is no transcript",
+	  FWD(DANA, "RE: Project", "Hi Paul.\n\nChat with you soon, "
+	  "paul.private@evil.example\n"),
+	  "dana@example.com", "Dana Berg", NULL, NULL, "RE: Project", NULL,
+	  NULL, NULL, NULL, 0, FALSE, FALSE },
 	/* --- relays -------------------------------------------------------- */
 	{ "Google Group that is the inbox, author's From kept",
 	  "From: Jane Doe <jane@acme.de>\nTo: " TEAM_INBOX "\n"
@@ -446,6 +483,7 @@ team_new(void)
 	    g_hash_table_new(g_str_hash, g_str_equal) };
 
 	g_hash_table_add(team.inbox, (gpointer)TEAM_INBOX);
+	g_hash_table_add(team.inbox, (gpointer)"sales.team@gmail.com");
 	g_hash_table_add(team.owners, (gpointer)"dana@example.com");
 	g_hash_table_add(team.owners, (gpointer)"erik@example.com");
 	return team;
@@ -510,6 +548,12 @@ static const struct {
 	  TEAM_INBOX "\nSubject: New response\n\nYour form Contact has a "
 	  "new response. View it in Google Forms.\n",
 	  "forms-receipts-noreply@google.com", NULL, FALSE, TRUE, NULL },
+	{ "an inbox at a free-mail provider makes no user there the team's",
+	  "From: Jane <jane@gmail.com>\nTo: sales.team@gmail.com\nSubject: "
+	  "Quote\n\nHi, please call.\n\n---------- Forwarded message "
+	  "---------\nFrom: Tom <tom@acme.example>\nDate: Mon, Nov 23, 2026 "
+	  "at 8:15 AM\nSubject: x\n\nhello\n",
+	  "jane@gmail.com", NULL, FALSE, FALSE, NULL },
 	{ "a field left empty is no value",
 	  "From: WPForms <wordpress@acme-shop.example>\nReply-To: "
 	  "jane@acme.de\nTo: " TEAM_INBOX "\nSubject: New entry\n\n"

@@ -136,9 +136,11 @@ gboolean
 owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
     const struct lead *l, gint64 started)
 {
-	/* an owner's forward of a lead is the lead, never their reply */
-	const struct owner *o = l->forwarded_by != NULL ? NULL :
-	    owner_by_email(a, l->author);
+	/* an owner's forward of a lead is the lead, not their reply;
+	 * unless it is in the thread of a lead of theirs (a reply that
+	 * quotes a forwarded message, or attaches the lead) */
+	const struct owner *o = owner_by_email(a, l->forwarded_by != NULL ?
+	    l->forwarded_by : l->author);
 	struct journal_thread th = { 0 };
 	struct journal_decision d = { 0 };
 	char *folder, *reason;
@@ -148,7 +150,8 @@ owner_reply(struct agent *a, gint64 id, guint32 uid, const char *key,
 	gboolean first, mine, away, verified;
 
 	if (o == NULL || reply_lead(a, o, l, &th, &via) != LR_OK ||
-	    th.lead == 0) {
+	    th.lead == 0 || (l->forwarded_by != NULL &&
+	    strcmp(via, "thread") != 0)) {
 		journal_thread_clear(&th);
 		return FALSE;
 	}

@@ -71,24 +71,34 @@ static const struct {
 
 /* Forward prefixes of a subject, per client and language. */
 static const char *const fwd_prefixes[] = {
-	"fwd", "fw", "wg", "tr", "rv", "enc", "i", "doorst", "vs", "vb",
-	"pd", "rif", NULL
+	"fwd", "fw", "wg", "tr", "rv", "enc", "i", "doorst", "vb", "pd", NULL
+};
+/* Reply prefixes: English, German, Scandinavian, Dutch, Polish, Turkish,
+ * Portuguese, Italian ("R:", "RIF:"), Finnish ("VS:"). */
+static const char *const reply_prefixes[] = {
+	"re", "aw", "sv", "antw", "odp", "ynt", "res", "rif", "r", "vs", NULL
 };
 
-gboolean
-forward_subject(const char *subject)
+/* Does subject start with one of prefixes and a colon ("Fwd:", "Re :",
+ * "[EXT] FW:")? */
+static gboolean
+has_prefix(const char *subject, const char *const *prefixes)
 {
 	const char *p = subject;
 
 	if (p == NULL)
 		return FALSE;
-	while (*p == ' ' || *p == '\t' || *p == '[')
+	while (*p == ' ' || *p == '\t')
 		p++;
-	for (guint i = 0; fwd_prefixes[i] != NULL; i++) {
-		size_t n = strlen(fwd_prefixes[i]);
+	if (*p == '[' && strchr(p, ']') != NULL)	/* a tag: "[EXT]" */
+		p = strchr(p, ']') + 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (guint i = 0; prefixes[i] != NULL; i++) {
+		size_t n = strlen(prefixes[i]);
 		const char *q = p + n;
 
-		if (g_ascii_strncasecmp(p, fwd_prefixes[i], n) != 0)
+		if (g_ascii_strncasecmp(p, prefixes[i], n) != 0)
 			continue;
 		while (*q == ' ')
 			q++;
@@ -96,6 +106,18 @@ forward_subject(const char *subject)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+gboolean
+forward_subject(const char *subject)
+{
+	return has_prefix(subject, fwd_prefixes);
+}
+
+gboolean
+forward_reply_subject(const char *subject)
+{
+	return has_prefix(subject, reply_prefixes);
 }
 
 /* The text with CR, a BOM and Unicode spaces (no-break, narrow no-break,
@@ -333,24 +355,47 @@ grp(char **g, guint i)
 	return i < g_strv_length(g) && *g[i] != '\0' ? g[i] : NULL;
 }
 
-/* Match re in s, caselessly; the groups (owned, NULL-terminated) or
+/* The date patterns, compiled once. */
+enum { RE_ZONE, RE_TIME, RE_DMY, RE_ISO, RE_N };
+static GRegex *date_re[RE_N];
+
+static void
+compile_date_re(void)
+{
+	static gsize once;
+	static const char *const src[RE_N] = {
+		[RE_ZONE] = "(?:^|\\s|UTC|GMT)([+-])(\\d{1,2}):?(\\d{2})?\\b",
+		[RE_TIME] = "(\\d{1,2})[:h](\\d{2})(?::(\\d{2}))?\\s*"
+		    "(a\\.?\\s?m\\b\\.?|p\\.?\\s?m\\b\\.?)?",
+		[RE_DMY] = "\\b(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})\\b",
+		[RE_ISO] = "\\b(\\d{4})-(\\d{1,2})-(\\d{1,2})\\b",
+	};
+
+	if (g_once_init_enter(&once)) {
+		for (guint i = 0; i < RE_N; i++)
+			date_re[i] = g_regex_new(src[i], G_REGEX_CASELESS |
+			    G_REGEX_OPTIMIZE, 0, NULL);
+		g_once_init_leave(&once, 1);
+	}
+}
+
+/* Match date_re[which] in s; the groups (owned, NULL-terminated) or
  * NULL. *start, *end (when not NULL) get the match's place. */
 static char **
-match(const char *re, const char *s, gint *start, gint *end)
+match(guint which, const char *s, gint *start, gint *end)
 {
-	GRegex *r = g_regex_new(re, G_REGEX_CASELESS, 0, NULL);
 	GMatchInfo *mi;
 	char **groups = NULL;
 
-	if (r != NULL && g_regex_match(r, s, 0, &mi)) {
+	compile_date_re();
+	if (date_re[which] == NULL)
+		return NULL;
+	if (g_regex_match(date_re[which], s, 0, &mi)) {
 		groups = g_match_info_fetch_all(mi);
 		if (start != NULL)
 			g_match_info_fetch_pos(mi, 0, start, end);
 	}
-	if (r != NULL) {
-		g_match_info_free(mi);
-		g_regex_unref(r);
-	}
+	g_match_info_free(mi);
 	return groups;
 }
 
@@ -359,8 +404,7 @@ match(const char *re, const char *s, gint *start, gint *end)
 static gboolean
 zone_offset(const char *s, int *secs)
 {
-	char **g = match("(?:^|\\s|UTC|GMT)([+-])(\\d{1,2}):?(\\d{2})?\\b", s,
-	    NULL, NULL);
+	char **g = match(RE_ZONE, s, NULL, NULL);
 	gboolean ok = g != NULL && num(grp(g, 2)) <= 14;
 
 	if (ok) {
@@ -399,8 +443,7 @@ block_date(const char *value, const char *default_offset)
 	GDateTime *t = NULL;
 	GTimeZone *tz;
 
-	g = match("(\\d{1,2})[:h](\\d{2})(?::(\\d{2}))?\\s*"
-	    "(a\\.?\\s?m\\b\\.?|p\\.?\\s?m\\b\\.?)?", low, &start, &end);
+	g = match(RE_TIME, low, &start, &end);
 	if (g != NULL) {
 		const char *ap = grp(g, 4);
 
@@ -414,13 +457,11 @@ block_date(const char *value, const char *default_offset)
 		memset(low + start, ' ', end - start);	/* no day, no year */
 		g_strfreev(g);
 	}
-	if ((g = match("\\b(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})\\b", low, NULL,
-	    NULL)) != NULL) {
+	if ((g = match(RE_DMY, low, NULL, NULL)) != NULL) {
 		day = num(g[1]);
 		month = num(g[2]);
 		year = num(g[3]);
-	} else if ((g = match("\\b(\\d{4})-(\\d{1,2})-(\\d{1,2})\\b", low,
-	    NULL, NULL)) != NULL) {
+	} else if ((g = match(RE_ISO, low, NULL, NULL)) != NULL) {
 		year = num(g[1]);
 		month = num(g[2]);
 		day = num(g[3]);
@@ -452,9 +493,12 @@ block_date(const char *value, const char *default_offset)
 
 /* The block's fields into m. */
 static void
-read_field(struct mail *m, enum fwd_field f, const char *value,
+read_field(struct mail *m, enum fwd_field f, const char *whole,
     const char *default_offset, GPtrArray *to)
 {
+	/* a header line of a person's client is short: the rest of a
+	 * longer one is not read */
+	char *value = g_strndup(whole, FORWARD_MAX_VALUE);
 	GDateTime *t;
 
 	switch (f) {
@@ -484,7 +528,8 @@ read_field(struct mail *m, enum fwd_field f, const char *value,
 		break;
 	case FH_TO:
 	case FH_CC: {
-		char **parts = g_strsplit_set(value, ",;", 0);
+		char **parts = g_strsplit_set(value, ",;",
+		    MAIL_MAX_RECIPIENTS);
 
 		for (guint i = 0; parts[i] != NULL &&
 		    to->len < MAIL_MAX_RECIPIENTS; i++) {
@@ -503,6 +548,36 @@ read_field(struct mail *m, enum fwd_field f, const char *value,
 	case FH_NONE:
 		break;
 	}
+	g_free(value);
+}
+
+/*
+ * The lines of text (one, or the rest of the text unsplit) quoted at
+ * least depth times into body, unquoted; FALSE at the first line quoted
+ * less (the forwarded message ends there).
+ */
+static gboolean
+body_lines(GString *body, const char *text, guint depth)
+{
+	const char *p = text;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		char *line = g_strndup(p, nl != NULL ? (gsize)(nl - p) :
+		    strlen(p));
+		gboolean in = quote_depth(line) >= depth;
+
+		if (in) {
+			g_string_append(body, unquote(line, depth));
+			g_string_append_c(body, '\n');
+		}
+		g_free(line);
+		if (!in)
+			return FALSE;
+		if (nl == NULL)
+			return TRUE;
+		p = nl + 1;
+	}
 }
 
 /*
@@ -517,8 +592,9 @@ read_block(char **lines, guint i, guint depth, guint min,
 	struct mail *m;
 	GPtrArray *to;
 	GString *body;
-	guint fields = 0, gap = 0;
+	guint fields = 0, gap = 0, n = 0;
 	enum fwd_field f, last = FH_NONE;
+	gboolean seen[FH_REPLY_TO + 1] = { FALSE };
 	const char *v;
 
 	while (lines[i] != NULL && blank(unquote(lines[i],
@@ -529,18 +605,24 @@ read_block(char **lines, guint i, guint depth, guint min,
 	for (; lines[i] != NULL && quote_depth(lines[i]) >= depth; i++) {
 		const char *l = unquote(lines[i], depth);
 
-		if (blank(l))
+		if (blank(l) || ++n > FORWARD_MAX_BLOCK)
 			break;
 		f = header_line(l, &v);
-		if (f == FH_NONE && last != FH_NONE && lines[i + 1] != NULL &&
+		if (f == FH_NONE && (last == FH_TO || last == FH_CC) &&
+		    marker(l) == 0 && lines[i + 1] != NULL &&
 		    header_line(unquote(lines[i + 1], depth), &v) != FH_NONE)
 			continue;	/* a wrapped list of recipients */
 		if (f == FH_NONE)
 			break;
-		read_field(m, f, v, default_offset, to);
-		fields++;
+		if (!seen[f]) {	/* each field once: the first */
+			read_field(m, f, v, default_offset, to);
+			seen[f] = TRUE;
+			fields++;
+		}
 		last = f;
 	}
+	if (n > FORWARD_MAX_BLOCK)
+		fields = 0;	/* no header block is that long */
 	g_ptr_array_add(to, NULL);
 	g_strfreev(m->recipients);
 	m->recipients = (char **)g_ptr_array_free(to, FALSE);
@@ -549,12 +631,11 @@ read_block(char **lines, guint i, guint depth, guint min,
 		return NULL;
 	}
 	body = g_string_new(NULL);
-	while (lines[i] != NULL && blank(unquote(lines[i], depth)))
+	while (lines[i] != NULL && lines[i + 1] != NULL &&
+	    blank(unquote(lines[i], depth)))
 		i++;
-	for (; lines[i] != NULL && quote_depth(lines[i]) >= depth; i++) {
-		g_string_append(body, unquote(lines[i], depth));
-		g_string_append_c(body, '\n');
-	}
+	for (; lines[i] != NULL && body_lines(body, lines[i], depth); i++)
+		;
 	m->plain = g_string_free(body, FALSE);
 	return m;
 }
@@ -583,7 +664,10 @@ forward_inline(const char *text, gboolean fwd_subject,
 	if (text == NULL)
 		return NULL;
 	norm = normalise(text);
-	lines = g_strsplit(norm, "\n", 0);
+	/* the lines looked at, and the rest in one piece (a body of a
+	 * million lines is not split to be copied) */
+	lines = g_strsplit(norm, "\n", FORWARD_MAX_LINES + FORWARD_MAX_BLOCK +
+	    FORWARD_MAX_GAP + 2);
 	for (guint i = 0; lines[i] != NULL && i < FORWARD_MAX_LINES &&
 	    m == NULL; i++) {
 		guint depth = quote_depth(lines[i]);

@@ -14,6 +14,9 @@
 
 #define FORWARD_MAX_LINES	400	/* lines of a forward looked at for the
 					 * block's start */
+#define FORWARD_MAX_BLOCK	60	/* lines of a header block, wrapped
+					 * recipients included */
+#define FORWARD_MAX_VALUE	4096	/* bytes read of one header line */
 
 /*
  * The message forwarded in text, or NULL when text holds none. A block
@@ -31,5 +34,8 @@ struct mail *forward_inline(const char *text, gboolean forward_subject,
 
 /* Does subject start with a forward prefix ("Fwd:", "FW:", "WG:")? */
 gboolean forward_subject(const char *subject);
+/* With a reply prefix ("Re:", "AW:", "SV:", "RIF:")? A reply quotes its
+ * lead, forward blocks and all: it forwards nothing. */
+gboolean forward_reply_subject(const char *subject);
 
 #endif

@@ -216,7 +216,10 @@ is_team(const struct lead_ctx *ctx, const char *addr)
 	d = address_domain(low);
 	yes = (ctx->owners != NULL && g_hash_table_contains(ctx->owners, low)) ||
 	    (ctx->inbox != NULL && g_hash_table_contains(ctx->inbox, low));
-	if (!yes && d != NULL && ctx->inbox != NULL) {
+	/* the inbox's domain is the team's, unless it is a free-mail
+	 * provider's (an inbox at gmail.com makes no gmail.com user ours) */
+	if (!yes && d != NULL && ctx->inbox != NULL &&
+	    !is_freemail(ctx->freemail, d)) {
 		g_hash_table_iter_init(&it, ctx->inbox);
 		while (!yes && g_hash_table_iter_next(&it, &k, NULL)) {
 			const char *at = strrchr(k, '@');
@@ -565,9 +568,8 @@ static gboolean
 transcript_visitor(const char *text, struct mail_addr *out)
 {
 	static const char *const starts[] = { "conversation with ",
-	    "chat with ", "transcript of your conversation with ",
-	    "unterhaltung mit ", "conversation avec ", "conversación con ",
-	    NULL };
+	    "transcript of your conversation with ", "unterhaltung mit ",
+	    "conversation avec ", "conversación con ", NULL };
 	char **lines;
 	gboolean found = FALSE;
 
@@ -580,8 +582,11 @@ transcript_visitor(const char *text, struct mail_addr *out)
 		while (*l == ' ' || *l == '\t')
 			l++;
 		for (guint k = 0; starts[k] != NULL && !found; k++)
+			/* the whole line "Conversation with Name <a@b>" */
 			if (g_ascii_strncasecmp(l, starts[k],
-			    strlen(starts[k])) == 0 && strchr(l, '@') != NULL)
+			    strlen(starts[k])) == 0 && strchr(l, '<') != NULL &&
+			    g_str_has_suffix(g_strchomp(lines[i]), ">") &&
+			    strchr(l, '@') != NULL)
 				found = mail_address_parse(l + strlen(starts[k]),
 				    out);
 	}
@@ -632,7 +637,8 @@ choose_sender(struct lead *l, const struct mail *m, const struct lead_ctx *ctx)
 	} else if (reply_ok && (l->is_form || is_service(from.addr)))
 		src = &m->reply_to;
 	else if (!l->is_form && (is_service(from.addr) ||
-	    is_team(ctx, from.addr)) && transcript_visitor(m->plain, &chat)) {
+	    is_team(ctx, from.addr)) && !forward_reply_subject(m->subject) &&
+	    transcript_visitor(m->plain, &chat)) {
 		src = &chat;	/* a chat transcript the team mails in */
 		if (is_team(ctx, from.addr))
 			l->forwarded_by = g_strdup(from.addr);
@@ -1084,8 +1090,12 @@ forwarded(const struct mail *c, const struct lead_ctx *ctx, gboolean *owned)
 	gboolean team;
 
 	*owned = FALSE;
-	author(c, ctx, &who);	/* a forward the group relayed: its author */
-	team = is_team(ctx, who.addr);
+	/* the author, not a group's rewritten From; a person, not a form
+	 * tool (the site's wordpress@ is at the team's domain, and writes
+	 * what visitors type); and no reply, which quotes its lead */
+	author(c, ctx, &who);
+	team = is_team(ctx, who.addr) && !is_service(who.addr) &&
+	    !forward_reply_subject(c->subject);
 	g_free(who.name);
 	g_free(who.addr);
 	if (!team)
