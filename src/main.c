@@ -351,6 +351,8 @@ cmd_explain(const struct globals *g, int argc, char **argv)
 	struct explain_opts o = { 0 };
 	const char *rules_file = NULL;
 	struct ruleset *rs;
+	struct config *cfg = NULL;
+	struct auth_policy auth;
 	char *prefix;
 	int i, rc = 0;
 
@@ -364,16 +366,22 @@ cmd_explain(const struct globals *g, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if ((rs = load_rules(g, rules_file, &prefix, FALSE, &rc,
-	    NULL)) == NULL) {
+	    &cfg)) == NULL) {
 		g_date_time_unref(o.now);
 		return rc;
 	}
 	o.rules = rs;
 	o.prefix = prefix;
 	o.out = stdout;
+	if (cfg != NULL) {	/* whose verdict a forward needs, as in run */
+		auth.authserv_id = cfg->authserv_id;
+		auth.microsoft = cfg->authserv_microsoft;
+		o.auth = &auth;
+	}
 	rc = explain_paths(&o, argv + i, argc - i);
 	g_free(prefix);
 	rules_free(rs);
+	config_free(cfg);
 	g_date_time_unref(o.now);
 	return rc;
 }

@@ -84,7 +84,7 @@ filed_read(struct agent *a, guint32 uid, const char *key, struct filed *f)
 	if (f->w.data == NULL)
 		return LR_BADMSG;
 	now = decide_time();
-	f->l = lead_from_bytes(f->w.data, f->w.len, &a->rs->lead);
+	f->l = agent_lead(a, f->w.data, f->w.len);
 	f->dc = route_decide(a->rs, f->l, now, a->cfg->folder_prefix, NULL);
 	g_date_time_unref(now);
 	f->v.l = f->l;

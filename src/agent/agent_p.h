@@ -248,6 +248,9 @@ enum lr_status round_once(struct agent *a);
 enum lr_status inbox_pending(struct agent *a, GArray **uids) LR_WUR;
 
 /* agent_reply.c */
+/* The lead of a message, read with the team and the server's verdict
+ * (a forward from the team needs it). */
+struct lead *agent_lead(const struct agent *a, const char *data, size_t len);
 const struct owner *owner_by_email(const struct agent *a, const char *addr);
 gboolean owner_mail_verified(const struct agent *a, const struct owner *o,
     const struct lead *l, char **why);

@@ -27,6 +27,17 @@ owner_by_email(const struct agent *a, const char *addr)
 	return NULL;
 }
 
+struct lead *
+agent_lead(const struct agent *a, const char *data, size_t len)
+{
+	struct auth_policy p = { a->cfg->authserv_id,
+	    a->cfg->authserv_microsoft };
+	struct lead_ctx ctx = a->rs->lead;
+
+	ctx.auth = &p;	/* a forward needs the server's verdict */
+	return lead_from_bytes(data, len, &ctx);
+}
+
 /* The end of the day at t (Unix seconds) in o's timezone. */
 static gint64
 end_of_day(const struct owner *o, gint64 t)

@@ -343,7 +343,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 	if (identify(a, uid, data, len, key, v.received, &id, &state, &st))
 		goto out;
 	/* 3: decide */
-	l = lead_from_bytes(data, len, &a->rs->lead);
+	l = agent_lead(a, data, len);
 	if (state == JMSG_FETCHED && owner_reply(a, id, uid, key, l,
 	    started))
 		goto out;

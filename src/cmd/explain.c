@@ -353,7 +353,11 @@ static void
 explain_bytes(const char *file, const char *data, gsize len, void *ctx)
 {
 	const struct explain_opts *o = ctx;
-	struct lead *l = lead_from_bytes(data, len, &o->rules->lead);
+	struct lead_ctx lc = o->rules->lead;
+	struct lead *l;
+
+	lc.auth = o->auth;
+	l = lead_from_bytes(data, len, &lc);
 	struct decision *dc = route_decide(o->rules, l, o->now, o->prefix,
 	    NULL);
 

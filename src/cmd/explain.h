@@ -16,6 +16,7 @@
 
 struct explain_opts {
 	const struct ruleset *rules;
+	const struct auth_policy *auth;	/* the configuration's, or NULL */
 	GDateTime *now;
 	const char *prefix;	/* folder prefix; NULL: CONFIG_DEFAULT_PREFIX */
 	gboolean json;

@@ -1116,6 +1116,31 @@ forwarded(const struct mail *c, const struct lead_ctx *ctx, gboolean *owned)
 	return inner;
 }
 
+/*
+ * A forward is read only when the receiving server vouches that it comes
+ * from the forwarder's domain, as for owners' replies: else a stranger
+ * forging a colleague's From could present any sender past the server's
+ * DMARC check. Without a policy (explain with rules alone) it is noted.
+ */
+static void
+forward_verdict(struct lead *l, const struct lead_ctx *ctx)
+{
+	const char *at = strrchr(l->forwarded_by, '@');
+	char *why = NULL;
+
+	if (ctx->auth == NULL) {
+		g_ptr_array_add(l->notes, g_strdup("forwarded by " "an address "
+		    "of the team: the server's verdict on it not checked (no "
+		    "configuration)"));
+		return;
+	}
+	if (!auth_verified(l, ctx->auth, at != NULL ? at + 1 : "", &why))
+		l->forward_unverified = why != NULL ? why :
+		    g_strdup("not authenticated");
+	else
+		g_free(why);
+}
+
 struct lead *
 lead_from_mail(const struct mail *m, const struct lead_ctx *ctx)
 {
@@ -1147,6 +1172,7 @@ lead_from_mail(const struct mail *m, const struct lead_ctx *ctx)
 	if (by != NULL) {
 		g_free(l->forwarded_by);
 		l->forwarded_by = by;
+		forward_verdict(l, ctx);
 	}
 	for (guint i = 0; i < LEAD_MAX_FORWARDS; i++)
 		mail_free(owned[i]);
@@ -1175,6 +1201,7 @@ lead_free(struct lead *l)
 	g_free(l->auto_why);
 	g_free(l->relayed_by);
 	g_free(l->forwarded_by);
+	g_free(l->forward_unverified);
 	g_free(l->author);
 	g_ptr_array_free(l->form, TRUE);
 	g_ptr_array_free(l->form_keys, TRUE);

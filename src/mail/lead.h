@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "auth.h"
 #include "leadfield.h"
 #include "mail.h"
 
@@ -38,6 +39,10 @@ struct lead {
 	gboolean internal;	/* mail of the team's own (an owner, an
 				 * inbox address or domain) that forwards
 				 * no lead (it goes to review) */
+	char *forward_unverified; /* owned: why the forwarder's mail is not
+				 * the team's by the server's verdict (it
+				 * goes to review); NULL: it is, or forwarded
+				 * by nobody */
 	char *author;		/* owned: who wrote the message, lowercase:
 				 * From, or the author of a group's rewritten
 				 * From; the forwarded sender for a forward */
@@ -66,6 +71,9 @@ struct lead_ctx {
 	GHashTable *freemail;
 	GHashTable *inbox;
 	GHashTable *owners;
+	const struct auth_policy *auth;	/* whose verdict a forwarder's mail
+					 * needs; NULL: not checked (no
+					 * configuration: explain --rules) */
 };
 
 /* Build a lead. The mail is read, not kept. */

@@ -664,6 +664,12 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 	/* a web form's fields without the address of whoever filled it in:
 	 * never routed on the form tool's sender (spec 6, v2); nor the
 	 * team's own mail, which forwards no lead */
+	if (l->forward_unverified != NULL) {
+		to_review(dc, rs, prefix, g_strdup_printf("a forward from %s "
+		    "that the receiving server did not authenticate (%s)",
+		    l->forwarded_by, l->forward_unverified));
+		return dc;
+	}
 	if (l->no_address || l->internal) {
 		to_review(dc, rs, prefix, l->is_form && l->no_address ?
 		    g_strdup("form notification without the lead's address "

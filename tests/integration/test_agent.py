@@ -1298,6 +1298,16 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         sent = {}
         for m, fmid in zip(self.smtp.messages(), self.forwarded_ids()):
             sent[fmid] = m
+        # the same forward without the server's verdict on the owner's
+        # mail (a stranger forging their From): review, with why
+        forged = cases["<fwd-att@svc.example>"][len(auth):].replace(
+            b"<fwd-att@svc.example>", b"<forged@svc.example>")
+        self.dovecot.append("INBOX", forged)
+        self.run_agent()
+        rec = self.recorded()
+        self.assertEqual(rec["<forged@svc.example>"]["kind"], "review")
+        self.assertIn("did not authenticate",
+                      self.reason_of("<forged@svc.example>"))
         for key in cases:
             self.assertNotEqual(rec[key]["kind"], "reply", key)
             self.assertEqual(rec[key]["email"], sender)
