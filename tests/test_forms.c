@@ -78,7 +78,7 @@ static void
 test_builders(void **state)
 {
 	GHashTable *inbox = g_hash_table_new(g_str_hash, g_str_equal);
-	struct lead_ctx team = { NULL, inbox, NULL };
+	struct lead_ctx team = { .inbox = inbox };
 	char *data, **lines;
 	guint failed = 0, gap_fixed = 0, n = 0;
 	GError *err = NULL;

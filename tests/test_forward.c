@@ -293,6 +293,27 @@ static const struct fwd_case cases[] = {
 	  "\n" JANE_TEXT),
 	  "dana@example.com", "Dana Berg", NULL, NULL, "RIF: Quote", NULL,
 	  NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "a reply written Re[2]: is no forward",
+	  FWD(DANA, "Re[2]: Quote", "Yes.\n\n---------- Forwarded message "
+	  "---------\nFrom: Eve <eve@elsewhere.example>\nDate: Mon, Nov 23, "
+	  "2026 at 8:15 AM\nSubject: x\n\nhi\n"),
+	  "dana@example.com", "Dana Berg", NULL, NULL, "Re[2]: Quote", NULL,
+	  NULL, NULL, NULL, 0, FALSE, FALSE },
+	{ "a reply behind two tags, a full-width colon",
+	  FWD(DANA, "[EXT] (Sales) RE\xef\xbc\x9a Quote", "Yes.\n\n"
+	  "---------- Forwarded message ---------\nFrom: Eve "
+	  "<eve@elsewhere.example>\nDate: Mon, Nov 23, 2026 at 8:15 AM\n"
+	  "Subject: x\n\nhi\n"),
+	  "dana@example.com", "Dana Berg", NULL, NULL,
+	  "[EXT] (Sales) RE\xef\xbc\x9a Quote", NULL, NULL, NULL, NULL, 0,
+	  FALSE, FALSE },
+	{ "in a thread, not called a forward: a reply",
+	  "From: " DANA "\nTo: " TEAM_INBOX "\nSubject: Quote\n"
+	  "In-Reply-To: <lead-1@acme.de>\n\nYes.\n\n---------- Forwarded "
+	  "message ---------\nFrom: Eve <eve@elsewhere.example>\nDate: Mon, "
+	  "Nov 23, 2026 at 8:15 AM\nSubject: x\n\nhi\n",
+	  "dana@example.com", "Dana Berg", NULL, NULL, "Quote", NULL, NULL,
+	  NULL, NULL, 0, FALSE, FALSE },
 	{ "a form tool at the team's domain writes what visitors type",
 	  "From: Site <wordpress@example.com>\nTo: " TEAM_INBOX "\nReply-To: "
 	  "mallory@evil.example\nSubject: Inquiry\n\nYour name: Mallory\n"
@@ -478,9 +499,10 @@ check(const struct fwd_case *c, const struct lead *l)
 static struct lead_ctx
 team_new(void)
 {
-	struct lead_ctx team = { NULL,
-	    g_hash_table_new(g_str_hash, g_str_equal),
-	    g_hash_table_new(g_str_hash, g_str_equal) };
+	struct lead_ctx team = {
+		.inbox = g_hash_table_new(g_str_hash, g_str_equal),
+		.owners = g_hash_table_new(g_str_hash, g_str_equal),
+	};
 
 	g_hash_table_add(team.inbox, (gpointer)TEAM_INBOX);
 	g_hash_table_add(team.inbox, (gpointer)"sales.team@gmail.com");

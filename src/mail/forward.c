@@ -74,35 +74,61 @@ static const char *const fwd_prefixes[] = {
 	"fwd", "fw", "wg", "tr", "rv", "enc", "i", "doorst", "vb", "pd", NULL
 };
 /* Reply prefixes: English, German, Scandinavian, Dutch, Polish, Turkish,
- * Portuguese, Italian ("R:", "RIF:"), Finnish ("VS:"). */
+ * Portuguese, Italian ("R:", "RIF:"), Finnish ("VS:"), Croatian,
+ * Latvian, Icelandic, Spanish ("Ref:"), Russian, Greek, Chinese. */
 static const char *const reply_prefixes[] = {
-	"re", "aw", "sv", "antw", "odp", "ynt", "res", "rif", "r", "vs", NULL
+	"re", "aw", "sv", "antw", "odp", "ynt", "res", "rif", "r", "vs",
+	"odg", "atb", "vá", "ref", "ответ", "απ", "回复", "答复", NULL
 };
 
+/* Past the tags clients and gateways put first: "[EXT]", "(EXTERNAL)",
+ * "[Sales]", white space (tabs, no-break spaces) between. */
+static const char *
+skip_tags(const char *p)
+{
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || strncmp(p, "\xc2\xa0", 2) == 0)
+			p += *p == '\xc2' ? 2 : 1;
+		if ((*p == '[' && strchr(p, ']') != NULL) ||
+		    (*p == '(' && strchr(p, ')') != NULL))
+			p = strchr(p, *p == '[' ? ']' : ')') + 1;
+		else
+			return p;
+	}
+}
+
 /* Does subject start with one of prefixes and a colon ("Fwd:", "Re :",
- * "[EXT] FW:")? */
+ * "Re[2]:", "RE：", "[EXT] (ext) FW:")? */
 static gboolean
 has_prefix(const char *subject, const char *const *prefixes)
 {
-	const char *p = subject;
+	const char *p;
 
-	if (p == NULL)
+	if (subject == NULL)
 		return FALSE;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '[' && strchr(p, ']') != NULL)	/* a tag: "[EXT]" */
-		p = strchr(p, ']') + 1;
-	while (*p == ' ' || *p == '\t')
-		p++;
+	p = skip_tags(subject);
 	for (guint i = 0; prefixes[i] != NULL; i++) {
 		size_t n = strlen(prefixes[i]);
 		const char *q = p + n;
 
-		if (g_ascii_strncasecmp(p, prefixes[i], n) != 0)
-			continue;
-		while (*q == ' ')
-			q++;
-		if (*q == ':')
+		/* ASCII words caselessly; others (Cyrillic, Greek) as the
+		 * capitals clients write and in lower case */
+		if (g_ascii_strncasecmp(p, prefixes[i], n) != 0) {
+			char *up = g_utf8_strdown(p, MIN(strlen(p), n * 2));
+
+			if (strncmp(up, prefixes[i], n) != 0) {
+				g_free(up);
+				continue;
+			}
+			q = p + strlen(up) - strlen(up + n);
+			g_free(up);
+		}
+		if ((*q == '[' && strchr(q, ']') != NULL) ||
+		    (*q == '(' && strchr(q, ')') != NULL))	/* "Re[2]" */
+			q = strchr(q, *q == '[' ? ']' : ')') + 1;
+		while (*q == ' ' || *q == '\t' || strncmp(q, "\xc2\xa0", 2) == 0)
+			q += *q == '\xc2' ? 2 : 1;
+		if (*q == ':' || strncmp(q, "\xef\xbc\x9a", 3) == 0)
 			return TRUE;
 	}
 	return FALSE;

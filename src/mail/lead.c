@@ -1095,7 +1095,12 @@ forwarded(const struct mail *c, const struct lead_ctx *ctx, gboolean *owned)
 	 * what visitors type); and no reply, which quotes its lead */
 	author(c, ctx, &who);
 	team = is_team(ctx, who.addr) && !is_service(who.addr) &&
-	    !forward_reply_subject(c->subject);
+	    !forward_reply_subject(c->subject) &&
+	    /* in a thread and not called a forward: a reply */
+	    (c->thread[0] == NULL || forward_subject(c->subject)) &&
+	    /* a group's rewritten From: only the group vouches for who
+	     * posted it */
+	    !is_inbox(ctx, c->from.addr);
 	g_free(who.name);
 	g_free(who.addr);
 	if (!team)
@@ -1172,8 +1177,9 @@ lead_from_mail(const struct mail *m, const struct lead_ctx *ctx)
 	if (by != NULL) {
 		g_free(l->forwarded_by);
 		l->forwarded_by = by;
-		forward_verdict(l, ctx);
 	}
+	if (l->forwarded_by != NULL)	/* a forward, or a transcript */
+		forward_verdict(l, ctx);
 	for (guint i = 0; i < LEAD_MAX_FORWARDS; i++)
 		mail_free(owned[i]);
 	return l;
