@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "auth.h"
 #include "conf.h"
 #include "diag.h"
 #include "duration.h"

@@ -34,7 +34,8 @@ agent_lead(const struct agent *a, const char *data, size_t len)
 	    a->cfg->authserv_microsoft };
 	struct lead_ctx ctx = a->rs->lead;
 
-	ctx.auth = &p;	/* a forward needs the server's verdict */
+	ctx.vouch = auth_vouch;	/* a forward needs the server's verdict */
+	ctx.vouch_data = &p;
 	return lead_from_bytes(data, len, &ctx);
 }
 

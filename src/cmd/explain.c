@@ -12,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "auth.h"
 #include "explain.h"
 #include "jsonout.h"
 #include "form.h"
@@ -356,7 +357,10 @@ explain_bytes(const char *file, const char *data, gsize len, void *ctx)
 	struct lead_ctx lc = o->rules->lead;
 	struct lead *l;
 
-	lc.auth = o->auth;
+	if (o->auth != NULL) {
+		lc.vouch = auth_vouch;
+		lc.vouch_data = o->auth;
+	}
 	l = lead_from_bytes(data, len, &lc);
 	struct decision *dc = route_decide(o->rules, l, o->now, o->prefix,
 	    NULL);

@@ -238,3 +238,10 @@ auth_verified(const struct lead *l, const struct auth_policy *p,
 		    domain);
 	return ok;
 }
+
+gboolean
+auth_vouch(const struct lead *l, const char *domain, char **why,
+    const void *policy)
+{
+	return auth_verified(l, policy, domain, why);
+}

@@ -33,6 +33,10 @@ struct auth_policy {
  */
 gboolean auth_verified(const struct lead *l, const struct auth_policy *p,
     const char *domain, char **why);
+/* auth_verified() as lead.h's lead_vouch_fn: policy is a struct
+ * auth_policy. */
+gboolean auth_vouch(const struct lead *l, const char *domain, char **why,
+    const void *policy);
 
 /*
  * The results of one Authentication-Results value for domain: TRUE when

@@ -1133,13 +1133,13 @@ forward_verdict(struct lead *l, const struct lead_ctx *ctx)
 	const char *at = strrchr(l->forwarded_by, '@');
 	char *why = NULL;
 
-	if (ctx->auth == NULL) {
+	if (ctx->vouch == NULL) {
 		g_ptr_array_add(l->notes, g_strdup("forwarded by " "an address "
 		    "of the team: the server's verdict on it not checked (no "
 		    "configuration)"));
 		return;
 	}
-	if (!auth_verified(l, ctx->auth, at != NULL ? at + 1 : "", &why))
+	if (!ctx->vouch(l, at != NULL ? at + 1 : "", &why, ctx->vouch_data))
 		l->forward_unverified = why != NULL ? why :
 		    g_strdup("not authenticated");
 	else

@@ -10,7 +10,6 @@
 
 #include <glib.h>
 
-#include "auth.h"
 #include "leadfield.h"
 #include "mail.h"
 
@@ -67,13 +66,21 @@ struct lead {
  * addresses, lowercase (the rules' `inbox`); owners, the set of the
  * owners' addresses, lowercase. A NULL context is all NULL.
  */
+struct lead;
+
+/* Does the receiving server vouch that l comes from domain? (auth.h's
+ * auth_vouch(), data its policy.) Else *why (owned) says why not. */
+typedef gboolean (*lead_vouch_fn)(const struct lead *l, const char *domain,
+    char **why, const void *data);
+
 struct lead_ctx {
 	GHashTable *freemail;
 	GHashTable *inbox;
 	GHashTable *owners;
-	const struct auth_policy *auth;	/* whose verdict a forwarder's mail
-					 * needs; NULL: not checked (no
-					 * configuration: explain --rules) */
+	lead_vouch_fn vouch;	/* what a forwarder's mail needs; NULL: not
+				 * checked (no configuration: explain
+				 * --rules) */
+	const void *vouch_data;
 };
 
 /* Build a lead. The mail is read, not kept. */
