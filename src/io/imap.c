@@ -371,7 +371,7 @@ connect_failed(struct imap_conn *c, int r, guint16 port, gboolean tls,
  * fuzz_imap): a read of 0 bytes (the server closed the connection) taken
  * for "nothing yet" in the middle of a literal, spinning at full CPU; an
  * unbalanced "(" in a status code ("* OK [PERMANENTFLAGS (") dereferencing
- * NULL; a list in a greeting's code ("* OK [PERMANENTFLAGS ()] hi"), read
+ * NULL, also after a run of blanks ("[PERMANENTFLAGS \t (%)]"); a list in a greeting's code ("* OK [PERMANENTFLAGS ()] hi"), read
  * without the context it needs; an empty list of capabilities, walked as
  * NULL; a literal of 4 GB announced and allocated. So every read goes
  * through a guard that follows the answers' shape (RFC 3501 9: a
@@ -437,6 +437,22 @@ guard_flag(struct guard *g, char ch)
 	if (g->tok_len++ == 0)
 		g->ntok++;
 	return NULL;
+}
+
+/* Does the tail, which ends in "(", open the list of "[PERMANENTFLAGS"?
+ * libetpan takes any run of spaces and tabs for the one space (and then
+ * reads NULL when the list is malformed), so the guard does too. */
+static gboolean
+guard_permanentflags(const struct guard *g)
+{
+	static const char code[] = "[PERMANENTFLAGS";
+	const size_t n = sizeof(code) - 1;
+	size_t end = g->tail_len - 1;	/* before the "(" */
+
+	while (end > 0 && (g->tail[end - 1] == ' ' || g->tail[end - 1] == '\t'))
+		end--;
+	return end >= n && g_ascii_strncasecmp(g->tail + end - n, code,
+	    n) == 0;
 }
 
 /* The words of a response so far name its kind: "+" (a continuation)
@@ -535,7 +551,12 @@ guard_scan(struct guard *g, const char *buf, size_t n)
 			memmove(g->tail, g->tail + 1, g->tail_len - 1);
 			g->tail_len--;
 		}
-		g->tail[g->tail_len++] = ch;
+		/* a run of blanks kept as one, so that no run pushes
+		 * "[PERMANENTFLAGS" out of the tail */
+		if (!((ch == ' ' || ch == '\t') && g->tail_len > 0 &&
+		    (g->tail[g->tail_len - 1] == ' ' ||
+		    g->tail[g->tail_len - 1] == '\t')))
+			g->tail[g->tail_len++] = ch;
 		if (g->kind == G_STATUS) {	/* the text's first byte */
 			if (ch != ' ' && ch != '\t')	/* libetpan skips more */
 				g->kind = ch == '[' ? G_CODE : G_FREE;
@@ -589,9 +610,7 @@ guard_scan(struct guard *g, const char *buf, size_t n)
 			g->tail[g->tail_len] = '\0';
 			if (g->depth++ == 0 && ((g->kind == G_DATA &&
 			    g_ascii_strcasecmp(g->head, "* FLAGS") == 0) ||
-			    (g->kind == G_CODE && g->tail_len >= 17 &&
-			    g_ascii_strcasecmp(g->tail + g->tail_len - 17,
-			    "[PERMANENTFLAGS (") == 0))) {
+			    (g->kind == G_CODE && guard_permanentflags(g)))) {
 				g->flags = TRUE;
 				g->tok_len = g->ntok = 0;
 				g->prev = '(';

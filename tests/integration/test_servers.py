@@ -471,6 +471,21 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(rc, 69, log[-2000:])
         self.assertIn("a list in the greeting's response code", log)
 
+    def test_blanks_before_a_malformed_list_of_flags(self):
+        """libetpan takes any run of blanks for the space after
+        PERMANENTFLAGS and then reads NULL on a malformed list (found by
+        fuzz_imap): the guard drops the connection (69), no signal."""
+        for gap in (b"  ", b"\t", b" \t" * 20):
+            def talk(c, gap=gap):
+                c.sendall(b"* OK [CAPABILITY IMAP4rev1] hi\r\n")
+                c.recv(100)
+                c.sendall(b"* OK [PERMANENTFLAGS" + gap + b"(%)] x\r\n"
+                          b"1 OK done\r\n")
+                time.sleep(1)
+            rc, log = self.fake_imap(talk)
+            self.assertEqual(rc, 69, log[-2000:])
+            self.assertIn("a malformed list of flags", log)
+
     def test_connection_reset_while_writing(self):
         """A server that resets the connection as the agent writes a
         command: a lost connection (69 with --once), never SIGPIPE."""
