@@ -7,8 +7,15 @@
  * RFC 2047, parameter and address compliance; UTF-8, windows-1252
  * fallback), so the two programs do the same parsing work.
  *
- * usage: parse_only DIR      every *.eml file in DIR, in name order
- *        parse_only < LIST   every file named on standard input, one a line
+ * With --decode it is the decode peer (issue 19): a fair floor for any
+ * router, which must decode what it routes on. After the parse it takes
+ * the message's first text part (text/plain, else text/html), decoded
+ * to UTF-8 by GMime (transfer encoding and charset), lowercases it and
+ * routes by keyword: the first of a few offer words found in it (or
+ * "review"), counted per destination so nothing is optimised away.
+ *
+ * usage: parse_only [--decode] DIR      every *.eml file in DIR, in name order
+ *        parse_only [--decode] < LIST   every file named on standard input
  *
  * Prints "messages bytes" to standard output; exit 1 if a file could not
  * be read or GMime returned no message.
@@ -24,6 +31,55 @@
 static GMimeParserOptions *options;
 static unsigned long messages, failures;
 static unsigned long long bytes;
+static int decode;
+static const char *keywords[] = { "audit", "dashboard", "pipeline",
+    "training", "workshop", "support", "migration", "consulting", NULL };
+static unsigned long routed[G_N_ELEMENTS(keywords)];
+
+/* The first text/plain part, else the first text/html one. */
+static GMimeTextPart *
+first_text(GMimeObject *o, int want_html)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+
+	if (GMIME_IS_MULTIPART(o)) {
+		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+
+		for (int i = 0; i < n; i++) {
+			GMimeTextPart *t = first_text(g_mime_multipart_get_part(
+			    GMIME_MULTIPART(o), i), want_html);
+
+			if (t != NULL)
+				return t;
+		}
+		return NULL;
+	}
+	if (GMIME_IS_TEXT_PART(o) && g_mime_content_type_is_type(ct, "text",
+	    want_html ? "html" : "plain"))
+		return GMIME_TEXT_PART(o);
+	return NULL;
+}
+
+/* Decode the text body and route it by keyword. */
+static void
+route(GMimeMessage *msg)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+	GMimeTextPart *t = NULL;
+	char *text, *lower;
+	guint i;
+
+	if (body != NULL && (t = first_text(body, 0)) == NULL)
+		t = first_text(body, 1);
+	text = t != NULL ? g_mime_text_part_get_text(t) : NULL;
+	lower = g_utf8_strdown(text != NULL ? text : "", -1);
+	for (i = 0; keywords[i] != NULL; i++)
+		if (strstr(lower, keywords[i]) != NULL)
+			break;
+	routed[i]++;
+	g_free(lower);
+	g_free(text);
+}
 
 static void
 parse_file(const char *path)
@@ -46,8 +102,11 @@ parse_file(const char *path)
 	if (msg == NULL) {
 		fprintf(stderr, "parse_only: %s: not parsed\n", path);
 		failures++;
-	} else
+	} else {
+		if (decode)
+			route(msg);
 		g_object_unref(msg);
+	}
 	g_object_unref(parser);
 	g_object_unref(stream);
 	g_free(data);
@@ -102,9 +161,14 @@ main(int argc, char **argv)
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_fallback_charsets(options, fallback);
 
+	if (argc > 1 && strcmp(argv[1], "--decode") == 0) {
+		decode = 1;
+		argc--;
+		argv++;
+	}
 	if (argc > 2) {
-		fprintf(stderr, "usage: parse_only [DIR] (else file names on "
-		    "standard input)\n");
+		fprintf(stderr, "usage: parse_only [--decode] [DIR] (else file "
+		    "names on standard input)\n");
 		return 2;
 	}
 	if (argc == 2) {
@@ -118,6 +182,10 @@ main(int argc, char **argv)
 		}
 	}
 	printf("%lu %llu\n", messages, bytes);
+	if (decode)
+		for (guint i = 0; i < G_N_ELEMENTS(routed); i++)
+			fprintf(stderr, "%s %lu\n", keywords[i] != NULL ?
+			    keywords[i] : "review", routed[i]);
 	g_mime_parser_options_free(options);
 	g_mime_shutdown();
 	return failures > 0 ? 1 : 0;

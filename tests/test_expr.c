@@ -10,6 +10,7 @@
 #include "expr.h"
 #include "lead.h"
 #include "rules.h"
+#include "scan.h"
 
 #define RULES_DIR	TEST_DATA_DIR "/rules"
 
@@ -293,6 +294,7 @@ check_eval(const struct eval_case *tc)
 	struct ruleset *rs = parse_expr(tc->expr, d);
 	const struct class_rule *c;
 	struct lead *l;
+	struct scan *sc;
 	GPtrArray *ev = g_ptr_array_new_with_free_func(g_free);
 	char *got;
 
@@ -303,9 +305,14 @@ check_eval(const struct eval_case *tc)
 	assert_int_equal(rs->classes->len, 1);
 	c = g_ptr_array_index(rs->classes, 0);
 	l = lead_from_bytes(tc->msg, strlen(tc->msg), &rs->lead);
-	assert_int_equal(expr_eval(c->cond, l, ev, NULL), tc->want);
-	/* Without an evidence array too. */
-	assert_int_equal(expr_eval(c->cond, l, NULL, NULL), tc->want);
+	/* with the rule set's one-pass scan (scan.h), as routing does */
+	sc = scan_new(rs->scan, l);
+	assert_int_equal(expr_eval(c->cond, l, sc, ev, NULL), tc->want);
+	/* Without an evidence array too, and without the scan: every test
+	 * through PCRE, the same answer. */
+	assert_int_equal(expr_eval(c->cond, l, sc, NULL, NULL), tc->want);
+	assert_int_equal(expr_eval(c->cond, l, NULL, NULL, NULL), tc->want);
+	scan_free(sc);
 	got = join(ev);
 	if (tc->evidence != NULL && tc->evidence[0] == '^') {
 		if (!g_str_has_prefix(got, tc->evidence + 1))

@@ -11,6 +11,7 @@
 #include "expr.h"
 #include "lead.h"
 #include "number.h"
+#include "scan.h"
 
 #define EXPR_MAX_VALUES	64	/* values of one header or label tested */
 #define EVIDENCE_MAX	120	/* bytes of a matched text kept */
@@ -23,6 +24,7 @@ expr_new(enum expr_op op, int line, int col)
 	e->op = op;
 	e->line = line;
 	e->col = col;
+	e->scan_id = -1;
 	return e;
 }
 
@@ -36,6 +38,7 @@ expr_free(struct expr *e)
 	g_free(e->arg);
 	g_free(e->str);
 	g_free(e->name);
+	g_free(e->pattern);
 	if (e->re != NULL)
 		g_regex_unref(e->re);
 	if (e->re_ascii != NULL)
@@ -76,6 +79,10 @@ expr_compile(struct expr *e, const char *pat, gboolean caseless,
 	e->re = g_regex_new(pat, fl, 0, err);
 	if (e->re == NULL)
 		return FALSE;
+	g_free(e->pattern);
+	e->pattern = g_strdup(pat);
+	e->caseless = caseless;
+	e->multiline = multiline;
 	g_regex_unref(e->re);
 	ucp = g_strconcat("(*UCP)", pat, NULL);
 	e->re = g_regex_new(ucp, fl, 0, err);
@@ -222,10 +229,11 @@ folds_to_ascii(const char *v)
 	return FALSE;
 }
 
-/* One value against a leaf test. */
+/* One value against a leaf test. spared: the scan proved an ASCII
+ * needle absent from v as it is. */
 static gboolean
 test_value(const struct expr *e, const struct lead *l, const char *v,
-    gboolean ascii, GPtrArray *ev, struct expr_fault *fault)
+    gboolean ascii, gboolean spared, GPtrArray *ev, struct expr_fault *fault)
 {
 	char lbl[128];
 	gboolean ok = FALSE;
@@ -240,7 +248,8 @@ test_value(const struct expr *e, const struct lead *l, const char *v,
 		 * the same answer without folding a whole body, except for
 		 * compatibility forms in the field (full-width letters) that
 		 * only folding would turn into ASCII. */
-		if (lead_is_ascii(e->str) && strcasestr(v, e->str) != NULL)
+		if (lead_is_ascii(e->str) && !spared &&
+		    strcasestr(v, e->str) != NULL)
 			ok = TRUE;
 		else if (ascii || (lead_is_ascii(e->str) &&
 		    !folds_to_ascii(v)))
@@ -346,29 +355,46 @@ expr_fault_clear(struct expr_fault *f)
 	f->line = f->col = 0;
 }
 
+void
+expr_scan_add(struct expr *e, struct scan_db *db)
+{
+	if (e == NULL)
+		return;
+	expr_scan_add(e->a, db);
+	expr_scan_add(e->b, db);
+	if (e->field >= LF_FORM)
+		return;		/* several values, each short: tested */
+	if (e->op == EX_MATCH && e->re != NULL)
+		e->scan_id = scan_db_add_regex(db, e->field, e->pattern,
+		    e->caseless, e->multiline);
+	else if (e->op == EX_CONTAINS && e->str != NULL)
+		e->scan_id = scan_db_add_needle(db, e->field, e->str);
+}
+
 gboolean
-expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev,
-    struct expr_fault *fault)
+expr_eval(const struct expr *e, const struct lead *l, struct scan *sc,
+    GPtrArray *ev, struct expr_fault *fault)
 {
 	const char *vals[EXPR_MAX_VALUES];
 	guint n, mark = ev != NULL ? ev->len : 0;
+	gboolean spared = FALSE;
 	char lbl[128];
 	double num;
 
 	switch (e->op) {
 	case EX_OR:
-		return expr_eval(e->a, l, ev, fault) ||
-		    expr_eval(e->b, l, ev, fault);
+		return expr_eval(e->a, l, sc, ev, fault) ||
+		    expr_eval(e->b, l, sc, ev, fault);
 	case EX_AND:
-		if (expr_eval(e->a, l, ev, fault) &&
-		    expr_eval(e->b, l, ev, fault))
+		if (expr_eval(e->a, l, sc, ev, fault) &&
+		    expr_eval(e->b, l, sc, ev, fault))
 			return TRUE;
 		if (ev != NULL)		/* half an AND is no evidence */
 			g_ptr_array_remove_range(ev, mark, ev->len - mark);
 		return FALSE;
 	case EX_NOT:
 		/* What made the operand true is no reason for NOT. */
-		return !expr_eval(e->a, l, NULL, fault);
+		return !expr_eval(e->a, l, sc, NULL, fault);
 	case EX_AUTO:
 		if (l->is_auto)
 			evidence_add(ev, "auto: %s", l->auto_why);
@@ -396,13 +422,19 @@ expr_eval(const struct expr *e, const struct lead *l, GPtrArray *ev,
 		    num);
 		return TRUE;
 	default:
+		/* the scan proves most patterns absent without PCRE */
+		if (e->scan_id >= 0 && !scan_maybe(sc, e->field, e->scan_id)) {
+			if (e->op == EX_MATCH)
+				return FALSE;
+			spared = TRUE;	/* contains: not as it is */
+		}
 		n = lead_values(l, e->field, e->arg, vals, EXPR_MAX_VALUES);
 		for (guint i = 0; i < n; i++) {
 			gboolean ascii = e->field < LF_FORM ?
 			    ((l->ascii >> e->field) & 1) != 0 :
 			    lead_is_ascii(vals[i]);
 
-			if (test_value(e, l, vals[i], ascii, ev, fault))
+			if (test_value(e, l, vals[i], ascii, spared, ev, fault))
 				return TRUE;
 		}
 		return FALSE;

@@ -13,6 +13,8 @@
 #include "leadfield.h"
 
 struct lead;
+struct scan;
+struct scan_db;
 
 enum expr_op {
 	EX_OR, EX_AND, EX_NOT,
@@ -37,6 +39,10 @@ struct expr {
 	GRegex *re;		/* owned: Unicode text (UTF-8, (*UCP)) */
 	GRegex *re_ascii;	/* owned: the same for ASCII-only text, byte
 				 * mode; NULL when the pattern needs Unicode */
+	char *pattern;		/* owned: the regular expression as written */
+	gboolean caseless, multiline;	/* its i and m flags */
+	int scan_id;		/* the test in the rule set's scan database
+				 * (scan.h); -1: not in it */
 	GHashTable *items;	/* owned (EX_IN_ITEMS): casefolded item -> itself */
 	char *name;		/* owned: list name (EX_IN_LIST) */
 	GHashTable *set;	/* borrowed: the list (EX_IN_LIST) or the
@@ -61,15 +67,20 @@ struct expr_fault {
 	char *why;		/* owned; NULL: none */
 };
 
+/* Put e's regular expressions and ASCII needles on simple fields into
+ * db (scan.h), each test noting its id there. */
+void expr_scan_add(struct expr *e, struct scan_db *db);
+
 /*
- * Evaluate e for l. When evidence is not NULL, a short text for each
+ * Evaluate e for l. scan, l's scan of the rule set's database (NULL:
+ * none), spares the tests it proves false. When evidence is not NULL, a short text for each
  * test that made e true is appended to it (char *, owned by the array).
  * A test that cannot be evaluated counts as false and, when fault is not
  * NULL and holds none yet, is recorded there: the caller must not trust
  * the answer (`not` would turn it into a match).
  */
 gboolean expr_eval(const struct expr *e, const struct lead *l,
-    GPtrArray *evidence, struct expr_fault *fault);
+    struct scan *scan, GPtrArray *evidence, struct expr_fault *fault);
 void expr_fault_clear(struct expr_fault *f);
 
 /* Look a domain up in a casefolded domain set: the domain itself, then

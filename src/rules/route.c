@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "route.h"
+#include "scan.h"
 
 static void
 dim_value_free(gpointer p)
@@ -60,7 +61,7 @@ listed(GPtrArray *names, const char *name)
 
 /* Every class of dm against l: one, none, several, or first. */
 static struct dim_value *
-classify(const struct dimension *dm, const struct lead *l,
+classify(const struct dimension *dm, const struct lead *l, struct scan *sc,
     struct expr_fault *fault)
 {
 	struct dim_value *dv = g_new0(struct dim_value, 1);
@@ -76,7 +77,7 @@ classify(const struct dimension *dm, const struct lead *l,
 		/* A class written on several lines matches once. */
 		if (listed(dv->candidates, c->name))
 			continue;
-		if (!expr_eval(c->cond, l, dv->matched, fault))
+		if (!expr_eval(c->cond, l, sc, dv->matched, fault))
 			continue;
 		g_ptr_array_add(dv->candidates, c->name);
 		if (dv->line == 0)
@@ -605,9 +606,9 @@ out:
 	g_free(sk.why);
 }
 
-struct decision *
-route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
-    const char *prefix, const struct route_state *st)
+static struct decision *
+decide(const struct ruleset *rs, const struct lead *l, struct scan *sc,
+    GDateTime *now, const char *prefix, const struct route_state *st)
 {
 	struct decision *dc = g_new0(struct decision, 1);
 	struct expr_fault fault = { 0 };
@@ -619,7 +620,7 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 	 * them, and they cost little. */
 	for (guint i = 0; i < rs->dims->len; i++)
 		g_ptr_array_add(dc->dims, classify(g_ptr_array_index(rs->dims,
-		    i), l, &fault));
+		    i), l, sc, &fault));
 	if (rules_dimension(rs, "context") == NULL) {
 		struct dim_value *dv = g_new0(struct dim_value, 1);
 
@@ -643,7 +644,8 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 	for (guint i = 0; i < rs->ignores->len; i++) {
 		const struct ignore_rule *ig = g_ptr_array_index(rs->ignores, i);
 
-		if (expr_eval(ig->cond, l, NULL, &fault) && fault.why == NULL) {
+		if (expr_eval(ig->cond, l, sc, NULL, &fault) &&
+		    fault.why == NULL) {
 			dc->kind = DEST_IGNORE;
 			dc->ignore_line = ig->line;
 			dc->reason = g_strdup_printf("ignore %d: %s", ig->line,
@@ -694,5 +696,17 @@ route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
 	if (dc->kind != DEST_IGNORE && !(dc->kind == DEST_OWNER &&
 	    dc->owner != NULL))
 		sticky(dc, rs, l, now, prefix, st);
+	return dc;
+}
+
+struct decision *
+route_decide(const struct ruleset *rs, const struct lead *l, GDateTime *now,
+    const char *prefix, const struct route_state *st)
+{
+	/* one Vectorscan pass a field for all the rules' patterns */
+	struct scan *sc = scan_new(rs->scan, l);
+	struct decision *dc = decide(rs, l, sc, now, prefix, st);
+
+	scan_free(sc);
 	return dc;
 }

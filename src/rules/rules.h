@@ -14,6 +14,8 @@
 #include "lead.h"
 #include "owners.h"
 
+struct scan_db;
+
 enum dest_kind {
 	DEST_OWNER, DEST_TEAM, DEST_QUEUE, DEST_REVIEW, DEST_IGNORE,
 	DEST_ACCOUNT_OWNER,	/* only in routes: resolved per lead */
@@ -135,6 +137,8 @@ struct ruleset {
 	GPtrArray *routes;	/* of struct route *, owned */
 	gint64 sticky;		/* seconds an owner keeps a lead's address
 				 * and company; 0: off */
+	struct scan_db *scan;	/* the patterns of ignores and classes in
+				 * one pass (scan.h); NULL: none */
 };
 
 #define RULES_STICKY_DEFAULT	(30 * 86400)	/* `sticky 30d` */

@@ -12,6 +12,7 @@
 #include "country.h"
 #include "csv.h"
 #include "rules_p.h"
+#include "scan.h"
 
 static void
 load_accounts(struct ruleset *rs, struct diag *d)
@@ -496,6 +497,20 @@ check_unreachable_owners(const struct ruleset *rs, struct diag *d)
 	g_hash_table_destroy(reached);
 }
 
+/* Every pattern of the ignores and classes into one database. */
+static void
+build_scan(struct ruleset *rs)
+{
+	rs->scan = scan_db_new();
+	for (guint i = 0; i < rs->ignores->len; i++)
+		expr_scan_add(((struct ignore_rule *)g_ptr_array_index(
+		    rs->ignores, i))->cond, rs->scan);
+	for (guint i = 0; i < rs->classes->len; i++)
+		expr_scan_add(((struct class_rule *)g_ptr_array_index(
+		    rs->classes, i))->cond, rs->scan);
+	scan_db_compile(rs->scan);
+}
+
 void
 rules_check(struct ruleset *rs, struct diag *d)
 {
@@ -543,4 +558,6 @@ rules_check(struct ruleset *rs, struct diag *d)
 	check_shadowed(rs, d);
 	check_unused_classes(rs, d);
 	check_unreachable_owners(rs, d);
+	if (diag_errors(d) == 0)
+		build_scan(rs);
 }

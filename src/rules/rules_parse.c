@@ -13,6 +13,7 @@
 #include "country.h"
 #include "duration.h"
 #include "rules_p.h"
+#include "scan.h"
 
 static const char *const option_words[] = {
 	"rotate", "members", "sla", "escalate", "folder", "notify", NULL
@@ -1182,6 +1183,7 @@ rules_free(struct ruleset *rs)
 	g_ptr_array_free(rs->classes, TRUE);
 	g_hash_table_destroy(rs->inbox);
 	g_hash_table_destroy(rs->owner_addrs);
+	scan_db_free(rs->scan);
 	g_free(rs);
 }
 
