@@ -240,6 +240,8 @@ round_one(struct fixture *fx, guint32 uid, const char *msg)
 	struct fetch_ctx fc = { .a = &fx->a, .now = decide_time() };
 	enum lr_status st = one_message(uid, msg, strlen(msg), &fc);
 
+	if (st == LR_OK)
+		st = held_flush(&fc);
 	g_date_time_unref(fc.now);
 	if (st == LR_OK)
 		st = file_queued(&fx->a);
@@ -379,6 +381,8 @@ test_folder_refuses(void **state)
 	fx->filer->refuse = "Leads/Review";
 	assert_int_equal(one_message(3, review, strlen(review), &fc), LR_OK);
 	assert_int_equal(one_message(4, owner, strlen(owner), &fc), LR_OK);
+	assert_int_equal(fx->smtp->sent->len, 0);	/* held: one batch */
+	assert_int_equal(held_flush(&fc), LR_OK);
 	g_date_time_unref(fc.now);
 	fx->a.kept = 0;
 	assert_int_equal(file_queued(&fx->a), LR_TEMPFAIL);

@@ -81,7 +81,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 	history_state(&a.state, &a.hist);
 	fc.a = &a;
 	fc.now = decide_time();
-	if (one_message(0, data, len, &fc) != LR_OK)
+	if (one_message(0, data, len, &fc) != LR_OK || held_flush(&fc) != LR_OK)
 		log_warnx("deliver: the journal cannot record this message; "
 		    "asking to be tried again");
 	else if (a.kept > 0)

@@ -48,6 +48,8 @@
 #define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
 #define AGENT_RETRY_CAP		3600	/* the longest wait between two tries */
 #define AGENT_FILE_BATCH	IMAP_UID_BATCH	/* messages filed together */
+#define AGENT_HELD_BYTES	(32 * 1024 * 1024) /* fetched messages held
+					 * for one batch, at most about */
 /* The SLA marks a mail client shows (docs/board.md) */
 #define AGENT_KEYWORD_DUE	FILER_KEYWORD_DUE	/* an SLA clock runs */
 #define AGENT_KEYWORD_BREACHED	"$SLABreached"	/* an SLA was missed */
@@ -162,6 +164,9 @@ struct notice {
 struct fetch_ctx {
 	struct agent *a;
 	GDateTime *now;
+	GPtrArray *held;	/* of struct held *: fetched, not yet through
+				 * the pipeline (agent_round.c) */
+	gsize held_bytes;	/* their sizes */
 	guint taken;		/* messages taken this round */
 	guint total;		/* of how many; 0: not a round (deliver) */
 	gint64 t0, shown;	/* the round's start, the live line's last
@@ -240,6 +245,8 @@ void queue_file(struct agent *a, const char *folder, guint32 uid, gint64 id,
     gboolean due, gboolean again, const char *key);
 enum lr_status one_message(guint32 uid, const char *data, size_t len,
     void *ctx);		/* ctx: struct fetch_ctx */
+/* What one_message() held, through the pipeline; before file_queued(). */
+enum lr_status held_flush(struct fetch_ctx *fc);
 enum lr_status file_queued(struct agent *a);
 enum lr_status round_once(struct agent *a);
 /* The inbox's messages to take: not routed (by keyword, or every one

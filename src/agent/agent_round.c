@@ -1,14 +1,16 @@
 /*
  * agent_round.c: one round over the inbox. Search for messages without
  * $LeadRouted (and add those the journal decided but did not file), fetch
- * them in batches; for each one, identify it (its Message-ID read from
- * the header block alone, else a digest) and record it, decide it (or
- * take the decision already recorded), deliver what is still pending --
- * the forward first: a lead stays in the inbox until its owner has it;
- * then Slack, the owner's direct message and the webhook, which never
- * hold it up -- and queue it for the filer; after each batch of
- * AGENT_FILE_BATCH messages, the filer files them and the journal
- * records the filing.
+ * them in batches of AGENT_FILE_BATCH; identify each (its Message-ID read
+ * from the header block alone, else a digest) and record them all in one
+ * commit; decide each (or take the decision already recorded) and record
+ * the decisions in a second; then deliver what is still pending, lead by
+ * lead -- the forward first: a lead stays in the inbox until its owner
+ * has it; then Slack, the owner's direct message and the webhook, which
+ * never hold it up -- and queue it for the filer; then the filer files
+ * the batch and the journal records the filing. Two commits a batch
+ * where there were two a lead (issue 19); the deliveries' own commits,
+ * intent before each send, are as they were.
  */
 #include "config.h"
 
@@ -193,8 +195,8 @@ other_copy(struct agent *a, gint64 id, guint32 uid, size_t len)
 
 /*
  * Steps 1-2: message key (uid in the inbox, len bytes) fetched and
- * identified, recorded before it is decided: *id and *state as the
- * journal has them. TRUE when the message needs no deciding (it failed
+ * identified, recorded (deferred: the caller flushes before it decides):
+ * *id and *state as the journal has them. TRUE when the message needs no deciding (it failed
  * before, is a copy, was filed before, or is an owner's reply already
  * recorded): then it is queued for filing.
  */
@@ -209,8 +211,7 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 	gboolean done = TRUE;
 
 	if ((*st = journal_message_seen(a->j, key, a->mailbox, a->uidvalidity,
-	    uid, len, received, now_s(), id, state, &seen)) != LR_OK ||
-	    (*st = journal_flush(a->j)) != LR_OK)
+	    uid, len, received, now_s(), id, state, &seen)) != LR_OK)
 		return TRUE;
 	if (seen == JOURNAL_SEEN_AGAIN && other_copy(a, *id, uid, len))
 		seen = JOURNAL_SEEN_DUPLICATE;
@@ -232,12 +233,6 @@ identify(struct agent *a, guint32 uid, const char *data, size_t len,
 		/* a dry run sees the same inbox at every poll: each message's
 		 * would-be decision is logged once, when it is first seen */
 	} else if (*state == JMSG_FETCHED) {
-		if (a->crash_on != NULL &&
-		    g_strstr_len(data, len, a->crash_on) != NULL) {
-			log_warnx("run: %s: crashing on %s as asked",
-			    AGENT_CRASH_ENV, key);
-			abort();
-		}
 		done = FALSE;
 	} else if (journal_decision_get(a->j, *id, &jd) == LR_OK &&
 	    jd->kind == DEST_REPLY)
@@ -309,21 +304,180 @@ live_progress(struct fetch_ctx *fc)
 	g_free(left);
 }
 
-/* One message of the inbox (data NULL: too large to fetch), through the
- * pipeline: identified and recorded, decided, delivered, queued for
- * filing. LR_TEMPFAIL ends the fetch (a stop, or the journal failing). */
+/* A message fetched and held for its batch, through the pipeline. */
+struct held {
+	guint32 uid;
+	char *data;		/* owned: the message as fetched */
+	size_t len;
+	char *key;		/* owned */
+	gint64 id, started;
+	enum journal_state state;
+	gboolean done;		/* queued for filing, or left: no more */
+	struct lead *l;		/* owned, once decided */
+	struct decision *dc;	/* owned, once decided */
+	struct vars v;
+};
+
+static void
+held_free(gpointer p)
+{
+	struct held *h = p;
+
+	g_free(h->data);
+	g_free(h->key);
+	decision_free(h->dc);
+	lead_free(h->l);
+	g_free(h);
+}
+
+/* Step 3: decide h (its record deferred), unless identifying settled it. */
+static enum lr_status
+decide_held(struct fetch_ctx *fc, struct held *h)
+{
+	struct agent *a = fc->a;
+	enum lr_status st = LR_OK;
+
+	if (h->done)
+		return LR_OK;
+	if (h->state == JMSG_FETCHED && a->crash_on != NULL &&
+	    g_strstr_len(h->data, h->len, a->crash_on) != NULL) {
+		log_warnx("run: %s: crashing on %s as asked", AGENT_CRASH_ENV,
+		    h->key);
+		abort();
+	}
+	h->l = agent_lead(a, h->data, h->len);
+	if (h->state == JMSG_FETCHED && owner_reply(a, h->id, h->uid, h->key,
+	    h->l, h->started)) {
+		h->done = TRUE;
+		return LR_OK;
+	}
+	/* with history only for a new decision: a recorded one is restored
+	 * below, and its own record must not count as history */
+	h->dc = route_decide(a->rs, h->l, fc->now, a->cfg->folder_prefix,
+	    a->hist.j != NULL && h->state == JMSG_FETCHED ? &a->state : NULL);
+	h->v.l = h->l;
+	h->v.dc = h->dc;
+	h->v.o = owner_of(a, h->dc);
+	if (h->state == JMSG_FETCHED)
+		st = record_decision(a, h->id, &h->v, fc->now);
+	else {
+		recorded_decision(a, h->id, h->dc);
+		h->v.o = owner_of(a, h->dc);
+	}
+	if (st != LR_OK)
+		h->done = TRUE;
+	return st;
+}
+
+/* Steps 4-5: deliver h's lead and queue it for filing. */
+static void
+deliver_held(struct agent *a, struct held *h)
+{
+	char *why = NULL;
+
+	if (h->done)
+		return;
+	h->done = TRUE;
+	if (deliver_lead(a, h->id, &h->v, h->dc, h->data, h->len, &why) ==
+	    LR_TEMPFAIL) {
+		log_lead(&h->v, why, h->started);
+		a->kept++;	/* stays in the inbox for the next round */
+		g_free(why);
+		return;
+	}
+	/* an SLA clock runs in review, and for an owner once forwarded;
+	 * decided before a stop: perhaps copied there already (a server
+	 * without MOVE, stopped between COPY and EXPUNGE): its key */
+	queue_file(a, h->dc->folder, h->uid, h->id, !g_str_has_prefix(h->key,
+	    "sha256:") && (h->dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 :
+	    h->v.o != NULL && a->out.sink[CHAN_FORWARD] != NULL &&
+	    sla_of(&h->v) > 0), FALSE, h->state != JMSG_FETCHED ? h->key :
+	    NULL);
+	log_lead(&h->v, why ? why : a->done_text, h->started);
+	g_free(why);
+}
+
+/* Did an earlier run stop while deciding h (fetched, never decided)? */
+static gboolean
+interrupted_before(struct agent *a, const struct held *h)
+{
+	struct journal_message *m = NULL;
+	gboolean yes;
+	gint64 id = 0;
+
+	if (journal_message_find(a->j, h->key, &id, NULL, NULL) != LR_OK ||
+	    id == 0 || journal_message_get(a->j, id, &m) != LR_OK)
+		return FALSE;
+	yes = m->state == JMSG_FETCHED;
+	journal_message_free(m);
+	return yes;
+}
+
+/*
+ * The held batch through the pipeline. Its messages are recorded as
+ * fetched in one commit, decided and their decisions recorded in a
+ * second, before any delivery starts; each delivery then records its
+ * intent before it goes (a forward's commit also keeps the one before
+ * it done), as one message at a time would. A batch in which an earlier
+ * run stopped while deciding (a crash, a kill) is taken one message at a
+ * time, each recorded before it is decided, as before batches: only the
+ * message that crashes the agent counts its attempts toward Failed, never
+ * the ones beside it. LR_TEMPFAIL ends the fetch (the journal failing).
+ */
+static enum lr_status
+run_held(struct fetch_ctx *fc)
+{
+	struct agent *a = fc->a;
+	GPtrArray *held = fc->held;
+	gboolean careful = FALSE;
+	enum lr_status st = LR_OK;
+
+	if (held == NULL || held->len == 0)
+		return LR_OK;
+	fc->held = NULL;
+	fc->held_bytes = 0;
+	for (guint i = 0; i < held->len && !careful; i++)
+		careful = interrupted_before(a, g_ptr_array_index(held, i));
+	for (guint i = 0; i < held->len && st == LR_OK; i++) {
+		struct held *h = g_ptr_array_index(held, i);
+
+		h->done = identify(a, h->uid, h->data, h->len, h->key,
+		    h->v.received, &h->id, &h->state, &st);
+		if (st == LR_OK && (careful || i + 1 == held->len))
+			st = journal_flush(a->j);
+		if (st == LR_OK && careful && (st = decide_held(fc, h)) ==
+		    LR_OK)
+			deliver_held(a, h);
+	}
+	for (guint i = 0; i < held->len && st == LR_OK && !careful; i++)
+		st = decide_held(fc, g_ptr_array_index(held, i));
+	if (st == LR_OK && !careful)
+		st = journal_flush(a->j);
+	for (guint i = 0; i < held->len && st == LR_OK && !careful; i++) {
+		if (stop_pending()) {
+			/* decided: delivered at the next start */
+			a->interrupted = TRUE;
+			break;
+		}
+		deliver_held(a, g_ptr_array_index(held, i));
+		live_progress(fc);
+	}
+	g_ptr_array_free(held, TRUE);
+	return st;
+}
+
+/*
+ * One message of the inbox (data NULL: too large to fetch): held for its
+ * batch, which goes through the pipeline when it holds AGENT_FILE_BATCH
+ * messages or AGENT_HELD_BYTES (and at the end of the fetch: run_held()).
+ * LR_TEMPFAIL ends the fetch (a stop, or the journal failing).
+ */
 enum lr_status
 one_message(guint32 uid, const char *data, size_t len, void *ctx)
 {
 	struct fetch_ctx *fc = ctx;
 	struct agent *a = fc->a;
-	gint64 started = g_get_monotonic_time(), id = 0;
-	struct lead *l = NULL;
-	struct decision *dc = NULL;
-	struct vars v = { 0 };
-	enum journal_state state = JMSG_FETCHED;
-	char *why = NULL, *key;
-	enum lr_status st = LR_OK;
+	struct held *h;
 
 	if (stop_pending()) {
 		a->interrupted = TRUE;
@@ -336,51 +490,31 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		queue_file(a, a->failed, uid, 0, FALSE, FALSE, NULL);
 		return LR_OK;
 	}
-	key = message_key(data, len, &v.received);
-	v.key = key;
-	v.a = a;
-	v.decided = g_date_time_to_unix(fc->now);
-	if (identify(a, uid, data, len, key, v.received, &id, &state, &st))
-		goto out;
-	/* 3: decide */
-	l = agent_lead(a, data, len);
-	if (state == JMSG_FETCHED && owner_reply(a, id, uid, key, l,
-	    started))
-		goto out;
-	/* with history only for a new decision: a recorded one is restored
-	 * below, and its own record must not count as history */
-	dc = route_decide(a->rs, l, fc->now, a->cfg->folder_prefix,
-	    a->hist.j != NULL && state == JMSG_FETCHED ? &a->state : NULL);
-	v.l = l;
-	v.dc = dc;
-	v.o = owner_of(a, dc);
-	if (state == JMSG_FETCHED) {
-		if ((st = record_decision(a, id, &v, fc->now)) != LR_OK)
-			goto out;
-	} else {
-		recorded_decision(a, id, dc);
-		v.o = owner_of(a, dc);
-	}
-	/* 4: deliver */
-	if (deliver_lead(a, id, &v, dc, data, len, &why) == LR_TEMPFAIL) {
-		log_lead(&v, why, started);
-		a->kept++;	/* stays in the inbox for the next round */
-		goto out;
-	}
-	/* 5: file, with the batch; an SLA clock runs in review, and for an
-	 * owner once forwarded */
-	/* decided before a stop: perhaps copied there already (a server
-	 * without MOVE, stopped between COPY and EXPUNGE): its key */
-	queue_file(a, dc->folder, uid, id, !g_str_has_prefix(key, "sha256:") &&
-	    (dc->kind == DEST_REVIEW ? a->rs->review_sla > 0 : v.o != NULL &&
-	    a->out.sink[CHAN_FORWARD] != NULL && sla_of(&v) > 0), FALSE,
-	    state != JMSG_FETCHED ? key : NULL);
-	log_lead(&v, why ? why : a->done_text, started);
-out:
-	g_free(why);
-	g_free(key);
-	decision_free(dc);
-	lead_free(l);
+	h = g_new0(struct held, 1);
+	h->uid = uid;
+	h->data = g_memdup2(data, len);
+	h->len = len;
+	h->started = g_get_monotonic_time();
+	h->key = message_key(data, len, &h->v.received);
+	h->v.key = h->key;
+	h->v.a = a;
+	h->v.decided = g_date_time_to_unix(fc->now);
+	if (fc->held == NULL)
+		fc->held = g_ptr_array_new_with_free_func(held_free);
+	g_ptr_array_add(fc->held, h);
+	fc->held_bytes += len;
+	if (fc->held->len >= AGENT_FILE_BATCH ||
+	    fc->held_bytes >= AGENT_HELD_BYTES)
+		return run_held(fc);
+	return LR_OK;
+}
+
+/* What the fetch left held, through the pipeline. */
+enum lr_status
+held_flush(struct fetch_ctx *fc)
+{
+	enum lr_status st = run_held(fc);
+
 	live_progress(fc);
 	return st;
 }
@@ -697,6 +831,10 @@ round_once(struct agent *a)
 		    MIN(uids->len - i, AGENT_FILE_BATCH), one_message, &fc);
 		if (st == LR_TEMPFAIL && a->interrupted)
 			st = LR_OK;	/* file what was done, then stop */
+		/* what was fetched is decided and delivered even when the
+		 * fetch broke off: it is in hand */
+		if (held_flush(&fc) != LR_OK)
+			st = LR_TEMPFAIL;
 		/* a folder that refused is told, and tried again later
 		 * (refiled_later): the round goes on with the others */
 		if (st == LR_OK && (st = file_queued(a)) == LR_TEMPFAIL &&
