@@ -322,12 +322,14 @@ enum lr_status
 board_scan(struct agent *a)
 {
 	GPtrArray *folders = board_folders(a);
+	gboolean moved = FALSE;
 	enum lr_status st = LR_OK;
 
 	for (guint i = 0; i < folders->len && st != LR_BADSOURCE &&
 	    !stop_pending(); i++) {
 		const char *f = g_ptr_array_index(folders, i);
 		struct board_folder *bf = g_hash_table_lookup(a->board, f);
+		struct board_folder was;
 		guint32 uidvalidity = 0, uidnext = 0, from;
 		GArray *found;
 
@@ -335,24 +337,37 @@ board_scan(struct agent *a)
 		    &uidnext)) != LR_OK)
 			continue;	/* not there (yet): nothing moved in */
 		if (bf == NULL) {
+			/* where an earlier run read it up to: a start reads
+			 * what was moved in since, not the whole folder */
 			bf = g_new0(struct board_folder, 1);
+			if (journal_mailbox_get(a->j, f, &bf->uidvalidity,
+			    &bf->next) != LR_OK)
+				bf->uidvalidity = bf->next = 0;
 			g_hash_table_insert(a->board, g_strdup(f), bf);
 		}
-		from = bf->uidvalidity == uidvalidity ? bf->next : 1;
+		was = *bf;
+		from = bf->uidvalidity == uidvalidity ? MAX(bf->next, 1) : 1;
 		bf->uidvalidity = uidvalidity;
-		if (uidnext != 0 && uidnext <= from) {
+		if (uidnext != 0 && uidnext <= from)
 			bf->next = uidnext;
-			continue;
+		else {
+			found = g_array_new(FALSE, FALSE,
+			    sizeof(struct board_msg));
+			st = imap_message_ids(a->imap, from, board_id, found);
+			if (st == LR_OK)
+				bf->next = uidnext != 0 ? uidnext : from;
+			for (guint k = 0; st == LR_OK && k < found->len; k++)
+				board_check(a, f, bf, &g_array_index(found,
+				    struct board_msg, k));
+			board_msgs_free(found);
 		}
-		found = g_array_new(FALSE, FALSE, sizeof(struct board_msg));
-		st = imap_message_ids(a->imap, from, board_id, found);
-		if (st == LR_OK)
-			bf->next = uidnext != 0 ? uidnext : from;
-		for (guint k = 0; st == LR_OK && k < found->len; k++)
-			board_check(a, f, bf, &g_array_index(found,
-			    struct board_msg, k));
-		board_msgs_free(found);
+		if ((bf->uidvalidity != was.uidvalidity ||
+		    bf->next != was.next) && journal_mailbox_set(a->j, f,
+		    bf->uidvalidity, bf->next) == LR_OK)
+			moved = TRUE;
 	}
+	if (moved && journal_flush(a->j) != LR_OK)
+		log_debug("journal: the board's positions were not kept");
 	g_ptr_array_free(folders, TRUE);
 	return st == LR_BADSOURCE ? st : LR_OK;
 }

@@ -133,6 +133,18 @@ static const char *const migrations[] = {
 	" events e WHERE e.message_id = d.message_id AND e.kind IN ('moved',"
 	" 'to-review')) END, m.filed_at, d.decided_at), d.kind"
 	" FROM decisions d JOIN messages m ON m.id = d.message_id;",
+	/* 6 -> 7 (issue 19): where the agent read each folder up to, so
+	 * that a start reads only what changed; indexes for the lookups
+	 * that scanned every decision: a reply's lead by subject (the
+	 * address is compared without case, which no index on it serves),
+	 * the review queue */
+	"CREATE TABLE mailboxes ("
+	" name TEXT PRIMARY KEY,"
+	" uidvalidity INTEGER NOT NULL,"
+	" uidnext INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX decisions_subject ON decisions (subject_key, decided_at);"
+	"CREATE INDEX decisions_review ON decisions (message_id)"
+	" WHERE kind = 'review';",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -173,6 +185,11 @@ const char *const jp_core_sql[ST_N] = {
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[ST_EV_EXISTS] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = ?2 AND detail IS ?3",
+	[ST_BOX_SET] = "INSERT INTO mailboxes (name, uidvalidity, uidnext)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET"
+	    " uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext",
+	[ST_BOX_GET] = "SELECT uidvalidity, uidnext FROM mailboxes"
+	    " WHERE name = ?1",
 };
 
 static const char *const state_names[JMSG_NSTATES] = {
@@ -1102,4 +1119,43 @@ journal_event(struct journal *j, gint64 id, const char *kind,
 		rc = jp_event_add(j, id, kind, detail, now);
 	journal_message_free(m);
 	return jp_tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_mailbox_set(struct journal *j, const char *name,
+    guint32 uidvalidity, guint32 uidnext)
+{
+	sqlite3_stmt *st;
+	enum lr_status rc;
+
+	if (j == NULL || empty(name))
+		return misuse("mailbox_set", "no journal or mailbox");
+	if ((rc = jp_tx_begin(j, TRUE)) != LR_OK)
+		return rc;
+	st = stmt(j, ST_BOX_SET);
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, uidnext);
+	rc = run(j, st, "recording where a folder was read up to");
+	return jp_tx_end(j, rc, TRUE);
+}
+
+enum lr_status
+journal_mailbox_get(struct journal *j, const char *name,
+    guint32 *uidvalidity, guint32 *uidnext)
+{
+	sqlite3_stmt *st;
+	gboolean has;
+	enum lr_status rc;
+
+	if (j == NULL || empty(name) || uidvalidity == NULL || uidnext == NULL)
+		return misuse("mailbox_get", "no journal or mailbox");
+	st = stmt(j, ST_BOX_GET);
+	bind_text(st, 1, name);
+	rc = row(j, st, &has, "reading where a folder was read up to");
+	has = rc == LR_OK && has;
+	*uidvalidity = has ? (guint32)sqlite3_column_int64(st, 0) : 0;
+	*uidnext = has ? (guint32)sqlite3_column_int64(st, 1) : 0;
+	sqlite3_reset(st);
+	return rc;
 }

@@ -27,7 +27,7 @@
  * the reason ("journal: ..."). The caller owns what is returned unless
  * stated; what a callback receives is borrowed for the call only.
  *
- * Tables (schema version 5):
+ * Tables (schema version 7):
  *
  *   messages    id INTEGER PK; message_key TEXT UNIQUE (the Message-ID,
  *               or "sha256:<hex>" of the raw message when it has none);
@@ -55,10 +55,15 @@
  *               PK(owner, day): leads per owner and day for daily caps.
  *   away        owner PK, until, since, reason: an owner away by what the
  *               agent saw (an auto-reply to a forward), until that time.
+ *   placements  message_id, at, kind: each placement of a lead (v6).
+ *   mailboxes   name PK, uidvalidity, uidnext: where the agent read a
+ *               folder up to (v7).
  *   Version 2 adds indexes for the agent's scans (due deliveries,
  *   messages by state, events by message); version 3 adds
  *   deliveries.payload: the body an HTTP delivery posts, fixed when it
  *   is planned so that a retry after the message was filed sends the same.
+ *   Version 7 adds indexes for a reply's lead by subject and the review
+ *   queue.
  *
  * A message's life: fetched -> decided -> delivered (its last smtp
  * delivery sent) -> filed. Fetching a message that is still "fetched"
@@ -90,7 +95,7 @@
 #include "rules.h"
 #include "status.h"
 
-#define JOURNAL_VERSION		6	/* the newest schema this code knows */
+#define JOURNAL_VERSION		7	/* the newest schema this code knows */
 #define JOURNAL_MAX_ATTEMPTS	3	/* decide attempts before Failed */
 #define JOURNAL_KEY_MAX		998	/* bytes in a message key */
 #define JOURNAL_BUSY_MS		5000	/* SQLite busy timeout */
@@ -321,6 +326,16 @@ enum lr_status journal_message_filed(struct journal *j, gint64 id,
  */
 enum lr_status journal_pending_messages(struct journal *j,
     journal_message_cb cb, void *ctx) LR_WUR;
+
+/*
+ * Where the agent read a folder up to (the board's folders, the inbox):
+ * its UIDVALIDITY and the UIDNEXT it read up to, so that a start reads
+ * only what arrived since. Unknown: both 0.
+ */
+enum lr_status journal_mailbox_set(struct journal *j, const char *name,
+    guint32 uidvalidity, guint32 uidnext) LR_WUR;
+enum lr_status journal_mailbox_get(struct journal *j, const char *name,
+    guint32 *uidvalidity, guint32 *uidnext) LR_WUR;
 
 /* The message journaled under key: *id (0: none), and where it was
  * filed (*folder owned, NULL if not yet; *filed_at 0); both may be NULL. */
