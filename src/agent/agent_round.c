@@ -778,7 +778,7 @@ round_once(struct agent *a)
 {
 	GArray *uids = NULL;
 	struct fetch_ctx fc = { 0 };
-	guint32 uidvalidity = 0;
+	guint32 uidvalidity = 0, uidnext = 0;
 	guint filed = 0, kept = 0;
 	gint64 t0;
 	enum lr_status st;
@@ -789,6 +789,13 @@ round_once(struct agent *a)
 	if ((st = imap_select(a->imap, a->mailbox, &uidvalidity,
 	    NULL)) != LR_OK)
 		return st;
+	/* the last run's, from the journal, at the first round */
+	if (a->uidvalidity == 0 && journal_mailbox_get(a->j, a->mailbox,
+	    &a->uidvalidity, &uidnext) != LR_OK)
+		a->uidvalidity = 0;
+	if (uidvalidity != a->uidvalidity && journal_mailbox_set(a->j,
+	    a->mailbox, uidvalidity, 0) != LR_OK)
+		log_debug("journal: %s's UIDVALIDITY not kept", a->mailbox);
 	if (a->uidvalidity != 0 && uidvalidity != a->uidvalidity) {
 		/* Old UIDs mean nothing now: messages are known by key. */
 		log_warnx("run: %s: UIDVALIDITY changed from %u to %u; "

@@ -479,6 +479,8 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
         self.smtp.script([])
         log = self.run_agent()
         self.assertNotIn("a duplicate", log)
+        # a new process knows the old UIDVALIDITY from its journal
+        self.assertIn("UIDVALIDITY changed", log)
         self.assertEqual(self.dovecot.list_folder("Shared"), [])
         self.assertEqual(sorted(self.forwarded_ids()), sorted(owned))
         self.assert_as_explained(exp, self.folder_of())
@@ -832,6 +834,49 @@ secret_file = {self.secret("hmac.secret", "s3cret-key")}
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["reassigned"], 1)	# one lead
+
+    def board_positions(self):
+        """Folder -> (uidvalidity, uidnext) the journal keeps."""
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            self.dir, "journal.db"), uri=True)
+        try:
+            return {r[0]: (r[1], r[2]) for r in db.execute(
+                "SELECT name, uidvalidity, uidnext FROM mailboxes")}
+        finally:
+            db.close()
+
+    def test_board_across_restarts(self):
+        """Issue 19: where each board folder was read up to is kept in the
+        journal, so a `run --once` from cron reads only what changed:
+        after a run, each folder's position is its UIDNEXT; a lead moved
+        between two runs is still seen (assigned and forwarded), and the
+        inbox's UIDVALIDITY is kept too."""
+        self.append_leads()
+        self.run_agent()
+        rec = self.recorded()
+        review = sorted(m for m, r in rec.items() if r["kind"] == "review")
+        owners = [i for i, r in self.owner_rows().items()
+                  if (r.get("status") or "active") == "active"]
+        self.assertTrue(review and owners)
+        pos = self.board_positions()
+        with self.dovecot.connect() as imap:
+            for folder in ("Leads/Review", "INBOX"):
+                _, st = imap.status(folder, "(UIDVALIDITY UIDNEXT)")
+                uv = int(re.search(rb"UIDVALIDITY (\d+)", st[0]).group(1))
+                nx = int(re.search(rb"UIDNEXT (\d+)", st[0]).group(1))
+                self.assertEqual(pos[folder][0], uv, folder)
+                if folder != "INBOX":
+                    self.assertEqual(pos[folder][1], nx, folder)
+        sent = len(self.smtp.messages())
+        self.move(review[0], "Leads/Review", "Leads/Owners/" + owners[0])
+        log = self.run_agent()
+        self.assertIn("assigned", log)
+        self.assertEqual(len(self.smtp.messages()), sent + 1)
+        self.assertEqual(self.recorded()[review[0]]["owner"], owners[0])
+        self.assertEqual([e[0] for e in self.events("assigned")], [review[0]])
+        # nothing moved since: a third run assigns nothing again
+        self.run_agent()
+        self.assertEqual(len(self.smtp.messages()), sent + 1)
 
     def review_line(self, sla=None, digest=None):
         """Change the review line of the rules' copy: its sla, a digest
