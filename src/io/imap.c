@@ -413,6 +413,9 @@ guard_flag(struct guard *g, char ch)
 {
 	const char *why = "a malformed list of flags";
 
+	/* a flag's end: never empty, never a lone "\" */
+	if ((ch == ')' || ch == ' ') && g->tok_len == 1 && g->prev == '\\')
+		return why;
 	if (ch == ')') {
 		if (g->tok_len == 0 && g->ntok > 0)
 			return why;

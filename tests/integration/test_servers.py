@@ -473,14 +473,16 @@ class ServerTest(unittest.TestCase):
 
     def test_blanks_before_a_malformed_list_of_flags(self):
         """libetpan takes any run of blanks for the space after
-        PERMANENTFLAGS and then reads NULL on a malformed list (found by
-        fuzz_imap): the guard drops the connection (69), no signal."""
-        for gap in (b"  ", b"\t", b" \t" * 20):
-            def talk(c, gap=gap):
+        PERMANENTFLAGS and then reads NULL on a malformed list, as on a
+        lone "\\" for a flag (both found by fuzz_imap): the guard drops
+        the connection (69), no signal."""
+        for gap, flags in ((b"  ", b"%"), (b"\t", b"%"), (b" \t" * 20, b"%"),
+                           (b" ", b"\\"), (b" ", b"\\Seen \\")):
+            def talk(c, gap=gap, flags=flags):
                 c.sendall(b"* OK [CAPABILITY IMAP4rev1] hi\r\n")
                 c.recv(100)
-                c.sendall(b"* OK [PERMANENTFLAGS" + gap + b"(%)] x\r\n"
-                          b"1 OK done\r\n")
+                c.sendall(b"* OK [PERMANENTFLAGS" + gap + b"(" + flags +
+                          b")] x\r\n1 OK done\r\n")
                 time.sleep(1)
             rc, log = self.fake_imap(talk)
             self.assertEqual(rc, 69, log[-2000:])
