@@ -48,8 +48,11 @@
 #define AGENT_RETRY_BASE	5	/* seconds before an HTTP delivery's retry */
 #define AGENT_RETRY_CAP		3600	/* the longest wait between two tries */
 #define AGENT_FILE_BATCH	IMAP_UID_BATCH	/* messages filed together */
-#define AGENT_HELD_BYTES	(32 * 1024 * 1024) /* fetched messages held
-					 * for one batch, at most about */
+#define AGENT_HELD_MAX		100	/* fetched messages decided together
+					 * (two commits for them all) ... */
+#define AGENT_HELD_BYTES	(8 * 1024 * 1024) /* ... or this many bytes
+					 * of them, about: each held lead
+					 * costs memory until delivered */
 /* The SLA marks a mail client shows (docs/board.md) */
 #define AGENT_KEYWORD_DUE	FILER_KEYWORD_DUE	/* an SLA clock runs */
 #define AGENT_KEYWORD_BREACHED	"$SLABreached"	/* an SLA was missed */

@@ -1,9 +1,9 @@
 /*
  * agent_round.c: one round over the inbox. Search for messages without
  * $LeadRouted (and add those the journal decided but did not file), fetch
- * them in batches of AGENT_FILE_BATCH; identify each (its Message-ID read
- * from the header block alone, else a digest) and record them all in one
- * commit; decide each (or take the decision already recorded) and record
+ * them in batches of AGENT_FILE_BATCH, taken AGENT_HELD_MAX at a time:
+ * identify each (its Message-ID read from the header block alone, else a
+ * digest) and record them all in one commit; decide each (or take the decision already recorded) and record
  * the decisions in a second; then deliver what is still pending, lead by
  * lead -- the forward first: a lead stays in the inbox until its owner
  * has it; then Slack, the owner's direct message and the webhook, which
@@ -310,7 +310,8 @@ struct held {
 	char *data;		/* owned: the message as fetched */
 	size_t len;
 	char *key;		/* owned */
-	gint64 id, started;
+	gint64 id, started;	/* started: monotonic µs */
+	gint64 spent;		/* µs spent deciding it */
 	enum journal_state state;
 	gboolean done;		/* queued for filing, or left: no more */
 	struct lead *l;		/* owned, once decided */
@@ -339,6 +340,7 @@ decide_held(struct fetch_ctx *fc, struct held *h)
 
 	if (h->done)
 		return LR_OK;
+	h->started = g_get_monotonic_time();
 	if (h->state == JMSG_FETCHED && a->crash_on != NULL &&
 	    g_strstr_len(h->data, h->len, a->crash_on) != NULL) {
 		log_warnx("run: %s: crashing on %s as asked", AGENT_CRASH_ENV,
@@ -366,6 +368,7 @@ decide_held(struct fetch_ctx *fc, struct held *h)
 	}
 	if (st != LR_OK)
 		h->done = TRUE;
+	h->spent = g_get_monotonic_time() - h->started;
 	return st;
 }
 
@@ -378,6 +381,9 @@ deliver_held(struct agent *a, struct held *h)
 	if (h->done)
 		return;
 	h->done = TRUE;
+	/* the lead's own time in the log: its deciding and its delivery,
+	 * not the wait for the rest of its batch */
+	h->started = g_get_monotonic_time() - h->spent;
 	if (deliver_lead(a, h->id, &h->v, h->dc, h->data, h->len, &why) ==
 	    LR_TEMPFAIL) {
 		log_lead(&h->v, why, h->started);
@@ -468,7 +474,7 @@ run_held(struct fetch_ctx *fc)
 
 /*
  * One message of the inbox (data NULL: too large to fetch): held for its
- * batch, which goes through the pipeline when it holds AGENT_FILE_BATCH
+ * batch, which goes through the pipeline when it holds AGENT_HELD_MAX
  * messages or AGENT_HELD_BYTES (and at the end of the fetch: run_held()).
  * LR_TEMPFAIL ends the fetch (a stop, or the journal failing).
  */
@@ -503,7 +509,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		fc->held = g_ptr_array_new_with_free_func(held_free);
 	g_ptr_array_add(fc->held, h);
 	fc->held_bytes += len;
-	if (fc->held->len >= AGENT_FILE_BATCH ||
+	if (fc->held->len >= AGENT_HELD_MAX ||
 	    fc->held_bytes >= AGENT_HELD_BYTES)
 		return run_held(fc);
 	return LR_OK;
