@@ -121,6 +121,9 @@ struct agent {
 	gint64 digest_done;	/* the due time of the last review digest */
 	gint64 digest_retry;	/* no digest before (a failure) */
 	gint64 digest_wait;	/* the wait after the next failure */
+	GPtrArray *http_batch;	/* HTTP deliveries planned while a batch is
+				 * delivered, sent after its forwards;
+				 * NULL: each goes when planned */
 	const char *crash_on;	/* AGENT_CRASH_ENV */
 	gboolean interrupted;	/* a signal stopped the fetch */
 	gboolean logged_in;	/* the inbox accepted the login once */
@@ -235,6 +238,10 @@ void notify_lead(struct agent *a, gint64 id, const struct vars *v,
     const struct dlv_states *ds, const char *webhook_target,
     const char *raw, size_t len);
 void retry_due(struct agent *a);
+/* Hold the HTTP deliveries planned from now on; send them, their intents
+ * and outcomes each in one commit (agent_round.c's batches). */
+void http_batch_begin(struct agent *a);
+void http_batch_send(struct agent *a);
 void delivery_states(struct agent *a, gint64 id, struct dlv_states *ds);
 void delivery_states_clear(struct dlv_states *ds);
 enum journal_dstate delivery_to(struct agent *a, gint64 id,

@@ -307,7 +307,10 @@ live_progress(struct fetch_ctx *fc)
 /* A message fetched and held for its batch, through the pipeline. */
 struct held {
 	guint32 uid;
-	char *data;		/* owned: the message as fetched */
+	const char *data;	/* the message as fetched: copy, or the
+				 * fetch's own bytes for a large one,
+				 * taken through at once */
+	char *copy;		/* owned */
 	size_t len;
 	char *key;		/* owned */
 	gint64 id, started;	/* started: monotonic µs */
@@ -324,7 +327,7 @@ held_free(gpointer p)
 {
 	struct held *h = p;
 
-	g_free(h->data);
+	g_free(h->copy);
 	g_free(h->key);
 	decision_free(h->dc);
 	lead_free(h->l);
@@ -459,6 +462,8 @@ run_held(struct fetch_ctx *fc)
 		st = decide_held(fc, g_ptr_array_index(held, i));
 	if (st == LR_OK && !careful)
 		st = journal_flush(a->j);
+	if (st == LR_OK && !careful)
+		http_batch_begin(a);
 	for (guint i = 0; i < held->len && st == LR_OK && !careful; i++) {
 		if (stop_pending()) {
 			/* decided: delivered at the next start */
@@ -468,6 +473,7 @@ run_held(struct fetch_ctx *fc)
 		deliver_held(a, g_ptr_array_index(held, i));
 		live_progress(fc);
 	}
+	http_batch_send(a);	/* the batch's posts, after its forwards */
 	g_ptr_array_free(held, TRUE);
 	return st;
 }
@@ -483,6 +489,8 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 {
 	struct fetch_ctx *fc = ctx;
 	struct agent *a = fc->a;
+	gboolean large = len >= AGENT_HELD_BYTES;
+	enum lr_status st;
 	struct held *h;
 
 	if (stop_pending()) {
@@ -496,9 +504,13 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		queue_file(a, a->failed, uid, 0, FALSE, FALSE, NULL);
 		return LR_OK;
 	}
+	/* a large message is not copied (its memory bound, leadroute.conf(5),
+	 * is twice its size): the batch so far, then it alone, at once */
+	if (large && (st = run_held(fc)) != LR_OK)
+		return st;
 	h = g_new0(struct held, 1);
 	h->uid = uid;
-	h->data = g_memdup2(data, len);
+	h->data = large ? data : (h->copy = g_memdup2(data, len));
 	h->len = len;
 	h->started = g_get_monotonic_time();
 	h->key = message_key(data, len, &h->v.received);
@@ -509,7 +521,7 @@ one_message(guint32 uid, const char *data, size_t len, void *ctx)
 		fc->held = g_ptr_array_new_with_free_func(held_free);
 	g_ptr_array_add(fc->held, h);
 	fc->held_bytes += len;
-	if (fc->held->len >= AGENT_HELD_MAX ||
+	if (large || fc->held->len >= AGENT_HELD_MAX ||
 	    fc->held_bytes >= AGENT_HELD_BYTES)
 		return run_held(fc);
 	return LR_OK;

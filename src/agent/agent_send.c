@@ -67,6 +67,10 @@ retry_wait(enum chan_id c, guint attempts, gint64 retry_after)
 	    retry_after, NULL, NULL);
 }
 
+static enum lr_status send_started(struct agent *a, gint64 id,
+    enum chan_id c, const char *target, const char *to, const char *payload,
+    gsize len, guint attempts, char **why, gint64 *wait);
+
 /*
  * One try of a delivery already planned (the journal's target; to: the
  * address it goes to): record the intent (and all before it) durable,
@@ -79,13 +83,7 @@ send_planned(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *to, const char *payload, gsize len,
     guint attempts, char **why, gint64 *wait)
 {
-	gint64 w;
-
-	struct sink *s = a->out.sink[c];
-	struct sink_failure fail;
-	enum lr_status st;
-
-	if (s == NULL) {
+	if (a->out.sink[c] == NULL) {
 		*why = g_strdup_printf("%s: not configured any more",
 		    chan_id_name(c));
 		return LR_TEMPFAIL;
@@ -96,6 +94,22 @@ send_planned(struct agent *a, gint64 id, enum chan_id c,
 		    "it goes", chan_id_name(c));
 		return LR_TEMPFAIL;
 	}
+	return send_started(a, id, c, target, to, payload, len, attempts,
+	    why, wait);
+}
+
+/* The send of a delivery whose intent is durable, and its outcome
+ * recorded (deferred). As send_planned(). */
+static enum lr_status
+send_started(struct agent *a, gint64 id, enum chan_id c, const char *target,
+    const char *to, const char *payload, gsize len, guint attempts,
+    char **why, gint64 *wait)
+{
+	struct sink *s = a->out.sink[c];
+	struct sink_failure fail;
+	enum lr_status st;
+	gint64 w;
+
 	if ((st = sink_send(s, to, payload, len, &fail)) == LR_OK) {
 		if (journal_delivery_done(a->j, id, c, target, now_s()) !=
 		    LR_OK)
@@ -116,6 +130,20 @@ send_planned(struct agent *a, gint64 id, enum chan_id c,
 	return st;
 }
 
+/* What became of a delivery that never holds up the lead, logged. */
+static void
+log_outcome(gint64 id, enum lr_status st, const char *why, guint attempts,
+    gint64 wait)
+{
+	if (st == LR_BADMSG)
+		log_warnx("run: message %" G_GINT64_FORMAT ": %s: given up",
+		    id, why);
+	else if (st != LR_OK)
+		log_warnx("run: message %" G_GINT64_FORMAT ": %s: try %u "
+		    "failed, next in %" G_GINT64_FORMAT " s", id, why,
+		    attempts + 1, wait);
+}
+
 /* One try of a delivery that never holds up the lead (an HTTP post, an
  * announcement), logged. */
 static void
@@ -128,14 +156,77 @@ send_logged(struct agent *a, gint64 id, enum chan_id c,
 
 	st = send_planned(a, id, c, target, to, payload, strlen(payload),
 	    attempts, &why, &wait);
-	if (st == LR_BADMSG)
-		log_warnx("run: message %" G_GINT64_FORMAT ": %s: given up",
-		    id, why);
-	else if (st != LR_OK)
-		log_warnx("run: message %" G_GINT64_FORMAT ": %s: try %u "
-		    "failed, next in %" G_GINT64_FORMAT " s", id, why,
-		    attempts + 1, wait);
+	log_outcome(id, st, why, attempts, wait);
 	g_free(why);
+}
+
+/* An HTTP delivery planned while a batch is delivered, sent with the
+ * others after its forwards (http_batch_send). */
+struct http_job {
+	gint64 id;
+	enum chan_id c;
+	char *target, *payload;
+};
+
+static void
+http_job_free(gpointer p)
+{
+	struct http_job *jb = p;
+
+	g_free(jb->target);
+	g_free(jb->payload);
+	g_free(jb);
+}
+
+void
+http_batch_begin(struct agent *a)
+{
+	if (a->http_batch == NULL)
+		a->http_batch = g_ptr_array_new_with_free_func(http_job_free);
+}
+
+/*
+ * The HTTP deliveries of a batch (issue 19): their intents recorded in one
+ * commit, sent one after another, their outcomes in a second. After a stop
+ * (or a journal that cannot record the intents) they stay planned, and
+ * retry_due sends them. A crash while they go may send those already
+ * gone again: a Slack post or a webhook call twice, never a forward.
+ */
+void
+http_batch_send(struct agent *a)
+{
+	GPtrArray *jobs = a->http_batch;
+	enum lr_status st = LR_OK;
+
+	a->http_batch = NULL;
+	if (jobs == NULL)
+		return;
+	for (guint i = 0; i < jobs->len && st == LR_OK; i++) {
+		struct http_job *jb = g_ptr_array_index(jobs, i);
+
+		st = journal_delivery_start(a->j, jb->id, jb->c, jb->target);
+	}
+	if (st != LR_OK || journal_flush(a->j) != LR_OK) {
+		log_warnx("journal: cannot record this batch's posts before "
+		    "they go; they are tried later");
+		g_ptr_array_free(jobs, TRUE);
+		return;
+	}
+	for (guint i = 0; i < jobs->len && !stop_pending(); i++) {
+		struct http_job *jb = g_ptr_array_index(jobs, i);
+		char *why = NULL;
+		gint64 wait = 0;
+
+		if (a->out.sink[jb->c] == NULL)
+			continue;	/* retry_due says why */
+		st = send_started(a, jb->id, jb->c, jb->target, jb->target,
+		    jb->payload, strlen(jb->payload), 0, &why, &wait);
+		log_outcome(jb->id, st, why, 0, wait);
+		g_free(why);
+	}
+	if (journal_flush(a->j) != LR_OK)
+		log_warnx("journal: cannot record this batch's posts");
+	g_ptr_array_free(jobs, TRUE);
 }
 
 /*
@@ -246,9 +337,22 @@ plan_http(struct agent *a, gint64 id, enum chan_id c,
 	sl.tv.ctx = (void *)v;
 	sl.text = tmpl;
 	payload = sink_plan(a->out.sink[c], &sl, &len);
-	if (payload != NULL && journal_delivery_plan(a->j, id, c, target,
-	    NULL, payload, now_s()) == LR_OK && !later)
-		send_logged(a, id, c, target, target, payload, 0);
+	if (payload == NULL || journal_delivery_plan(a->j, id, c, target,
+	    NULL, payload, now_s()) != LR_OK || later) {
+		g_free(payload);
+		return;
+	}
+	if (a->http_batch != NULL) {	/* sent with the batch's others */
+		struct http_job *jb = g_new0(struct http_job, 1);
+
+		jb->id = id;
+		jb->c = c;
+		jb->target = g_strdup(target);
+		jb->payload = payload;
+		g_ptr_array_add(a->http_batch, jb);
+		return;
+	}
+	send_logged(a, id, c, target, target, payload, 0);
 	g_free(payload);
 }
 
