@@ -305,7 +305,8 @@ check_eval(const struct eval_case *tc)
 	assert_int_equal(rs->classes->len, 1);
 	c = g_ptr_array_index(rs->classes, 0);
 	l = lead_from_bytes(tc->msg, strlen(tc->msg), &rs->lead);
-	/* with the rule set's one-pass scan (scan.h), as routing does */
+	/* with the rule set's one-pass scan (scan.h), as a drain does */
+	rules_scan_build(rs);
 	sc = scan_new(rs->scan, l);
 	assert_int_equal(expr_eval(c->cond, l, sc, ev, NULL), tc->want);
 	/* Without an evidence array too, and without the scan: every test

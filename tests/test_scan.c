@@ -313,6 +313,8 @@ corpora(const char *rules)
 		print_message("  %s\n", diag_get(d, i));
 	assert_non_null(cr.rs);
 	assert_int_equal(diag_errors(d), 0);
+	assert_null(cr.rs->scan);	/* only when asked */
+	rules_scan_build(cr.rs);
 	assert_true(scan_db_scanned(cr.rs->scan) > 0);
 	cr.now = g_date_time_new_from_iso8601("2026-11-24T10:00:00Z", NULL);
 	dirs = g_strsplit(extra != NULL ? extra : "", ":", -1);

@@ -167,6 +167,7 @@ reload(struct agent *a)
 		    "pass check; still running with the old ones");
 		return;
 	}
+	rules_scan_build(rs);
 	oauth = oauth_open(cfg);
 	if (senders_open(cfg, oauth, a->o->dry_run, &out) != LR_OK) {
 		log_warnx("run: SIGHUP: cannot use the new configuration; "
@@ -687,6 +688,7 @@ agent_run(struct config *cfg, struct ruleset *rs, const struct agent_opts *o)
 	int rc;
 
 	a.cfg = cfg;
+	rules_scan_build(rs);	/* a drain decides many */
 	a.rs = rs;
 	a.o = o;
 	a.reported = g_hash_table_new(NULL, NULL);

@@ -138,7 +138,8 @@ struct ruleset {
 	gint64 sticky;		/* seconds an owner keeps a lead's address
 				 * and company; 0: off */
 	struct scan_db *scan;	/* the patterns of ignores and classes in
-				 * one pass (scan.h); NULL: none */
+				 * one pass (scan.h); NULL: none built
+				 * (rules_scan_build()) */
 };
 
 #define RULES_STICKY_DEFAULT	(30 * 86400)	/* `sticky 30d` */
@@ -155,6 +156,13 @@ struct ruleset *rules_load(const char *path, struct diag *d);
 struct ruleset *rules_parse(const char *text, gsize len, const char *file,
     const char *dir, struct diag *d);
 void rules_free(struct ruleset *rs);
+/*
+ * Compile every pattern of the ignores and classes into the one-pass scan
+ * (scan.h), for a caller that decides many leads: tens of milliseconds,
+ * more than one lead's tests cost. Without it every test is tested; the
+ * decisions are the same. A second call does nothing.
+ */
+void rules_scan_build(struct ruleset *rs);
 /* A notify as when none is written (slack), and what it holds freed. */
 void notify_init(struct notify *n);
 void notify_clear(struct notify *n);

@@ -497,10 +497,11 @@ check_unreachable_owners(const struct ruleset *rs, struct diag *d)
 	g_hash_table_destroy(reached);
 }
 
-/* Every pattern of the ignores and classes into one database. */
-static void
-build_scan(struct ruleset *rs)
+void
+rules_scan_build(struct ruleset *rs)
 {
+	if (rs == NULL || rs->scan != NULL)
+		return;
 	rs->scan = scan_db_new();
 	for (guint i = 0; i < rs->ignores->len; i++)
 		expr_scan_add(((struct ignore_rule *)g_ptr_array_index(
@@ -558,6 +559,4 @@ rules_check(struct ruleset *rs, struct diag *d)
 	check_shadowed(rs, d);
 	check_unused_classes(rs, d);
 	check_unreachable_owners(rs, d);
-	if (diag_errors(d) == 0)
-		build_scan(rs);
 }
