@@ -178,55 +178,135 @@ domain_field(enum lead_field f)
 }
 
 /*
- * Could folding v (case folding and NFKC) turn some of it into ASCII
- * letters or digits? Only characters from a few blocks do: ß, ſ, ª, º,
- * ¹²³, İ, superscripts and subscripts, letterlike symbols (K, Å), Roman
- * numerals, enclosed alphanumerics, ligatures (ﬁ), full-width forms and
- * mathematical alphanumerics. When v has none of them, an ASCII needle
- * not found case-insensitively in v is not in its fold either, and the
- * fold of a whole body is spared.
+ * The code points whose case fold and NFKC hold an ASCII character: ß
+ * (ss), ſ (s), K (k), ligatures (ﬁ), full-width forms, superscripts,
+ * Roman numerals, mathematical letters, and spaces such as NBSP (" ").
+ * From GLib's Unicode data, which tests/test_expr.c checks it against,
+ * code point by code point.
  */
-static gboolean
-folds_to_ascii(const char *v)
+static const struct {
+	gunichar lo, hi;
+} fold_ascii[] = {
+	{0x00A0,0x00A0}, {0x00A8,0x00A8}, {0x00AA,0x00AA}, {0x00AF,0x00AF},
+	{0x00B2,0x00B4}, {0x00B8,0x00BA}, {0x00BC,0x00BE}, {0x00DF,0x00DF},
+	{0x0130,0x0130}, {0x0132,0x0133}, {0x013F,0x0140}, {0x0149,0x0149},
+	{0x017F,0x017F}, {0x01C4,0x01CC}, {0x01F1,0x01F3}, {0x02B0,0x02B0},
+	{0x02B2,0x02B3}, {0x02B7,0x02B8}, {0x02D8,0x02DD}, {0x02E1,0x02E3},
+	{0x037A,0x037A}, {0x037E,0x037E}, {0x0384,0x0385}, {0x1D2C,0x1D2C},
+	{0x1D2E,0x1D2E}, {0x1D30,0x1D31}, {0x1D33,0x1D3A}, {0x1D3C,0x1D3C},
+	{0x1D3E,0x1D43}, {0x1D47,0x1D49}, {0x1D4D,0x1D4D}, {0x1D4F,0x1D50},
+	{0x1D52,0x1D52}, {0x1D56,0x1D58}, {0x1D5B,0x1D5B}, {0x1D62,0x1D65},
+	{0x1D9C,0x1D9C}, {0x1DA0,0x1DA0}, {0x1DBB,0x1DBB}, {0x1E9A,0x1E9A},
+	{0x1E9E,0x1E9E}, {0x1FBD,0x1FBD}, {0x1FBF,0x1FC1}, {0x1FCD,0x1FCF},
+	{0x1FDD,0x1FDF}, {0x1FED,0x1FEF}, {0x1FFD,0x1FFE}, {0x2000,0x200A},
+	{0x2017,0x2017}, {0x2024,0x2026}, {0x202F,0x202F}, {0x203C,0x203C},
+	{0x203E,0x203E}, {0x2047,0x2049}, {0x205F,0x205F}, {0x2070,0x2071},
+	{0x2074,0x207A}, {0x207C,0x208A}, {0x208C,0x208E}, {0x2090,0x2093},
+	{0x2095,0x209C}, {0x20A8,0x20A8}, {0x2100,0x2103}, {0x2105,0x2106},
+	{0x2109,0x210E}, {0x2110,0x2113}, {0x2115,0x2116}, {0x2119,0x211D},
+	{0x2120,0x2122}, {0x2124,0x2124}, {0x2128,0x2128}, {0x212A,0x212A},
+	{0x212C,0x212D}, {0x212F,0x2131}, {0x2133,0x2134}, {0x2139,0x2139},
+	{0x213B,0x213B}, {0x2145,0x2149}, {0x2150,0x217F}, {0x2189,0x2189},
+	{0x2460,0x24EA}, {0x2A74,0x2A76}, {0x2C7C,0x2C7D}, {0x3000,0x3000},
+	{0x309B,0x309C}, {0x3200,0x321E}, {0x3220,0x3243}, {0x3250,0x325F},
+	{0x32B1,0x32CF}, {0x3358,0x337A}, {0x3380,0x33FF}, {0xA7F2,0xA7F4},
+	{0xFB00,0xFB06}, {0xFB29,0xFB29}, {0xFC5E,0xFC63}, {0xFDFA,0xFDFB},
+	{0xFE10,0xFE10}, {0xFE13,0xFE16}, {0xFE19,0xFE19}, {0xFE30,0xFE30},
+	{0xFE33,0xFE38}, {0xFE47,0xFE50}, {0xFE52,0xFE52}, {0xFE54,0xFE57},
+	{0xFE59,0xFE5C}, {0xFE5F,0xFE66}, {0xFE68,0xFE6B}, {0xFE70,0xFE70},
+	{0xFE72,0xFE72}, {0xFE74,0xFE74}, {0xFE76,0xFE76}, {0xFE78,0xFE78},
+	{0xFE7A,0xFE7A}, {0xFE7C,0xFE7C}, {0xFE7E,0xFE7E}, {0xFF01,0xFF5E},
+	{0xFFE3,0xFFE3}, {0x107A5,0x107A5}, {0x1D400,0x1D454}, {0x1D456,0x1D49C},
+	{0x1D49E,0x1D49F}, {0x1D4A2,0x1D4A2}, {0x1D4A5,0x1D4A6}, {0x1D4A9,0x1D4AC},
+	{0x1D4AE,0x1D4B9}, {0x1D4BB,0x1D4BB}, {0x1D4BD,0x1D4C3}, {0x1D4C5,0x1D505},
+	{0x1D507,0x1D50A}, {0x1D50D,0x1D514}, {0x1D516,0x1D51C}, {0x1D51E,0x1D539},
+	{0x1D53B,0x1D53E}, {0x1D540,0x1D544}, {0x1D546,0x1D546}, {0x1D54A,0x1D550},
+	{0x1D552,0x1D6A3}, {0x1D7CE,0x1D7FF}, {0x1F100,0x1F10A}, {0x1F110,0x1F12E},
+	{0x1F130,0x1F14F}, {0x1F16A,0x1F16C}, {0x1F190,0x1F190}, {0x1FBF0,0x1FBF9},
+};
+
+gboolean
+expr_char_folds_to_ascii(gunichar c)
 {
-	for (const unsigned char *p = (const unsigned char *)v; *p != '\0';
-	    p++) {
-		if (*p < 0xC2 || p[1] == '\0')
-			continue;
-		switch (*p) {
-		case 0xC2:	/* ª ² ³ ¹ º */
-			if (p[1] == 0xAA || p[1] == 0xB2 || p[1] == 0xB3 ||
-			    p[1] == 0xB9 || p[1] == 0xBA)
-				return TRUE;
-			break;
-		case 0xC3:	/* ß */
-			if (p[1] == 0x9F)
-				return TRUE;
-			break;
-		case 0xC4:	/* İ */
-			if (p[1] == 0xB0)
-				return TRUE;
-			break;
-		case 0xC5:	/* ſ */
-			if (p[1] == 0xBF)
-				return TRUE;
-			break;
-		case 0xE2:	/* U+2070-21FF, U+2460-24FF */
-			if ((p[1] >= 0x81 && p[1] <= 0x86) ||
-			    (p[1] >= 0x91 && p[1] <= 0x93))
-				return TRUE;
-			break;
-		case 0xEF:	/* U+FB00-FB3F, U+FF00-FF7F */
-			if (p[1] == 0xAC || p[1] == 0xBC || p[1] == 0xBD)
-				return TRUE;
-			break;
-		case 0xF0:	/* U+1D400-1D7FF */
-			if (p[1] == 0x9D)
-				return TRUE;
-			break;
-		}
+	guint lo = 0, hi = G_N_ELEMENTS(fold_ascii);
+
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+
+		if (c < fold_ascii[mid].lo)
+			hi = mid;
+		else if (c > fold_ascii[mid].hi)
+			lo = mid + 1;
+		else
+			return TRUE;
 	}
 	return FALSE;
+}
+
+/* The next character of v at or after p that folds to ASCII, or NULL. */
+static const char *
+next_folding(const char *p)
+{
+	for (; *p != '\0'; p = g_utf8_next_char(p))
+		if ((unsigned char)*p >= 0xC2 &&
+		    expr_char_folds_to_ascii(g_utf8_get_char(p)))
+			return p;
+	return NULL;
+}
+
+static gboolean
+is_mark(const char *p)
+{
+	return (unsigned char)*p >= 0xCC && g_unichar_ismark(
+	    g_utf8_get_char(p));
+}
+
+/*
+ * Does the fold of v (case folding and NFKC, expr_fold()) hold the ASCII
+ * needle (folded), where v as it is does not hold it case-insensitively?
+ * Then every occurrence in the fold takes in a character that folds to
+ * ASCII (the others fold to non-ASCII or to themselves in lower case)
+ * and spans at most strlen(needle) characters of v (each gives one or
+ * more): so only the stretches of v within that many characters of such
+ * a character are folded, each with its combining marks, which NFKC
+ * composes with the letter before them. Not the whole body.
+ */
+gboolean
+expr_folded_contains(const char *v, const char *needle)
+{
+	const glong reach = (glong)strlen(needle) + 1;
+	const char *p = next_folding(v), *from, *to;
+	gboolean found = FALSE;
+
+	while (p != NULL && !found) {
+		char *piece, *f;
+
+		from = p;
+		for (glong k = 0; k < reach && from > v; k++)
+			from = g_utf8_prev_char(from);
+		while (from > v && is_mark(from))
+			from = g_utf8_prev_char(from);
+		/* reach beyond the last folding character of the stretch:
+		 * one within reach of another is taken in */
+		to = p;
+		for (glong k = 0; *to != '\0' && k < reach;) {
+			to = g_utf8_next_char(to);
+			if ((unsigned char)*to >= 0xC2 &&
+			    expr_char_folds_to_ascii(g_utf8_get_char(to)))
+				k = 0;
+			else
+				k++;
+		}
+		while (*to != '\0' && is_mark(to))
+			to = g_utf8_next_char(to);
+		piece = g_strndup(from, (gsize)(to - from));
+		f = expr_fold(piece);
+		found = strstr(f, needle) != NULL;
+		g_free(f);
+		g_free(piece);
+		p = next_folding(to);
+	}
+	return found;
 }
 
 /* One value against a leaf test. spared: the scan proved an ASCII
@@ -244,16 +324,18 @@ test_value(const struct expr *e, const struct lead *l, const char *v,
 		if (e->str == NULL)
 			return FALSE;
 		/* Folding both sides is what = does. An ASCII needle is
-		 * searched for case-insensitively in the field as it is:
-		 * the same answer without folding a whole body, except for
-		 * compatibility forms in the field (full-width letters) that
-		 * only folding would turn into ASCII. */
+		 * searched for case-insensitively in the field as it is
+		 * (unless the scan proved it absent), then in the folds of
+		 * the stretches around the characters folding turns into
+		 * ASCII (ß, NBSP, full-width letters): without folding a
+		 * whole body. */
 		if (lead_is_ascii(e->str) && !spared &&
 		    strcasestr(v, e->str) != NULL)
 			ok = TRUE;
-		else if (ascii || (lead_is_ascii(e->str) &&
-		    !folds_to_ascii(v)))
+		else if (ascii)
 			ok = FALSE;
+		else if (lead_is_ascii(e->str) && g_utf8_validate(v, -1, NULL))
+			ok = expr_folded_contains(v, e->str);
 		else if (e->field < LF_FORM)
 			ok = strstr(lead_folded(l, e->field), e->str) != NULL;
 		else {

@@ -90,5 +90,10 @@ gpointer expr_domain_lookup(GHashTable *set, const char *domain);
 
 /* Casefold s for comparisons (Unicode-aware, NFKC). Caller owns it. */
 char *expr_fold(const char *s);
+/* Does the fold of c (case folding, NFKC) hold an ASCII character? */
+gboolean expr_char_folds_to_ascii(gunichar c);
+/* Does expr_fold(v) hold the ASCII needle (folded already), for v valid
+ * UTF-8? Without folding v whole. */
+gboolean expr_folded_contains(const char *v, const char *needle);
 
 #endif
