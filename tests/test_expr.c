@@ -571,7 +571,21 @@ static const struct eval_case bug_format_cases[] = {
  * Fix: match the folded literal e->str against expr_fold(value) for
  * non-ASCII values (casefold + strstr), keeping the regex for ASCII.
  */
+/* A body with NBSP (HTML's &nbsp;) and ß: its fold has "lead
+ * generation" and "strasse"; was missed before the fold table. */
+static const char MSG_NBSP[] =
+    "From: Al <al@big.example>\n"
+    "Subject: hi\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "\n"
+    "We need lead\xc2\xa0generation for our shop in the Hauptstra\xc3\x9f" "e.\n";
+
 static const struct eval_case bug_fold_cases[] = {
+	{ "body contains \"lead generation\"", MSG_NBSP, TRUE,
+	    "body contains lead generation" },
+	{ "text contains \"hauptstrasse\"", MSG_NBSP, TRUE,
+	    "text contains hauptstrasse" },
+	{ "body contains \"lead  generation\"", MSG_NBSP, FALSE, "" },
 	{ "form.\"Street\" contains STRASSE", MSG_FORM, TRUE, NULL },
 	{ "company contains \"ＡＣＭＥ\"", MSG_FORM, TRUE, NULL },
 	{ "form.\"Street\" contains \"straße\"", MSG_FORM, TRUE, NULL },
