@@ -371,10 +371,9 @@ cmd_explain(const struct globals *g, int argc, char **argv)
 		g_date_time_unref(o.now);
 		return rc;
 	}
-	/* a directory of mail: the patterns in one pass; one message (a
-	 * rule being written, `-`) starts faster without */
-	if (argc - i > 1 || g_file_test(argv[i], G_FILE_TEST_IS_DIR))
-		rules_scan_build(rs);
+	/* as run decides: the same answers, even for a pattern past PCRE's
+	 * limits on a text the scan proves free of it */
+	rules_scan_build(rs);
 	o.rules = rs;
 	o.prefix = prefix;
 	o.out = stdout;

@@ -62,6 +62,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 	a.crash_on = getenv(AGENT_CRASH_ENV);
 	if (a.crash_on != NULL && *a.crash_on == '\0')
 		a.crash_on = NULL;
+	rules_scan_build(rs);	/* as run decides */
 	clock_init();
 	if (cfg->journal_path == NULL) {
 		log_warnx("deliver: no [journal] path in %s", cfg->path);

@@ -158,9 +158,11 @@ struct ruleset *rules_parse(const char *text, gsize len, const char *file,
 void rules_free(struct ruleset *rs);
 /*
  * Compile every pattern of the ignores and classes into the one-pass scan
- * (scan.h), for a caller that decides many leads: tens of milliseconds,
- * more than one lead's tests cost. Without it every test is tested; the
- * decisions are the same. A second call does nothing.
+ * (scan.h), for a caller that decides leads (run, deliver, explain, rules
+ * diff): tens of milliseconds. Without it every test is tested: the same
+ * decisions, but for a pattern past PCRE's limits on a text the scan
+ * proves free of it (review without the scan, a plain no with it); so
+ * whatever decides, builds it. A second call does nothing.
  */
 void rules_scan_build(struct ruleset *rs);
 /* A notify as when none is written (slack), and what it holds freed. */
