@@ -144,7 +144,16 @@ static const char *const migrations[] = {
 	" uidnext INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX decisions_subject ON decisions (subject_key, decided_at);"
 	"CREATE INDEX decisions_review ON decisions (message_id)"
-	" WHERE kind = 'review';",
+	" WHERE kind = 'review';"
+	/* and leads whose owner SLA has settled (a first response, the
+	 * SLA or chase over, adopted) marked, so that the unanswered scan
+	 * every 30 s reads only the others, not every lead ever routed */
+	"ALTER TABLE decisions ADD COLUMN settled INTEGER;"
+	"UPDATE decisions SET settled = 1 WHERE EXISTS (SELECT 1 FROM events"
+	" e WHERE e.message_id = decisions.message_id AND e.kind IN"
+	" ('first-response', 'sla-exhausted', 'chase-ended', 'adopted'));"
+	"CREATE INDEX decisions_unsettled ON decisions (message_id)"
+	" WHERE settled IS NULL AND kind IN ('team', 'owner');",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == JOURNAL_VERSION);
@@ -185,6 +194,8 @@ const char *const jp_core_sql[ST_N] = {
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[ST_EV_EXISTS] = "SELECT 1 FROM events WHERE message_id = ?1 AND"
 	    " kind = ?2 AND detail IS ?3",
+	[ST_DEC_SETTLE] = "UPDATE decisions SET settled = 1 WHERE"
+	    " message_id = ?1",
 	[ST_BOX_SET] = "INSERT INTO mailboxes (name, uidvalidity, uidnext)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET"
 	    " uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext",
@@ -839,13 +850,24 @@ enum lr_status
 jp_event_add(struct journal *j, gint64 id, const char *kind, const char *detail,
     gint64 now)
 {
+	static const char *const settling[] = { "first-response",
+	    "sla-exhausted", "chase-ended", "adopted" };
 	sqlite3_stmt *st = stmt(j, ST_EV_INSERT);
+	enum lr_status rc;
 
 	sqlite3_bind_int64(st, 1, now);
 	bind_opt(st, 2, id);
 	bind_text(st, 3, kind);
 	bind_text(st, 4, detail);
-	return run(j, st, "recording an event");
+	rc = run(j, st, "recording an event");
+	/* the lead's owner SLA is over: journal_unanswered() skips it */
+	if (rc == LR_OK && id != 0 && jp_name_index(settling,
+	    G_N_ELEMENTS(settling), kind) >= 0) {
+		st = stmt(j, ST_DEC_SETTLE);
+		sqlite3_bind_int64(st, 1, id);
+		rc = run(j, st, "marking a lead settled");
+	}
+	return rc;
 }
 
 /* This copy of a fetched message again: begin another attempt, or give up

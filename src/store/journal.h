@@ -63,7 +63,9 @@
  *   deliveries.payload: the body an HTTP delivery posts, fixed when it
  *   is planned so that a retry after the message was filed sends the same.
  *   Version 7 adds indexes for a reply's lead by subject and the review
- *   queue.
+ *   queue, and decisions.settled (1: a first response, the SLA or chase
+ *   over, or adopted; set with the event) with an index of the owners'
+ *   leads not settled, which the unanswered scan reads.
  *
  * A message's life: fetched -> decided -> delivered (its last smtp
  * delivery sent) -> filed. Fetching a message that is still "fetched"

@@ -68,7 +68,9 @@ const char *const jp_sla_sql[ST_N] = {
 	    " WHERE message_id = m.id AND channel = 'smtp' AND state = 'sent'"
 	    " AND target NOT LIKE 'escalation %') AS sent"
 	    " FROM decisions d JOIN messages m ON m.id = d.message_id"
-	    " WHERE d.kind IN ('team', 'owner') AND d.owner IS NOT NULL"
+	    " WHERE d.settled IS NULL AND d.kind IN ('team', 'owner')"
+	    /* "+": not by the owner index, by decisions_unsettled */
+	    " AND +d.owner IS NOT NULL"
 	    " AND m.filed_at IS NOT NULL AND m.message_key NOT LIKE 'sha256:%'"
 	    " AND NOT EXISTS (SELECT 1 FROM events WHERE message_id = m.id"
 	    " AND kind IN ('first-response', 'sla-exhausted', 'chase-ended',"
