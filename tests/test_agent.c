@@ -366,6 +366,29 @@ test_review_and_copy(void **state)
 	    "Leads/Review 6");
 }
 
+/* Two copies of one Message-ID in one batch (issue 19): the copy is
+ * filed where the first went, routed once, never into Failed. */
+static void
+test_copy_in_one_batch(void **state)
+{
+	struct fixture *fx = *state;
+	struct fetch_ctx fc = { .a = &fx->a, .now = decide_time() };
+	const char *one = LEAD("c1", "Quote please"),
+	    *two = LEAD("c1", "Quote please (copy)");
+	GPtrArray *f = fx->filer->filed;
+
+	assert_int_equal(one_message(7, one, strlen(one), &fc), LR_OK);
+	assert_int_equal(one_message(8, two, strlen(two), &fc), LR_OK);
+	assert_int_equal(held_flush(&fc), LR_OK);
+	g_date_time_unref(fc.now);
+	assert_int_equal(file_queued(&fx->a), LR_OK);
+	filer_forget(fx->a.filer);
+	assert_int_equal(fx->smtp->sent->len, 1);	/* once */
+	assert_int_equal(f->len, 2);
+	assert_string_equal(g_ptr_array_index(f, 0), "Leads/Owners/fay 7");
+	assert_string_equal(g_ptr_array_index(f, 1), "Leads/Owners/fay 8");
+}
+
 /* A folder that refuses: the others are filed; its messages wait in the
  * inbox, decided and delivered, until their time, twice as long each
  * time it refuses again. */
@@ -573,6 +596,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_forward_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_review_and_copy, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_copy_in_one_batch, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_folder_refuses, setup,
 		    teardown),

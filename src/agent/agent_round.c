@@ -3,9 +3,9 @@
  * $LeadRouted (and add those the journal decided but did not file), fetch
  * them in batches of AGENT_FILE_BATCH, taken AGENT_HELD_MAX at a time:
  * identify each (its Message-ID read from the header block alone, else a
- * digest) and record them all in one commit; decide each (or take the decision already recorded) and record
- * the decisions in a second; then deliver what is still pending, lead by
- * lead -- the forward first: a lead stays in the inbox until its owner
+ * digest) and record them all in one commit; decide each (or take the
+ * decision already recorded) and record the decisions in a second; then
+ * deliver what is still pending, lead by lead -- the forward first: a lead stays in the inbox until its owner
  * has it; then Slack, the owner's direct message and the webhook, which
  * never hold it up -- and queue it for the filer; then the filer files
  * the batch and the journal records the filing. Two commits a batch
@@ -196,9 +196,9 @@ other_copy(struct agent *a, gint64 id, guint32 uid, size_t len)
 /*
  * Steps 1-2: message key (uid in the inbox, len bytes) fetched and
  * identified, recorded (deferred: the caller flushes before it decides):
- * *id and *state as the journal has them. TRUE when the message needs no deciding (it failed
- * before, is a copy, was filed before, or is an owner's reply already
- * recorded): then it is queued for filing.
+ * *id and *state as the journal has them. TRUE when the message needs no
+ * deciding (it failed before, is a copy, was filed before, or is an
+ * owner's reply already recorded): then it is queued for filing.
  */
 static gboolean
 identify(struct agent *a, guint32 uid, const char *data, size_t len,
@@ -423,6 +423,28 @@ interrupted_before(struct agent *a, const struct held *h)
 }
 
 /*
+ * Must the batch go one message at a time? When an earlier run stopped
+ * while deciding one of them (fetched, never decided), or when two carry
+ * the same Message-ID: a copy is filed where the first went, which must
+ * be decided before the copy is identified.
+ */
+static gboolean
+take_singly(struct agent *a, GPtrArray *held)
+{
+	GHashTable *keys = g_hash_table_new(g_str_hash, g_str_equal);
+	gboolean singly = FALSE;
+
+	for (guint i = 0; i < held->len && !singly; i++) {
+		const struct held *h = g_ptr_array_index(held, i);
+
+		singly = !g_hash_table_add(keys, h->key) ||
+		    interrupted_before(a, h);
+	}
+	g_hash_table_destroy(keys);
+	return singly;
+}
+
+/*
  * The held batch through the pipeline. Its messages are recorded as
  * fetched in one commit, decided and their decisions recorded in a
  * second, before any delivery starts; each delivery then records its
@@ -431,7 +453,8 @@ interrupted_before(struct agent *a, const struct held *h)
  * run stopped while deciding (a crash, a kill) is taken one message at a
  * time, each recorded before it is decided, as before batches: only the
  * message that crashes the agent counts its attempts toward Failed, never
- * the ones beside it. LR_TEMPFAIL ends the fetch (the journal failing).
+ * the ones beside it (take_singly(), which also takes copies of one
+ * Message-ID so). LR_TEMPFAIL ends the fetch (the journal failing).
  */
 static enum lr_status
 run_held(struct fetch_ctx *fc)
@@ -445,8 +468,7 @@ run_held(struct fetch_ctx *fc)
 		return LR_OK;
 	fc->held = NULL;
 	fc->held_bytes = 0;
-	for (guint i = 0; i < held->len && !careful; i++)
-		careful = interrupted_before(a, g_ptr_array_index(held, i));
+	careful = take_singly(a, held);
 	for (guint i = 0; i < held->len && st == LR_OK; i++) {
 		struct held *h = g_ptr_array_index(held, i);
 
