@@ -389,6 +389,35 @@ test_copy_in_one_batch(void **state)
 	assert_string_equal(g_ptr_array_index(f, 1), "Leads/Owners/fay 8");
 }
 
+/* A webhook that fails (a timeout, a 5xx) is tried once for a batch, not
+ * once a lead: the batch is filed, the rest wait for retry_due (an
+ * attack review: a hanging endpoint held the filing up 30 s a post). */
+static void
+test_http_down_in_a_batch(void **state)
+{
+	struct fixture *fx = *state;
+	struct fetch_ctx fc = { .a = &fx->a, .now = decide_time() };
+	const char *one = LEAD("h1", "Quote please"),
+	    *two = LEAD("h2", "Quote please too");
+
+	fx->webhook->answer = LR_TEMPFAIL;
+	assert_int_equal(one_message(9, one, strlen(one), &fc), LR_OK);
+	assert_int_equal(one_message(10, two, strlen(two), &fc), LR_OK);
+	assert_int_equal(held_flush(&fc), LR_OK);
+	g_date_time_unref(fc.now);
+	assert_int_equal(fx->webhook->sent->len, 0);	/* after the filing */
+	assert_int_equal(file_queued(&fx->a), LR_OK);
+	filer_forget(fx->a.filer);
+	assert_int_equal(fx->filer->filed->len, 2);
+	assert_int_equal(fx->smtp->sent->len, 2);
+	assert_int_equal(fx->webhook->sent->len, 1);	/* once, not twice */
+	/* the next pass: one try again, then the endpoint is back */
+	fx->webhook->answer = LR_OK;
+	set_clock(fx, now_s() + AGENT_RETRY_CAP);
+	retry_due(&fx->a);
+	assert_int_equal(fx->webhook->sent->len, 3);
+}
+
 /* A folder that refuses: the others are filed; its messages wait in the
  * inbox, decided and delivered, until their time, twice as long each
  * time it refuses again. */
@@ -598,6 +627,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_review_and_copy, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_in_one_batch, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_http_down_in_a_batch, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_folder_refuses, setup,
 		    teardown),

@@ -468,6 +468,8 @@ run_held(struct fetch_ctx *fc)
 		return LR_OK;
 	fc->held = NULL;
 	fc->held_bytes = 0;
+	/* Slack posts and webhook calls wait for the filing (file_queued) */
+	http_batch_begin(a);
 	careful = take_singly(a, held);
 	for (guint i = 0; i < held->len && st == LR_OK; i++) {
 		struct held *h = g_ptr_array_index(held, i);
@@ -484,8 +486,6 @@ run_held(struct fetch_ctx *fc)
 		st = decide_held(fc, g_ptr_array_index(held, i));
 	if (st == LR_OK && !careful)
 		st = journal_flush(a->j);
-	if (st == LR_OK && !careful)
-		http_batch_begin(a);
 	for (guint i = 0; i < held->len && st == LR_OK && !careful; i++) {
 		if (stop_pending()) {
 			/* decided: delivered at the next start */
@@ -495,7 +495,6 @@ run_held(struct fetch_ctx *fc)
 		deliver_held(a, g_ptr_array_index(held, i));
 		live_progress(fc);
 	}
-	http_batch_send(a);	/* the batch's posts, after its forwards */
 	g_ptr_array_free(held, TRUE);
 	return st;
 }
@@ -559,6 +558,8 @@ held_flush(struct fetch_ctx *fc)
 	return st;
 }
 
+static enum lr_status file_batch(struct agent *a);
+
 /* A message filed: recorded. */
 static void
 filed_one(const struct filer_item *it, const char *folder, void *ctx)
@@ -608,9 +609,19 @@ refiled_later(struct agent *a)
 }
 
 /* File what the round (or `deliver`) queued: what it recorded durable
- * before anything moves, the filing recorded after. */
+ * before anything moves, the filing recorded after; then the batch's
+ * Slack posts and webhook calls, which never hold the filing up. */
 enum lr_status
 file_queued(struct agent *a)
+{
+	enum lr_status st = file_batch(a);
+
+	http_batch_send(a);
+	return st;
+}
+
+static enum lr_status
+file_batch(struct agent *a)
 {
 	GHashTableIter it;
 	gpointer v;

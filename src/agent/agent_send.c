@@ -146,7 +146,7 @@ log_outcome(gint64 id, enum lr_status st, const char *why, guint attempts,
 
 /* One try of a delivery that never holds up the lead (an HTTP post, an
  * announcement), logged. */
-static void
+static enum lr_status
 send_logged(struct agent *a, gint64 id, enum chan_id c,
     const char *target, const char *to, const char *payload, guint attempts)
 {
@@ -158,6 +158,7 @@ send_logged(struct agent *a, gint64 id, enum chan_id c,
 	    attempts, &why, &wait);
 	log_outcome(id, st, why, attempts, wait);
 	g_free(why);
+	return st;
 }
 
 /* An HTTP delivery planned while a batch is delivered, sent with the
@@ -196,6 +197,7 @@ void
 http_batch_send(struct agent *a)
 {
 	GPtrArray *jobs = a->http_batch;
+	gboolean down[CHAN_N] = { FALSE };
 	enum lr_status st = LR_OK;
 
 	a->http_batch = NULL;
@@ -217,11 +219,14 @@ http_batch_send(struct agent *a)
 		char *why = NULL;
 		gint64 wait = 0;
 
-		if (a->out.sink[jb->c] == NULL)
-			continue;	/* retry_due says why */
+		/* a channel that failed (a timeout, a 5xx) is not tried again
+		 * in this batch: its posts wait for retry_due, one at a time */
+		if (a->out.sink[jb->c] == NULL || down[jb->c])
+			continue;
 		st = send_started(a, jb->id, jb->c, jb->target, jb->target,
 		    jb->payload, strlen(jb->payload), 0, &why, &wait);
 		log_outcome(jb->id, st, why, 0, wait);
+		down[jb->c] = st == LR_TEMPFAIL;
 		g_free(why);
 	}
 	if (journal_flush(a->j) != LR_OK)
@@ -469,31 +474,46 @@ notify_lead(struct agent *a, gint64 id, const struct vars *v,
 		plan_http(a, id, CHAN_WEBHOOK, webhook_target, v, NULL, NULL);
 }
 
+struct retry_pass {
+	struct agent *a;
+	gboolean down[CHAN_N];	/* failed in this pass: not tried again */
+};
+
 static enum lr_status
 retry_one(const struct journal_delivery *dl, void *ctx)
 {
-	struct agent *a = ctx;
+	struct retry_pass *rp = ctx;
+	enum lr_status st = LR_OK;
 
-	if (stop_pending())
+	if (stop_pending() || rp->down[dl->channel])
 		return LR_OK;
 	/* A forward is retried when its message is fetched again; an
 	 * announcement by email keeps its message in the journal. */
 	if (dl->channel != CHAN_FORWARD)
-		send_logged(a, dl->message_id, dl->channel, dl->target,
-		    dl->target, dl->payload, dl->attempts);
+		st = send_logged(rp->a, dl->message_id, dl->channel,
+		    dl->target, dl->target, dl->payload, dl->attempts);
 	else if (dl->payload != NULL && g_str_has_prefix(dl->target,
 	    ANNOUNCE_TAG " "))
-		send_logged(a, dl->message_id, dl->channel, dl->target,
-		    dl->target + strlen(ANNOUNCE_TAG " "), dl->payload,
-		    dl->attempts);
+		st = send_logged(rp->a, dl->message_id, dl->channel,
+		    dl->target, dl->target + strlen(ANNOUNCE_TAG " "),
+		    dl->payload, dl->attempts);
+	/* an HTTP channel (one endpoint) that times out would hold the
+	 * agent up once a post: one failure, and the rest of it waits for
+	 * the next pass; mail refused for one address says nothing of the
+	 * next */
+	rp->down[dl->channel] = st == LR_TEMPFAIL &&
+	    dl->channel != CHAN_FORWARD;
 	return LR_OK;
 }
 
-/* Every HTTP delivery whose time has come. */
+/* Every HTTP delivery whose time has come; after a channel fails, its
+ * others wait for the next pass. */
 void
 retry_due(struct agent *a)
 {
-	if (journal_deliveries_due(a->j, now_s(), retry_one, a) != LR_OK)
+	struct retry_pass rp = { .a = a };
+
+	if (journal_deliveries_due(a->j, now_s(), retry_one, &rp) != LR_OK)
 		log_warnx("journal: cannot read the deliveries due");
 }
 
