@@ -7,7 +7,9 @@
  * dimension's value, candidates and evidence, the destination, the
  * reason. The corpora: rules/samples, tests/data, and when they are
  * there the acceptance leads and ../shared/corpora, and the directories
- * in LEADROUTE_SCAN_DIRS (tests/scan.sh adds the bench's generated mail).
+ * in LEADROUTE_SCAN_DIRS (tests/scan.sh adds the bench's generated mail);
+ * with the shipped rules, the acceptance rules and those named in
+ * LEADROUTE_SCAN_RULES.
  */
 #include "testlib.h"
 
@@ -157,6 +159,49 @@ test_compile_fast(void **state)
 	    (double)(g_get_monotonic_time() - t0) / 1e6);
 	assert_true(g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC);
 	scan_db_free(db);
+}
+
+/* PCRE2 (as GRegex sets it up) ends lines at CR, VT, FF, NEL, LS and PS
+ * too; Vectorscan at LF only: on such a value an anchored test is
+ * always tested (an attack review: /^Service: Audit$/im said no on a
+ * form mail with bare CR line ends). */
+static void
+test_line_ends(void **state)
+{
+	static const char *const ends[] = { "\r", "\v", "\f", "\xc2\x85",
+	    "\xe2\x80\xa8", "\xe2\x80\xa9" };
+
+	(void)state;
+	for (guint i = 0; i < G_N_ELEMENTS(ends); i++) {
+		struct scan_db *db = scan_db_new();
+		int m = scan_db_add_regex(db, LF_SUBJECT, "^Service: Audit$",
+		    TRUE, TRUE);
+		int z = scan_db_add_regex(db, LF_SUBJECT, "Audit\\Z", FALSE,
+		    FALSE);
+		int plain = scan_db_add_regex(db, LF_SUBJECT, "nowhere", FALSE,
+		    FALSE);
+		char *subject = g_strdup_printf("Name: Jo%sService: Audit%s"
+		    "Budget: 5", ends[i], ends[i]);
+		char *enc = g_base64_encode((const guchar *)subject,
+		    strlen(subject));
+		char *msg = g_strdup_printf("From: a@b.example\r\nSubject: "
+		    "=?UTF-8?B?%s?=\r\n\r\nhi\r\n", enc);
+		struct lead *l = lead_of(msg);
+		struct scan *s;
+
+		scan_db_compile(db);
+		s = scan_new(db, l);
+		assert_non_null(l->str[LF_SUBJECT]);
+		assert_true(scan_maybe(s, LF_SUBJECT, m));
+		assert_true(scan_maybe(s, LF_SUBJECT, z));
+		assert_false(scan_maybe(s, LF_SUBJECT, plain));
+		scan_free(s);
+		lead_free(l);
+		g_free(msg);
+		g_free(enc);
+		g_free(subject);
+		scan_db_free(db);
+	}
 }
 
 /* What a person writes in a rule that Vectorscan cannot compile leaves
@@ -371,6 +416,21 @@ test_corpora_acceptance_rules(void **state)
 	corpora_of("../shared/acceptance/rules/leadroute.rules", FALSE);
 }
 
+/* Rule sets of one's own (LEADROUTE_SCAN_RULES, colon-separated), e.g. a
+ * differential run: a pattern per class, values per message. */
+static void
+test_corpora_more_rules(void **state)
+{
+	const char *more = getenv("LEADROUTE_SCAN_RULES");
+	char **files = g_strsplit(more != NULL ? more : "", ":", -1);
+
+	(void)state;
+	for (guint i = 0; files[i] != NULL; i++)
+		if (*files[i] != '\0')
+			corpora(files[i]);
+	g_strfreev(files);
+}
+
 int
 main(void)
 {
@@ -378,9 +438,11 @@ main(void)
 		cmocka_unit_test(test_needles),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_compile_fast),
+		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_left_out),
 		cmocka_unit_test(test_corpora_shipped_rules),
 		cmocka_unit_test(test_corpora_acceptance_rules),
+		cmocka_unit_test(test_corpora_more_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

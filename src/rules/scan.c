@@ -38,6 +38,8 @@ struct scan_field {
 struct scan_db {
 	struct scan_field field[LF_FORM];
 	hs_scratch_t *scratch;	/* fits every database; cloned per scan */
+	GArray *anchored;	/* gboolean by test id: ^ $ \Z (see
+				 * line_anchors()) */
 	guint n;		/* test ids 0 .. n-1 */
 	guint scanned;		/* of them in a database */
 	gboolean compiled;
@@ -50,6 +52,8 @@ struct scan {
 	guint32 scanned;	/* bit f: field f scanned */
 	guint32 uni;		/* bit f: its value is not ASCII only */
 	guint32 blind;		/* bit f: not scanned after all: "maybe" */
+	guint32 odd_lines;	/* bit f: its value ends lines with other
+				 * than LF (line_anchors()) */
 	guint8 *hit;		/* bit per test id: may match */
 };
 
@@ -80,7 +84,57 @@ scan_db_new(void)
 		set_init(&db->field[f].ascii);
 		set_init(&db->field[f].uni);
 	}
+	db->anchored = g_array_new(FALSE, TRUE, sizeof(gboolean));
 	return db;
+}
+
+/*
+ * Does pat anchor at lines (^ or $ outside a class, \Z)? PCRE2, as GRegex
+ * sets it up, ends a line at CR, LF, CRLF, VT, FF, NEL, LS and PS;
+ * Vectorscan only at LF. So on a value with any of the others (a form
+ * mail with bare CR line ends) such a test is always tested (an attack
+ * review found /^Service: Audit$/im said no there).
+ */
+static gboolean
+line_anchors(const char *pat)
+{
+	gboolean in_class = FALSE;
+
+	for (const char *p = pat; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] == 'Z' && !in_class)
+				return TRUE;
+			if (p[1] != '\0')
+				p++;
+			continue;
+		}
+		if (in_class) {
+			if (*p == ']')
+				in_class = FALSE;
+			continue;
+		}
+		if (*p == '[') {
+			in_class = TRUE;
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')	/* a first ] is a member */
+				p++;
+		} else if (*p == '^' || *p == '$')
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Does v end a line with other than LF (line_anchors())? */
+static gboolean
+odd_line_ends(const char *v, size_t len, gboolean ascii)
+{
+	if (memchr(v, '\r', len) != NULL || memchr(v, '\v', len) != NULL ||
+	    memchr(v, '\f', len) != NULL)
+		return TRUE;
+	return !ascii && (strstr(v, "\xc2\x85") != NULL ||
+	    strstr(v, "\xe2\x80\xa8") != NULL ||
+	    strstr(v, "\xe2\x80\xa9") != NULL);
 }
 
 /*
@@ -209,6 +263,8 @@ scan_db_add_regex(struct scan_db *db, enum lead_field f, const char *pat,
 		return -1;
 	}
 	id = (int)db->n++;
+	g_array_set_size(db->anchored, db->n);
+	g_array_index(db->anchored, gboolean, id) = line_anchors(pat);
 	if (a)
 		set_add(&db->field[f].ascii, g_strdup(pat), fa, id);
 	if (u)
@@ -236,6 +292,7 @@ scan_db_add_needle(struct scan_db *db, enum lead_field f, const char *s)
 	    p++)
 		g_string_append_printf(g, "\\x%02x", *p);
 	id = (int)db->n++;
+	g_array_set_size(db->anchored, db->n);	/* a needle: FALSE */
 	set_add(&db->field[f].ascii, g_strdup(g->str), fl, id);
 	set_add(&db->field[f].uni, g_string_free(g, FALSE), fl, id);
 	return id;
@@ -334,6 +391,7 @@ scan_db_free(struct scan_db *db)
 	}
 	if (db->scratch != NULL)
 		hs_free_scratch(db->scratch);
+	g_array_unref(db->anchored);
 	g_free(db);
 }
 
@@ -405,6 +463,8 @@ scan_field(struct scan *s, enum lead_field f)
 	sh.s = s;
 	sh.ids = ss->ids;
 	len = strlen(v[0]);
+	if (odd_line_ends(v[0], len, (s->uni & (1u << f)) == 0))
+		s->odd_lines |= 1u << f;
 	if (ss->db == NULL)
 		return;
 	if (len > G_MAXUINT || ((s->uni & (1u << f)) != 0 &&
@@ -449,7 +509,9 @@ scan_maybe(struct scan *s, enum lead_field f, int id)
 		scan_field(s, f);
 	ss = (s->uni & (1u << f)) != 0 ? &s->db->field[f].uni :
 	    &s->db->field[f].ascii;
-	if ((s->blind & (1u << f)) != 0 || !in_set(ss, id))
+	if ((s->blind & (1u << f)) != 0 || !in_set(ss, id) ||
+	    ((s->odd_lines & (1u << f)) != 0 &&
+	    g_array_index(s->db->anchored, gboolean, id)))
 		return TRUE;
 	return (s->hit[id / 8] & (1u << (id % 8))) != 0;
 }
