@@ -15,6 +15,11 @@
 #include "log.h"
 #include "scan.h"
 
+#define SCAN_MAX_REPEAT	20	/* a counted repeat past this: made "*" */
+#define SCAN_MAX_TESTS	300	/* tests of one field in the scan; the
+				 * rest are tested as before (compiling
+				 * grows with them: 2,000 took 11 s) */
+
 /*
  * One database and its tests; Vectorscan ids are indexes here. Each field
  * has two: the patterns as written, for ASCII values (Vectorscan's own
@@ -138,6 +143,63 @@ odd_line_ends(const char *v, size_t len, gboolean ascii)
 }
 
 /*
+ * pat with its large counted repeats ({m,n}, {m,}, {m} past SCAN_MAX_REPEAT)
+ * made unbounded (*): a superset, which the scan may use, and which
+ * Vectorscan compiles at once, where x.{0,2000}y took it 4-6 s and 20 of
+ * them minutes (an attack review). Small repeats keep the scan selective.
+ */
+static char *
+widen_repeats(const char *pat)
+{
+	GString *g = g_string_new(NULL);
+	gboolean in_class = FALSE;
+	const char *p = pat;
+
+	while (*p != '\0') {
+		if (*p == '\\' && p[1] != '\0') {
+			g_string_append_len(g, p, 2);
+			p += 2;
+			continue;
+		}
+		if (in_class) {
+			if (*p == ']')
+				in_class = FALSE;
+			g_string_append_c(g, *p++);
+			continue;
+		}
+		if (*p == '[') {
+			in_class = TRUE;
+			g_string_append_c(g, *p++);
+			if (*p == '^')
+				g_string_append_c(g, *p++);
+			if (*p == ']')
+				g_string_append_c(g, *p++);
+			continue;
+		}
+		if (*p == '{' && g_ascii_isdigit(p[1])) {
+			const char *q = p + 1;
+			guint64 lo, hi = 0;
+			char *end;
+
+			lo = g_ascii_strtoull(q, &end, 10);
+			q = end;
+			if (*q == ',' && g_ascii_isdigit(q[1])) {
+				hi = g_ascii_strtoull(q + 1, &end, 10);
+				q = end;
+			} else if (*q == ',')
+				q++;
+			if (*q == '}' && MAX(lo, hi) > SCAN_MAX_REPEAT) {
+				g_string_append_c(g, '*');
+				p = q + 1;
+				continue;
+			}
+		}
+		g_string_append_c(g, *p++);
+	}
+	return g_string_free(g, FALSE);
+}
+
+/*
  * A pattern whose matches, by Vectorscan's ASCII classes, include every
  * match of pat by PCRE2's Unicode ones ((*UCP)): \w, \d and \s outside a
  * class also take any non-ASCII character, and so do they in a class
@@ -248,25 +310,30 @@ scan_db_add_regex(struct scan_db *db, enum lead_field f, const char *pat,
 	    HS_FLAG_ALLOWEMPTY | (caseless ? HS_FLAG_CASELESS : 0) |
 	    (multiline ? HS_FLAG_MULTILINE : 0);
 	unsigned int fa = base, fu = base;
-	char *wide;
+	char *wide, *as;
 	gboolean a, u;
 	int id;
 
 	if (db == NULL || db->compiled || f >= LF_FORM || pat == NULL ||
-	    !g_utf8_validate(pat, -1, NULL))
-		return -1;
-	wide = unicode_superset(pat);
-	a = takes(pat, &fa);
+	    !g_utf8_validate(pat, -1, NULL) ||
+	    db->field[f].ascii.pats->len >= SCAN_MAX_TESTS)
+		return -1;	/* past the cap: tested as before */
+	as = widen_repeats(pat);
+	wide = unicode_superset(as);
+	a = takes(as, &fa);
 	u = wide != NULL && takes(wide, &fu);
 	if (!a && !u) {
 		g_free(wide);
+		g_free(as);
 		return -1;
 	}
 	id = (int)db->n++;
 	g_array_set_size(db->anchored, db->n);
 	g_array_index(db->anchored, gboolean, id) = line_anchors(pat);
 	if (a)
-		set_add(&db->field[f].ascii, g_strdup(pat), fa, id);
+		set_add(&db->field[f].ascii, as, fa, id);
+	else
+		g_free(as);
 	if (u)
 		set_add(&db->field[f].uni, wide, fu, id);
 	else
