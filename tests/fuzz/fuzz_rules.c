@@ -25,6 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ruleset *rs = rules_parse((const char *)data, size,
 	    "fuzz.rules", dir != NULL ? dir : FUZZ_RULES_DIR, d);
 
+	/* the patterns rewritten for and compiled into the scan */
+	if (rs != NULL && diag_errors(d) == 0)
+		rules_scan_build(rs);
 	rules_free(rs);
 	diag_free(d);
 	return 0;
