@@ -744,6 +744,8 @@ out:
 	g_hash_table_destroy(a.board);
 	g_hash_table_destroy(a.board_told);
 	g_array_free(a.answered, TRUE);
+	if (a.http_batch != NULL)	/* planned in the journal: retry_due */
+		g_ptr_array_free(a.http_batch, TRUE);
 	g_free(a.mailbox);
 	g_free(a.failed);
 	g_free(a.refused);

@@ -90,6 +90,7 @@ agent_deliver(struct config *cfg, struct ruleset *rs, const char *data,
 		    "tried again");
 	else if (file_queued(&a) == LR_OK)
 		rc = EX_OK;
+	http_batch_send(&a);	/* when file_queued did not: no leak */
 	g_date_time_unref(fc.now);
 	/* Slack posts and webhook calls that failed before, due now */
 	if (rc == EX_OK)

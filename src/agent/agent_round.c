@@ -898,6 +898,9 @@ round_once(struct agent *a)
 		if (st == LR_OK && (st = file_queued(a)) == LR_TEMPFAIL &&
 		    !a->interrupted)
 			st = LR_OK;
+		/* posts of leads forwarded before the fetch broke off: they
+		 * go all the same (file_queued sent them otherwise) */
+		http_batch_send(a);
 		filer_forget(a->filer);
 		filed += a->routed;
 		kept += a->kept;
