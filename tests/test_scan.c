@@ -400,7 +400,9 @@ corpora(const char *rules)
 	}
 	print_message("%s: %u messages decided with and without the scan, "
 	    "%u differ\n", rules, cr.files, cr.differ);
-	assert_true(cr.files > 50);
+	/* the tree alone (a tarball's distcheck) holds 45; with
+	 * ../shared, over 400 */
+	assert_true(cr.files >= 40);
 	assert_int_equal(cr.differ, 0);
 	g_date_time_unref(cr.now);
 	rules_free(cr.rs);
